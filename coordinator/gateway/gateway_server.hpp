@@ -1,0 +1,57 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "coordinator/gateway/agent_directory.hpp"
+#include "shared/core/error.hpp"
+
+namespace waka::coordinator::gateway {
+
+struct GatewayOptions {
+    std::string address = "0.0.0.0";
+    std::uint16_t port = 8443;  // 0: pick a free port (tests)
+    std::filesystem::path cert_file;  // PEM server certificate chain
+    std::filesystem::path key_file;   // PEM private key
+    unsigned heartbeat_seconds = 15;  // told to agents in Welcome
+    unsigned handshake_timeout_seconds = 10;  // TLS + WebSocket handshake + Hello
+    unsigned idle_timeout_seconds = 60;       // no frame from the agent for this long: close
+    std::size_t max_message_bytes = 1 << 20;
+    std::size_t max_queued_messages = 256;    // per session outbound bound; overflow closes it
+};
+
+// The agent gateway: one TLS listener serving the WebSocket endpoint /agent/v1/connect (protobuf
+// Envelopes, DESIGN §6) and artifact downloads GET /agent/v1/artifacts/<sha256> (Range supported).
+// A strand per connection, one writer per WebSocket, a deadline on every step. Garbage frames, a
+// wrong protocol version, a refused Hello or an idle peer close that connection only, with a reason.
+// A second session for the same instance replaces the first.
+class GatewayServer {
+public:
+    GatewayServer(boost::asio::io_context& io, GatewayOptions options, AgentDirectory& directory);
+    ~GatewayServer();
+    GatewayServer(const GatewayServer&) = delete;
+    GatewayServer& operator=(const GatewayServer&) = delete;
+
+    // Loads the certificate and key, binds and listens; answers the bound port.
+    [[nodiscard]] Expected<std::uint16_t> Start();
+    // Closes the listener and every session with the reason "coordinator shutting down".
+    void Stop();
+
+    // Thread-safe. Queues the instruction on the instance's session; false if not connected.
+    bool Send(const std::string& instance_id, const Instruction& instruction);
+    bool SendCancel(const std::string& instance_id, const std::string& op_id);
+    [[nodiscard]] bool IsConnected(const std::string& instance_id) const;
+    [[nodiscard]] std::size_t ConnectedCount() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+// The protocol version this build speaks; an Envelope with another is refused.
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+}  // namespace waka::coordinator::gateway
