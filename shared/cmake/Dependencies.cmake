@@ -1,7 +1,7 @@
 # All third-party libraries, found once. Debian 12 packages only (see docs/building.md).
 find_package(Threads REQUIRED)
 # Boost 1.81 ships its own CMake config; the old FindBoost module does not know it.
-find_package(Boost 1.81 EXACT REQUIRED CONFIG COMPONENTS json url system)
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json url system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Protobuf 3.21 REQUIRED)
 find_package(fmt REQUIRED)
