@@ -1,0 +1,78 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "shared/core/error.hpp"
+
+namespace pqxx {
+class connection;
+}
+
+namespace waka::coordinator::db {
+
+struct DatabaseOptions {
+    std::string url;            // libpq connection string or postgresql:// URL; never logged
+    std::size_t pool_size = 4;  // connections = DB threads
+};
+
+// A fixed pool of libpqxx connections, each used by one DB thread at a time. libpqxx blocks, so
+// every query runs on the pool's threads, never on an I/O thread: async callers use Run(), which
+// resumes them on their own executor afterwards. A broken connection is reopened on next use.
+// libpqxx exceptions never escape: they become Errc::kDatabase (or kConflict for unique and
+// foreign-key violations) with the server's message.
+class Database {
+public:
+    // Connects pool_size connections; fails with a clear error if PostgreSQL is unreachable.
+    [[nodiscard]] static Expected<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Applies the numbered migrations (coordinator/db/migrations/NNN_*.sql, compiled in) that are
+    // not yet recorded in schema_migrations, under a PostgreSQL advisory lock so that concurrent
+    // coordinators apply each exactly once. Blocking: call at start-up.
+    [[nodiscard]] Expected<int> Migrate();  // answers the schema version now in place
+
+    // Blocking: borrows a connection for the duration of `work` on the calling thread. `work`
+    // may throw libpqxx exceptions; they are translated into Error. For tests and start-up.
+    [[nodiscard]] Expected<void> WithConnection(const std::function<Expected<void>(pqxx::connection&)>& work);
+
+    // Async: runs `work(connection)` on a DB thread and answers its Expected result on the
+    // caller's executor. `work` returns Expected<T>.
+    template <class Work>
+    auto Run(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work, pqxx::connection&>> {
+        using Result = std::invoke_result_t<Work, pqxx::connection&>;
+        co_return co_await boost::asio::co_spawn(
+            pool_.get_executor(),
+            [this, work = std::move(work)]() mutable -> boost::asio::awaitable<Result> {
+                Result result = MakeError(Errc::kInternal, "database work did not run");
+                auto status = WithConnection([&](pqxx::connection& c) -> Expected<void> {
+                    result = work(c);
+                    return {};
+                });
+                if (!status) {
+                    co_return status.error();
+                }
+                co_return result;
+            },
+            boost::asio::use_awaitable);
+    }
+
+    [[nodiscard]] std::size_t PoolSize() const;
+    [[nodiscard]] std::size_t InUse() const;  // connections borrowed right now (metrics)
+
+private:
+    explicit Database(const DatabaseOptions& options);
+    struct Pool;
+    std::unique_ptr<Pool> connections_;
+    boost::asio::thread_pool pool_;
+};
+
+}  // namespace waka::coordinator::db
