@@ -1,0 +1,90 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coordinator/gateway/agent_directory.hpp"
+#include "coordinator/store/types.hpp"
+#include "shared/core/clock.hpp"
+#include "shared/core/error.hpp"
+
+namespace waka::coordinator::db {
+class Database;
+}
+namespace waka::coordinator::gateway {
+class GatewayServer;
+}
+
+namespace waka::coordinator::deploy {
+
+// The runbook's body plus the overrides of DESIGN §4.1.
+struct CreateDeploymentRequest {
+    std::string manifest_id;
+    std::string instance_id;
+    bool dry_run = false;
+    bool skip_validation = false;
+    bool force = false;
+    std::string reason;
+    std::string kind = "deploy";
+};
+
+struct CreateDeploymentOutcome {
+    store::Deployment deployment;  // for dry_run: what would be stored (not stored)
+    bool dry_run = false;
+    std::string decision;  // "allowed"; later issues add deferred/awaiting_approval/refused
+};
+
+struct DeploymentFilter {
+    std::optional<std::string> instance_id;
+    std::optional<std::string> status;
+    std::size_t limit = 100;
+    std::optional<std::string> cursor;  // id of the last deployment of the previous page
+};
+
+// Owns the life of deployments: validates and plans them, queues them, dispatches them to the
+// connected agent through the gateway, and follows the agent's acks, progress and result. Also the
+// gateway's AgentDirectory (enrollment, credentials, inventory, artifact lookup).
+// Errors from Create: kNotFound (instance or manifest unknown), kInvalidArgument (a release or
+// artifact named by the manifest is missing; the message names it), kConflict (decommissioned).
+class DeploymentService final : public gateway::AgentDirectory {
+public:
+    DeploymentService(db::Database& database, const Clock& clock, std::filesystem::path artifact_dir);
+    ~DeploymentService() override;
+
+    // The gateway used to reach agents; set once at start-up, before agents connect.
+    void AttachGateway(gateway::GatewayServer& gateway);
+
+    boost::asio::awaitable<Expected<CreateDeploymentOutcome>> Create(
+        const store::Principal& principal, const CreateDeploymentRequest& request);
+    boost::asio::awaitable<Expected<store::Deployment>> Get(const std::string& id);  // with events
+    boost::asio::awaitable<Expected<std::vector<store::Deployment>>> List(const DeploymentFilter& filter);
+
+    // AgentDirectory.
+    boost::asio::awaitable<gateway::HelloDecision> Authenticate(const gateway::AgentHello& hello) override;
+    boost::asio::awaitable<void> OnConnected(const gateway::AgentHello& hello,
+                                             const std::string& session_id) override;
+    boost::asio::awaitable<void> OnDisconnected(const std::string& instance_id,
+                                                const std::string& session_id) override;
+    boost::asio::awaitable<void> OnHeartbeat(const std::string& instance_id) override;
+    boost::asio::awaitable<void> OnInventory(
+        const std::string& instance_id,
+        const std::vector<gateway::InstalledComponent>& inventory) override;
+    boost::asio::awaitable<void> OnAck(const std::string& instance_id, const std::string& op_id) override;
+    boost::asio::awaitable<void> OnProgress(const std::string& instance_id,
+                                            const gateway::AgentProgress& progress) override;
+    boost::asio::awaitable<void> OnResult(const std::string& instance_id,
+                                          const gateway::AgentResult& result) override;
+    boost::asio::awaitable<bool> CheckCredential(const std::string& instance_id,
+                                                 const std::string& credential) override;
+    boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(const std::string& sha256) override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace waka::coordinator::deploy
