@@ -11,9 +11,14 @@
 
 #include "shared/core/error.hpp"
 
+// libpqxx 6.4 spells pqxx::connection as an alias of a template, so a plain `class connection;`
+// would clash with <pqxx/pqxx>; these repeat its declarations exactly.
 namespace pqxx {
-class connection;
-}
+class connect_direct;
+template <typename CONNECTPOLICY>
+class basic_connection_base;
+using connection = basic_connection_base<connect_direct>;
+}  // namespace pqxx
 
 namespace waka::coordinator::db {
 
