@@ -1,0 +1,138 @@
+#include "agent/journal/journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "agent/journal/durable_file.hpp"
+#include "tests/unit/agent/install/temp_dir.hpp"
+
+namespace waka::agent::journal {
+namespace {
+namespace fs = std::filesystem;
+using install::testing::TempDir;
+
+OperationRecord SampleRecord(std::string op_id) {
+    OperationRecord r;
+    r.op_id = std::move(op_id);
+    r.kind = "deploy";
+    r.configuration_json = R"({"db":"x"})";
+    ComponentRecord c;
+    c.change = {"suite", "commerce", "1.0.0", "1.1.0", std::string(64, 'a'), 42, "/artifacts/a"};
+    c.previous_version = "1.0.0";
+    c.phase = Phase::kSwitched;
+    r.components.push_back(c);
+    return r;
+}
+
+class JournalTest : public ::testing::Test {
+protected:
+    TempDir dir_;
+    Journal journal_ = *Journal::Open(dir_.path());
+};
+
+TEST_F(JournalTest, RoundTripsARecord) {
+    OperationRecord r = SampleRecord("op-1");
+    r.result = install::OperationResult{"op-1", install::Outcome::kRolledBack, "boom",
+                                        {{"suite", "commerce", "1.0.0"}}};
+    r.finished_at_ms = 17;
+    ASSERT_TRUE(journal_.Write(r));
+    auto read = journal_.Read("op-1");
+    ASSERT_TRUE(read) << read.error().message;
+    ASSERT_TRUE(read->has_value());
+    const OperationRecord& got = **read;
+    EXPECT_EQ(got.kind, "deploy");
+    EXPECT_EQ(got.configuration_json, r.configuration_json);
+    ASSERT_EQ(got.components.size(), 1u);
+    EXPECT_EQ(got.components[0].change.to_version, "1.1.0");
+    EXPECT_EQ(got.components[0].change.size, 42u);
+    EXPECT_EQ(got.components[0].phase, Phase::kSwitched);
+    EXPECT_EQ(got.components[0].previous_version, "1.0.0");
+    ASSERT_TRUE(got.result);
+    EXPECT_EQ(got.result->outcome, install::Outcome::kRolledBack);
+    EXPECT_EQ(got.result->error, "boom");
+    EXPECT_EQ(got.result->inventory.size(), 1u);
+    EXPECT_EQ(got.finished_at_ms, 17);
+}
+
+TEST_F(JournalTest, MissingRecordIsNotAnError) {
+    auto read = journal_.Read("op-unknown");
+    ASSERT_TRUE(read);
+    EXPECT_FALSE(read->has_value());
+}
+
+TEST_F(JournalTest, CorruptRecordIsAnError) {
+    std::ofstream(journal_.Directory() / "op-bad.json") << "{\"op_id\": \"op-bad\", trunc";
+    auto read = journal_.Read("op-bad");
+    ASSERT_FALSE(read);
+    EXPECT_TRUE(read.error().Is(Errc::kInvalidArgument));
+    EXPECT_TRUE(journal_.ListUnfinished().empty());
+}
+
+TEST_F(JournalTest, RecordUnderAnotherNameIsAnError) {
+    ASSERT_TRUE(journal_.Write(SampleRecord("op-a")));
+    fs::copy_file(journal_.Directory() / "op-a.json", journal_.Directory() / "op-b.json");
+    EXPECT_FALSE(journal_.Read("op-b"));
+}
+
+TEST_F(JournalTest, RefusesUnsafeOpIds) {
+    for (const std::string& id : std::vector<std::string>{"../escape", "", "a/b", ".hidden", std::string(200, 'a')}) {
+        EXPECT_FALSE(journal_.Write(SampleRecord(id))) << id;
+        EXPECT_FALSE(journal_.Read(id)) << id;
+    }
+    EXPECT_FALSE(fs::exists(dir_.path() / "escape.json"));
+}
+
+TEST_F(JournalTest, OverwriteLeavesNoTempFiles) {
+    OperationRecord r = SampleRecord("op-1");
+    ASSERT_TRUE(journal_.Write(r));
+    r.components[0].phase = Phase::kPostActivated;
+    ASSERT_TRUE(journal_.Write(r));
+    EXPECT_EQ((*journal_.Read("op-1"))->components[0].phase, Phase::kPostActivated);
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(journal_.Directory())) {
+        ++files;
+    }
+    EXPECT_EQ(files, 1);
+}
+
+TEST_F(JournalTest, ListsOnlyUnfinished) {
+    ASSERT_TRUE(journal_.Write(SampleRecord("op-open")));
+    OperationRecord done = SampleRecord("op-done");
+    done.result = install::OperationResult{"op-done", install::Outcome::kSucceeded, "", {}};
+    ASSERT_TRUE(journal_.Write(done));
+    auto open = journal_.ListUnfinished();
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].op_id, "op-open");
+}
+
+TEST_F(JournalTest, PrunesOldestFinishedKeepsUnfinished) {
+    for (int i = 0; i < 5; ++i) {
+        OperationRecord r = SampleRecord("op-" + std::to_string(i));
+        r.result = install::OperationResult{r.op_id, install::Outcome::kSucceeded, "", {}};
+        r.finished_at_ms = 100 + i;
+        ASSERT_TRUE(journal_.Write(r));
+    }
+    ASSERT_TRUE(journal_.Write(SampleRecord("op-open")));
+    ASSERT_TRUE(journal_.PruneFinished(2));
+    EXPECT_FALSE(*journal_.Read("op-0"));
+    EXPECT_FALSE(*journal_.Read("op-2"));
+    EXPECT_TRUE(*journal_.Read("op-3"));
+    EXPECT_TRUE(*journal_.Read("op-4"));
+    EXPECT_TRUE(*journal_.Read("op-open"));
+}
+
+TEST(DurableFileTest, ReadSmallFileEnforcesBound) {
+    TempDir dir;
+    ASSERT_TRUE(WriteFileAtomically(dir.path() / "f", std::string(100, 'x')));
+    EXPECT_TRUE(ReadSmallFile(dir.path() / "f", 100));
+    auto big = ReadSmallFile(dir.path() / "f", 99);
+    ASSERT_FALSE(big);
+    EXPECT_TRUE(big.error().Is(Errc::kTooLarge));
+    auto missing = ReadSmallFile(dir.path() / "nope", 99);
+    ASSERT_FALSE(missing);
+    EXPECT_TRUE(missing.error().Is(Errc::kNotFound));
+}
+
+}  // namespace
+}  // namespace waka::agent::journal
