@@ -1,0 +1,260 @@
+#include "coordinator/db/database.hpp"
+
+#include <libpq-fe.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "coordinator/db/migrations.hpp"
+#include "shared/core/log.hpp"
+
+namespace waka::coordinator::db {
+namespace {
+
+// Session-level advisory lock key that serialises Migrate() across coordinators ("wakamigr").
+constexpr long long kMigrationLockKey = 0x77616b616d696772LL;
+
+// Where a connection string points, for error messages. Never carries the password.
+struct Target {
+    std::string host = "local socket";
+    std::string port = "5432";
+    std::string dbname;
+    std::string user;
+    std::string password;  // only to scrub it out of messages
+};
+
+Target DescribeTarget(const std::string& url) {
+    Target target;
+    char* parse_error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
+    if (options == nullptr) {
+        PQfreemem(parse_error);
+        return target;
+    }
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr || *o->val == '\0') {
+            continue;
+        }
+        const std::string_view key = o->keyword;
+        if (key == "host" || key == "hostaddr") {
+            target.host = o->val;
+        } else if (key == "port") {
+            target.port = o->val;
+        } else if (key == "dbname") {
+            target.dbname = o->val;
+        } else if (key == "user") {
+            target.user = o->val;
+        } else if (key == "password") {
+            target.password = o->val;
+        }
+    }
+    PQconninfoFree(options);
+    return target;
+}
+
+// libpq messages span several indented lines; logs and API errors want one.
+std::string OneLine(std::string text, const std::string& secret) {
+    if (!secret.empty()) {
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret)) {
+            text.replace(at, secret.size(), "***");
+        }
+    }
+    std::string line;
+    bool pending_space = false;
+    for (const char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t') {
+            pending_space = !line.empty();
+            continue;
+        }
+        if (pending_space && c != ' ') {
+            line += ' ';
+        }
+        pending_space = false;
+        line += c;
+    }
+    return line;
+}
+
+Expected<std::unique_ptr<pqxx::connection>> Connect(const std::string& url) {
+    try {
+        auto connection = std::make_unique<pqxx::connection>(url);
+        // set_variable (not a plain SET) so that libpqxx re-applies them if it ever reconnects.
+        connection->set_variable("TimeZone", "UTC");
+        connection->set_variable("DateStyle", "ISO");
+        connection->set_variable("client_min_messages", "warning");
+        return connection;
+    } catch (const std::exception& e) {
+        const Target target = DescribeTarget(url);
+        std::string where = target.host + ":" + target.port;
+        if (!target.dbname.empty()) {
+            where += "/" + target.dbname;
+        }
+        if (!target.user.empty()) {
+            where += " as " + target.user;
+        }
+        return MakeError(Errc::kDatabase, "cannot connect to PostgreSQL at " + where + ": " +
+                                              OneLine(e.what(), target.password));
+    }
+}
+
+// After these the session is gone or unusable: the connection is replaced before its next use.
+bool LosesConnection(const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
+    return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
+}
+
+}  // namespace
+
+struct Database::Pool {
+    std::string url;
+    std::size_t size = 0;
+    std::mutex mutex;
+    std::condition_variable returned;
+    std::vector<std::unique_ptr<pqxx::connection>> idle;  // null: to be (re)opened on borrow
+    std::size_t in_use = 0;
+
+    std::unique_ptr<pqxx::connection> Borrow() {
+        std::unique_lock lock(mutex);
+        returned.wait(lock, [this] { return !idle.empty(); });
+        auto connection = std::move(idle.back());
+        idle.pop_back();
+        ++in_use;
+        return connection;
+    }
+
+    void Return(std::unique_ptr<pqxx::connection> connection) {
+        {
+            std::lock_guard lock(mutex);
+            idle.push_back(std::move(connection));
+            --in_use;
+        }
+        returned.notify_one();
+    }
+};
+
+Database::Database(const DatabaseOptions& options)
+    : connections_(std::make_unique<Pool>()), pool_(options.pool_size) {
+    connections_->url = options.url;
+    connections_->size = options.pool_size;
+}
+
+Database::~Database() {
+    // Lets queued work finish so that no borrowed connection outlives the pool.
+    pool_.join();
+}
+
+Expected<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+    if (options.pool_size == 0) {
+        return MakeError(Errc::kInvalidArgument, "database pool_size must be at least 1");
+    }
+    std::unique_ptr<Database> database(new Database(options));
+    for (std::size_t i = 0; i < options.pool_size; ++i) {
+        auto connection = Connect(options.url);
+        if (!connection) {
+            return connection.error();
+        }
+        database->connections_->idle.push_back(std::move(*connection));
+    }
+    const Target target = DescribeTarget(options.url);
+    log::Info("database pool open host={} port={} dbname={} pool_size={}", target.host, target.port,
+              target.dbname, options.pool_size);
+    return database;
+}
+
+Expected<void> Database::WithConnection(
+    const std::function<Expected<void>(pqxx::connection&)>& work) {
+    auto connection = connections_->Borrow();
+    if (connection == nullptr || !connection->is_open()) {
+        auto reopened = Connect(connections_->url);
+        if (!reopened) {
+            connections_->Return(nullptr);
+            return reopened.error();
+        }
+        connection = std::move(*reopened);
+    }
+    Expected<void> result;
+    bool keep = true;
+    try {
+        result = work(*connection);
+    } catch (const pqxx::unique_violation& e) {
+        result = MakeError(Errc::kConflict, OneLine(e.what(), ""));
+    } catch (const pqxx::foreign_key_violation& e) {
+        result = MakeError(Errc::kConflict, OneLine(e.what(), ""));
+    } catch (const pqxx::sql_error& e) {
+        keep = !LosesConnection(e);
+        result = MakeError(Errc::kDatabase, OneLine(e.what(), ""));
+    } catch (const pqxx::failure& e) {
+        // broken_connection, in_doubt_error and the like: the session cannot be trusted.
+        keep = false;
+        result = MakeError(Errc::kDatabase, OneLine(e.what(), ""));
+    } catch (const std::exception& e) {
+        keep = false;
+        result = MakeError(Errc::kInternal, std::string("database work threw: ") + e.what());
+    } catch (...) {
+        keep = false;
+        result = MakeError(Errc::kInternal, "database work threw a non-standard exception");
+    }
+    if (!keep) {
+        log::Warn("database connection dropped, reopened on next use: {}", result.error().message);
+        connection.reset();
+    }
+    connections_->Return(std::move(connection));
+    return result;
+}
+
+Expected<int> Database::Migrate() {
+    // A dedicated session: the advisory lock is session-level and must not stay on a pooled one.
+    auto opened = Connect(connections_->url);
+    if (!opened) {
+        return opened.error().WithContext("migrate");
+    }
+    pqxx::connection& connection = **opened;
+    try {
+        {
+            pqxx::nontransaction session(connection);
+            session.exec_params("SELECT pg_advisory_lock($1)", kMigrationLockKey);
+            session.exec0(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INT PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+            session.commit();
+        }
+        int version = 0;
+        {
+            pqxx::work tx(connection);
+            version = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
+            tx.commit();
+        }
+        for (const Migration& migration : CompiledMigrations()) {
+            if (migration.version <= version) {
+                continue;
+            }
+            pqxx::work tx(connection);
+            tx.exec0(std::string(migration.sql));
+            tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                            migration.version, std::string(migration.name));
+            tx.commit();
+            version = migration.version;
+            log::Info("database migration applied version={} name={}", migration.version,
+                      migration.name);
+        }
+        pqxx::nontransaction unlock(connection);
+        unlock.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);
+        unlock.commit();
+        return version;
+    } catch (const std::exception& e) {
+        // Closing the dedicated connection below releases the advisory lock.
+        return MakeError(Errc::kDatabase, "migrate: " + OneLine(e.what(), ""));
+    }
+}
+
+std::size_t Database::PoolSize() const { return connections_->size; }
+
+std::size_t Database::InUse() const {
+    std::lock_guard lock(connections_->mutex);
+    return connections_->in_use;
+}
+
+}  // namespace waka::coordinator::db
