@@ -1,0 +1,217 @@
+#include "coordinator/app/app.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "coordinator/api/api.hpp"
+#include "coordinator/app/config.hpp"
+#include "coordinator/db/database.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/gateway/gateway_server.hpp"
+#include "coordinator/http/server.hpp"
+#include "coordinator/store/token_store.hpp"
+#include "shared/core/log.hpp"
+#include "shared/core/version.hpp"
+
+namespace waka::coordinator::app {
+namespace {
+
+namespace asio = boost::asio;
+
+// In-flight requests get this long to finish after SIGTERM before the process exits.
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+Expected<void> PrepareStorage(const CoordinatorConfig& config) {
+    std::error_code ec;
+    for (const auto& dir : {config.storage_dir / "artifacts", config.storage_dir / "spool"}) {
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            return MakeError(Errc::kIo, "cannot create " + dir.string() + ": " + ec.message());
+        }
+    }
+    return {};
+}
+
+Expected<void> WriteReadyFile(const std::filesystem::path& path, std::uint16_t http_port,
+                              std::uint16_t gateway_port) {
+    const auto temp = path.string() + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::trunc);
+        out << "{\"http_port\":" << http_port << ",\"gateway_port\":" << gateway_port << "}\n";
+        if (!out) {
+            return MakeError(Errc::kIo, "cannot write " + temp);
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);  // readers never see a half-written file
+    if (ec) {
+        return MakeError(Errc::kIo, "cannot write " + path.string() + ": " + ec.message());
+    }
+    return {};
+}
+
+// Runs a coroutine to completion on the io_context before the server threads start.
+template <class T>
+T RunToCompletion(asio::io_context& io, asio::awaitable<T> task) {
+    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+    io.run();
+    io.restart();
+    return future.get();
+}
+
+class Coordinator {
+public:
+    explicit Coordinator(CoordinatorConfig config) : config_(std::move(config)) {}
+
+    int Run() {
+        if (auto prepared = Prepare(); !prepared) {
+            log::Error("start-up failed: {}", prepared.error().message);
+            return 1;
+        }
+        Serve();
+        return 0;
+    }
+
+private:
+    Expected<void> Prepare();
+    Expected<void> StartListeners();
+    void Serve();
+    void StopOnSignal();
+
+    CoordinatorConfig config_;
+    SystemClock clock_;
+    asio::io_context io_;
+    std::unique_ptr<db::Database> database_;
+    std::unique_ptr<store::TokenStore> tokens_;
+    std::unique_ptr<deploy::DeploymentService> deployments_;
+    std::unique_ptr<gateway::GatewayServer> gateway_;
+    std::unique_ptr<api::ApiContext> api_context_;
+    std::unique_ptr<http::Server> http_;
+    asio::signal_set signals_{io_, SIGINT, SIGTERM};
+};
+
+Expected<void> Coordinator::Prepare() {
+    if (auto storage = PrepareStorage(config_); !storage) {
+        return storage;
+    }
+    auto database = db::Database::Open({config_.database_url, config_.database_pool_size});
+    if (!database) {
+        return database.error().WithContext("open database");
+    }
+    database_ = std::move(*database);
+    auto version = database_->Migrate();
+    if (!version) {
+        return version.error().WithContext("migrate database");
+    }
+    log::Info("database ready schema_version={}", *version);
+    tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
+    if (!config_.auth_bootstrap_token.empty()) {
+        auto ensured = RunToCompletion(
+            io_, tokens_->EnsureBootstrapToken(config_.auth_bootstrap_token_name,
+                                               config_.auth_bootstrap_token, store::Role::kAdmin));
+        if (!ensured) {
+            return ensured.error().WithContext("ensure bootstrap token");
+        }
+    }
+    deployments_ = std::make_unique<deploy::DeploymentService>(*database_, clock_,
+                                                               config_.storage_dir / "artifacts");
+    return StartListeners();
+}
+
+Expected<void> Coordinator::StartListeners() {
+    gateway::GatewayOptions gateway_options;
+    gateway_options.address = config_.gateway_address;
+    gateway_options.port = config_.gateway_port;
+    gateway_options.cert_file = config_.gateway_cert_file;
+    gateway_options.key_file = config_.gateway_key_file;
+    gateway_options.heartbeat_seconds = config_.gateway_heartbeat_seconds;
+    gateway_options.idle_timeout_seconds = config_.gateway_heartbeat_seconds * 4;
+    gateway_ = std::make_unique<gateway::GatewayServer>(io_, gateway_options, *deployments_);
+    deployments_->AttachGateway(*gateway_);
+    auto gateway_port = gateway_->Start();
+    if (!gateway_port) {
+        return gateway_port.error().WithContext("start agent gateway");
+    }
+
+    api_context_ = std::make_unique<api::ApiContext>(api::ApiContext{
+        *database_, clock_, *tokens_, *deployments_, config_.storage_dir / "artifacts",
+        std::string(kVersion),
+        [this](const std::string& instance_id) { return gateway_->IsConnected(instance_id); }});
+    http::ServerOptions http_options;
+    http_options.address = config_.http_address;
+    http_options.port = config_.http_port;
+    http_options.max_body_bytes = config_.http_max_body_bytes;
+    http_options.max_upload_bytes = config_.http_max_upload_bytes;
+    http_options.spool_dir = config_.storage_dir / "spool";
+    http_options.spool_body = api::ShouldSpoolBody;
+    http_ = std::make_unique<http::Server>(io_, http_options, api::MakeApiHandler(*api_context_));
+    auto http_port = http_->Start();
+    if (!http_port) {
+        return http_port.error().WithContext("start HTTP API");
+    }
+    log::Info("coordinator ready version={} http={}:{} gateway={}:{}", kVersion, config_.http_address,
+              *http_port, config_.gateway_address, *gateway_port);
+    if (!config_.ready_file.empty()) {
+        return WriteReadyFile(config_.ready_file, *http_port, *gateway_port);
+    }
+    return {};
+}
+
+void Coordinator::StopOnSignal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        log::Info("stopping signal={}", signal);
+        http_->Stop();
+        gateway_->Stop();
+        // Whatever has not drained by then is cut: a stop must not hang on a slow client.
+        auto timer = std::make_shared<asio::steady_timer>(io_, kDrainTimeout);
+        timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
+    });
+}
+
+void Coordinator::Serve() {
+    StopOnSignal();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < config_.http_threads; ++i) {
+        threads.emplace_back([this] { io_.run(); });
+    }
+    io_.run();
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    log::Info("stopped");
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+    CoordinatorConfig config;
+    config::Schema schema;
+    BindConfig(schema, config);
+    auto loaded = config::Load(schema, "waka-coordinator", kVersion, argc, argv);
+    if (!loaded) {
+        std::cerr << "waka-coordinator: " << loaded.error().message << '\n';
+        return 2;
+    }
+    if (loaded->exit_now) {
+        std::cout << loaded->message;
+        return loaded->exit_code;
+    }
+    if (auto valid = ValidateConfig(config); !valid) {
+        std::cerr << "waka-coordinator: " << valid.error().message << '\n';
+        return 2;
+    }
+    log::Init(config.log_level);
+    Coordinator coordinator(std::move(config));
+    return coordinator.Run();
+}
+
+}  // namespace waka::coordinator::app

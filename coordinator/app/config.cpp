@@ -1,0 +1,50 @@
+#include "coordinator/app/config.hpp"
+
+namespace waka::coordinator::app {
+
+void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
+    schema.SetDefaultConfigFile("/etc/waka/coordinator.toml");
+    schema.Add("log_level", &c.log_level, "trace, debug, info, warn, error or off.");
+    schema.Add("http.address", &c.http_address, "Address of the HTTP API listener.");
+    schema.Add("http.port", &c.http_port, "Port of the HTTP API listener (0: any free port).");
+    schema.Add("http.threads", &c.http_threads, "I/O threads serving HTTP and agents.");
+    schema.Add("http.max_body_bytes", &c.http_max_body_bytes, "Largest JSON request body.");
+    schema.Add("http.max_upload_bytes", &c.http_max_upload_bytes, "Largest artifact upload.");
+    schema.Add("gateway.address", &c.gateway_address, "Address of the agent gateway (TLS WebSocket).");
+    schema.Add("gateway.port", &c.gateway_port, "Port of the agent gateway (0: any free port).");
+    schema.Add("gateway.cert_file", &c.gateway_cert_file, "PEM certificate chain of the gateway.");
+    schema.Add("gateway.key_file", &c.gateway_key_file, "PEM private key of the gateway.");
+    schema.Add("gateway.heartbeat_seconds", &c.gateway_heartbeat_seconds,
+               "Heartbeat interval told to agents.");
+    schema.Add("database.url", &c.database_url, "PostgreSQL URL, e.g. postgresql://waka@db/waka.");
+    schema.Add("database.pool_size", &c.database_pool_size, "PostgreSQL connections (DB threads).");
+    schema.Add("storage.dir", &c.storage_dir, "State directory: artifacts and upload spool.");
+    schema.Add("auth.bootstrap_token", &c.auth_bootstrap_token,
+               "Admin API token ensured at start (stored hashed). Prefer WAKA_AUTH_BOOTSTRAP_TOKEN.");
+    schema.Add("auth.bootstrap_token_name", &c.auth_bootstrap_token_name, "Name of that token.");
+    schema.Add("ready_file", &c.ready_file,
+               "Written with the bound ports once serving (for scripts and tests).");
+}
+
+Expected<void> ValidateConfig(const CoordinatorConfig& c) {
+    if (c.database_url.empty()) {
+        return MakeError(Errc::kInvalidArgument,
+                         "database.url is required (set WAKA_DATABASE_URL or --database-url)");
+    }
+    if (c.gateway_cert_file.empty() || c.gateway_key_file.empty()) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.cert_file and gateway.key_file are required: agents connect over TLS");
+    }
+    if (c.http_threads < 1 || c.http_threads > 256) {
+        return MakeError(Errc::kInvalidArgument, "http.threads must be between 1 and 256");
+    }
+    if (c.database_pool_size < 1 || c.database_pool_size > 256) {
+        return MakeError(Errc::kInvalidArgument, "database.pool_size must be between 1 and 256");
+    }
+    if (!c.auth_bootstrap_token.empty() && c.auth_bootstrap_token.size() < 16) {
+        return MakeError(Errc::kInvalidArgument, "auth.bootstrap_token must be at least 16 characters");
+    }
+    return {};
+}
+
+}  // namespace waka::coordinator::app

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "shared/config/config.hpp"
+
+namespace waka::coordinator::app {
+
+// Every setting of waka-coordinator with its default. Sources, in rising precedence:
+// /etc/waka/coordinator.toml (or --config), WAKA_* environment, command-line flags.
+struct CoordinatorConfig {
+    std::string log_level = "info";
+    std::string http_address = "127.0.0.1";
+    std::uint16_t http_port = 8000;
+    int http_threads = 2;
+    std::uint64_t http_max_body_bytes = 1 << 20;
+    std::uint64_t http_max_upload_bytes = 2ULL << 30;
+    std::string gateway_address = "0.0.0.0";
+    std::uint16_t gateway_port = 8443;
+    std::filesystem::path gateway_cert_file;
+    std::filesystem::path gateway_key_file;
+    std::uint32_t gateway_heartbeat_seconds = 15;
+    std::string database_url;  // never logged: may hold a password
+    std::uint32_t database_pool_size = 4;
+    std::filesystem::path storage_dir = "/var/lib/waka-coordinator";
+    std::string auth_bootstrap_token;  // admin token made at start; never logged
+    std::string auth_bootstrap_token_name = "bootstrap-admin";
+    std::filesystem::path ready_file;  // when set, {"http_port","gateway_port"} is written here once serving
+};
+
+// Binds every field to its key ("http.port" <- WAKA_HTTP_PORT <- --http-port).
+void BindConfig(config::Schema& schema, CoordinatorConfig& config);
+
+// Checks what the schema cannot: required settings and consistency. Answers one sentence.
+[[nodiscard]] Expected<void> ValidateConfig(const CoordinatorConfig& config);
+
+}  // namespace waka::coordinator::app

@@ -1,0 +1,368 @@
+#include "coordinator/deploy/deployment_service.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "coordinator/db/database.hpp"
+#include "coordinator/deploy/planner.hpp"
+#include "coordinator/gateway/gateway_server.hpp"
+#include "coordinator/store/artifact_files.hpp"
+#include "coordinator/store/deployment_store.hpp"
+#include "shared/core/crypto.hpp"
+#include "shared/core/ids.hpp"
+#include "shared/core/log.hpp"
+
+namespace waka::coordinator::deploy {
+namespace {
+
+namespace asio = boost::asio;
+
+// Agents get this long to finish an instruction; it bounds how long a stale instruction is honoured.
+constexpr auto kInstructionDeadline = std::chrono::hours(1);
+// last_seen_at is written at most this often per instance, so heartbeats cost the database little.
+constexpr auto kSeenWriteInterval = std::chrono::seconds(30);
+
+std::vector<store::InstalledComponent> ToStore(const std::vector<gateway::InstalledComponent>& items) {
+    std::vector<store::InstalledComponent> out;
+    out.reserve(items.size());
+    for (const auto& item : items) {
+        out.push_back({item.type, item.name, item.version});
+    }
+    return out;
+}
+
+std::string StatusOf(gateway::Outcome outcome) {
+    switch (outcome) {
+        case gateway::Outcome::kSucceeded: return "deployed";
+        case gateway::Outcome::kRolledBack: return "rolled_back";
+        case gateway::Outcome::kFailed: return "failed";
+    }
+    return "failed";
+}
+
+gateway::Instruction MakeInstruction(const store::Dispatch& dispatch, TimePoint now) {
+    gateway::Instruction instruction;
+    instruction.op_id = dispatch.deployment.id;
+    instruction.kind = dispatch.deployment.kind;
+    instruction.configuration_json = dispatch.configuration_json;
+    instruction.deadline_unix_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>((now + kInstructionDeadline).time_since_epoch())
+            .count();
+    for (const auto& change : dispatch.deployment.plan) {
+        gateway::ComponentChange component{change.type, change.name, change.from_version,
+                                           change.to_version, change.artifact_sha256, change.size, ""};
+        if (!change.artifact_sha256.empty()) {
+            component.download_path = "/agent/v1/artifacts/" + change.artifact_sha256;
+        }
+        instruction.components.push_back(std::move(component));
+    }
+    return instruction;
+}
+
+store::Deployment NewDeployment(const store::Principal& principal, const CreateDeploymentRequest& request,
+                                const store::Instance& instance, std::vector<store::PlannedChange> plan,
+                                TimePoint now) {
+    store::Deployment d;
+    d.id = NewId("deploy");
+    d.kind = request.kind;
+    d.status = "queued";
+    d.instance_id = request.instance_id;
+    d.manifest_id = request.manifest_id;
+    d.previous_manifest_id = instance.current_manifest_id;
+    d.requested_by = principal.actor;
+    d.reason = request.reason;
+    d.force = request.force;
+    d.skip_validation = request.skip_validation;
+    d.plan = std::move(plan);
+    d.created_at = d.updated_at = now;
+    d.events.push_back({now, "pending", "", "requested by " + principal.actor});
+    d.events.push_back({now, "queued", "", "validated; waiting for the agent"});
+    return d;
+}
+
+}  // namespace
+
+struct DeploymentService::Impl {
+    Impl(db::Database& database, const Clock& clock_ref, std::filesystem::path dir)
+        : store(database, clock_ref), clock(clock_ref), artifact_dir(std::move(dir)) {}
+
+    store::DeploymentStore store;
+    const Clock& clock;
+    std::filesystem::path artifact_dir;
+    gateway::GatewayServer* gateway = nullptr;
+
+    std::mutex mutex;  // guards the two maps below
+    std::map<std::string, std::string> last_progress;  // op_id -> "step|component" last recorded
+    std::map<std::string, TimePoint> last_seen_write;  // instance_id -> last last_seen_at write
+
+    asio::awaitable<Expected<CreateDeploymentOutcome>> Create(const store::Principal& principal,
+                                                              const CreateDeploymentRequest& request);
+    asio::awaitable<void> DispatchNext(std::string instance_id);
+    void Send(const store::Dispatch& dispatch);
+    bool ProgressChanged(const gateway::AgentProgress& progress);
+    bool SeenWriteDue(const std::string& instance_id);
+};
+
+asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Create(
+    const store::Principal& principal, const CreateDeploymentRequest& request) {
+    auto inputs = co_await store.LoadInputs(request.instance_id, request.manifest_id);
+    if (!inputs) {
+        co_return inputs.error().WithContext("load deployment inputs");
+    }
+    if (!inputs->instance) {
+        co_return MakeError(Errc::kNotFound, "Instance " + request.instance_id + " not found");
+    }
+    if (inputs->instance->decommissioned_at) {
+        co_return MakeError(Errc::kConflict, "Instance " + request.instance_id + " is decommissioned");
+    }
+    if (!inputs->manifest) {
+        co_return MakeError(Errc::kNotFound, "Manifest " + request.manifest_id + " not found");
+    }
+    const auto& scope = inputs->manifest->instance_id;
+    if (scope && *scope != request.instance_id) {
+        co_return MakeError(Errc::kInvalidArgument, "manifest " + request.manifest_id +
+                                                        " belongs to instance " + *scope);
+    }
+    auto plan = PlanChanges(*inputs->manifest, inputs->instance->inventory, inputs->releases);
+    if (!plan) {
+        co_return plan.error();
+    }
+    const auto now = clock.Now();
+    CreateDeploymentOutcome outcome{
+        NewDeployment(principal, request, *inputs->instance, std::move(*plan), now), request.dry_run,
+        "allowed"};
+    store::AuditDraft audit{principal.actor, request.dry_run ? "deployment.dry_run" : "deployment.create",
+                            "deployment", outcome.deployment.id, request.instance_id, "allowed",
+                            request.reason,
+                            "{\"manifest_id\":\"" + request.manifest_id + "\",\"kind\":\"" +
+                                request.kind + "\"}"};
+    if (request.dry_run) {
+        if (auto recorded = co_await store.RecordAudit(audit); !recorded) {
+            co_return recorded.error();
+        }
+        co_return outcome;
+    }
+    auto stored = co_await store.Insert(outcome.deployment, audit);
+    if (!stored) {
+        co_return stored.error().WithContext("store deployment");
+    }
+    outcome.deployment = std::move(*stored);
+    log::Info("deployment queued deployment_id={} instance_id={} manifest_id={} changes={}",
+              outcome.deployment.id, request.instance_id, request.manifest_id,
+              outcome.deployment.plan.size());
+    asio::co_spawn(co_await asio::this_coro::executor, DispatchNext(request.instance_id), asio::detached);
+    co_return outcome;
+}
+
+asio::awaitable<void> DeploymentService::Impl::DispatchNext(std::string instance_id) {
+    if (gateway == nullptr || !gateway->IsConnected(instance_id)) {
+        co_return;
+    }
+    auto claimed = co_await store.ClaimNext(instance_id);
+    if (!claimed) {
+        log::Warn("dispatch failed instance_id={} error=\"{}\"", instance_id, claimed.error().message);
+        co_return;
+    }
+    if (*claimed) {
+        Send(**claimed);
+    }
+}
+
+void DeploymentService::Impl::Send(const store::Dispatch& dispatch) {
+    const auto& d = dispatch.deployment;
+    const bool sent = gateway != nullptr && gateway->Send(d.instance_id, MakeInstruction(dispatch, clock.Now()));
+    // Not sent: it stays "deploying" and is re-sent when the agent's next session starts.
+    log::Info("instruction {} deployment_id={} instance_id={}", sent ? "sent" : "deferred", d.id,
+              d.instance_id);
+}
+
+bool DeploymentService::Impl::ProgressChanged(const gateway::AgentProgress& progress) {
+    std::lock_guard lock(mutex);
+    auto& last = last_progress[progress.op_id];
+    auto now = progress.step + "|" + progress.component;
+    if (last == now) {
+        return false;
+    }
+    last = std::move(now);
+    return true;
+}
+
+bool DeploymentService::Impl::SeenWriteDue(const std::string& instance_id) {
+    std::lock_guard lock(mutex);
+    const auto now = clock.Now();
+    auto& last = last_seen_write[instance_id];
+    if (now - last < kSeenWriteInterval) {
+        return false;
+    }
+    last = now;
+    return true;
+}
+
+DeploymentService::DeploymentService(db::Database& database, const Clock& clock,
+                                     std::filesystem::path artifact_dir)
+    : impl_(std::make_unique<Impl>(database, clock, std::move(artifact_dir))) {}
+
+DeploymentService::~DeploymentService() = default;
+
+void DeploymentService::AttachGateway(gateway::GatewayServer& gateway) { impl_->gateway = &gateway; }
+
+asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Create(
+    const store::Principal& principal, const CreateDeploymentRequest& request) {
+    co_return co_await impl_->Create(principal, request);
+}
+
+asio::awaitable<Expected<store::Deployment>> DeploymentService::Get(const std::string& id) {
+    auto found = co_await impl_->store.Find(id);
+    if (!found) {
+        co_return found.error();
+    }
+    if (!*found) {
+        co_return MakeError(Errc::kNotFound, "Deployment not found");
+    }
+    co_return std::move(**found);
+}
+
+asio::awaitable<Expected<std::vector<store::Deployment>>> DeploymentService::List(
+    const DeploymentFilter& filter) {
+    co_return co_await impl_->store.List({filter.instance_id, filter.status, filter.limit, filter.cursor});
+}
+
+asio::awaitable<gateway::HelloDecision> DeploymentService::Authenticate(const gateway::AgentHello& hello) {
+    if (!IsValidId(hello.instance_id) || hello.credential.empty()) {
+        co_return gateway::HelloDecision{false, "unknown instance or invalid credential", ""};
+    }
+    const auto new_credential = "cred_" + RandomHex(32);
+    auto auth = co_await impl_->store.AuthenticateAgent(hello.instance_id, Sha256Hex(hello.credential),
+                                                        Sha256Hex(new_credential));
+    if (!auth) {
+        log::Error("agent authentication failed instance_id={} error=\"{}\"", hello.instance_id,
+                   auth.error().message);
+        co_return gateway::HelloDecision{false, "coordinator unavailable; retry later", ""};
+    }
+    switch (*auth) {
+        case store::AgentAuth::kCredential: co_return gateway::HelloDecision{true, "", ""};
+        case store::AgentAuth::kEnrolled:
+            log::Info("agent enrolled instance_id={} peer={}", hello.instance_id, hello.peer);
+            co_return gateway::HelloDecision{true, "", new_credential};
+        case store::AgentAuth::kRefused: break;
+    }
+    log::Warn("agent refused instance_id={} peer={}", hello.instance_id, hello.peer);
+    co_return gateway::HelloDecision{false, "unknown instance or invalid credential", ""};
+}
+
+asio::awaitable<void> DeploymentService::OnConnected(const gateway::AgentHello& hello,
+                                                     const std::string& session_id) {
+    auto recorded = co_await impl_->store.RecordConnected(hello.instance_id, session_id,
+                                                          hello.agent_version, ToStore(hello.inventory));
+    if (!recorded) {
+        log::Warn("cannot record connection instance_id={} error=\"{}\"", hello.instance_id,
+                  recorded.error().message);
+    }
+    // At-least-once: an instruction that was on the agent when the last session ended goes again;
+    // the agent de-duplicates by op_id and answers its stored result.
+    auto in_flight = co_await impl_->store.InFlight(hello.instance_id);
+    if (in_flight && *in_flight) {
+        impl_->Send(**in_flight);
+        co_return;
+    }
+    co_await impl_->DispatchNext(hello.instance_id);
+}
+
+asio::awaitable<void> DeploymentService::OnDisconnected(const std::string& instance_id,
+                                                        const std::string& session_id) {
+    auto recorded = co_await impl_->store.RecordDisconnected(instance_id, session_id);
+    if (!recorded) {
+        log::Warn("cannot record disconnection instance_id={} error=\"{}\"", instance_id,
+                  recorded.error().message);
+    }
+}
+
+asio::awaitable<void> DeploymentService::OnHeartbeat(const std::string& instance_id) {
+    if (impl_->SeenWriteDue(instance_id)) {
+        (void)co_await impl_->store.RecordSeen(instance_id);
+    }
+}
+
+asio::awaitable<void> DeploymentService::OnInventory(
+    const std::string& instance_id, const std::vector<gateway::InstalledComponent>& inventory) {
+    auto recorded = co_await impl_->store.RecordInventory(instance_id, ToStore(inventory));
+    if (!recorded) {
+        log::Warn("cannot record inventory instance_id={} error=\"{}\"", instance_id,
+                  recorded.error().message);
+    }
+}
+
+asio::awaitable<void> DeploymentService::OnAck(const std::string& instance_id, const std::string& op_id) {
+    auto added = co_await impl_->store.AddEvent(op_id, instance_id, "ack", "agent acknowledged the instruction");
+    if (!added) {
+        log::Warn("ack ignored instance_id={} op_id={} error=\"{}\"", instance_id, op_id,
+                  added.error().message);
+    }
+}
+
+asio::awaitable<void> DeploymentService::OnProgress(const std::string& instance_id,
+                                                    const gateway::AgentProgress& progress) {
+    // Byte counters arrive often; the event history keeps one entry per step and component.
+    if (!impl_->ProgressChanged(progress)) {
+        co_return;
+    }
+    auto message = progress.step + (progress.component.empty() ? "" : " " + progress.component);
+    if (progress.bytes_total > 0) {
+        message += " (" + std::to_string(progress.bytes_total) + " bytes)";
+    }
+    (void)co_await impl_->store.AddEvent(progress.op_id, instance_id, progress.step, message);
+}
+
+asio::awaitable<void> DeploymentService::OnResult(const std::string& instance_id,
+                                                  const gateway::AgentResult& result) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->last_progress.erase(result.op_id);
+    }
+    const auto status = StatusOf(result.outcome);
+    auto completed = co_await impl_->store.Complete(result.op_id, instance_id, status, result.error,
+                                                    ToStore(result.inventory));
+    if (!completed) {
+        log::Error("cannot record result instance_id={} op_id={} error=\"{}\"", instance_id,
+                   result.op_id, completed.error().message);
+        co_return;
+    }
+    if (!*completed) {
+        log::Info("duplicate or stale result ignored instance_id={} op_id={}", instance_id, result.op_id);
+    } else {
+        log::Info("deployment finished deployment_id={} instance_id={} status={}", result.op_id,
+                  instance_id, status);
+    }
+    co_await impl_->DispatchNext(instance_id);
+}
+
+asio::awaitable<bool> DeploymentService::CheckCredential(const std::string& instance_id,
+                                                         const std::string& credential) {
+    if (!IsValidId(instance_id) || credential.empty()) {
+        co_return false;
+    }
+    auto ok = co_await impl_->store.CheckCredential(instance_id, Sha256Hex(credential));
+    co_return ok && *ok;
+}
+
+asio::awaitable<Expected<std::filesystem::path>> DeploymentService::ArtifactPath(const std::string& sha256) {
+    if (!IsSha256Hex(sha256)) {
+        co_return MakeError(Errc::kInvalidArgument, "not a SHA-256 digest");
+    }
+    auto exists = co_await impl_->store.ArtifactExists(sha256);
+    if (!exists) {
+        co_return exists.error();
+    }
+    auto path = store::ArtifactFilePath(impl_->artifact_dir, sha256);
+    std::error_code ec;
+    if (!*exists || !std::filesystem::exists(path, ec)) {
+        co_return MakeError(Errc::kNotFound, "artifact " + sha256 + " not found");
+    }
+    co_return path;
+}
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,129 @@
+#include "coordinator/store/row_codec.hpp"
+
+#include <boost/json.hpp>
+
+namespace waka::coordinator::store {
+namespace {
+
+// Column text comes from our own writes; a damaged value reads as empty rather than crashing.
+boost::json::value ParseOrNull(const std::string& json) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(json, ec);
+    return ec ? boost::json::value() : value;
+}
+
+std::string StringField(const boost::json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr || !value->is_string()) {
+        return {};
+    }
+    return std::string(value->get_string());
+}
+
+std::uint64_t UintField(const boost::json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr) {
+        return 0;
+    }
+    if (value->is_uint64()) {
+        return value->get_uint64();
+    }
+    if (value->is_int64() && value->get_int64() >= 0) {
+        return static_cast<std::uint64_t>(value->get_int64());
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::string InventoryToJson(const std::vector<InstalledComponent>& inventory) {
+    boost::json::array array;
+    for (const auto& item : inventory) {
+        array.push_back({{"type", item.type}, {"name", item.name}, {"version", item.version}});
+    }
+    return boost::json::serialize(array);
+}
+
+std::vector<InstalledComponent> InventoryFromJson(const std::string& json) {
+    std::vector<InstalledComponent> inventory;
+    auto value = ParseOrNull(json);
+    if (!value.is_array()) {
+        return inventory;
+    }
+    for (const auto& item : value.get_array()) {
+        if (item.is_object()) {
+            const auto& object = item.get_object();
+            inventory.push_back({StringField(object, "type"), StringField(object, "name"),
+                                 StringField(object, "version")});
+        }
+    }
+    return inventory;
+}
+
+std::string PlanToJson(const std::vector<PlannedChange>& plan) {
+    boost::json::array array;
+    for (const auto& change : plan) {
+        array.push_back({{"type", change.type},
+                         {"name", change.name},
+                         {"from_version", change.from_version},
+                         {"to_version", change.to_version},
+                         {"artifact_sha256", change.artifact_sha256},
+                         {"size", change.size}});
+    }
+    return boost::json::serialize(array);
+}
+
+std::vector<PlannedChange> PlanFromJson(const std::string& json) {
+    std::vector<PlannedChange> plan;
+    auto value = ParseOrNull(json);
+    if (!value.is_array()) {
+        return plan;
+    }
+    for (const auto& item : value.get_array()) {
+        if (!item.is_object()) {
+            continue;
+        }
+        const auto& object = item.get_object();
+        plan.push_back({StringField(object, "type"), StringField(object, "name"),
+                        StringField(object, "from_version"), StringField(object, "to_version"),
+                        StringField(object, "artifact_sha256"), UintField(object, "size")});
+    }
+    return plan;
+}
+
+std::string StringMapToJson(const std::map<std::string, std::string>& map) {
+    boost::json::object object;
+    for (const auto& [key, value] : map) {
+        object[key] = value;
+    }
+    return boost::json::serialize(object);
+}
+
+std::map<std::string, std::string> StringMapFromJson(const std::string& json) {
+    std::map<std::string, std::string> map;
+    auto value = ParseOrNull(json);
+    if (!value.is_object()) {
+        return map;
+    }
+    for (const auto& [key, item] : value.get_object()) {
+        if (item.is_string()) {
+            map.emplace(std::string(key), std::string(item.get_string()));
+        }
+    }
+    return map;
+}
+
+std::string SqlMillis(const std::string& column) {
+    return "(extract(epoch from " + column + ") * 1000)::bigint";
+}
+
+TimePoint FromMillis(long long millis) { return TimePoint(std::chrono::milliseconds(millis)); }
+
+std::optional<TimePoint> FromOptionalMillis(const std::optional<long long>& millis) {
+    if (!millis) {
+        return std::nullopt;
+    }
+    return FromMillis(*millis);
+}
+
+}  // namespace waka::coordinator::store
