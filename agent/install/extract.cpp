@@ -102,7 +102,8 @@ Expected<void> CheckSymlinkTarget(std::string_view entry, std::size_t entry_dept
 
 class Extractor {
 public:
-    Extractor(const ExtractLimits& limits, fs::path root) : limits_(limits), root_(std::move(root)) {}
+    Extractor(const ExtractLimits& limits, fs::path root)
+        : limits_(limits), root_(std::move(root)) {}
 
     Expected<ExtractStats> Run(const fs::path& archive_path) {
         if (auto opened = Open(archive_path); !opened) {
@@ -224,8 +225,8 @@ private:
     Expected<void> CheckHardlink(std::string_view name, std::string_view target) {
         auto target_parts = SplitEntryPath(target);
         if (!target_parts) {
-            return Unsafe(name, "is a hard link to '" + std::string(target) +
-                                    "', outside the bundle");
+            return Unsafe(name,
+                          "is a hard link to '" + std::string(target) + "', outside the bundle");
         }
         auto it = seen_.find(Join(*target_parts));
         if (it == seen_.end() || it->second != Kind::kFile) {
@@ -237,7 +238,8 @@ private:
 
     // Records the entry and its implicit parent directories; a path may appear twice only as a
     // directory, so no later entry can replace a checked one (a directory by a symlink, say).
-    Expected<void> Remember(std::string_view name, const std::vector<std::string>& parts, Kind kind) {
+    Expected<void> Remember(std::string_view name, const std::vector<std::string>& parts,
+                            Kind kind) {
         std::string prefix;
         for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
             prefix += (i == 0 ? "" : "/") + parts[i];
@@ -255,9 +257,10 @@ private:
 
     Expected<void> Write(archive_entry* entry, std::string_view name,
                          const std::vector<std::string>& parts, Kind kind) {
-        const std::int64_t declared = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
-        if (declared < 0 || stats_.bytes + static_cast<std::uint64_t>(declared) >
-                                limits_.max_unpacked_bytes) {
+        const std::int64_t declared =
+            archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+        if (declared < 0 ||
+            stats_.bytes + static_cast<std::uint64_t>(declared) > limits_.max_unpacked_bytes) {
             return Unsafe(name, "exceeds the unpacked size limit of " +
                                     std::to_string(limits_.max_unpacked_bytes) + " bytes");
         }
@@ -270,9 +273,9 @@ private:
         mode_t perm = archive_entry_perm(entry) & 0777;
         archive_entry_set_perm(entry, kind == Kind::kDirectory ? (perm | 0700) : perm);
         if (archive_write_header(writer_.get(), entry) < ARCHIVE_WARN) {
-            return MakeError(Errc::kUnsafe, "entry '" + std::string(name) +
-                                                "' refused by libarchive: " +
-                                                archive_error_string(writer_.get()));
+            return MakeError(Errc::kUnsafe,
+                             "entry '" + std::string(name) +
+                                 "' refused by libarchive: " + archive_error_string(writer_.get()));
         }
         if (auto copied = CopyData(name); !copied) {
             return copied;

@@ -15,8 +15,8 @@ constexpr std::size_t kMaxRecordBytes = 16 * 1024 * 1024;
 constexpr std::string_view kSuffix = ".json";
 
 Error InvalidOpId(std::string_view op_id) {
-    return MakeError(Errc::kInvalidArgument, "op id '" + std::string(op_id.substr(0, 64)) +
-                                                 "' is not a safe identifier");
+    return MakeError(Errc::kInvalidArgument,
+                     "op id '" + std::string(op_id.substr(0, 64)) + "' is not a safe identifier");
 }
 
 }  // namespace
@@ -62,8 +62,8 @@ Expected<std::optional<OperationRecord>> Journal::Read(std::string_view op_id) c
         return record.error().WithContext("journal " + std::string(op_id));
     }
     if (record->op_id != op_id) {
-        return MakeError(Errc::kInvalidArgument, "journal " + std::string(op_id) +
-                                                     " holds the record of another op id");
+        return MakeError(Errc::kInvalidArgument,
+                         "journal " + std::string(op_id) + " holds the record of another op id");
     }
     return std::optional<OperationRecord>(std::move(*record));
 }
@@ -118,7 +118,8 @@ Expected<void> Journal::PruneFinished(std::size_t keep) const {
         std::error_code ec;
         fs::remove(finished[i].second, ec);
         if (ec) {
-            return MakeError(Errc::kIo, "prune " + finished[i].second.string() + ": " + ec.message());
+            return MakeError(Errc::kIo,
+                             "prune " + finished[i].second.string() + ": " + ec.message());
         }
     }
     return FsyncDirectory(dir_);

@@ -43,7 +43,7 @@ struct OperationRecord {
     std::string op_id;
     std::string kind;
     std::string configuration_json;
-    std::vector<ComponentRecord> components;  // in execution order
+    std::vector<ComponentRecord> components;         // in execution order
     std::optional<install::OperationResult> result;  // set once finished
     std::int64_t finished_at_ms = 0;                 // unix ms, for pruning newest-first
 

@@ -95,7 +95,8 @@ TEST_F(ExtractTest, RefusesSymlinkClimbingOut) {
 }
 
 TEST_F(ExtractTest, RefusesSymlinkWithDotDotAfterAName) {
-    ExpectRefused(ArchiveBuilder().Symlink("b", ".").Symlink("a", "b/x/../.."), "leaves the bundle");
+    ExpectRefused(ArchiveBuilder().Symlink("b", ".").Symlink("a", "b/x/../.."),
+                  "leaves the bundle");
 }
 
 TEST_F(ExtractTest, RefusesWritingThroughAnInnerSymlink) {
@@ -112,9 +113,9 @@ TEST_F(ExtractTest, RefusesHardlinkToAbsolutePath) {
 }
 
 TEST_F(ExtractTest, RefusesHardlinkToASymlink) {
-    ExpectRefused(ArchiveBuilder().Directory("a").Symlink("a/s", "../f").File("f", "x").Hardlink(
-                      "h", "a/s"),
-                  "not a regular file");
+    ExpectRefused(
+        ArchiveBuilder().Directory("a").Symlink("a/s", "../f").File("f", "x").Hardlink("h", "a/s"),
+        "not a regular file");
 }
 
 TEST_F(ExtractTest, RefusesCharacterDevice) {
@@ -133,8 +134,9 @@ TEST_F(ExtractTest, RefusesTooManyEntries) {
 }
 
 TEST_F(ExtractTest, RefusesOversizeContent) {
-    ExpectRefused(ArchiveBuilder().File("a", std::string(600, 'a')).File("b", std::string(600, 'b')),
-                  "unpacked size limit", ExtractLimits{.max_unpacked_bytes = 1000});
+    ExpectRefused(
+        ArchiveBuilder().File("a", std::string(600, 'a')).File("b", std::string(600, 'b')),
+        "unpacked size limit", ExtractLimits{.max_unpacked_bytes = 1000});
 }
 
 TEST_F(ExtractTest, RefusesOversizeArchive) {

@@ -11,7 +11,8 @@ namespace waka::agent::install::testing {
 class TempDir {
 public:
     TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "waka-test-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "waka-test-XXXXXX").string();
         char* made = ::mkdtemp(pattern.data());
         path_ = made != nullptr ? std::filesystem::path(made) : std::filesystem::path();
     }

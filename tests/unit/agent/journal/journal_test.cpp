@@ -33,8 +33,8 @@ protected:
 
 TEST_F(JournalTest, RoundTripsARecord) {
     OperationRecord r = SampleRecord("op-1");
-    r.result = install::OperationResult{"op-1", install::Outcome::kRolledBack, "boom",
-                                        {{"suite", "commerce", "1.0.0"}}};
+    r.result = install::OperationResult{
+        "op-1", install::Outcome::kRolledBack, "boom", {{"suite", "commerce", "1.0.0"}}};
     r.finished_at_ms = 17;
     ASSERT_TRUE(journal_.Write(r));
     auto read = journal_.Read("op-1");
@@ -76,7 +76,8 @@ TEST_F(JournalTest, RecordUnderAnotherNameIsAnError) {
 }
 
 TEST_F(JournalTest, RefusesUnsafeOpIds) {
-    for (const std::string& id : std::vector<std::string>{"../escape", "", "a/b", ".hidden", std::string(200, 'a')}) {
+    for (const std::string& id :
+         std::vector<std::string>{"../escape", "", "a/b", ".hidden", std::string(200, 'a')}) {
         EXPECT_FALSE(journal_.Write(SampleRecord(id))) << id;
         EXPECT_FALSE(journal_.Read(id)) << id;
     }
