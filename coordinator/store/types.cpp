@@ -1,0 +1,49 @@
+#include "coordinator/store/types.hpp"
+
+#include <array>
+#include <utility>
+
+namespace waka::coordinator::store {
+namespace {
+
+// Spelled as in the api_tokens.role CHECK constraint.
+constexpr std::array<std::pair<Role, std::string_view>, 4> kRoleNames{{
+    {Role::kViewer, "viewer"},
+    {Role::kOperator, "operator"},
+    {Role::kApprover, "approver"},
+    {Role::kAdmin, "admin"},
+}};
+
+constexpr std::array<std::string_view, 6> kTerminalStatuses{
+    "deployed", "failed", "rolled_back", "rejected", "expired", "cancelled"};
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+    for (const auto& [value, name] : kRoleNames) {
+        if (value == role) {
+            return name;
+        }
+    }
+    return "viewer";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+    for (const auto& [value, role_name] : kRoleNames) {
+        if (role_name == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+bool IsTerminalStatus(std::string_view status) {
+    for (const auto terminal : kTerminalStatuses) {
+        if (terminal == status) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace waka::coordinator::store
