@@ -46,4 +46,7 @@ struct Response {
     std::optional<FileBody> file;  // when set, sent instead of body
 };
 
+// An error response in the API convention: {"detail": "<human sentence>", "code": "<snake_case>"}.
+[[nodiscard]] Response JsonError(unsigned status, std::string_view detail, std::string_view code);
+
 }  // namespace waka::coordinator::http
