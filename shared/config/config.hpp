@@ -39,8 +39,8 @@
 //   TOML syntax error (with line and column), positional arguments, a flag without its value,
 //   named config file missing (Errc::kNotFound) or unreadable (Errc::kIo),
 //   a bad Schema (invalid or clashing keys: Errc::kInternal, a programming error).
-// An unknown WAKA_* environment variable is NOT an error: the shell may hold WAKA_URL/WAKA_TOKEN for
-// other tools. On error every bound variable keeps the value it had before Load.
+// An unknown WAKA_* environment variable is NOT an error: the shell may hold WAKA_URL/WAKA_TOKEN
+// for other tools. On error every bound variable keeps the value it had before Load.
 //
 // Value syntax in the environment and on the command line:
 //   bool:    true/false, 1/0, yes/no, on/off (case-insensitive); a bare `--flag` means true
@@ -54,8 +54,8 @@
 // raw pointers: the bound variables must outlive every Load call.
 namespace waka::config {
 
-using Target = std::variant<std::string*, bool*, int*, std::int64_t*, std::uint16_t*, std::uint32_t*,
-                            std::uint64_t*, double*, std::filesystem::path*>;
+using Target = std::variant<std::string*, bool*, int*, std::int64_t*, std::uint16_t*,
+                            std::uint32_t*, std::uint64_t*, double*, std::filesystem::path*>;
 
 // One bound setting, with its derived names (read-only introspection for Load and for tests).
 struct Entry {
@@ -91,7 +91,9 @@ public:
     [[nodiscard]] const Entry* FindFlag(std::string_view flag) const;
     // True when some key lies below `table` ("http" for "http.port").
     [[nodiscard]] bool HasTable(std::string_view table) const;
-    [[nodiscard]] const std::optional<Error>& RegistrationError() const { return registration_error_; }
+    [[nodiscard]] const std::optional<Error>& RegistrationError() const {
+        return registration_error_;
+    }
     [[nodiscard]] const std::optional<std::filesystem::path>& DefaultConfigFile() const {
         return default_config_file_;
     }
@@ -116,7 +118,8 @@ struct LoadOutcome {
 // Applies file, environment and flags (in that order) to the bound variables. argv[0] is skipped.
 // `env` injects the environment for tests; nullptr reads the process environment (getenv).
 [[nodiscard]] Expected<LoadOutcome> Load(Schema& schema, std::string_view program,
-                                         std::string_view version, int argc, const char* const* argv,
+                                         std::string_view version, int argc,
+                                         const char* const* argv,
                                          const std::map<std::string, std::string>* env = nullptr);
 
 // The --help text (also what Load returns for --help): every key with its flag, env name, type,

@@ -25,7 +25,9 @@ struct ParsedArgs {
     std::vector<FlagSetting> settings;
 };
 
-Error ArgError(std::string message) { return MakeError(Errc::kInvalidArgument, std::move(message)); }
+Error ArgError(std::string message) {
+    return MakeError(Errc::kInvalidArgument, std::move(message));
+}
 
 std::optional<std::string> GetEnv(const std::map<std::string, std::string>* env,
                                   const std::string& name) {
@@ -68,7 +70,8 @@ Expected<void> ParseOne(const Schema& schema, int argc, const char* const* argv,
                         "': positional arguments are not accepted");
     }
     const std::size_t eq = arg.find('=');
-    const std::string name(arg.substr(2, eq == std::string_view::npos ? std::string_view::npos : eq - 2));
+    const std::string name(
+        arg.substr(2, eq == std::string_view::npos ? std::string_view::npos : eq - 2));
     std::optional<std::string> value;
     if (eq != std::string_view::npos) {
         value = std::string(arg.substr(eq + 1));
@@ -179,8 +182,9 @@ Expected<LoadOutcome> ApplyAll(const Schema& schema, int argc, const char* const
 }  // namespace
 
 std::string HelpText(const Schema& schema, std::string_view program, std::string_view version) {
-    std::string text = std::string(program) + " " + std::string(version) + "\n\nUsage: " +
-                       std::string(program) + " [--config FILE] [OPTIONS]\n\nOptions:\n";
+    std::string text = std::string(program) + " " + std::string(version) +
+                       "\n\nUsage: " + std::string(program) +
+                       " [--config FILE] [OPTIONS]\n\nOptions:\n";
     text += "  -h, --help\n      Print this help and exit.\n";
     text += "  --version\n      Print the version and exit.\n";
     text += "  --config <file>\n      TOML configuration file. Env: WAKA_CONFIG.";

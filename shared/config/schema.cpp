@@ -106,12 +106,14 @@ std::optional<std::string> Schema::Clash(const Entry& candidate) const {
     if (!IsValidKey(candidate.key)) {
         return "is not a valid key (lower-case [a-z0-9_] segments joined by '.')";
     }
-    if (std::find(kReservedKeys.begin(), kReservedKeys.end(), candidate.flag) != kReservedKeys.end()) {
+    if (std::find(kReservedKeys.begin(), kReservedKeys.end(), candidate.flag) !=
+        kReservedKeys.end()) {
         return "is reserved";
     }
     for (const Entry& e : entries_) {
-        if (e.key == candidate.key || e.flag == candidate.flag || e.env_name == candidate.env_name ||
-            IsTableOf(e.key, candidate.key) || IsTableOf(candidate.key, e.key)) {
+        if (e.key == candidate.key || e.flag == candidate.flag ||
+            e.env_name == candidate.env_name || IsTableOf(e.key, candidate.key) ||
+            IsTableOf(candidate.key, e.key)) {
             return "clashes with key '" + e.key + "'";
         }
     }
@@ -122,8 +124,7 @@ void Schema::AddTarget(std::string key, Target target, std::string help) {
     Entry entry{key, FlagName(key), EnvName(key), std::move(help), target};
     if (auto clash = Clash(entry)) {
         if (!registration_error_) {
-            registration_error_ = MakeError(Errc::kInternal,
-                                            "config key '" + key + "' " + *clash);
+            registration_error_ = MakeError(Errc::kInternal, "config key '" + key + "' " + *clash);
         }
         return;
     }

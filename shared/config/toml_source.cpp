@@ -1,10 +1,11 @@
 #include "shared/config/toml_source.hpp"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <string>
-#include <toml++/toml.h>
 #include <type_traits>
 #include <utility>
 
@@ -117,11 +118,11 @@ Expected<void> ApplyTomlFile(const Schema& schema, const std::filesystem::path& 
     try {
         root = toml::parse(*content, path.string());
     } catch (const toml::parse_error& e) {
-        return MakeError(Errc::kInvalidArgument,
-                         "syntax error in " + path.string() + " line " +
-                             std::to_string(e.source().begin.line) + " column " +
-                             std::to_string(e.source().begin.column) + ": " +
-                             std::string(e.description()));
+        return MakeError(Errc::kInvalidArgument, "syntax error in " + path.string() + " line " +
+                                                     std::to_string(e.source().begin.line) +
+                                                     " column " +
+                                                     std::to_string(e.source().begin.column) +
+                                                     ": " + std::string(e.description()));
     }
     return ApplyTable(schema, path, root, "");
 }

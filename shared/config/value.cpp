@@ -57,8 +57,8 @@ Expected<T> ParseInteger(std::string_view text) {
     Wide wide{};
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, wide);
-    if (ec == std::errc::result_out_of_range || (ec == std::errc{} && ptr == end &&
-                                                 !std::in_range<T>(wide))) {
+    if (ec == std::errc::result_out_of_range ||
+        (ec == std::errc{} && ptr == end && !std::in_range<T>(wide))) {
         return MakeError(Errc::kInvalidArgument,
                          "'" + std::string(text) + "' is out of range " + RangeText<T>());
     }

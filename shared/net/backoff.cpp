@@ -5,7 +5,8 @@
 
 namespace waka::net {
 
-Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, std::uint64_t seed)
+Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max,
+                 std::uint64_t seed)
     : initial_(std::max<std::chrono::milliseconds::rep>(initial.count(), 0)),
       max_(std::max<std::chrono::milliseconds::rep>(max.count(), 0)),
       rng_(seed) {}

@@ -6,7 +6,8 @@
 
 // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
 // the n-th delay (n from 0) is drawn uniformly from [0, min(max, initial * 2^n)]. Spreading retries
-// over the whole interval is what keeps 10,000 agents from reconnecting in lock-step after an outage.
+// over the whole interval is what keeps 10,000 agents from reconnecting in lock-step after an
+// outage.
 //
 // Typical use in a reconnect loop:
 //     waka::net::Backoff backoff(1s, 60s, waka::net::Backoff::RandomSeed());

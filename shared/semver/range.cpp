@@ -196,8 +196,8 @@ struct OpToken {
     char kind;  // the operator as one letter: 'l' <, 'L' <=, 'g' >, 'G' >=, '=' '^' '~', 0 none
 };
 
-constexpr std::array<OpToken, 7> kOperators = {{
-    {"<=", 'L'}, {">=", 'G'}, {"<", 'l'}, {">", 'g'}, {"=", '='}, {"^", '^'}, {"~", '~'}}};
+constexpr std::array<OpToken, 7> kOperators = {
+    {{"<=", 'L'}, {">=", 'G'}, {"<", 'l'}, {">", 'g'}, {"=", '='}, {"^", '^'}, {"~", '~'}}};
 
 OpToken SplitOperator(std::string_view token) {
     for (const OpToken& op : kOperators) {
@@ -215,13 +215,22 @@ Expected<void> AddComparator(std::string_view token, Comparators& out) {
         return partial.error();
     }
     switch (op.kind) {
-        case 'l': AddLess(*partial, out); return {};
-        case 'L': return AddLessEqual(*partial, out);
-        case 'g': return AddGreater(*partial, out);
-        case 'G': AddGreaterEqual(*partial, out); return {};
-        case '^': return AddCaret(*partial, out);
-        case '~': return AddTilde(*partial, out);
-        default: return AddXRange(*partial, out);
+        case 'l':
+            AddLess(*partial, out);
+            return {};
+        case 'L':
+            return AddLessEqual(*partial, out);
+        case 'g':
+            return AddGreater(*partial, out);
+        case 'G':
+            AddGreaterEqual(*partial, out);
+            return {};
+        case '^':
+            return AddCaret(*partial, out);
+        case '~':
+            return AddTilde(*partial, out);
+        default:
+            return AddXRange(*partial, out);
     }
 }
 
@@ -303,11 +312,16 @@ Expected<Alternative> ParseAlternative(std::string_view text) {
 
 std::string_view OpText(Op op) {
     switch (op) {
-        case Op::kLess: return "<";
-        case Op::kLessEqual: return "<=";
-        case Op::kGreater: return ">";
-        case Op::kGreaterEqual: return ">=";
-        case Op::kEqual: return "=";
+        case Op::kLess:
+            return "<";
+        case Op::kLessEqual:
+            return "<=";
+        case Op::kGreater:
+            return ">";
+        case Op::kGreaterEqual:
+            return ">=";
+        case Op::kEqual:
+            return "=";
     }
     return "?";
 }
@@ -333,11 +347,16 @@ bool AlternativeAccepts(const Comparators& set, const Version& v) {
 bool Comparator::Matches(const Version& v) const {
     const auto c = v <=> version;
     switch (op) {
-        case Op::kLess: return c < 0;
-        case Op::kLessEqual: return c <= 0;
-        case Op::kGreater: return c > 0;
-        case Op::kGreaterEqual: return c >= 0;
-        case Op::kEqual: return c == 0;
+        case Op::kLess:
+            return c < 0;
+        case Op::kLessEqual:
+            return c <= 0;
+        case Op::kGreater:
+            return c > 0;
+        case Op::kGreaterEqual:
+            return c >= 0;
+        case Op::kEqual:
+            return c == 0;
     }
     return false;
 }
@@ -366,11 +385,12 @@ Expected<Range> ParseRange(std::string_view text) {
     std::size_t start = 0;
     while (true) {
         const std::size_t bar = text.find("||", start);
-        auto alt = ParseAlternative(text.substr(start, bar == std::string_view::npos ? bar : bar - start));
+        auto alt =
+            ParseAlternative(text.substr(start, bar == std::string_view::npos ? bar : bar - start));
         if (!alt) {
-            return MakeError(Errc::kInvalidArgument, "'" + std::string(text) +
-                                                         "' is not a valid version range: " +
-                                                         alt.error().message);
+            return MakeError(
+                Errc::kInvalidArgument,
+                "'" + std::string(text) + "' is not a valid version range: " + alt.error().message);
         }
         range.text_ += (range.text_.empty() ? "" : " || ") + alt->text;
         range.alternatives_.push_back(std::move(alt->comparators));

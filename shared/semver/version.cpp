@@ -9,16 +9,18 @@ namespace waka::semver {
 namespace {
 
 Error Invalid(std::string_view text, std::string_view fault) {
-    return MakeError(Errc::kInvalidArgument,
-                     "'" + std::string(text) + "' is not a valid semantic version: " +
-                         std::string(fault));
+    return MakeError(
+        Errc::kInvalidArgument,
+        "'" + std::string(text) + "' is not a valid semantic version: " + std::string(fault));
 }
 
 bool IsNumeric(std::string_view id) {
-    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !id.empty() &&
+           std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Numeric identifiers have no leading zeros, so a longer one is larger; equal lengths compare as text.
+// Numeric identifiers have no leading zeros, so a longer one is larger; equal lengths compare as
+// text.
 std::weak_ordering CompareNumeric(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
         return a.size() <=> b.size();
@@ -95,7 +97,8 @@ Expected<std::vector<std::string>> ParseIdentifiers(std::string_view text, std::
 }  // namespace
 
 std::string Version::ToString() const {
-    std::string out = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+    std::string out =
+        std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
     if (!prerelease.empty()) {
         out += "-" + Join(prerelease);
     }

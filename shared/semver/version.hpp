@@ -15,8 +15,9 @@ struct Version {
     std::uint64_t major = 0;
     std::uint64_t minor = 0;
     std::uint64_t patch = 0;
-    std::vector<std::string> prerelease;  // dot-separated identifiers after '-'; empty for a release
-    std::string build;                    // text after '+' (without it); ignored by every comparison
+    std::vector<std::string>
+        prerelease;     // dot-separated identifiers after '-'; empty for a release
+    std::string build;  // text after '+' (without it); ignored by every comparison
 
     [[nodiscard]] bool IsPrerelease() const { return !prerelease.empty(); }
     // Canonical text: "1.2.3", "1.0.0-rc.1", "1.0.0+build.5".
@@ -24,8 +25,9 @@ struct Version {
 
     // SemVer precedence: major, minor, patch numerically; a pre-release is lower than its release;
     // pre-release identifiers compare left to right, numeric ones numerically, numeric lower than
-    // alphanumeric, alphanumeric ones in ASCII order, and a shorter list is lower when it is a prefix
-    // of the longer. Build metadata is ignored, so 1.0.0+a == 1.0.0+b (hence a weak ordering).
+    // alphanumeric, alphanumeric ones in ASCII order, and a shorter list is lower when it is a
+    // prefix of the longer. Build metadata is ignored, so 1.0.0+a == 1.0.0+b (hence a weak
+    // ordering).
     friend std::weak_ordering operator<=>(const Version& a, const Version& b);
     friend bool operator==(const Version& a, const Version& b) {
         return (a <=> b) == std::weak_ordering::equivalent;
@@ -37,7 +39,8 @@ struct Version {
 
 // Strict SemVer 2.0.0: exactly MAJOR.MINOR.PATCH, each fitting 64 bits, no leading zeros in numeric
 // identifiers (core or pre-release), no empty identifiers, identifiers of [0-9A-Za-z-] only, no
-// "v" prefix, no surrounding spaces. Errors are Errc::kInvalidArgument naming the text and the fault.
+// "v" prefix, no surrounding spaces. Errors are Errc::kInvalidArgument naming the text and the
+// fault.
 [[nodiscard]] Expected<Version> ParseVersion(std::string_view text);
 
 [[nodiscard]] inline std::string ToString(const Version& v) { return v.ToString(); }

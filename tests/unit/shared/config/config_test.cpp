@@ -50,7 +50,8 @@ protected:
         std::filesystem::remove_all(dir_, ec);
     }
 
-    std::filesystem::path WriteFile(const std::string& content, const std::string& name = "c.toml") {
+    std::filesystem::path WriteFile(const std::string& content,
+                                    const std::string& name = "c.toml") {
         const auto path = dir_ / name;
         std::ofstream(path) << content;
         return path;
@@ -124,12 +125,9 @@ TEST_F(ConfigTest, EnvMapsKeysToWakaNames) {
         std::string value;
     };
     const std::vector<Case> cases = {
-        {"WAKA_HTTP_PORT", "9001"},
-        {"WAKA_DATABASE_URL", "postgresql://env/w"},
-        {"WAKA_DATABASE_POOL_SIZE", "8"},
-        {"WAKA_LOG_LEVEL", "warn"},
-        {"WAKA_TLS_ENABLED", "yes"},
-        {"WAKA_LIMITS_MAX_BYTES", "18446744073709551615"},
+        {"WAKA_HTTP_PORT", "9001"},       {"WAKA_DATABASE_URL", "postgresql://env/w"},
+        {"WAKA_DATABASE_POOL_SIZE", "8"}, {"WAKA_LOG_LEVEL", "warn"},
+        {"WAKA_TLS_ENABLED", "yes"},      {"WAKA_LIMITS_MAX_BYTES", "18446744073709551615"},
     };
     Env env;
     for (const auto& c : cases) {
@@ -187,9 +185,9 @@ TEST_F(ConfigTest, PrecedenceDefaultsFileEnvFlag) {
     const Env env = {{"WAKA_HTTP_PORT", "2"}, {"WAKA_LOG_LEVEL", "env"}};
     auto r = Run({"--config", path.string(), "--http-port", "3"}, env);
     ASSERT_TRUE(r) << r.error().message;
-    EXPECT_EQ(s_.http_port, 3);           // flag beats env and file
-    EXPECT_EQ(s_.log_level, "env");       // env beats file
-    EXPECT_EQ(s_.retries, 1);             // file beats default
+    EXPECT_EQ(s_.http_port, 3);                                 // flag beats env and file
+    EXPECT_EQ(s_.log_level, "env");                             // env beats file
+    EXPECT_EQ(s_.retries, 1);                                   // file beats default
     EXPECT_EQ(s_.database_url, "postgresql://localhost/waka");  // default kept
 }
 
@@ -228,6 +226,8 @@ struct ErrorCase {
 
 TEST_F(ConfigTest, ErrorsNameKeyAndSource) {
     const std::string file = (dir_ / "c.toml").string();
+    // One case per line reads better than one field per line.
+    // clang-format off
     const std::vector<ErrorCase> cases = {
         {"unknown file key", "[http]\nprot = 1\n", {}, {}, Errc::kInvalidArgument,
          {"unknown key 'http.prot'", file, "line 2"}},
@@ -275,6 +275,7 @@ TEST_F(ConfigTest, ErrorsNameKeyAndSource) {
         {"config is a directory", "", {}, {"--config", dir_.string()}, Errc::kIo,
          {"not a regular file"}},
     };
+    // clang-format on
     for (const auto& c : cases) {
         s_ = Settings{};
         std::vector<std::string> args = c.args;
@@ -332,8 +333,8 @@ TEST(ConfigSchemaTest, BadRegistrationsFailLoad) {
         std::string second;
     };
     const std::vector<Case> cases = {
-        {"a", "a"},            // duplicate
-        {"a.b", "a_b"},        // same flag and env name
+        {"a", "a"},             // duplicate
+        {"a.b", "a_b"},         // same flag and env name
         {"http", "http.port"},  // key is also a table
         {"http.port", "http"},
         {"ok", "Bad"},  // upper case

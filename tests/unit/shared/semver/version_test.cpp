@@ -88,16 +88,16 @@ TEST(VersionTest, RefusesInvalidVersions) {
         auto v = ParseVersion(text);
         ASSERT_FALSE(v) << "accepted '" << text << "'";
         EXPECT_TRUE(v.error().Is(Errc::kInvalidArgument)) << text;
-        EXPECT_NE(v.error().message.find("'" + text + "'"), std::string::npos)
-            << v.error().message;
+        EXPECT_NE(v.error().message.find("'" + text + "'"), std::string::npos) << v.error().message;
     }
 }
 
 TEST(VersionTest, SpecPrecedenceExampleIsStrictlyIncreasing) {
-    const std::vector<std::string> ordered = {
-        "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-        "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0", "2.1.0", "2.1.1",
-        "10.0.0"};
+    const std::vector<std::string> ordered = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                                              "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                                              "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+                                              "1.1.0",       "2.0.0",         "2.1.0",
+                                              "2.1.1",       "10.0.0"};
     for (std::size_t i = 0; i < ordered.size(); ++i) {
         for (std::size_t j = 0; j < ordered.size(); ++j) {
             const Version a = Parsed(ordered[i]);
@@ -116,13 +116,13 @@ TEST(VersionTest, PrereleaseIdentifierRules) {
         std::string higher;
     };
     const std::vector<Case> cases = {
-        {"1.0.0-2", "1.0.0-10"},                          // numeric, compared numerically
-        {"1.0.0-9999", "1.0.0-99999999999999999999"},     // numbers past 64 bits still compare
-        {"1.0.0-999", "1.0.0-a"},                         // numeric below alphanumeric
-        {"1.0.0-Z", "1.0.0-a"},                           // ASCII order
-        {"1.0.0-alpha", "1.0.0-alpha.0"},                 // shorter prefix is lower
-        {"1.0.0-rc.1", "1.0.0"},                          // pre-release below its release
-        {"1.0.0", "1.0.1-0"},                             // ...but above the previous release
+        {"1.0.0-2", "1.0.0-10"},                       // numeric, compared numerically
+        {"1.0.0-9999", "1.0.0-99999999999999999999"},  // numbers past 64 bits still compare
+        {"1.0.0-999", "1.0.0-a"},                      // numeric below alphanumeric
+        {"1.0.0-Z", "1.0.0-a"},                        // ASCII order
+        {"1.0.0-alpha", "1.0.0-alpha.0"},              // shorter prefix is lower
+        {"1.0.0-rc.1", "1.0.0"},                       // pre-release below its release
+        {"1.0.0", "1.0.1-0"},                          // ...but above the previous release
         {"0.0.0-0", "0.0.0-00a"},
     };
     for (const auto& c : cases) {
