@@ -1,0 +1,187 @@
+#include "tests/e2e/deploy/e2e_fixture.hpp"
+
+#include <signal.h>
+
+#include "shared/core/crypto.hpp"
+#include "tests/support/pg/pg.hpp"
+
+namespace waka::test {
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(30);
+
+bool IsTerminal(const std::string& status) {
+    return status == "deployed" || status == "failed" || status == "rolled_back" ||
+           status == "rejected" || status == "expired" || status == "cancelled";
+}
+
+std::string Text(const boost::json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
+
+boost::json::object ParseObject(const std::string& body) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec);
+    if (ec || !value.is_object()) {
+        ADD_FAILURE() << "not a JSON object: " << body;
+        return {};
+    }
+    return value.get_object();
+}
+
+E2eWorld::E2eWorld()
+    : dir_(MakeTempDir("waka-e2e")), pki_(MakeTestPki(dir_ / "pki")), admin_token_("admin_" + RandomHex(24)) {
+    StartCoordinator();
+}
+
+E2eWorld::~E2eWorld() {
+    for (auto& [id, agent] : agents_) {
+        if (agent.process) {
+            agent.process->Stop();
+        }
+    }
+    if (coordinator_) {
+        coordinator_->Stop();
+    }
+    if (::testing::Test::HasFailure()) {
+        std::cerr << "--- coordinator log ---\n" << CoordinatorLog();
+        for (auto& [id, agent] : agents_) {
+            std::cerr << "--- agent " << id << " log ---\n" << ReadFile(dir_ / (id + ".log"));
+        }
+        std::cerr << "(kept " << dir_ << ")\n";
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+void E2eWorld::StartCoordinator() {
+    const auto ready = dir_ / "coordinator.ready";
+    coordinator_ = std::make_unique<Process>(
+        WAKA_COORDINATOR_BIN,
+        std::vector<std::string>{"--http-port", "0", "--gateway-address", "127.0.0.1", "--gateway-port", "0",
+                                 "--gateway-cert-file", pki_.server_cert.string(), "--gateway-key-file",
+                                 pki_.server_key.string(), "--storage-dir", (dir_ / "coordinator").string(),
+                                 "--ready-file", ready.string(), "--log-level", "debug"},
+        std::map<std::string, std::string>{{"WAKA_DATABASE_URL", FreshDatabaseUrl()},
+                                           {"WAKA_AUTH_BOOTSTRAP_TOKEN", admin_token_}},
+        dir_ / "coordinator.log");
+    ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(ready) || !coordinator_->Running(); },
+                        kStartTimeout))
+        << CoordinatorLog();
+    ASSERT_TRUE(coordinator_->Running()) << CoordinatorLog();
+    auto ports = ParseObject(ReadFile(ready));
+    http_port_ = static_cast<std::uint16_t>(ports.at("http_port").to_number<int>());
+    gateway_port_ = static_cast<std::uint16_t>(ports.at("gateway_port").to_number<int>());
+    api_ = std::make_unique<HttpClient>("127.0.0.1", http_port_);
+    api_->SetBearer(admin_token_);
+}
+
+std::string E2eWorld::CoordinatorLog() const { return ReadFile(dir_ / "coordinator.log"); }
+
+void E2eWorld::Publish(const std::string& type, const std::string& name, const std::string& version,
+                       const std::map<std::string, BundleFile>& files) {
+    boost::json::object release{{"component_type", type}, {"component_name", name}, {"version", version},
+                                {"changelog", "e2e"}};
+    auto created = api_->Post("/api/v1/versions", boost::json::serialize(release));
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const auto bundle = MakeBundle(dir_ / "bundles", type, name, version, files);
+    auto uploaded = api_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version,
+                                     bundle, {{"Content-Type", "application/gzip"}});
+    ASSERT_EQ(uploaded.status, 201u) << uploaded.body;
+}
+
+AgentHandle& E2eWorld::AddAgent(const std::string& instance_id) {
+    boost::json::object body{{"id", instance_id}, {"labels", {{"env", "e2e"}}}};
+    auto created = api_->Post("/api/v1/instances", boost::json::serialize(body));
+    EXPECT_EQ(created.status, 201u) << created.body;
+    auto& agent = agents_[instance_id];
+    agent.instance_id = instance_id;
+    agent.state_dir = dir_ / ("agent-" + instance_id);
+    agent.enrollment_token = Text(ParseObject(created.body), "enrollment_token");
+    StartAgent(agent);
+    WaitConnected(instance_id);
+    return agent;
+}
+
+void E2eWorld::StartAgent(AgentHandle& agent) {
+    const auto url = "wss://localhost:" + std::to_string(gateway_port_) + "/agent/v1/connect";
+    agent.process = std::make_unique<Process>(
+        WAKA_AGENT_BIN,
+        std::vector<std::string>{"--instance-id", agent.instance_id, "--coordinator-url", url, "--ca-file",
+                                 pki_.ca_cert.string(), "--state-dir", agent.state_dir.string(),
+                                 "--log-level", "debug", "--health-check-timeout-seconds", "20"},
+        std::map<std::string, std::string>{{"WAKA_ENROLLMENT_TOKEN", agent.enrollment_token}},
+        dir_ / (agent.instance_id + ".log"));
+}
+
+void E2eWorld::WaitConnected(const std::string& instance_id) {
+    bool connected = WaitFor(
+        [&] {
+            auto instance = GetJson("/api/v1/instances/" + instance_id);
+            return Text(instance, "connection_state") == "connected";
+        },
+        kStartTimeout);
+    ASSERT_TRUE(connected) << "agent " << instance_id << " never connected\n"
+                           << ReadFile(dir_ / (instance_id + ".log"));
+}
+
+void E2eWorld::CreateManifest(const std::string& id, const std::string& platform_version,
+                              const std::map<std::string, std::string>& suites,
+                              const std::map<std::string, std::string>& capabilities) {
+    boost::json::object suite_map;
+    for (const auto& [name, version] : suites) {
+        suite_map[name] = version;
+    }
+    boost::json::object capability_map;
+    for (const auto& [name, version] : capabilities) {
+        capability_map[name] = version;
+    }
+    boost::json::object body{{"id", id},
+                             {"platform_version", platform_version},
+                             {"suites", suite_map},
+                             {"capabilities", capability_map},
+                             {"configuration", {{"tenant", "e2e"}}}};
+    auto created = api_->Post("/api/v1/manifests", boost::json::serialize(body));
+    ASSERT_EQ(created.status, 201u) << created.body;
+}
+
+std::string E2eWorld::Deploy(const std::string& manifest_id, const std::string& instance_id) {
+    boost::json::object body{{"manifest_id", manifest_id},
+                             {"instance_id", instance_id},
+                             {"dry_run", false},
+                             {"skip_validation", false}};
+    auto created = api_->Post("/api/v1/deployments", boost::json::serialize(body));
+    EXPECT_EQ(created.status, 201u) << created.body;
+    return Text(ParseObject(created.body), "id");
+}
+
+boost::json::object E2eWorld::WaitTerminal(const std::string& deployment_id,
+                                           std::chrono::milliseconds timeout) {
+    boost::json::object last;
+    bool done = WaitFor(
+        [&] {
+            last = GetJson("/api/v1/deployments/" + deployment_id);
+            return IsTerminal(Text(last, "status"));
+        },
+        timeout);
+    EXPECT_TRUE(done) << "deployment " << deployment_id << " stuck: " << boost::json::serialize(last);
+    return last;
+}
+
+boost::json::object E2eWorld::GetJson(const std::string& target) {
+    auto answer = api_->Get(target);
+    EXPECT_EQ(answer.status, 200u) << target << ": " << answer.body << answer.error;
+    return answer.status == 200 ? ParseObject(answer.body) : boost::json::object();
+}
+
+std::string CurrentVersion(const AgentHandle& agent, const std::string& type, const std::string& name) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink(agent.state_dir / "components" / (type + "-" + name) / "current", ec);
+    return ec ? std::string() : target.filename().string();
+}
+
+}  // namespace waka::test

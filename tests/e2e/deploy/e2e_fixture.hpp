@@ -1,0 +1,72 @@
+#pragma once
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "tests/support/bundle/bundle.hpp"
+#include "tests/support/certs/test_pki.hpp"
+#include "tests/support/http_client/http_client.hpp"
+#include "tests/support/process/process.hpp"
+
+namespace waka::test {
+
+// One agent process and its private state directory.
+struct AgentHandle {
+    std::string instance_id;
+    std::filesystem::path state_dir;
+    std::unique_ptr<Process> process;
+    std::string enrollment_token;
+};
+
+// End-to-end world: a fresh database in the throwaway cluster, the built waka-coordinator with a
+// per-run PKI, and agents started as real processes. Everything is torn down by the destructor.
+class E2eWorld {
+public:
+    E2eWorld();
+    ~E2eWorld();
+
+    HttpClient& Api() { return *api_; }
+    [[nodiscard]] const std::filesystem::path& Dir() const { return dir_; }
+
+    // POST /versions and PUT /artifacts for one bundle.
+    void Publish(const std::string& type, const std::string& name, const std::string& version,
+                 const std::map<std::string, BundleFile>& files);
+    // POST /instances, then starts an agent enrolled with the token; waits until it is connected.
+    AgentHandle& AddAgent(const std::string& instance_id);
+    void StartAgent(AgentHandle& agent);
+    void WaitConnected(const std::string& instance_id);
+    void CreateManifest(const std::string& id, const std::string& platform_version,
+                        const std::map<std::string, std::string>& suites,
+                        const std::map<std::string, std::string>& capabilities);
+    // POST /deployments; answers the deployment id.
+    std::string Deploy(const std::string& manifest_id, const std::string& instance_id);
+    // Polls GET /deployments/{id} until a terminal status; answers the final body.
+    boost::json::object WaitTerminal(const std::string& deployment_id,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+    boost::json::object GetJson(const std::string& target);
+    [[nodiscard]] std::string CoordinatorLog() const;
+
+private:
+    void StartCoordinator();
+
+    std::filesystem::path dir_;
+    TestPki pki_;
+    std::string admin_token_;
+    std::unique_ptr<Process> coordinator_;
+    std::uint16_t http_port_ = 0;
+    std::uint16_t gateway_port_ = 0;
+    std::unique_ptr<HttpClient> api_;
+    std::map<std::string, AgentHandle> agents_;
+};
+
+// Reads the `current` link of a component on an agent: the version it points at, or "".
+std::string CurrentVersion(const AgentHandle& agent, const std::string& type, const std::string& name);
+
+boost::json::object ParseObject(const std::string& body);
+
+}  // namespace waka::test
