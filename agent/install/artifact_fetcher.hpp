@@ -16,8 +16,8 @@ public:
     virtual ~ArtifactFetcher() = default;
 
     // Appends the rest of the artifact of `change` to `partial_file`, resuming after the bytes it
-    // already holds. Blocking; called on the agent's worker thread. Reports progress as bytes so far
-    // of `change.size`. The installer verifies size and SHA-256 afterwards, not the fetcher.
+    // already holds. Blocking; called on the agent's worker thread. Reports progress as bytes so
+    // far of `change.size`. The installer verifies size and SHA-256 afterwards, not the fetcher.
     virtual Expected<void> Fetch(const ComponentChange& change,
                                  const std::filesystem::path& partial_file,
                                  const std::function<void(std::uint64_t done)>& progress) = 0;

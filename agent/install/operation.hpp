@@ -4,18 +4,18 @@
 #include <string>
 #include <vector>
 
-// Plain types of one agent operation (deploy, patch or rollback), free of protobuf: the link converts
-// wire messages into these, the installer executes them.
+// Plain types of one agent operation (deploy, patch or rollback), free of protobuf: the link
+// converts wire messages into these, the installer executes them.
 namespace waka::agent::install {
 
 struct ComponentChange {
-    std::string type;             // platform | suite | capability
+    std::string type;  // platform | suite | capability
     std::string name;
     std::string from_version;     // empty: not installed before
     std::string to_version;       // empty: deactivate (component leaves the manifest)
     std::string artifact_sha256;  // empty when to_version is empty
     std::uint64_t size = 0;
-    std::string download_path;    // path on the coordinator's gateway listener
+    std::string download_path;  // path on the coordinator's gateway listener
 
     // "<type>:<name>", the component key used in progress events and logs.
     [[nodiscard]] std::string Key() const { return type + ":" + name; }
@@ -36,8 +36,8 @@ struct InstalledComponent {
 };
 
 enum class Outcome {
-    kSucceeded,   // every change applied and healthy
-    kFailed,      // nothing was switched (instance unchanged), or restoring failed (error says which)
+    kSucceeded,  // every change applied and healthy
+    kFailed,  // nothing was switched (instance unchanged), or restoring failed (error says which)
     kRolledBack,  // a change was switched, then failed, and the previous versions are current again
 };
 

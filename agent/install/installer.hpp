@@ -1,0 +1,129 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/install/artifact_fetcher.hpp"
+#include "agent/install/layout.hpp"
+#include "agent/install/operation.hpp"
+#include "agent/journal/journal.hpp"
+#include "shared/core/error.hpp"
+
+namespace waka::agent::install {
+
+struct InstallerOptions {
+    std::filesystem::path state_dir;  // /var/lib/waka-agent
+    std::chrono::seconds hook_timeout{300};
+    std::chrono::seconds health_check_timeout{60};
+    int keep_versions = 3;  // version directories kept per component, current and previous included
+    std::uint64_t max_bundle_bytes = 1ULL << 30;
+    std::uint64_t max_unpacked_bytes = 4ULL << 30;
+    std::uint64_t max_bundle_entries = 100'000;
+    std::size_t keep_journal_records = 100;  // finished records kept for de-duplication
+    // Test-only fault injection; empty in production. Called before every journal write,
+    // filesystem change and hook with a short step name ("journal", "switch suite:commerce", ...).
+    // Returning an error fails that step as if the disk or hook had; throwing simulates a crash
+    // at that point (the exception leaves Execute/Recover untouched).
+    std::function<Expected<void>(std::string_view step)> before_step;
+};
+
+// Executes agent operations on the local filesystem (DESIGN §4.3, §6): download and verify every
+// artifact, unpack and check every new version, then per component (platform, suites,
+// capabilities) pre-activate, switch `current`, post-activate; deactivate components leaving the
+// manifest; health-check every changed component; commit. Every phase is journaled before its
+// side effect, so a failure or a crash at any point ends with the new versions current
+// (kSucceeded) or the previous ones current again (kRolledBack / kFailed), never a mix.
+//
+// Threading: Execute and Recover are blocking and must not run concurrently with each other (the
+// daemon calls them from one worker thread). StoredResult and Inventory only read and may be called
+// from any thread at any time.
+class Installer {
+public:
+    // `fetcher` must outlive the installer. Creates the state directories lazily: a disk problem
+    // surfaces as a kFailed result of the first operation, not as an exception.
+    Installer(InstallerOptions options, ArtifactFetcher& fetcher);
+
+    // Runs one operation to its end and answers its result (also journaled). At-least-once
+    // delivery: when the journal already holds a finished result for op.op_id, answers it and does
+    // nothing else; an unfinished record for it (an interrupted run) is completed like Recover.
+    // `progress` (may be empty) is called on this thread for each step.
+    OperationResult Execute(const Operation& op,
+                            const std::function<void(const ProgressEvent&)>& progress);
+
+    // Once at start-up, before connecting: completes operations a crash interrupted. Every
+    // component that may have been switched is switched back to its previous version (its link
+    // removed when it was new, re-created when it was being deactivated), their health checks are
+    // re-run, and the result is journaled: kRolledBack, or kFailed "interrupted before any change"
+    // when nothing had been switched, or kFailed when restoring failed. Answers the result of the
+    // (last) interrupted operation so the daemon can report it, or nullopt.
+    std::optional<OperationResult> Recover();
+
+    // The journaled result of a finished operation, if any.
+    [[nodiscard]] std::optional<OperationResult> StoredResult(const std::string& op_id) const;
+    // What is current on disk, from components/*/current.
+    [[nodiscard]] std::vector<InstalledComponent> Inventory() const;
+
+private:
+    struct Run;
+    using Progress = std::function<void(const ProgressEvent&)>;
+
+    [[nodiscard]] Expected<void> EnsureReady();
+    [[nodiscard]] Expected<void> Step(std::string_view name) const;
+    [[nodiscard]] Expected<void> Persist(Run& run);
+    void Report(const Run& run, std::string_view step, const ComponentChange* c,
+                std::uint64_t done = 0, std::uint64_t total = 0) const;
+
+    // installer.cpp: the operation's frame.
+    [[nodiscard]] std::optional<OperationResult> Answered(const Operation& op);
+    [[nodiscard]] Run NewRun(const Operation& op, const Progress& progress) const;
+    [[nodiscard]] Expected<void> Start(Run& run, const Operation& op);
+    [[nodiscard]] Expected<void> WriteConfig(const Run& run) const;
+    OperationResult Finish(Run& run, Outcome outcome, std::string error);
+    OperationResult Commit(Run& run);
+    void Prune(const Run& run);
+    void PruneComponent(const journal::ComponentRecord& c);
+    void RemoveVersion(const std::filesystem::path& component_dir,
+                       const std::string& version) const;
+
+    // installer_prepare.cpp: steps before the first switch.
+    [[nodiscard]] Expected<void> Prepare(Run& run);
+    [[nodiscard]] Expected<void> Download(Run& run, journal::ComponentRecord& c);
+    [[nodiscard]] Expected<void> Unpack(Run& run, journal::ComponentRecord& c);
+    [[nodiscard]] Expected<void> UnpackNew(const ComponentChange& c,
+                                           const std::filesystem::path& component_dir);
+    [[nodiscard]] Expected<void> PlaceVersion(const ComponentChange& c,
+                                              const std::filesystem::path& staging,
+                                              const std::filesystem::path& component_dir);
+    [[nodiscard]] Expected<std::filesystem::path> FetchVerified(Run& run,
+                                                                const ComponentChange& change);
+
+    // installer_apply.cpp: switching, health checks, rollback and recovery.
+    [[nodiscard]] Expected<void> Apply(Run& run);
+    [[nodiscard]] Expected<void> Activate(Run& run, journal::ComponentRecord& c);
+    [[nodiscard]] Expected<void> Deactivate(Run& run, journal::ComponentRecord& c);
+    [[nodiscard]] Expected<void> HealthCheck(Run& run, const journal::ComponentRecord& c,
+                                             const std::string& version,
+                                             const std::string& previous);
+    [[nodiscard]] Expected<void> RunComponentHook(Run& run, std::string_view hook,
+                                                  const journal::ComponentRecord& c,
+                                                  const std::string& version,
+                                                  const std::string& previous,
+                                                  std::chrono::seconds timeout);
+    OperationResult RollBack(Run& run, const Error& cause, bool switched_any);
+    [[nodiscard]] Expected<void> Restore(Run& run, journal::ComponentRecord& c);
+    OperationResult CompleteInterrupted(journal::OperationRecord record, const Progress& progress);
+    [[nodiscard]] bool CurrentDiffers(const journal::ComponentRecord& c) const;
+
+    InstallerOptions options_;
+    ArtifactFetcher& fetcher_;
+    StateLayout layout_;
+    std::optional<journal::Journal> journal_;
+};
+
+}  // namespace waka::agent::install
