@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "coordinator/gateway/agent_directory.hpp"
+#include "shared/core/error.hpp"
+
+// Conversion between the protobuf Envelope (DESIGN §6) and the gateway's plain structs. The only
+// place of the gateway that includes generated code, so that Beast and protobuf never meet in one
+// translation unit. Pure functions, thread-safe.
+namespace waka::coordinator::gateway {
+
+enum class InboundKind {
+    kEmpty,            // no body set: malformed
+    kHello,
+    kHeartbeat,
+    kInventory,
+    kAck,
+    kProgress,
+    kResult,
+    kCoordinatorOnly,  // a coordinator -> agent body (welcome, instruction, cancel, error)
+};
+
+// One decoded agent -> coordinator Envelope; only the member matching kind is filled.
+struct InboundMessage {
+    std::uint32_t protocol_version = 0;
+    std::uint64_t seq = 0;
+    InboundKind kind = InboundKind::kEmpty;
+    std::string body_name;  // "hello", "ack", ... for logs and close reasons
+    AgentHello hello;       // peer left empty
+    std::vector<InstalledComponent> inventory;
+    std::string op_id;      // kAck
+    AgentProgress progress;
+    AgentResult result;
+};
+
+// Fails with kProtocol when the bytes are not an Envelope or a Result carries no outcome.
+[[nodiscard]] Expected<InboundMessage> DecodeAgentEnvelope(std::string_view bytes);
+
+struct WelcomeMessage {
+    std::string session_id;
+    unsigned heartbeat_seconds = 0;
+    std::string credential;  // empty unless an enrollment token was exchanged
+};
+struct CancelMessage {
+    std::string op_id;
+};
+struct ErrorMessage {
+    std::string code;
+    std::string detail;
+};
+using OutboundMessage = std::variant<WelcomeMessage, Instruction, CancelMessage, ErrorMessage>;
+
+// Serialises one coordinator -> agent Envelope with protocol_version = kProtocolVersion.
+[[nodiscard]] std::string EncodeOutbound(const OutboundMessage& message, std::uint64_t seq);
+
+}  // namespace waka::coordinator::gateway
