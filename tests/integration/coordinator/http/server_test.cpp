@@ -1,0 +1,574 @@
+#include "coordinator/http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "shared/core/crypto.hpp"
+#include "tests/support/http_client/http_client.hpp"
+
+namespace waka::coordinator::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using test::HttpClient;
+using test::HttpConnection;
+using test::HttpResult;
+
+constexpr unsigned kServerThreads = 2;
+constexpr auto kJoinTimeout = std::chrono::seconds(20);
+constexpr std::string_view kRunbookPolicyQuery =
+    "/api/v1/policies?instance_id=instance-prod-01&policy_type=manual_approval"
+    "&description=Production%20requires%20approval";
+
+json::object ParseObject(const std::string& text) {
+    boost::system::error_code ec;
+    json::value value = json::parse(text, ec);
+    if (ec || !value.is_object()) {
+        ADD_FAILURE() << "not a JSON object: " << text.substr(0, 200);
+        return {};
+    }
+    return value.as_object();
+}
+
+std::string Str(const json::object& object, std::string_view key) {
+    const json::value* value = object.if_contains(key);
+    return value && value->is_string() ? std::string(value->as_string()) : std::string("<missing>");
+}
+
+// Answers everything the server decoded, so tests can check it from the client side.
+asio::awaitable<Response> Echo(Request& request) {
+    json::object out;
+    out["method"] = request.method;
+    out["target"] = request.target;
+    out["path"] = request.path;
+    json::array query;
+    for (const auto& [key, value] : request.query) {
+        query.push_back(json::array{json::string(key), json::string(value)});
+    }
+    out["query"] = std::move(query);
+    json::object headers;
+    for (const auto& [key, value] : request.headers) {
+        headers[key] = value;
+    }
+    out["headers"] = std::move(headers);
+    out["body"] = request.body;
+    out["request_id"] = request.request_id;
+    out["remote_address"] = request.remote_address;
+    Response response;
+    response.body = json::serialize(out);
+    response.headers.emplace_back("X-Echo", "yes");
+    co_return response;
+}
+
+std::string RandomBytes(std::size_t size, unsigned seed) {
+    std::mt19937 generator(seed);
+    std::string bytes(size, '\0');
+    for (char& c : bytes) {
+        c = static_cast<char>(generator() & 0xff);
+    }
+    return bytes;
+}
+
+std::filesystem::path MakeTempDir() {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("waka-http-test-" + RandomHex(8));
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+class HttpServerTest : public ::testing::Test {
+protected:
+    void TearDown() override {
+        if (server_) {
+            server_->Stop();
+            EXPECT_TRUE(JoinServerThreads()) << "io_context did not run out of work after Stop()";
+            server_.reset();
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(temp_dir_, ec);
+    }
+
+    void StartServer(Handler handler, ServerOptions options = {}) {
+        options.address = "127.0.0.1";
+        options.port = 0;
+        server_ = std::make_unique<Server>(io_, std::move(options), std::move(handler));
+        auto port = server_->Start();
+        ASSERT_TRUE(port) << port.error().message;
+        port_ = *port;
+        for (unsigned i = 0; i < kServerThreads; ++i) {
+            threads_.emplace_back([this] {
+                io_.run();
+                std::lock_guard lock(mutex_);
+                ++finished_threads_;
+                finished_.notify_all();
+            });
+        }
+    }
+
+    // True when every server thread returned from run() in time; otherwise stops the io_context.
+    bool JoinServerThreads() {
+        if (threads_.empty()) {
+            return true;
+        }
+        bool in_time = false;
+        {
+            std::unique_lock lock(mutex_);
+            in_time = finished_.wait_for(lock, kJoinTimeout,
+                                         [this] { return finished_threads_ == threads_.size(); });
+        }
+        if (!in_time) {
+            io_.stop();
+        }
+        for (auto& thread : threads_) {
+            thread.join();
+        }
+        threads_.clear();
+        finished_threads_ = 0;
+        return in_time;
+    }
+
+    HttpClient Client() const { return HttpClient("127.0.0.1", port_); }
+
+    asio::io_context io_;
+    std::unique_ptr<Server> server_;
+    std::uint16_t port_ = 0;
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;
+    std::condition_variable finished_;
+    std::size_t finished_threads_ = 0;
+    std::filesystem::path temp_dir_ = MakeTempDir();
+};
+
+TEST_F(HttpServerTest, EchoSeesMethodPathQueryBodyAndLowerCaseHeaders) {
+    StartServer(Echo);
+    HttpResult result =
+        Client().Post("/echo/x?a=1&b=two", R"({"k":1})", {{"X-Custom-Header", "Value"}});
+    ASSERT_EQ(result.status, 200u) << result.error << result.body;
+    EXPECT_EQ(result.Header("Content-Type"), "application/json");
+    EXPECT_EQ(result.Header("X-Echo"), "yes");
+    const json::object echo = ParseObject(result.body);
+    EXPECT_EQ(Str(echo, "method"), "POST");
+    EXPECT_EQ(Str(echo, "path"), "/echo/x");
+    EXPECT_EQ(Str(echo, "target"), "/echo/x?a=1&b=two");
+    EXPECT_EQ(Str(echo, "body"), R"({"k":1})");
+    EXPECT_EQ(json::serialize(echo.at("query")), R"([["a","1"],["b","two"]])");
+    const json::object& headers = echo.at("headers").as_object();
+    EXPECT_EQ(Str(headers, "x-custom-header"), "Value");
+    EXPECT_EQ(Str(headers, "content-type"), "application/json");
+    EXPECT_EQ(Str(echo, "remote_address").rfind("127.0.0.1:", 0), 0u);
+}
+
+TEST_F(HttpServerTest, DecodesTheRunbookPolicyQuery) {
+    StartServer(Echo);
+    HttpResult result = Client().Post(std::string(kRunbookPolicyQuery), "");
+    ASSERT_EQ(result.status, 200u) << result.error << result.body;
+    const json::object echo = ParseObject(result.body);
+    EXPECT_EQ(Str(echo, "path"), "/api/v1/policies");
+    EXPECT_EQ(json::serialize(echo.at("query")),
+              R"([["instance_id","instance-prod-01"],["policy_type","manual_approval"],)"
+              R"(["description","Production requires approval"]])");
+}
+
+TEST_F(HttpServerTest, DecodesPercentEscapesInPathAndPlusAsSpaceInQuery) {
+    StartServer(Echo);
+    HttpResult result = Client().Get("/files/a%20b%2Bc?q=x+y%2Bz&flag&empty=");
+    ASSERT_EQ(result.status, 200u) << result.error << result.body;
+    const json::object echo = ParseObject(result.body);
+    EXPECT_EQ(Str(echo, "path"), "/files/a b+c");
+    EXPECT_EQ(json::serialize(echo.at("query")), R"([["q","x y+z"],["flag",""],["empty",""]])");
+}
+
+TEST_F(HttpServerTest, RefusesInvalidPercentEncodingAndNul) {
+    StartServer(Echo);
+    for (const char* target : {"/a%zz", "/a%4", "/a%00b", "/a?x=%00", "/a?x=%g1"}) {
+        HttpResult result = Client().Get(target);
+        EXPECT_EQ(result.status, 400u) << target << " " << result.error;
+        EXPECT_EQ(Str(ParseObject(result.body), "code"), "bad_request") << target;
+        EXPECT_EQ(result.Header("Connection"), "close") << target;
+    }
+}
+
+TEST_F(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    HttpResult first = connection.Send("GET", "/one");
+    HttpResult second = connection.Send("POST", "/two", "{}");
+    ASSERT_EQ(first.status, 200u) << first.error;
+    ASSERT_EQ(second.status, 200u) << second.error;
+    EXPECT_FALSE(first.HasHeader("Connection"));
+    EXPECT_EQ(Str(ParseObject(second.body), "path"), "/two");
+    // Same client port: the second request really travelled on the first connection.
+    EXPECT_EQ(Str(ParseObject(first.body), "remote_address"),
+              Str(ParseObject(second.body), "remote_address"));
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderAndCloseIsHonoured) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.WriteRaw("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+              "");
+    HttpResult first = connection.ReadResponse();
+    HttpResult second = connection.ReadResponse();
+    ASSERT_EQ(first.status, 200u) << first.error;
+    ASSERT_EQ(second.status, 200u) << second.error;
+    EXPECT_EQ(Str(ParseObject(first.body), "path"), "/first");
+    EXPECT_EQ(Str(ParseObject(second.body), "path"), "/second");
+    EXPECT_EQ(second.Header("Connection"), "close");
+    EXPECT_TRUE(connection.WaitForClose());
+}
+
+TEST_F(HttpServerTest, BodyOverTheLimitGets413WithJsonDetail) {
+    StartServer(Echo);
+    HttpResult result = Client().Post("/echo", std::string((1 << 20) + 1, 'x'));
+    ASSERT_EQ(result.status, 413u) << result.error;
+    const json::object error = ParseObject(result.body);
+    EXPECT_EQ(Str(error, "detail"), "request body exceeds the 1048576-byte limit");
+    EXPECT_EQ(Str(error, "code"), "body_too_large");
+    EXPECT_EQ(result.Header("Connection"), "close");
+    // Exactly at the limit is fine.
+    HttpResult at_limit = Client().Post("/echo", std::string(1 << 20, 'x'));
+    EXPECT_EQ(at_limit.status, 200u) << at_limit.error;
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverTheLimitGets413) {
+    ServerOptions options;
+    options.max_body_bytes = 10;
+    StartServer(Echo, options);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.WriteRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                  "\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"),
+              "");
+    HttpResult result = connection.ReadResponse();
+    EXPECT_EQ(result.status, 413u) << result.error;
+    EXPECT_EQ(Str(ParseObject(result.body), "detail"), "request body exceeds the 10-byte limit");
+}
+
+TEST_F(HttpServerTest, ExpectContinueWithInMemoryBody) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    HttpResult result = connection.Send("PUT", "/echo", "hello", {{"Expect", "100-continue"}});
+    ASSERT_EQ(result.status, 200u) << result.error;
+    EXPECT_EQ(Str(ParseObject(result.body), "body"), "hello");
+}
+
+struct SpoolSeen {
+    std::mutex mutex;
+    bool file_existed = false;
+    std::uint64_t file_size = 0;
+    std::uint64_t body_size = 0;
+    std::string body_sha256;
+    std::string file_sha256;
+    std::string body;
+    std::filesystem::path path;
+};
+
+Handler RecordSpool(SpoolSeen& seen, std::filesystem::path move_to = {}) {
+    return [&seen, move_to](Request& request) -> asio::awaitable<Response> {
+        std::lock_guard lock(seen.mutex);
+        seen.body = request.body;
+        if (request.body_file) {
+            seen.path = *request.body_file;
+            std::error_code ec;
+            seen.file_existed = std::filesystem::exists(seen.path, ec);
+            seen.file_size = std::filesystem::file_size(seen.path, ec);
+            auto sha = Sha256File(seen.path);
+            seen.file_sha256 = sha ? *sha : "";
+            if (!move_to.empty()) {
+                std::filesystem::rename(seen.path, move_to, ec);
+            }
+        }
+        seen.body_size = request.body_size;
+        seen.body_sha256 = request.body_sha256;
+        co_return Response{201, "application/json", R"({"stored":true})", {}, {}};
+    };
+}
+
+ServerOptions SpoolOptions(const std::filesystem::path& dir) {
+    ServerOptions options;
+    options.spool_dir = dir / "spool";
+    options.max_upload_bytes = 8 << 20;
+    options.spool_body = [](std::string_view method, std::string_view path) {
+        return method == "PUT" && path.rfind("/upload/", 0) == 0;
+    };
+    return options;
+}
+
+TEST_F(HttpServerTest, SpooledUploadIsOnDiskDuringTheHandlerAndRemovedAfter) {
+    SpoolSeen seen;
+    StartServer(RecordSpool(seen), SpoolOptions(temp_dir_));
+    const std::string bytes = RandomBytes(3 << 20, 7);
+    WriteFile(temp_dir_ / "bundle.tar.gz", bytes);
+    for (bool expect_continue : {false, true}) {
+        test::HttpHeaders headers;
+        if (expect_continue) {
+            headers.emplace_back("Expect", "100-continue");
+        }
+        HttpResult result =
+            Client().UploadFile("PUT", "/upload/app/1.0.0", temp_dir_ / "bundle.tar.gz", headers);
+        ASSERT_EQ(result.status, 201u) << result.error << result.body;
+        std::lock_guard lock(seen.mutex);
+        EXPECT_TRUE(seen.file_existed);
+        EXPECT_EQ(seen.path.parent_path(), temp_dir_ / "spool");
+        EXPECT_EQ(seen.file_size, bytes.size());
+        EXPECT_EQ(seen.body_size, bytes.size());
+        EXPECT_EQ(seen.body_sha256, Sha256Hex(bytes));
+        EXPECT_EQ(seen.file_sha256, Sha256Hex(bytes));
+        EXPECT_TRUE(seen.body.empty());
+        EXPECT_FALSE(std::filesystem::exists(seen.path)) << "spool file left behind";
+    }
+}
+
+TEST_F(HttpServerTest, SpooledFileMovedByTheHandlerStaysWhereItWasMoved) {
+    SpoolSeen seen;
+    const std::filesystem::path destination = temp_dir_ / "stored.bin";
+    StartServer(RecordSpool(seen, destination), SpoolOptions(temp_dir_));
+    const std::string bytes = RandomBytes(100000, 3);
+    HttpResult result = Client().Put("/upload/x", bytes, {{"Content-Type", "application/gzip"}});
+    ASSERT_EQ(result.status, 201u) << result.error << result.body;
+    ASSERT_TRUE(std::filesystem::exists(destination));
+    EXPECT_EQ(std::filesystem::file_size(destination), bytes.size());
+    EXPECT_EQ(Sha256File(destination).value(), Sha256Hex(bytes));
+}
+
+TEST_F(HttpServerTest, EmptySpooledBodyStillGetsAFile) {
+    SpoolSeen seen;
+    StartServer(RecordSpool(seen), SpoolOptions(temp_dir_));
+    HttpResult result = Client().Put("/upload/empty", "");
+    ASSERT_EQ(result.status, 201u) << result.error << result.body;
+    std::lock_guard lock(seen.mutex);
+    EXPECT_TRUE(seen.file_existed);
+    EXPECT_EQ(seen.body_size, 0u);
+    EXPECT_EQ(seen.body_sha256, Sha256Hex(""));
+}
+
+TEST_F(HttpServerTest, UploadOverTheLimitGets413BeforeTheBodyIsSent) {
+    SpoolSeen seen;
+    ServerOptions options = SpoolOptions(temp_dir_);
+    options.max_upload_bytes = 1000;
+    StartServer(RecordSpool(seen), options);
+    WriteFile(temp_dir_ / "big.bin", RandomBytes(5000, 1));
+    HttpResult result = Client().UploadFile("PUT", "/upload/big", temp_dir_ / "big.bin",
+                                            {{"Expect", "100-continue"}});
+    EXPECT_EQ(result.status, 413u) << result.error;
+    EXPECT_EQ(Str(ParseObject(result.body), "detail"), "request body exceeds the 1000-byte limit");
+    EXPECT_TRUE(std::filesystem::is_empty(temp_dir_ / "spool"));
+}
+
+TEST_F(HttpServerTest, FileRangeResponseSendsExactlyThoseBytes) {
+    const std::string bytes = RandomBytes(300000, 11);
+    const std::filesystem::path file = temp_dir_ / "artifact.bin";
+    WriteFile(file, bytes);
+    StartServer([file](Request&) -> asio::awaitable<Response> {
+        Response response;
+        response.status = 206;
+        response.content_type = "application/octet-stream";
+        response.headers.emplace_back("Content-Range", "bytes 1000-100999/300000");
+        response.file = FileBody{file, 1000, 100000};
+        co_return response;
+    });
+    HttpResult result = Client().Get("/artifacts/x", {{"Range", "bytes=1000-100999"}});
+    ASSERT_EQ(result.status, 206u) << result.error;
+    EXPECT_EQ(result.Header("Content-Length"), "100000");
+    EXPECT_EQ(result.Header("Content-Range"), "bytes 1000-100999/300000");
+    EXPECT_EQ(result.body, bytes.substr(1000, 100000));
+
+    HttpResult head = Client().Head("/artifacts/x");
+    ASSERT_EQ(head.status, 206u) << head.error;
+    EXPECT_EQ(head.Header("Content-Length"), "100000");
+    EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(HttpServerTest, WholeFileAndMissingFile) {
+    const std::string bytes = RandomBytes(5000, 5);
+    const std::filesystem::path file = temp_dir_ / "whole.bin";
+    WriteFile(file, bytes);
+    StartServer([file](Request& request) -> asio::awaitable<Response> {
+        Response response;
+        const std::filesystem::path path = request.path == "/whole" ? file : std::filesystem::path(file.string() + ".gone");
+        response.file = FileBody{path, 0, 5000};
+        co_return response;
+    });
+    HttpResult whole = Client().Get("/whole");
+    ASSERT_EQ(whole.status, 200u) << whole.error;
+    EXPECT_EQ(whole.body, bytes);
+    HttpResult missing = Client().Get("/missing");
+    EXPECT_EQ(missing.status, 500u) << missing.error;
+    EXPECT_EQ(Str(ParseObject(missing.body), "code"), "internal");
+}
+
+TEST_F(HttpServerTest, HeadSendsHeadersOnly) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    HttpResult head = connection.Send("HEAD", "/thing");
+    ASSERT_EQ(head.status, 200u) << head.error;
+    EXPECT_TRUE(head.body.empty());
+    EXPECT_NE(head.Header("Content-Length"), "0");
+    // The connection is still in sync: no stray body bytes precede the next response.
+    HttpResult next = connection.Send("GET", "/after");
+    ASSERT_EQ(next.status, 200u) << next.error;
+    EXPECT_EQ(Str(ParseObject(next.body), "path"), "/after");
+}
+
+TEST_F(HttpServerTest, MalformedRequestLineGets400AndClose) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.WriteRaw("GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n"), "");
+    HttpResult raw = connection.ReadUntilClose();
+    EXPECT_EQ(raw.error, "");
+    EXPECT_EQ(raw.body.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << raw.body;
+    EXPECT_NE(raw.body.find("Connection: close"), std::string::npos);
+    EXPECT_NE(raw.body.find(R"("code":"bad_request")"), std::string::npos);
+    EXPECT_NE(raw.body.find("X-Request-Id: req-"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, GarbageGets400) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.WriteRaw("\x01\x02 nonsense\r\n\r\n"), "");
+    HttpResult raw = connection.ReadUntilClose();
+    EXPECT_EQ(raw.body.rfind("HTTP/1.1 400", 0), 0u) << raw.body;
+}
+
+TEST_F(HttpServerTest, HandlerExceptionGets500AndTheServerKeepsServing) {
+    StartServer([](Request& request) -> asio::awaitable<Response> {
+        if (request.path == "/boom") {
+            throw std::runtime_error("handler bug");
+        }
+        co_return co_await Echo(request);
+    });
+    HttpConnection connection("127.0.0.1", port_);
+    HttpResult boom = connection.Send("GET", "/boom");
+    ASSERT_EQ(boom.status, 500u) << boom.error;
+    EXPECT_EQ(boom.body, R"({"detail":"internal error","code":"internal"})");
+    EXPECT_FALSE(boom.Header("X-Request-Id").empty());
+    HttpResult after = connection.Send("GET", "/fine");
+    EXPECT_EQ(after.status, 200u) << after.error;
+    EXPECT_EQ(Client().Get("/fine").status, 200u);
+}
+
+TEST_F(HttpServerTest, RequestIdIsEchoedWhenSaneAndMadeOtherwise) {
+    StartServer(Echo);
+    HttpResult sane = Client().Get("/", {{"X-Request-Id", "abc-123_4.5"}});
+    EXPECT_EQ(sane.Header("X-Request-Id"), "abc-123_4.5");
+    EXPECT_EQ(Str(ParseObject(sane.body), "request_id"), "abc-123_4.5");
+
+    for (const std::string& bad : {std::string("bad id!"), std::string(129, 'a'), std::string()}) {
+        HttpResult made = Client().Get("/", {{"X-Request-Id", bad}});
+        const std::string id = made.Header("X-Request-Id");
+        EXPECT_EQ(id.rfind("req-", 0), 0u) << id;
+        EXPECT_EQ(Str(ParseObject(made.body), "request_id"), id);
+    }
+    HttpResult none = Client().Get("/");
+    EXPECT_EQ(none.Header("X-Request-Id").rfind("req-", 0), 0u);
+    EXPECT_NE(none.Header("X-Request-Id"), Client().Get("/").Header("X-Request-Id"));
+    EXPECT_EQ(Client().Get("/x", {{"X-Request-Id", std::string(128, 'b')}}).Header("X-Request-Id"),
+              std::string(128, 'b'));
+}
+
+TEST_F(HttpServerTest, HandlerCannotOverrideFramingHeaders) {
+    StartServer([](Request&) -> asio::awaitable<Response> {
+        Response response;
+        response.body = "{}";
+        response.headers = {{"Content-Length", "999"}, {"Connection", "close"}, {"X-Other", "1"}};
+        co_return response;
+    });
+    HttpConnection connection("127.0.0.1", port_);
+    HttpResult first = connection.Send("GET", "/");
+    ASSERT_EQ(first.status, 200u) << first.error;
+    EXPECT_EQ(first.Header("Content-Length"), "2");
+    EXPECT_EQ(first.Header("X-Other"), "1");
+    EXPECT_EQ(connection.Send("GET", "/").status, 200u);
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+    ServerOptions options;
+    options.idle_timeout_seconds = 1;
+    StartServer(Echo, options);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.Send("GET", "/").status, 200u);
+    EXPECT_TRUE(connection.WaitForClose());
+}
+
+TEST_F(HttpServerTest, StalledRequestIsClosedAfterTheRequestTimeout) {
+    ServerOptions options;
+    options.request_timeout_seconds = 1;
+    StartServer(Echo, options);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.WriteRaw("GET / HTTP/1.1\r\nHost: x\r\n"), "");
+    EXPECT_TRUE(connection.WaitForClose());
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitGet503) {
+    ServerOptions options;
+    options.max_connections = 1;
+    StartServer(Echo, options);
+    HttpConnection held("127.0.0.1", port_);
+    ASSERT_EQ(held.Send("GET", "/held").status, 200u);
+    HttpResult refused = Client().Get("/more");
+    EXPECT_EQ(refused.status, 503u) << refused.error;
+    EXPECT_EQ(Str(ParseObject(refused.body), "code"), "unavailable");
+    EXPECT_EQ(refused.Header("Connection"), "close");
+    EXPECT_EQ(held.Send("GET", "/still").status, 200u);
+}
+
+TEST_F(HttpServerTest, StopClosesIdleConnectionsAndStopsAccepting) {
+    StartServer(Echo);
+    HttpConnection idle("127.0.0.1", port_);
+    ASSERT_EQ(idle.Send("GET", "/").status, 200u);
+    server_->Stop();
+    EXPECT_TRUE(idle.WaitForClose());
+    EXPECT_TRUE(JoinServerThreads());
+    HttpResult after = Client().Get("/");
+    EXPECT_EQ(after.status, 0u);
+    EXPECT_NE(after.error, "");
+}
+
+TEST_F(HttpServerTest, StopLetsTheInFlightRequestFinish) {
+    std::promise<void> entered;
+    std::atomic<asio::steady_timer*> gate{nullptr};
+    StartServer([&entered, &gate](Request& request) -> asio::awaitable<Response> {
+        asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(30));
+        gate = &timer;
+        entered.set_value();
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_return co_await Echo(request);
+    });
+    HttpConnection connection("127.0.0.1", port_);
+    auto pending = std::async(std::launch::async, [&connection] {
+        return connection.Send("GET", "/slow");
+    });
+    ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    server_->Stop();
+    asio::steady_timer* timer = gate.load();
+    asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+    HttpResult result = pending.get();
+    EXPECT_EQ(result.status, 200u) << result.error;
+    EXPECT_EQ(result.Header("Connection"), "close");
+    EXPECT_TRUE(connection.WaitForClose());
+    EXPECT_TRUE(JoinServerThreads());
+}
+
+}  // namespace
+}  // namespace waka::coordinator::http
