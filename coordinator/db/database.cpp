@@ -224,7 +224,8 @@ Expected<int> Database::Migrate() {
         int version = 0;
         {
             pqxx::work tx(connection);
-            version = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
+            version =
+                tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
             tx.commit();
         }
         for (const Migration& migration : CompiledMigrations()) {

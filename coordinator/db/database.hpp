@@ -47,7 +47,8 @@ public:
 
     // Blocking: borrows a connection for the duration of `work` on the calling thread. `work`
     // may throw libpqxx exceptions; they are translated into Error. For tests and start-up.
-    [[nodiscard]] Expected<void> WithConnection(const std::function<Expected<void>(pqxx::connection&)>& work);
+    [[nodiscard]] Expected<void> WithConnection(
+        const std::function<Expected<void>(pqxx::connection&)>& work);
 
     // Async: runs `work(connection)` on a DB thread and answers its Expected result on the
     // caller's executor. `work` returns Expected<T>.

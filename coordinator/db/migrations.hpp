@@ -8,9 +8,9 @@
 namespace waka::coordinator::db {
 
 struct Migration {
-    int version = 0;         // NNN of the file name
-    std::string_view name;   // the rest of the file name, without ".sql"
-    std::string_view sql;    // the whole file
+    int version = 0;        // NNN of the file name
+    std::string_view name;  // the rest of the file name, without ".sql"
+    std::string_view sql;   // the whole file
 };
 
 // In increasing version order, without gaps checked (numbers only need to increase).

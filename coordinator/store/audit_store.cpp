@@ -54,11 +54,14 @@ Expected<AuditEntry> EntryFromRow(const pqxx::row& row) {
 
 Expected<void> CheckDraft(const AuditDraft& draft) {
     if (draft.actor.empty() || draft.action.empty() || draft.target_type.empty()) {
-        return MakeError(Errc::kInvalidArgument, "audit entry needs an actor, action and target type");
+        return MakeError(Errc::kInvalidArgument,
+                         "audit entry needs an actor, action and target type");
     }
     if (std::find(kDecisions.begin(), kDecisions.end(), draft.decision) == kDecisions.end()) {
-        return MakeError(Errc::kInvalidArgument, "audit decision must be allowed, refused, deferred"
-                                                 " or recorded, not '" + draft.decision + "'");
+        return MakeError(Errc::kInvalidArgument,
+                         "audit decision must be allowed, refused, deferred"
+                         " or recorded, not '" +
+                             draft.decision + "'");
     }
     // Checked here so that bad details are refused without aborting the caller's transaction.
     boost::system::error_code json_error;
@@ -72,7 +75,8 @@ Expected<void> CheckDraft(const AuditDraft& draft) {
 
 Error FromException(const std::exception& e, std::string_view context) {
     const bool sql = dynamic_cast<const pqxx::failure*>(&e) != nullptr;
-    return MakeError(sql ? Errc::kDatabase : Errc::kInternal, std::string(context) + ": " + e.what());
+    return MakeError(sql ? Errc::kDatabase : Errc::kInternal,
+                     std::string(context) + ": " + e.what());
 }
 
 }  // namespace
@@ -93,7 +97,8 @@ std::string AuditHash(const std::string& prev_hash, const AuditEntry& entry) {
     return sha.FinishHex();
 }
 
-Expected<AuditEntry> AppendAudit(pqxx::transaction_base& tx, const AuditDraft& draft, TimePoint at) {
+Expected<AuditEntry> AppendAudit(pqxx::transaction_base& tx, const AuditDraft& draft,
+                                 TimePoint at) {
     if (auto valid = CheckDraft(draft); !valid) {
         return valid.error();
     }
@@ -134,23 +139,25 @@ Expected<std::vector<AuditEntry>> ListAudit(pqxx::transaction_base& tx, const Au
     if (limit == 0) {
         return entries;
     }
-    const auto since = filter.since ? std::optional(db::ToSqlTimestamp(*filter.since)) : std::nullopt;
-    const auto until = filter.until ? std::optional(db::ToSqlTimestamp(*filter.until)) : std::nullopt;
+    const auto since =
+        filter.since ? std::optional(db::ToSqlTimestamp(*filter.since)) : std::nullopt;
+    const auto until =
+        filter.until ? std::optional(db::ToSqlTimestamp(*filter.until)) : std::nullopt;
     try {
         // Unnamed statements are planned with the actual values, so "$n IS NULL" folds away and
         // the (column, seq) indexes stay usable.
-        const auto rows = tx.exec_params(
-            std::string("SELECT ") + kColumns +
-                " FROM audit_log"
-                " WHERE ($1::text IS NULL OR instance_id = $1)"
-                " AND ($2::text IS NULL OR actor = $2)"
-                " AND ($3::text IS NULL OR action = $3)"
-                " AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
-                " AND ($5::timestamptz IS NULL OR at <= $5::timestamptz)"
-                " AND ($6::bigint IS NULL OR seq > $6)"
-                " ORDER BY seq LIMIT $7",
-            filter.instance_id, filter.actor, filter.action, since, until, filter.after_seq,
-            static_cast<std::int64_t>(limit));
+        const auto rows =
+            tx.exec_params(std::string("SELECT ") + kColumns +
+                               " FROM audit_log"
+                               " WHERE ($1::text IS NULL OR instance_id = $1)"
+                               " AND ($2::text IS NULL OR actor = $2)"
+                               " AND ($3::text IS NULL OR action = $3)"
+                               " AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
+                               " AND ($5::timestamptz IS NULL OR at <= $5::timestamptz)"
+                               " AND ($6::bigint IS NULL OR seq > $6)"
+                               " ORDER BY seq LIMIT $7",
+                           filter.instance_id, filter.actor, filter.action, since, until,
+                           filter.after_seq, static_cast<std::int64_t>(limit));
         entries.reserve(rows.size());
         for (const auto& row : rows) {
             auto entry = EntryFromRow(row);
@@ -171,9 +178,10 @@ Expected<AuditVerification> VerifyAudit(pqxx::transaction_base& tx) {
     std::int64_t after_seq = 0;
     try {
         for (;;) {
-            const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
-                                                 " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-                                             after_seq, static_cast<std::int64_t>(kVerifyBatch));
+            const auto rows =
+                tx.exec_params(std::string("SELECT ") + kColumns +
+                                   " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                               after_seq, static_cast<std::int64_t>(kVerifyBatch));
             for (const auto& row : rows) {
                 auto entry = EntryFromRow(row);
                 if (!entry) {
@@ -185,8 +193,8 @@ Expected<AuditVerification> VerifyAudit(pqxx::transaction_base& tx) {
                                            " does not link to the entry before it (removed or"
                                            " reordered entries)";
                 } else if (AuditHash(entry->prev_hash, *entry) != entry->hash) {
-                    verification.problem =
-                        "entry " + std::to_string(entry->seq) + " does not match its hash (altered)";
+                    verification.problem = "entry " + std::to_string(entry->seq) +
+                                           " does not match its hash (altered)";
                 }
                 if (!verification.problem.empty()) {
                     verification.ok = false;

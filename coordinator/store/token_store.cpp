@@ -14,7 +14,8 @@
 namespace waka::coordinator::store {
 namespace {
 
-// Serialises concurrent start-ups of several coordinators bootstrapping the same token ("wakatokb").
+// Serialises concurrent start-ups of several coordinators bootstrapping the same token
+// ("wakatokb").
 constexpr long long kBootstrapLockKey = 0x77616b61746f6b62LL;
 constexpr const char* kBootstrapCreator = "system";
 constexpr const char* kColumns = "id, name, role, created_by, created_at, revoked_at";
@@ -86,18 +87,20 @@ Expected<ApiToken> Bootstrap(pqxx::work& tx, const std::string& name, const std:
     if (action == BootstrapAction::kNone) {
         auto token = TokenFromRow(found[0]);
         if (token && token->revoked_at) {
-            log::Warn("bootstrap token is revoked and its secret unchanged: it stays revoked name={}",
-                      name);
+            log::Warn(
+                "bootstrap token is revoked and its secret unchanged: it stays revoked name={}",
+                name);
         }
         return token;
     }
     Expected<ApiToken> token = MakeError(Errc::kInternal, "bootstrap token not written");
     if (action == BootstrapAction::kInsert) {
-        token = InsertToken(tx, ApiToken{.id = NewId("token"),
-                                         .name = name,
-                                         .role = role,
-                                         .created_by = kBootstrapCreator,
-                                         .created_at = now},
+        token = InsertToken(tx,
+                            ApiToken{.id = NewId("token"),
+                                     .name = name,
+                                     .role = role,
+                                     .created_by = kBootstrapCreator,
+                                     .created_at = now},
                             hash);
     } else {
         token = TokenFromRow(tx.exec_params1(
@@ -133,9 +136,9 @@ boost::asio::awaitable<Expected<ApiToken>> TokenStore::EnsureBootstrapToken(std:
                             "bootstrap token name must be 1-128 of [A-Za-z0-9._-]");
     }
     if (secret.size() < kMinBootstrapSecretSize) {
-        co_return MakeError(Errc::kInvalidArgument,
-                            "bootstrap token secret must have at least " +
-                                std::to_string(kMinBootstrapSecretSize) + " characters");
+        co_return MakeError(Errc::kInvalidArgument, "bootstrap token secret must have at least " +
+                                                        std::to_string(kMinBootstrapSecretSize) +
+                                                        " characters");
     }
     const std::string hash = Sha256Hex(secret);
     const TimePoint now = clock_.Now();
@@ -146,7 +149,7 @@ boost::asio::awaitable<Expected<ApiToken>> TokenStore::EnsureBootstrapToken(std:
 }
 
 boost::asio::awaitable<Expected<CreatedToken>> TokenStore::Create(const Principal& by,
-                                                                 std::string name, Role role) {
+                                                                  std::string name, Role role) {
     if (!IsValidId(name)) {
         co_return MakeError(Errc::kInvalidArgument, "token name must be 1-128 of [A-Za-z0-9._-]");
     }
@@ -164,7 +167,8 @@ boost::asio::awaitable<Expected<CreatedToken>> TokenStore::Create(const Principa
         if (!token) {
             return token;
         }
-        auto audited = AppendAudit(tx, TokenAudit(by.actor, "token.create", *token), token->created_at);
+        auto audited =
+            AppendAudit(tx, TokenAudit(by.actor, "token.create", *token), token->created_at);
         if (!audited) {
             return audited.error();
         }
@@ -182,31 +186,31 @@ boost::asio::awaitable<Expected<std::optional<Principal>>> TokenStore::Authentic
     std::string secret) {
     // Looked up by hash: the secret itself never reaches the database or a log line.
     const std::string hash = Sha256Hex(secret);
-    co_return co_await database_.Run(
-        [&](pqxx::connection& c) -> Expected<std::optional<Principal>> {
-            pqxx::read_transaction tx(c);
-            const auto rows = tx.exec_params(
-                "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-                hash);
-            if (rows.empty()) {
-                return std::optional<Principal>();
-            }
-            const auto role = ParseRole(rows[0][2].as<std::string>());
-            if (!role) {
-                return MakeError(Errc::kDatabase, "api token has an unknown role");
-            }
-            return std::optional(Principal{.actor = "token:" + rows[0][1].as<std::string>(),
-                                           .role = *role,
-                                           .token_id = rows[0][0].as<std::string>()});
-        });
+    co_return co_await database_.Run([&](pqxx::connection& c)
+                                         -> Expected<std::optional<Principal>> {
+        pqxx::read_transaction tx(c);
+        const auto rows = tx.exec_params(
+            "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            hash);
+        if (rows.empty()) {
+            return std::optional<Principal>();
+        }
+        const auto role = ParseRole(rows[0][2].as<std::string>());
+        if (!role) {
+            return MakeError(Errc::kDatabase, "api token has an unknown role");
+        }
+        return std::optional(Principal{.actor = "token:" + rows[0][1].as<std::string>(),
+                                       .role = *role,
+                                       .token_id = rows[0][0].as<std::string>()});
+    });
 }
 
 boost::asio::awaitable<Expected<std::vector<ApiToken>>> TokenStore::List() {
     co_return co_await database_.Run([](pqxx::connection& c) -> Expected<std::vector<ApiToken>> {
         pqxx::read_transaction tx(c);
         std::vector<ApiToken> tokens;
-        for (const auto& row :
-             tx.exec(std::string("SELECT ") + kColumns + " FROM api_tokens ORDER BY created_at, id")) {
+        for (const auto& row : tx.exec(std::string("SELECT ") + kColumns +
+                                       " FROM api_tokens ORDER BY created_at, id")) {
             auto token = TokenFromRow(row);
             if (!token) {
                 return token.error();
@@ -221,14 +225,14 @@ boost::asio::awaitable<Expected<ApiToken>> TokenStore::Revoke(const Principal& b
     const TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ApiToken> {
         pqxx::work tx(c);
-        const auto revoked = tx.exec_params(
-            std::string("UPDATE api_tokens SET revoked_at = $2::timestamptz"
-                        " WHERE id = $1 AND revoked_at IS NULL RETURNING ") +
-                kColumns,
-            id, db::ToSqlTimestamp(now));
+        const auto revoked =
+            tx.exec_params(std::string("UPDATE api_tokens SET revoked_at = $2::timestamptz"
+                                       " WHERE id = $1 AND revoked_at IS NULL RETURNING ") +
+                               kColumns,
+                           id, db::ToSqlTimestamp(now));
         if (revoked.empty()) {
-            const auto existing =
-                tx.exec_params(std::string("SELECT ") + kColumns + " FROM api_tokens WHERE id = $1", id);
+            const auto existing = tx.exec_params(
+                std::string("SELECT ") + kColumns + " FROM api_tokens WHERE id = $1", id);
             if (existing.empty()) {
                 return MakeError(Errc::kNotFound, "no API token with id " + id);
             }

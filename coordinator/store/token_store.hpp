@@ -37,13 +37,13 @@ public:
     // lifts a revocation; a revoked token whose secret did not change stays revoked. Audits
     // "token.bootstrap" only when something changed. kInvalidArgument for a bad name, a short
     // secret; kConflict if another token already has this secret.
-    [[nodiscard]] boost::asio::awaitable<Expected<ApiToken>> EnsureBootstrapToken(std::string name,
-                                                                                std::string secret,
-                                                                                Role role);
+    [[nodiscard]] boost::asio::awaitable<Expected<ApiToken>> EnsureBootstrapToken(
+        std::string name, std::string secret, Role role);
 
     // A new token with a fresh random secret. name: 1-128 of [A-Za-z0-9._-] (kInvalidArgument).
     [[nodiscard]] boost::asio::awaitable<Expected<CreatedToken>> Create(const Principal& by,
-                                                                       std::string name, Role role);
+                                                                        std::string name,
+                                                                        Role role);
 
     // The principal for a presented secret ("token:<name>"), or nullopt when it is unknown or
     // revoked. kDatabase only when the lookup itself failed.
@@ -56,7 +56,7 @@ public:
     // Revokes a token (idempotent: revoking a revoked token answers it unchanged, unaudited).
     // kNotFound for an unknown id.
     [[nodiscard]] boost::asio::awaitable<Expected<ApiToken>> Revoke(const Principal& by,
-                                                                   std::string id);
+                                                                    std::string id);
 
 private:
     db::Database& database_;

@@ -14,8 +14,8 @@ constexpr std::array<std::pair<Role, std::string_view>, 4> kRoleNames{{
     {Role::kAdmin, "admin"},
 }};
 
-constexpr std::array<std::string_view, 6> kTerminalStatuses{
-    "deployed", "failed", "rolled_back", "rejected", "expired", "cancelled"};
+constexpr std::array<std::string_view, 6> kTerminalStatuses{"deployed", "failed",  "rolled_back",
+                                                            "rejected", "expired", "cancelled"};
 
 }  // namespace
 

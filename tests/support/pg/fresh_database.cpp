@@ -45,7 +45,8 @@ std::string FreshDatabaseUrl() {
         pqxx::nontransaction tx(admin);
         tx.exec0("CREATE DATABASE " + tx.quote_name(name));
     } catch (const std::exception& e) {
-        FailTest(std::string("cannot create a test database through WAKA_TEST_PG_URL: ") + e.what());
+        FailTest(std::string("cannot create a test database through WAKA_TEST_PG_URL: ") +
+                 e.what());
     }
     return WithDatabaseName(admin_url, name);
 }

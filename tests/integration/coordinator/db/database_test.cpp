@@ -83,8 +83,9 @@ TEST(Migrate, TwoCoordinatorsMigratingConcurrentlyApplyEachMigrationOnce) {
 
 TEST(Open, UnreachableServerFailsNamingHostAndPortButNotPassword) {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    auto database = Database::Open(
-        {.url = "postgresql://waka:s3cret-pass@127.0.0.1:1/waka?connect_timeout=5", .pool_size = 1});
+    auto database =
+        Database::Open({.url = "postgresql://waka:s3cret-pass@127.0.0.1:1/waka?connect_timeout=5",
+                        .pool_size = 1});
     ASSERT_FALSE(database);
     EXPECT_TRUE(database.error().Is(Errc::kDatabase));
     EXPECT_NE(database.error().message.find("127.0.0.1:1"), std::string::npos)
