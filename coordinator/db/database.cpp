@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <pqxx/pqxx>
 #include <vector>
 
@@ -221,25 +222,37 @@ Expected<int> Database::Migrate() {
                 " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
             session.commit();
         }
-        int version = 0;
+        std::set<int> applied;
         {
             pqxx::work tx(connection);
-            version =
-                tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
+            for (const auto& row : tx.exec("SELECT version FROM schema_migrations")) {
+                applied.insert(row[0].as<int>());
+            }
             tx.commit();
         }
         for (const Migration& migration : CompiledMigrations()) {
-            if (migration.version <= version) {
+            if (applied.contains(migration.version)) {
                 continue;
             }
-            pqxx::work tx(connection);
-            tx.exec0(std::string(migration.sql));
-            tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                            migration.version, std::string(migration.name));
-            tx.commit();
-            version = migration.version;
+            try {
+                pqxx::work tx(connection);
+                tx.exec0(std::string(migration.sql));
+                tx.exec_params0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                                migration.version, std::string(migration.name));
+                tx.commit();
+            } catch (const pqxx::sql_error& e) {
+                return MakeError(Errc::kDatabase, "migration " + std::to_string(migration.version) +
+                                                      " (" + std::string(migration.name) +
+                                                      ") failed: " + OneLine(e.what(), ""));
+            }
+            applied.insert(migration.version);
             log::Info("database migration applied version={} name={}", migration.version,
                       migration.name);
+        }
+        const int version = applied.empty() ? 0 : *applied.rbegin();
+        if (!CompiledMigrations().empty() && version > CompiledMigrations().back().version) {
+            log::Warn("database schema version {} is newer than this binary knows ({})", version,
+                      CompiledMigrations().back().version);
         }
         pqxx::nontransaction unlock(connection);
         unlock.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);

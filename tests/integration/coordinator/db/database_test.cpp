@@ -81,6 +81,27 @@ TEST(Migrate, TwoCoordinatorsMigratingConcurrentlyApplyEachMigrationOnce) {
               static_cast<std::int64_t>(CompiledMigrations().size()));
 }
 
+TEST(Migrate, AppliesEveryMissingVersionNotOnlyThoseAboveTheHighest) {
+    auto database = OpenOrFail(test::FreshDatabaseUrl());
+    // A newer coordinator recorded version 999 before this one ever ran migration 1.
+    auto seeded = database->WithConnection([](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec0(
+            "CREATE TABLE schema_migrations (version INT PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now());"
+            "INSERT INTO schema_migrations (version, name) VALUES (999, 'future')");
+        tx.commit();
+        return {};
+    });
+    ASSERT_TRUE(seeded) << seeded.error().message;
+    auto version = database->Migrate();
+    ASSERT_TRUE(version) << version.error().message;
+    EXPECT_EQ(*version, 999);
+    EXPECT_EQ(Scalar(*database, "SELECT count(*) FROM schema_migrations"),
+              static_cast<std::int64_t>(CompiledMigrations().size()) + 1);
+    EXPECT_EQ(Scalar(*database, "SELECT count(*) FROM api_tokens"), 0);
+}
+
 TEST(Open, UnreachableServerFailsNamingHostAndPortButNotPassword) {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
     auto database =
