@@ -119,6 +119,7 @@ private:
     [[nodiscard]] Expected<void> Restore(Run& run, journal::ComponentRecord& c);
     OperationResult CompleteInterrupted(journal::OperationRecord record, const Progress& progress);
     [[nodiscard]] bool CurrentDiffers(const journal::ComponentRecord& c) const;
+    void RemoveStagingLeftovers() const;
 
     InstallerOptions options_;
     ArtifactFetcher& fetcher_;

@@ -199,6 +199,7 @@ std::optional<OperationResult> Installer::Recover() {
 
 OperationResult Installer::CompleteInterrupted(journal::OperationRecord record,
                                                const Progress& progress) {
+    RemoveStagingLeftovers();
     fs::path config_file = layout_.ConfigFile(record.op_id);
     Run run{std::move(record), progress, std::move(config_file), false};
     if (auto written = WriteConfig(run); !written) {
@@ -222,6 +223,23 @@ OperationResult Installer::CompleteInterrupted(journal::OperationRecord record,
                                              std::string(journal::PhaseName(last_touched->phase)) +
                                              " of " + last_touched->change.Key()),
                     true);
+}
+
+// A crash during unpacking leaves `<version>.staging-*` directories; nothing else ever uses them.
+void Installer::RemoveStagingLeftovers() const {
+    std::error_code ec;
+    for (fs::directory_iterator component(layout_.ComponentsDir(), ec), end;
+         !ec && component != end; component.increment(ec)) {
+        std::error_code inner;
+        for (fs::directory_iterator it(component->path(), inner); !inner && it != end;
+             it.increment(inner)) {
+            if (it->path().filename().string().find(".staging-") != std::string::npos) {
+                std::error_code removed;
+                fs::remove_all(it->path(), removed);
+                log::Info("removed staging leftover path={}", it->path().string());
+            }
+        }
+    }
 }
 
 bool Installer::CurrentDiffers(const ComponentRecord& c) const {

@@ -100,7 +100,7 @@ protected:
         return state_ / "components" / key;
     }
 
-    TempDir dir_;
+    TempDir dir_{TempDir::FastBase()};
     std::filesystem::path artifacts_ = dir_.path() / "artifacts";
     std::filesystem::path state_ = dir_.path() / "state";
     std::filesystem::path hook_log_ = dir_.path() / "hooks.log";

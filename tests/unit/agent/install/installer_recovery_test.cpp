@@ -1,0 +1,173 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "agent/install/installer.hpp"
+#include "tests/unit/agent/install/installer_fixture.hpp"
+
+namespace waka::agent::install {
+namespace {
+namespace fs = std::filesystem;
+using testing::InstallerFixture;
+using Inventory = std::vector<InstalledComponent>;
+
+// Thrown by the step hook to stop the installer dead, as a power cut would: nothing after the
+// throw point runs, the disk keeps whatever was made durable.
+struct SimulatedCrash {};
+
+constexpr int kMaxSteps = 300;
+
+bool HasStagingLeftovers(const fs::path& state) {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(state / "components", ec), end; !ec && it != end;
+         it.increment(ec)) {
+        if (it->path().filename().string().find(".staging-") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// An instance with platform, suite and capability 1.0.0, upgraded by one operation that touches
+// every kind of change: two upgrades, one new component, one deactivation.
+class RecoveryTest : public InstallerFixture {
+protected:
+    void SetUp() override {
+        p1_ = Publish("platform", "webwaka-platform", "1.0.0");
+        s1_ = Publish("suite", "commerce", "1.0.0");
+        r1_ = Publish("capability", "reporting", "1.0.0");
+        p2_ = Publish("platform", "webwaka-platform", "2.0.0");
+        s2_ = Publish("suite", "commerce", "2.0.0");
+        a1_ = Publish("capability", "analytics", "1.0.0");
+    }
+
+    fs::path FreshInstance(int n) {
+        fs::path state = dir_.path() / ("state-" + std::to_string(n));
+        auto r = Run(Op("op-base", {p1_, s1_, r1_}), Options(state));
+        EXPECT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
+        EXPECT_EQ(r.inventory, old_);
+        return state;
+    }
+
+    Operation Upgrade() const {
+        return Op("op-up", {From(p2_, "1.0.0"), From(s2_, "1.0.0"), a1_,
+                            Deactivate("capability", "reporting", "1.0.0")});
+    }
+
+    // After a crash or a failure, the instance is entirely old or entirely new.
+    void ExpectConsistent(const fs::path& state, Outcome outcome, int n) {
+        const Inventory inventory = InventoryOf(state);
+        if (outcome == Outcome::kSucceeded) {
+            EXPECT_EQ(inventory, new_) << "step " << n;
+        } else {
+            EXPECT_EQ(inventory, old_) << "step " << n;
+        }
+        EXPECT_FALSE(HasStagingLeftovers(state)) << "step " << n;
+    }
+
+    ComponentChange p1_, s1_, r1_, p2_, s2_, a1_;
+    const Inventory old_{{"platform", "webwaka-platform", "1.0.0"},
+                         {"suite", "commerce", "1.0.0"},
+                         {"capability", "reporting", "1.0.0"}};
+    const Inventory new_{{"platform", "webwaka-platform", "2.0.0"},
+                         {"suite", "commerce", "2.0.0"},
+                         {"capability", "analytics", "1.0.0"}};
+};
+
+TEST_F(RecoveryTest, NothingToRecoverOnACleanStart) {
+    Installer installer(Options(state_), fetcher_);
+    EXPECT_FALSE(installer.Recover());
+}
+
+TEST_F(RecoveryTest, CorruptJournalRecordDoesNotBlockRecovery) {
+    fs::create_directories(state_ / "journal");
+    std::ofstream(state_ / "journal" / "op-broken.json") << "{not json";
+    Installer installer(Options(state_), fetcher_);
+    EXPECT_FALSE(installer.Recover());
+    EXPECT_FALSE(installer.StoredResult("op-broken"));
+}
+
+// Crashes the upgrade before its n-th step for every n, then restarts: Recover() (even n) or a
+// re-sent instruction (odd n) completes the interrupted operation.
+TEST_F(RecoveryTest, CrashAtEveryStepEndsOldOrNew) {
+    int n = 0;
+    for (; n < kMaxSteps; ++n) {
+        const fs::path state = FreshInstance(n);
+        int calls = 0;
+        InstallerOptions options = Options(state);
+        options.before_step = [&](std::string_view) -> Expected<void> {
+            if (calls++ == n) {
+                throw SimulatedCrash{};
+            }
+            return {};
+        };
+        try {
+            auto r = Run(Upgrade(), options);
+            ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
+            ExpectConsistent(state, r.outcome, n);
+            break;  // n is past the last step: every crash point was covered
+        } catch (const SimulatedCrash&) {
+        }
+        Installer restarted(Options(state), fetcher_);
+        std::optional<OperationResult> completed =
+            n % 2 == 0 ? restarted.Recover() : restarted.Execute(Upgrade(), nullptr);
+        if (n == 0) {
+            // Crashed before the first journal write: nothing happened, nothing to recover; a
+            // re-sent instruction simply runs.
+            EXPECT_FALSE(completed);
+            ExpectConsistent(state, Outcome::kFailed, n);
+            continue;
+        }
+        ASSERT_TRUE(completed) << "step " << n;
+        EXPECT_NE(completed->outcome, Outcome::kSucceeded) << "step " << n;
+        if (completed->outcome == Outcome::kFailed) {
+            EXPECT_EQ(completed->error, "interrupted before any change") << "step " << n;
+        }
+        ExpectConsistent(state, completed->outcome, n);
+        auto stored = restarted.StoredResult("op-up");
+        ASSERT_TRUE(stored) << "step " << n;
+        EXPECT_EQ(stored->outcome, completed->outcome);
+        EXPECT_FALSE(restarted.Recover()) << "step " << n;  // finished now
+    }
+    EXPECT_GT(n, 20);  // the upgrade has many steps; a short count means the hook is not called
+    EXPECT_LT(n, kMaxSteps);
+}
+
+// Fails the n-th filesystem/persist/hook step of the upgrade for every n.
+TEST_F(RecoveryTest, FailureAtEveryStepEndsOldOrNew) {
+    int n = 0;
+    for (; n < kMaxSteps; ++n) {
+        const fs::path state = FreshInstance(n);
+        int calls = 0;
+        bool injected = false;
+        InstallerOptions options = Options(state);
+        options.before_step = [&](std::string_view step) -> Expected<void> {
+            if (calls++ == n) {
+                injected = true;
+                return MakeError(Errc::kIo, "injected failure at " + std::string(step));
+            }
+            return {};
+        };
+        auto r = Run(Upgrade(), options);
+        if (!injected) {
+            ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
+            ExpectConsistent(state, r.outcome, n);
+            break;
+        }
+        EXPECT_NE(r.outcome, Outcome::kSucceeded) << "step " << n;
+        EXPECT_NE(r.error.find("injected failure"), std::string::npos) << r.error;
+        ExpectConsistent(state, r.outcome, n);
+        EXPECT_EQ(r.inventory, InventoryOf(state));
+        Installer restarted(Options(state), fetcher_);
+        (void)restarted.Recover();  // a result whose journal write failed is completed here
+        auto stored = restarted.StoredResult("op-up");
+        ASSERT_TRUE(stored) << "step " << n;
+        EXPECT_EQ(stored->outcome, r.outcome) << "step " << n;
+        ExpectConsistent(state, r.outcome, n);
+    }
+    EXPECT_GT(n, 20);
+    EXPECT_LT(n, kMaxSteps);
+}
+
+}  // namespace
+}  // namespace waka::agent::install
