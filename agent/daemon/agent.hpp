@@ -1,0 +1,87 @@
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "agent/daemon/runner.hpp"
+#include "agent/daemon/worker.hpp"
+#include "agent/link/link.hpp"
+
+namespace waka::agent::daemon {
+
+struct AgentOptions {
+    std::string instance_id;
+    std::string agent_version;
+    std::filesystem::path state_dir;  // where a credential from enrollment is stored
+    std::string credential;           // the stored credential; empty before enrollment
+    std::string enrollment_token;     // used only while credential is empty
+    std::uint64_t max_bundle_bytes = std::uint64_t{1} << 30;
+    std::size_t max_queued_operations = 16;
+    std::chrono::milliseconds progress_interval{250};  // byte progress at most this often
+};
+
+// The agent's brain between the link and the installer (DESIGN §6): answers Hello data, stores the
+// enrollment credential, validates and acknowledges instructions, de-duplicates them by op_id
+// (running, queued, or already journaled -> the stored result is sent again), runs one operation
+// at a time on a worker thread, forwards its progress (rate-limited) and sends Result + Inventory,
+// keeping results that could not be sent until the next session.
+//
+// Threading: every member function runs on the io_context's single thread (LinkHandler calls come
+// from the Link there); only the OperationRunner's Execute runs on the worker thread.
+class Agent final : public link::LinkHandler {
+public:
+    // `on_credential` (may be empty) learns every credential in use, e.g. for the downloader.
+    Agent(boost::asio::io_context& io, AgentOptions options, OperationRunner& runner,
+          std::function<void(const std::string&)> on_credential = {});
+    ~Agent() override;  // joins the worker (waits for a running operation)
+    Agent(const Agent&) = delete;
+    Agent& operator=(const Agent&) = delete;
+
+    // The link messages go out on; must be set before the link starts.
+    void AttachLink(link::Link& link) { link_ = &link; }
+    // A result to report once a session is established (the installer's Recover()).
+    void AddPendingResult(install::OperationResult result);
+    // Drops queued operations and accepts no new ones; a running operation finishes (its result
+    // stays in the installer's journal) and then the io_context is released.
+    void Stop();
+
+    // link::LinkHandler
+    link::HelloData MakeHello() override;
+    void OnEstablished(const link::WelcomeData& welcome) override;
+    void OnInstruction(link::InstructionData instruction) override;
+    void OnCancel(const std::string& op_id) override;
+    void OnSessionDown() override;
+
+    [[nodiscard]] bool Busy() const { return running_.has_value(); }
+
+private:
+    void Answer(install::OperationResult result);
+    void FlushResults();
+    void StartNext();
+    void OnFinished(install::OperationResult result);
+    [[nodiscard]] bool IsQueued(const std::string& op_id) const;
+    [[nodiscard]] bool IsPending(const std::string& op_id) const;
+    [[nodiscard]] install::OperationResult Refusal(const std::string& op_id, std::string error) const;
+    [[nodiscard]] std::function<void(const install::ProgressEvent&)> ProgressForwarder();
+
+    boost::asio::io_context& io_;
+    AgentOptions options_;
+    OperationRunner& runner_;
+    std::function<void(const std::string&)> on_credential_;
+    link::Link* link_ = nullptr;
+    std::deque<link::InstructionData> queue_;
+    std::deque<install::OperationResult> pending_;  // finished, not yet handed to a session
+    std::optional<std::string> running_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> busy_;
+    bool stopping_ = false;
+    Worker worker_;  // last: joined first on destruction, while the members above still exist
+};
+
+}  // namespace waka::agent::daemon

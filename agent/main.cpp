@@ -1,0 +1,3 @@
+#include "agent/daemon/main.hpp"
+
+int main(int argc, char** argv) { return waka::agent::daemon::Main(argc, argv); }
