@@ -140,7 +140,7 @@ Installer::Run Installer::NewRun(const Operation& op, const Progress& progress) 
             layout_.ConfigFile(op.op_id),
             false};
     for (journal::ComponentRecord& c : run.record.components) {
-        if (!IsSafeSegment(c.change.name)) {
+        if (TypeRank(c.change.type) > 2 || !IsSafeSegment(c.change.name)) {
             continue;  // refused by Start; never turned into a path
         }
         auto current = ReadCurrent(layout_.ComponentDir(c.change.type, c.change.name));

@@ -269,3 +269,49 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace waka::agent::install
+
+namespace waka::agent::install {
+namespace {
+
+class InstallerEdgeTest : public testing::InstallerFixture {};
+
+TEST_F(InstallerEdgeTest, FailedRestoreIsReportedAsFailedWithBothErrors) {
+    auto v1 = Publish("suite", "commerce", "1.0.0");
+    ASSERT_EQ(Run(Op("op-1", {v1})).outcome, Outcome::kSucceeded);
+    auto v2 = Publish("suite", "commerce", "2.0.0");
+    InstallerOptions options = Options(state_);
+    options.before_step = [](std::string_view step) -> Expected<void> {
+        if (step == "hook health-check suite:commerce" || step == "restore suite:commerce") {
+            return MakeError(Errc::kIo, "injected at " + std::string(step));
+        }
+        return {};
+    };
+    auto r = Run(Op("op-2", {From(v2, "1.0.0")}), options);
+    EXPECT_EQ(r.outcome, Outcome::kFailed);
+    EXPECT_NE(r.error.find("injected at hook health-check"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("rollback failed"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("injected at restore"), std::string::npos) << r.error;
+}
+
+TEST_F(InstallerEdgeTest, HooksReadTheOperationConfiguration) {
+    ArchiveBuilder b;
+    b.BundleJson("suite", "commerce", "1.0.0")
+        .Hook("post-activate", "cat \"$WAKA_CONFIG_FILE\" >> " + hook_log_.string() + "; echo >> " +
+                                   hook_log_.string());
+    auto c = PublishArchive("suite", "commerce", "1.0.0", b);
+    ASSERT_EQ(Run(Op("op-1", {c})).outcome, Outcome::kSucceeded);
+    EXPECT_EQ(HookLog(), (std::vector<std::string>{R"({"tenant":"acme"})"}));
+    EXPECT_FALSE(fs::exists(state_ / "run" / "op-1.config.json"));  // removed once finished
+}
+
+TEST_F(InstallerEdgeTest, FetchFailureFailsWithoutChange) {
+    auto v1 = Publish("suite", "commerce", "1.0.0");
+    v1.download_path = "missing.tar.gz";
+    auto r = Run(Op("op-1", {v1}));
+    EXPECT_EQ(r.outcome, Outcome::kFailed);
+    EXPECT_NE(r.error.find("download suite:commerce 1.0.0"), std::string::npos) << r.error;
+    EXPECT_TRUE(r.inventory.empty());
+}
+
+}  // namespace
+}  // namespace waka::agent::install
