@@ -225,7 +225,8 @@ OperationResult Installer::CompleteInterrupted(journal::OperationRecord record,
                     true);
 }
 
-// A crash during unpacking leaves `<version>.staging-*` directories; nothing else ever uses them.
+// A crash during unpacking leaves `<version>.staging-*` directories, one during a switch a
+// `.current.tmp-*` link; nothing else ever uses them.
 void Installer::RemoveStagingLeftovers() const {
     std::error_code ec;
     for (fs::directory_iterator component(layout_.ComponentsDir(), ec), end;
@@ -233,7 +234,8 @@ void Installer::RemoveStagingLeftovers() const {
         std::error_code inner;
         for (fs::directory_iterator it(component->path(), inner); !inner && it != end;
              it.increment(inner)) {
-            if (it->path().filename().string().find(".staging-") != std::string::npos) {
+            const std::string name = it->path().filename().string();
+            if (name.find(".staging-") != std::string::npos || name.starts_with(".current.tmp-")) {
                 std::error_code removed;
                 fs::remove_all(it->path(), removed);
                 log::Info("removed staging leftover path={}", it->path().string());

@@ -28,6 +28,14 @@ Expected<Journal> Journal::Open(const fs::path& state_dir) {
     if (ec) {
         return MakeError(Errc::kIo, "create " + dir.string() + ": " + ec.message());
     }
+    // Temp files of writes a crash interrupted: their rename never happened, so they hold nothing.
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.starts_with(".") && name.find(".tmp-") != std::string::npos) {
+            std::error_code ignored;
+            fs::remove(it->path(), ignored);
+        }
+    }
     return Journal(std::move(dir));
 }
 

@@ -137,3 +137,17 @@ TEST(DurableFileTest, ReadSmallFileEnforcesBound) {
 
 }  // namespace
 }  // namespace waka::agent::journal
+
+namespace waka::agent::journal {
+namespace {
+
+TEST(JournalOpenTest, RemovesTempFilesOfInterruptedWrites) {
+    install::testing::TempDir dir;
+    std::filesystem::create_directories(dir.path() / "journal");
+    std::ofstream(dir.path() / "journal" / ".op-1.json.tmp-abcdef") << "half";
+    ASSERT_TRUE(Journal::Open(dir.path()));
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "journal" / ".op-1.json.tmp-abcdef"));
+}
+
+}  // namespace
+}  // namespace waka::agent::journal
