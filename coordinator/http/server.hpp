@@ -27,22 +27,38 @@ struct ServerOptions {
 };
 
 // Handlers run on the connection's strand. They must not block: database work is awaited.
+// The same Handler is called concurrently from several connections (threads), so whatever it
+// shares must be thread-safe. The Request stays valid until the handler's awaitable completes.
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 // Beast HTTP/1.1 server with keep-alive, deadlines and body limits. The server itself answers
-// malformed HTTP (400), oversize bodies (413) and handler exceptions (500) with JSON
-// {"detail","code"}; everything else goes to the handler. Every response carries X-Request-Id.
-// Spooled files are removed after the handler returns unless the handler moved them away.
+// malformed HTTP (400), oversize headers (431), oversize bodies (413), connections beyond
+// max_connections (503) and handler exceptions (500) with JSON {"detail","code"}, then closes the
+// connection (except after a 500); everything else goes to the handler. Every response carries
+// X-Request-Id (the client's when it is 1-128 characters of [A-Za-z0-9._-], else "req-<uuid>").
+// Spooled bodies: a fresh file in spool_dir (created by Start(), default: the temp directory) with
+// Request::body_file/body_size/body_sha256 set, even for an empty body; it is removed after the
+// handler returns unless the handler renamed it (keep spool_dir on the destination's file system).
+// Response::file: the server sends exactly [offset, offset + length) of that file; the handler
+// owns Range/206/Content-Range. Content-Length, Connection and X-Request-Id in Response::headers
+// are ignored (the server sets them). HEAD gets the headers of the corresponding GET answer.
+// Deadlines: idle_timeout_seconds before the first byte of each request; request_timeout_seconds
+// for the header and in-memory body, and for each step of progress of spooled bodies and writes.
 class Server {
 public:
     Server(boost::asio::io_context& io, ServerOptions options, Handler handler);
+    // Calls Stop() and does not wait: connections still running keep the internals (and the
+    // Handler) alive until they end, so let the io_context run out of work or stop and join its
+    // threads before destroying what the Handler uses.
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
     // Binds and starts accepting; answers the bound port.
     [[nodiscard]] Expected<std::uint16_t> Start();
-    // Stops accepting; open connections finish their current request and close. Thread-safe.
+    // Stops accepting; open connections finish their current request and close, idle keep-alive
+    // connections close at once. Thread-safe and idempotent. Once every connection has ended the
+    // server holds no work on the io_context, so io_context::run() returns.
     void Stop();
 
 private:

@@ -451,6 +451,23 @@ TEST_F(HttpServerTest, GarbageGets400) {
     EXPECT_EQ(raw.body.rfind("HTTP/1.1 400", 0), 0u) << raw.body;
 }
 
+TEST_F(HttpServerTest, OversizeHeaderGets431) {
+    StartServer(Echo);
+    HttpResult result = Client().Get("/", {{"X-Big", std::string(20 * 1024, 'a')}});
+    EXPECT_EQ(result.status, 431u) << result.error;
+    EXPECT_EQ(Str(ParseObject(result.body), "code"), "header_too_large");
+}
+
+TEST_F(HttpServerTest, Http10RequestIsAnsweredAndClosed) {
+    StartServer(Echo);
+    HttpConnection connection("127.0.0.1", port_);
+    ASSERT_EQ(connection.WriteRaw("GET /old HTTP/1.0\r\n\r\n"), "");
+    HttpResult raw = connection.ReadUntilClose();
+    EXPECT_EQ(raw.error, "");
+    EXPECT_EQ(raw.body.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << raw.body;
+    EXPECT_NE(raw.body.find(R"("path":"/old")"), std::string::npos);
+}
+
 TEST_F(HttpServerTest, HandlerExceptionGets500AndTheServerKeepsServing) {
     StartServer([](Request& request) -> asio::awaitable<Response> {
         if (request.path == "/boom") {
