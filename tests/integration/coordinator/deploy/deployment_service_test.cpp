@@ -1,0 +1,329 @@
+#include "coordinator/deploy/deployment_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "coordinator/db/database.hpp"
+#include "coordinator/gateway/gateway_server.hpp"
+#include "coordinator/store/artifact_files.hpp"
+#include "shared/core/crypto.hpp"
+#include "tests/support/agent_client/agent_client.hpp"
+#include "tests/support/certs/test_pki.hpp"
+#include "tests/support/pg/migrated_database.hpp"
+#include "tests/support/process/process.hpp"
+
+namespace waka::coordinator::deploy {
+namespace {
+
+namespace asio = boost::asio;
+namespace v1 = waka::agent::v1;
+using namespace std::chrono_literals;
+
+constexpr const char* kEnrollmentToken = "enroll_0123456789abcdef0123456789abcdef";
+const std::string kArtifactBytes = "not really a tarball, but bytes with a digest";
+
+// A coordinator without HTTP: the deployment service, a real gateway on port 0 and a fresh
+// database holding one instance, three releases with artifacts and manifest-001.
+class DeploymentServiceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = test::MakeTempDir("waka-deploy-service");
+        pki_ = test::MakeTestPki(dir_ / "pki");
+        database_ = test::OpenMigratedDatabase(2);
+        SeedCatalog();
+        service_ = std::make_unique<DeploymentService>(*database_, clock_, dir_ / "artifacts");
+        gateway::GatewayOptions options;
+        options.address = "127.0.0.1";
+        options.port = 0;
+        options.cert_file = pki_.server_cert;
+        options.key_file = pki_.server_key;
+        gateway_ = std::make_unique<gateway::GatewayServer>(io_, options, *service_);
+        service_->AttachGateway(*gateway_);
+        auto port = gateway_->Start();
+        ASSERT_TRUE(port) << port.error().message;
+        port_ = *port;
+        thread_ = std::thread([this] { io_.run(); });
+    }
+
+    void TearDown() override {
+        gateway_->Stop();
+        work_.reset();
+        io_.stop();
+        thread_.join();
+        std::filesystem::remove_all(dir_);
+    }
+
+    void Sql(const std::string& statement) {
+        auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
+            pqxx::work tx(c);
+            tx.exec(statement);
+            tx.commit();
+            return {};
+        });
+        ASSERT_TRUE(done) << done.error().message;
+    }
+
+    std::string SqlValue(const std::string& query) {
+        std::string value;
+        auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
+            pqxx::work tx(c);
+            auto row = tx.exec1(query);
+            value = row[0].is_null() ? "<null>" : row[0].as<std::string>();
+            return {};
+        });
+        EXPECT_TRUE(done) << done.error().message;
+        return value;
+    }
+
+    void SeedCatalog() {
+        sha_ = Sha256Hex(kArtifactBytes);
+        const auto path = store::ArtifactFilePath(dir_ / "artifacts", sha_);
+        std::filesystem::create_directories(path.parent_path());
+        std::ofstream(path, std::ios::binary) << kArtifactBytes;
+        Sql("INSERT INTO artifacts VALUES ('" + sha_ + "', " + std::to_string(kArtifactBytes.size()) + ", now())");
+        const std::string releases[][3] = {{"platform", "webwaka-platform", "2.0.0"},
+                                           {"suite", "commerce", "1.5.0"},
+                                           {"capability", "reporting", "1.0.0"}};
+        int n = 0;
+        for (const auto& r : releases) {
+            Sql("INSERT INTO releases (id, component_type, component_name, version, release_date, is_stable, "
+                "is_security_patch, artifact_sha256, created_at) VALUES ('release-" + std::to_string(++n) +
+                "', '" + r[0] + "', '" + r[1] + "', '" + r[2] + "', now(), true, false, '" + sha_ + "', now())");
+        }
+        Sql("INSERT INTO instances (id, enrollment_token_hash, created_at) VALUES ('instance-prod-01', '" +
+            Sha256Hex(kEnrollmentToken) + "', now())");
+        Sql("INSERT INTO manifests (id, platform_version, suites, capabilities, configuration, content_hash, "
+            "created_by, created_at) VALUES ('manifest-001', '2.0.0', '{\"commerce\": \"1.5.0\"}', "
+            "'{\"reporting\": \"1.0.0\"}', '{\"tenant\": \"acme\"}', 'x', 'test', now())");
+    }
+
+    template <class T>
+    T Await(asio::awaitable<T> task) {
+        return asio::co_spawn(io_, std::move(task), asio::use_future).get();
+    }
+
+    std::unique_ptr<test::TestAgentClient> ConnectAgent() {
+        auto client = test::TestAgentClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
+        EXPECT_TRUE(client) << client.error().message;
+        return client ? std::move(*client) : nullptr;
+    }
+
+    // Enrolls the agent and answers the credential from the Welcome.
+    std::string Enroll(test::TestAgentClient& client) {
+        EXPECT_TRUE(client.Send(test::MakeHelloEnvelope("instance-prod-01", kEnrollmentToken)));
+        auto welcome = client.Receive(5s);
+        EXPECT_TRUE(welcome && welcome->has_welcome()) << client.CloseReason();
+        return welcome && welcome->has_welcome() ? welcome->welcome().credential() : "";
+    }
+
+    std::optional<v1::Instruction> NextInstruction(test::TestAgentClient& client) {
+        for (int i = 0; i < 10; ++i) {
+            auto message = client.Receive(5s);
+            if (!message) {
+                return std::nullopt;
+            }
+            if (message->has_instruction()) {
+                return message->instruction();
+            }
+        }
+        return std::nullopt;
+    }
+
+    store::Deployment WaitStatus(const std::string& id, const std::string& status) {
+        store::Deployment last;
+        test::WaitFor(
+            [&] {
+                auto found = Await(service_->Get(id));
+                if (found) {
+                    last = *found;
+                }
+                return last.status == status;
+            },
+            10s);
+        return last;
+    }
+
+    CreateDeploymentRequest Request() const {
+        CreateDeploymentRequest request;
+        request.manifest_id = "manifest-001";
+        request.instance_id = "instance-prod-01";
+        return request;
+    }
+
+    const store::Principal operator_{"token:ops", store::Role::kOperator, "token-1"};
+    SystemClock clock_;
+    std::filesystem::path dir_;
+    test::TestPki pki_;
+    std::string sha_;
+    std::unique_ptr<db::Database> database_;
+    std::unique_ptr<DeploymentService> service_;
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
+    std::unique_ptr<gateway::GatewayServer> gateway_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
+
+TEST_F(DeploymentServiceTest, EnrollmentIssuesACredentialOnceAndStoresOnlyItsDigest) {
+    auto agent = ConnectAgent();
+    const auto credential = Enroll(*agent);
+    ASSERT_FALSE(credential.empty());
+    EXPECT_EQ(SqlValue("SELECT credential_hash FROM instances"), Sha256Hex(credential));
+    EXPECT_EQ(SqlValue("SELECT enrollment_token_hash FROM instances"), "<null>");
+
+    auto replay = ConnectAgent();
+    ASSERT_TRUE(replay->Send(test::MakeHelloEnvelope("instance-prod-01", kEnrollmentToken)));
+    EXPECT_TRUE(replay->WaitClosed(5s));
+    EXPECT_NE(replay->CloseReason().find("invalid credential"), std::string::npos) << replay->CloseReason();
+}
+
+TEST_F(DeploymentServiceTest, DeploymentIsDispatchedAndFollowsTheAgentToDeployed) {
+    auto agent = ConnectAgent();
+    ASSERT_FALSE(Enroll(*agent).empty());
+    ASSERT_TRUE(test::WaitFor([&] { return gateway_->IsConnected("instance-prod-01"); }, 5s));
+
+    auto created = Await(service_->Create(operator_, Request()));
+    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_EQ(created->deployment.plan.size(), 3u);
+    auto instruction = NextInstruction(*agent);
+    ASSERT_TRUE(instruction);
+    EXPECT_EQ(instruction->op_id(), created->deployment.id);
+    ASSERT_EQ(instruction->components_size(), 3);
+    EXPECT_EQ(instruction->components(0).type(), "platform");
+    EXPECT_EQ(instruction->components(0).download_path(), "/agent/v1/artifacts/" + sha_);
+    EXPECT_NE(instruction->configuration_json().find("acme"), std::string::npos);
+
+    v1::Envelope ack;
+    ack.set_protocol_version(1);
+    ack.mutable_ack()->set_op_id(instruction->op_id());
+    ASSERT_TRUE(agent->Send(ack));
+    v1::Envelope result;
+    result.set_protocol_version(1);
+    result.mutable_result()->set_op_id(instruction->op_id());
+    result.mutable_result()->set_outcome(v1::OUTCOME_SUCCEEDED);
+    auto* item = result.mutable_result()->mutable_inventory()->add_components();
+    item->set_type("platform");
+    item->set_name("webwaka-platform");
+    item->set_version("2.0.0");
+    ASSERT_TRUE(agent->Send(result));
+
+    auto deployed = WaitStatus(created->deployment.id, "deployed");
+    EXPECT_EQ(deployed.status, "deployed");
+    EXPECT_TRUE(deployed.completed_at.has_value());
+    EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances"), "manifest-001");
+    EXPECT_NE(SqlValue("SELECT inventory::text FROM instances").find("webwaka-platform"), std::string::npos);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events WHERE step = 'ack'"), "1");
+
+    // A re-delivered result changes nothing.
+    ASSERT_TRUE(agent->Send(result));
+    ASSERT_TRUE(agent->Send(ack));
+    EXPECT_TRUE(test::WaitFor([&] { return SqlValue("SELECT count(*) FROM deployment_events WHERE step = 'ack'") == "2"; }, 5s));
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.complete'"), "1");
+}
+
+TEST_F(DeploymentServiceTest, UnfinishedInstructionIsSentAgainAfterReconnect) {
+    auto agent = ConnectAgent();
+    const auto credential = Enroll(*agent);
+    ASSERT_TRUE(test::WaitFor([&] { return gateway_->IsConnected("instance-prod-01"); }, 5s));
+    auto created = Await(service_->Create(operator_, Request()));
+    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_TRUE(NextInstruction(*agent));
+    agent->Close();
+    ASSERT_TRUE(test::WaitFor([&] { return !gateway_->IsConnected("instance-prod-01"); }, 5s));
+
+    auto again = ConnectAgent();
+    ASSERT_TRUE(again->Send(test::MakeHelloEnvelope("instance-prod-01", credential)));
+    auto resent = NextInstruction(*again);
+    ASSERT_TRUE(resent);
+    EXPECT_EQ(resent->op_id(), created->deployment.id);
+    EXPECT_EQ(Await(service_->Get(created->deployment.id))->status, "deploying");
+}
+
+TEST_F(DeploymentServiceTest, SecondDeploymentWaitsUntilTheFirstFinishes) {
+    auto agent = ConnectAgent();
+    ASSERT_FALSE(Enroll(*agent).empty());
+    ASSERT_TRUE(test::WaitFor([&] { return gateway_->IsConnected("instance-prod-01"); }, 5s));
+    auto first = Await(service_->Create(operator_, Request()));
+    auto second = Await(service_->Create(operator_, Request()));
+    ASSERT_TRUE(first && second);
+    auto instruction = NextInstruction(*agent);
+    ASSERT_TRUE(instruction);
+    EXPECT_EQ(instruction->op_id(), first->deployment.id);
+    EXPECT_EQ(Await(service_->Get(second->deployment.id))->status, "queued");
+
+    v1::Envelope result;
+    result.set_protocol_version(1);
+    result.mutable_result()->set_op_id(first->deployment.id);
+    result.mutable_result()->set_outcome(v1::OUTCOME_ROLLED_BACK);
+    result.mutable_result()->set_error("health-check failed");
+    ASSERT_TRUE(agent->Send(result));
+    auto next = NextInstruction(*agent);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->op_id(), second->deployment.id);
+    EXPECT_EQ(Await(service_->Get(first->deployment.id))->status, "rolled_back");
+    EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances"), "<null>");
+}
+
+TEST_F(DeploymentServiceTest, RefusedRequestsStoreNothing) {
+    auto request = Request();
+    request.manifest_id = "manifest-unknown";
+    auto unknown_manifest = Await(service_->Create(operator_, request));
+    ASSERT_FALSE(unknown_manifest);
+    EXPECT_TRUE(unknown_manifest.error().Is(Errc::kNotFound));
+
+    request = Request();
+    request.instance_id = "instance-unknown";
+    auto unknown_instance = Await(service_->Create(operator_, request));
+    ASSERT_FALSE(unknown_instance);
+    EXPECT_TRUE(unknown_instance.error().Is(Errc::kNotFound));
+
+    Sql("UPDATE releases SET artifact_sha256 = NULL WHERE component_name = 'commerce'");
+    auto no_artifact = Await(service_->Create(operator_, Request()));
+    ASSERT_FALSE(no_artifact);
+    EXPECT_TRUE(no_artifact.error().Is(Errc::kInvalidArgument));
+    EXPECT_NE(no_artifact.error().message.find("suite:commerce 1.5.0 has no uploaded artifact"), std::string::npos);
+
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments"), "0");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events"), "0");
+}
+
+TEST_F(DeploymentServiceTest, DryRunAnswersThePlanAndStoresOnlyAnAuditEntry) {
+    auto request = Request();
+    request.dry_run = true;
+    auto planned = Await(service_->Create(operator_, request));
+    ASSERT_TRUE(planned) << planned.error().message;
+    EXPECT_TRUE(planned->dry_run);
+    EXPECT_EQ(planned->deployment.plan.size(), 3u);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments"), "0");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.dry_run'"), "1");
+}
+
+TEST_F(DeploymentServiceTest, ArtifactDownloadNeedsTheAgentCredential) {
+    auto agent = ConnectAgent();
+    const auto credential = Enroll(*agent);
+    auto https = test::TestHttpsClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
+    ASSERT_TRUE(https) << https.error().message;
+    auto refused = (*https)->Request("GET", "/agent/v1/artifacts/" + sha_,
+                                     {{"X-Waka-Instance", "instance-prod-01"}, {"Authorization", "Bearer wrong"}});
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401u);
+
+    auto fresh = test::TestHttpsClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
+    ASSERT_TRUE(fresh);
+    auto download = (*fresh)->Request("GET", "/agent/v1/artifacts/" + sha_,
+                                      {{"X-Waka-Instance", "instance-prod-01"},
+                                       {"Authorization", "Bearer " + credential}});
+    ASSERT_TRUE(download) << download.error().message;
+    EXPECT_EQ(download->status, 200u);
+    EXPECT_EQ(download->body, kArtifactBytes);
+}
+
+}  // namespace
+}  // namespace waka::coordinator::deploy
