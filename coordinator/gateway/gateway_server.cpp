@@ -1,6 +1,8 @@
 #include "coordinator/gateway/gateway_server.hpp"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -742,6 +744,12 @@ Expected<void> Core::LoadTls() {
                                                      ec.message());
     }
     tls_.use_private_key_file(options_.key_file.string(), ssl::context::pem, ec);
+    if (ec && ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+        return MakeError(Errc::kInvalidArgument, "gateway TLS key '" + options_.key_file.string() +
+                                                     "' does not match the certificate '" +
+                                                     options_.cert_file.string() + "'");
+    }
     if (ec) {
         return MakeError(Errc::kInvalidArgument, "gateway TLS key '" + options_.key_file.string() +
                                                      "' is not a PEM private key: " +

@@ -1,0 +1,610 @@
+#include "coordinator/gateway/gateway_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <fstream>
+#include <thread>
+
+#include "shared/core/crypto.hpp"
+#include "tests/integration/coordinator/gateway/fake_agent_directory.hpp"
+#include "tests/support/agent_client/agent_client.hpp"
+#include "tests/support/certs/test_pki.hpp"
+
+namespace waka::coordinator::gateway {
+namespace {
+
+namespace pb = waka::agent::v1;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using test::TestAgentClient;
+
+constexpr milliseconds kWait{5000};
+constexpr std::uint16_t kPolicyError = 1008;
+constexpr std::uint16_t kProtocolError = 1002;
+constexpr std::uint16_t kGoingAway = 1001;
+constexpr std::uint16_t kTooBig = 1009;
+
+class GatewayServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = test::MakeTempDir("waka-gateway-test");
+        pki_ = test::MakeTestPki(dir_ / "pki");
+        options_.address = "127.0.0.1";
+        options_.port = 0;
+        options_.cert_file = pki_.server_cert;
+        options_.key_file = pki_.server_key;
+        options_.heartbeat_seconds = 7;
+        options_.handshake_timeout_seconds = 5;
+        options_.idle_timeout_seconds = 30;
+    }
+
+    void TearDown() override {
+        if (server_) {
+            server_->Stop();
+        }
+        work_.reset();
+        io_.stop();
+        for (auto& t : threads_) {
+            t.join();
+        }
+        server_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    // Starts the gateway on two I/O threads, as in production (one io_context, several threads).
+    void StartGateway() {
+        server_ = std::make_unique<GatewayServer>(io_, options_, directory_);
+        auto port = server_->Start();
+        ASSERT_TRUE(port) << port.error().message;
+        port_ = *port;
+        for (int i = 0; i < 2; ++i) {
+            threads_.emplace_back([this] { io_.run(); });
+        }
+    }
+
+    test::AgentClientOptions ClientOptions(const std::filesystem::path& ca = {}) const {
+        test::AgentClientOptions o;
+        o.port = port_;
+        o.ca_file = ca.empty() ? pki_.ca_cert : ca;
+        o.timeout = kWait;
+        return o;
+    }
+
+    std::unique_ptr<TestAgentClient> ConnectClient() {
+        auto client = TestAgentClient::Connect(ClientOptions());
+        EXPECT_TRUE(client) << client.error().message;
+        return client ? std::move(*client) : nullptr;
+    }
+
+    // Connects, says hello with the valid credential and returns once Welcome arrived.
+    std::unique_ptr<TestAgentClient> ConnectAgent(const std::string& instance_id,
+                                                  pb::Welcome* welcome = nullptr) {
+        auto client = ConnectClient();
+        if (!client) {
+            return nullptr;
+        }
+        EXPECT_TRUE(client->Send(test::MakeHelloEnvelope(instance_id,
+                                                         FakeAgentDirectory::kCredential)));
+        auto reply = client->Receive(kWait);
+        EXPECT_TRUE(reply && reply->has_welcome()) << "no welcome; close reason: "
+                                                   << client->CloseReason();
+        if (reply && welcome) {
+            *welcome = reply->welcome();
+        }
+        return client;
+    }
+
+    static bool Connected(const FakeAgentDirectory::Calls& c, std::size_t n) {
+        return c.connected.size() >= n;
+    }
+
+    std::filesystem::path dir_;
+    test::TestPki pki_;
+    GatewayOptions options_;
+    FakeAgentDirectory directory_;
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+        io_.get_executor()};
+    std::vector<std::thread> threads_;
+    std::unique_ptr<GatewayServer> server_;
+    std::uint16_t port_ = 0;
+};
+
+TEST_F(GatewayServerTest, HelloWithValidCredentialIsWelcomedAndConnected) {
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    auto hello = test::MakeHelloEnvelope("instance-a", FakeAgentDirectory::kCredential);
+    auto* component = hello.mutable_hello()->mutable_inventory()->add_components();
+    component->set_type("platform");
+    component->set_name("webwaka-platform");
+    component->set_version("2.0.3");
+    hello.mutable_hello()->set_in_flight_op_id("deploy-1");
+    ASSERT_TRUE(client->Send(hello));
+
+    auto reply = client->Receive(kWait);
+    ASSERT_TRUE(reply);
+    ASSERT_TRUE(reply->has_welcome());
+    EXPECT_EQ(reply->protocol_version(), kProtocolVersion);
+    EXPECT_EQ(reply->seq(), 1u);
+    EXPECT_TRUE(reply->welcome().session_id().starts_with("session-"));
+    EXPECT_EQ(reply->welcome().heartbeat_seconds(), 7u);
+    EXPECT_TRUE(reply->welcome().credential().empty());
+
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return Connected(c, 1); }));
+    const auto calls = directory_.Snapshot();
+    const auto& [seen, session_id] = calls.connected.front();
+    EXPECT_EQ(session_id, reply->welcome().session_id());
+    EXPECT_EQ(seen.instance_id, "instance-a");
+    EXPECT_EQ(seen.agent_version, "0.1.0-test");
+    EXPECT_EQ(seen.in_flight_op_id, "deploy-1");
+    ASSERT_EQ(seen.inventory.size(), 1u);
+    EXPECT_EQ(seen.inventory[0].name, "webwaka-platform");
+    EXPECT_EQ(seen.inventory[0].version, "2.0.3");
+    EXPECT_TRUE(seen.peer.starts_with("127.0.0.1:")) << seen.peer;
+    EXPECT_TRUE(server_->IsConnected("instance-a"));
+    EXPECT_EQ(server_->ConnectedCount(), 1u);
+}
+
+TEST_F(GatewayServerTest, EnrollmentTokenIsAnsweredWithNewCredential) {
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->Send(
+        test::MakeHelloEnvelope("instance-new", FakeAgentDirectory::kEnrollmentToken)));
+    auto reply = client->Receive(kWait);
+    ASSERT_TRUE(reply && reply->has_welcome());
+    EXPECT_EQ(reply->welcome().credential(), FakeAgentDirectory::kIssuedCredential);
+}
+
+TEST_F(GatewayServerTest, InstructionAndCancelReachTheAgentWithAllFields) {
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return Connected(c, 1); }));
+
+    Instruction instruction;
+    instruction.op_id = "deploy-42";
+    instruction.kind = "deploy";
+    instruction.deadline_unix_seconds = 1'900'000'000;
+    instruction.configuration_json = R"({"tenant":"acme"})";
+    instruction.components.push_back(ComponentChange{
+        "suite", "commerce", "1.5.0", "1.6.0", std::string(64, 'a'), 12345,
+        "/agent/v1/artifacts/" + std::string(64, 'a')});
+    instruction.components.push_back(
+        ComponentChange{"capability", "reporting", "0.9.0", "", "", 0, ""});
+    EXPECT_TRUE(server_->Send("instance-a", instruction));
+    EXPECT_TRUE(server_->SendCancel("instance-a", "deploy-41"));
+    EXPECT_FALSE(server_->Send("instance-unknown", instruction));
+
+    auto first = client->Receive(kWait);
+    ASSERT_TRUE(first && first->has_instruction());
+    EXPECT_EQ(first->protocol_version(), kProtocolVersion);
+    EXPECT_EQ(first->seq(), 2u);  // Welcome was 1
+    const auto& got = first->instruction();
+    EXPECT_EQ(got.op_id(), "deploy-42");
+    EXPECT_EQ(got.kind(), "deploy");
+    EXPECT_EQ(got.deadline_unix_seconds(), 1'900'000'000);
+    EXPECT_EQ(got.configuration_json(), R"({"tenant":"acme"})");
+    ASSERT_EQ(got.components_size(), 2);
+    EXPECT_EQ(got.components(0).type(), "suite");
+    EXPECT_EQ(got.components(0).name(), "commerce");
+    EXPECT_EQ(got.components(0).from_version(), "1.5.0");
+    EXPECT_EQ(got.components(0).to_version(), "1.6.0");
+    EXPECT_EQ(got.components(0).artifact_sha256(), std::string(64, 'a'));
+    EXPECT_EQ(got.components(0).size(), 12345u);
+    EXPECT_EQ(got.components(0).download_path(), "/agent/v1/artifacts/" + std::string(64, 'a'));
+    EXPECT_EQ(got.components(1).to_version(), "");
+
+    auto second = client->Receive(kWait);
+    ASSERT_TRUE(second && second->has_cancel());
+    EXPECT_EQ(second->seq(), 3u);
+    EXPECT_EQ(second->cancel().op_id(), "deploy-41");
+}
+
+TEST_F(GatewayServerTest, AgentMessagesReachTheDirectoryIntact) {
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+
+    pb::Envelope heartbeat;
+    heartbeat.set_protocol_version(1);
+    heartbeat.mutable_heartbeat()->set_uptime_seconds(99);
+    ASSERT_TRUE(client->Send(heartbeat));
+
+    pb::Envelope inventory;
+    inventory.set_protocol_version(1);
+    auto* c = inventory.mutable_inventory()->add_components();
+    c->set_type("suite");
+    c->set_name("commerce");
+    c->set_version("1.6.0");
+    ASSERT_TRUE(client->Send(inventory));
+
+    pb::Envelope ack;
+    ack.set_protocol_version(1);
+    ack.mutable_ack()->set_op_id("deploy-42");
+    ASSERT_TRUE(client->Send(ack));
+
+    pb::Envelope progress;
+    progress.set_protocol_version(1);
+    auto* p = progress.mutable_progress();
+    p->set_op_id("deploy-42");
+    p->set_step("download");
+    p->set_component("suite:commerce");
+    p->set_bytes_done(100);
+    p->set_bytes_total(1000);
+    ASSERT_TRUE(client->Send(progress));
+
+    pb::Envelope result;
+    result.set_protocol_version(1);
+    auto* r = result.mutable_result();
+    r->set_op_id("deploy-42");
+    r->set_outcome(pb::OUTCOME_ROLLED_BACK);
+    r->set_error("health check failed");
+    *r->mutable_inventory() = inventory.inventory();
+    ASSERT_TRUE(client->Send(result));
+
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& calls) { return !calls.results.empty(); }));
+    const auto calls = directory_.Snapshot();
+    ASSERT_EQ(calls.heartbeats.size(), 1u);
+    EXPECT_EQ(calls.heartbeats[0], "instance-a");
+    ASSERT_EQ(calls.inventories.size(), 1u);
+    EXPECT_EQ(calls.inventories[0].first, "instance-a");
+    ASSERT_EQ(calls.inventories[0].second.size(), 1u);
+    EXPECT_EQ(calls.inventories[0].second[0].type, "suite");
+    EXPECT_EQ(calls.inventories[0].second[0].name, "commerce");
+    EXPECT_EQ(calls.inventories[0].second[0].version, "1.6.0");
+    ASSERT_EQ(calls.acks.size(), 1u);
+    EXPECT_EQ(calls.acks[0], std::make_pair(std::string("instance-a"), std::string("deploy-42")));
+    ASSERT_EQ(calls.progress.size(), 1u);
+    EXPECT_EQ(calls.progress[0].second.op_id, "deploy-42");
+    EXPECT_EQ(calls.progress[0].second.step, "download");
+    EXPECT_EQ(calls.progress[0].second.component, "suite:commerce");
+    EXPECT_EQ(calls.progress[0].second.bytes_done, 100u);
+    EXPECT_EQ(calls.progress[0].second.bytes_total, 1000u);
+    ASSERT_EQ(calls.results.size(), 1u);
+    EXPECT_EQ(calls.results[0].first, "instance-a");
+    EXPECT_EQ(calls.results[0].second.op_id, "deploy-42");
+    EXPECT_EQ(calls.results[0].second.outcome, Outcome::kRolledBack);
+    EXPECT_EQ(calls.results[0].second.error, "health check failed");
+    ASSERT_EQ(calls.results[0].second.inventory.size(), 1u);
+    EXPECT_EQ(calls.results[0].second.inventory[0].version, "1.6.0");
+    EXPECT_FALSE(client->IsClosed());
+}
+
+TEST_F(GatewayServerTest, WrongCredentialIsClosedWithReasonAndNeverConnected) {
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->Send(test::MakeHelloEnvelope("instance-a", "wrong-credential")));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kPolicyError);
+    EXPECT_EQ(client->CloseReason(), "unknown credential for instance instance-a");
+    EXPECT_FALSE(client->Receive(milliseconds(0)));  // no Welcome was sent
+    const auto calls = directory_.Snapshot();
+    EXPECT_EQ(calls.authenticated.size(), 1u);
+    EXPECT_TRUE(calls.connected.empty());
+    EXPECT_TRUE(calls.disconnected.empty());
+    EXPECT_FALSE(server_->IsConnected("instance-a"));
+}
+
+TEST_F(GatewayServerTest, WrongProtocolVersionGetsErrorThenCloseReason) {
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->Send(test::MakeHelloEnvelope("instance-a", FakeAgentDirectory::kCredential,
+                                                     /*protocol_version=*/2)));
+    auto reply = client->Receive(kWait);
+    ASSERT_TRUE(reply);
+    ASSERT_TRUE(reply->has_error());
+    EXPECT_EQ(reply->error().code(), "unsupported_protocol_version");
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kPolicyError);
+    EXPECT_EQ(client->CloseReason(), "unsupported protocol version 2; this coordinator speaks 1");
+    EXPECT_TRUE(directory_.Snapshot().authenticated.empty());
+}
+
+TEST_F(GatewayServerTest, GarbageFrameClosesOnlyThatConnection) {
+    StartGateway();
+    auto bystander = ConnectAgent("instance-bystander");
+    ASSERT_TRUE(bystander);
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    // Field 1 with wire type 7 does not exist: no protobuf parser accepts this.
+    ASSERT_TRUE(client->SendRaw(std::string("\x0f\x01garbage", 9)));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kProtocolError);
+    EXPECT_EQ(client->CloseReason(), "malformed envelope");
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.disconnected.size() == 1; }));
+    EXPECT_EQ(directory_.Snapshot().disconnected[0].first, "instance-a");
+
+    auto next = ConnectAgent("instance-b");
+    ASSERT_TRUE(next);
+    EXPECT_TRUE(server_->IsConnected("instance-b"));
+    EXPECT_TRUE(server_->IsConnected("instance-bystander"));
+    EXPECT_FALSE(bystander->IsClosed());
+}
+
+TEST_F(GatewayServerTest, GarbageBeforeHelloIsRefused) {
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->SendRaw(std::string("\x0f\x01garbage", 9)));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kProtocolError);
+    EXPECT_EQ(client->CloseReason(), "malformed envelope");
+}
+
+TEST_F(GatewayServerTest, FirstMessageOtherThanHelloIsRefused) {
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    pb::Envelope heartbeat;
+    heartbeat.set_protocol_version(1);
+    heartbeat.mutable_heartbeat();
+    ASSERT_TRUE(client->Send(heartbeat));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kProtocolError);
+    EXPECT_EQ(client->CloseReason(), "expected hello, got heartbeat");
+}
+
+TEST_F(GatewayServerTest, CoordinatorMessageOrSecondHelloFromAgentIsAProtocolError) {
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    pb::Envelope welcome;
+    welcome.set_protocol_version(1);
+    welcome.mutable_welcome()->set_session_id("forged");
+    ASSERT_TRUE(client->Send(welcome));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kProtocolError);
+    EXPECT_EQ(client->CloseReason(), "unexpected coordinator message from agent");
+
+    auto again = ConnectAgent("instance-b");
+    ASSERT_TRUE(again);
+    ASSERT_TRUE(again->Send(test::MakeHelloEnvelope("instance-b", FakeAgentDirectory::kCredential)));
+    ASSERT_TRUE(again->WaitClosed(kWait));
+    EXPECT_EQ(again->CloseReason(), "unexpected hello from agent");
+}
+
+TEST_F(GatewayServerTest, TextFrameIsRefused) {
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->SendRaw("{\"hello\":1}", /*binary=*/false));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseReason(), "text frames are not supported");
+}
+
+TEST_F(GatewayServerTest, FrameOverMaxMessageBytesIsClosed) {
+    options_.max_message_bytes = 1024;
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    pb::Envelope big;
+    big.set_protocol_version(1);
+    big.mutable_progress()->set_step(std::string(4096, 'x'));
+    ASSERT_TRUE(client->Send(big));
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kTooBig);
+    EXPECT_TRUE(directory_.Snapshot().progress.empty());
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.disconnected.size() == 1; }));
+}
+
+TEST_F(GatewayServerTest, ClientThatNeverSaysHelloIsClosedAfterTheDeadline) {
+    options_.handshake_timeout_seconds = 1;
+    StartGateway();
+    auto client = ConnectClient();
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kPolicyError);
+    EXPECT_EQ(client->CloseReason(), "no hello within 1 s");
+    EXPECT_TRUE(directory_.Snapshot().authenticated.empty());
+}
+
+TEST_F(GatewayServerTest, SilentAgentIsClosedAfterIdleTimeout) {
+    options_.idle_timeout_seconds = 1;
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kPolicyError);
+    EXPECT_EQ(client->CloseReason(), "idle timeout: no frame for 1 s");
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.disconnected.size() == 1; }));
+    EXPECT_FALSE(server_->IsConnected("instance-a"));
+}
+
+TEST_F(GatewayServerTest, ClientTrustingAnotherCaFailsItsHandshakeAndServerSurvives) {
+    StartGateway();
+    const auto other = test::MakeTestPki(dir_ / "other-pki");
+    auto refused = TestAgentClient::Connect(ClientOptions(other.ca_cert));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("TLS handshake"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("certificate verify failed"), std::string::npos)
+        << refused.error().message;
+
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+}
+
+TEST_F(GatewayServerTest, ClientExpectingAnotherServerNameFailsItsHandshake) {
+    StartGateway();
+    auto options = ClientOptions();
+    options.server_name = "coordinator.example.org";
+    auto refused = TestAgentClient::Connect(options);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("TLS handshake"), std::string::npos)
+        << refused.error().message;
+}
+
+TEST_F(GatewayServerTest, SecondSessionForSameInstanceReplacesTheFirst) {
+    StartGateway();
+    pb::Welcome first_welcome;
+    auto first = ConnectAgent("instance-a", &first_welcome);
+    ASSERT_TRUE(first);
+    pb::Welcome second_welcome;
+    auto second = ConnectAgent("instance-a", &second_welcome);
+    ASSERT_TRUE(second);
+    EXPECT_NE(first_welcome.session_id(), second_welcome.session_id());
+
+    ASSERT_TRUE(first->WaitClosed(kWait));
+    EXPECT_EQ(first->CloseCode(), kPolicyError);
+    EXPECT_EQ(first->CloseReason(), "replaced by a newer session");
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.disconnected.size() == 1; }));
+    EXPECT_EQ(directory_.Snapshot().disconnected[0].second, first_welcome.session_id());
+    EXPECT_TRUE(server_->IsConnected("instance-a"));
+    EXPECT_EQ(server_->ConnectedCount(), 1u);
+
+    EXPECT_TRUE(server_->SendCancel("instance-a", "deploy-7"));
+    auto cancel = second->Receive(kWait);
+    ASSERT_TRUE(cancel && cancel->has_cancel());
+    EXPECT_EQ(cancel->cancel().op_id(), "deploy-7");
+}
+
+TEST_F(GatewayServerTest, StopClosesSessionsWithReason) {
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    server_->Stop();
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kGoingAway);
+    EXPECT_EQ(client->CloseReason(), "coordinator shutting down");
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.disconnected.size() == 1; }));
+    EXPECT_EQ(server_->ConnectedCount(), 0u);
+    auto late = TestAgentClient::Connect(ClientOptions());
+    EXPECT_FALSE(late);
+}
+
+TEST_F(GatewayServerTest, StartFailsClearlyWithoutUsableCertificate) {
+    options_.cert_file = dir_ / "missing.pem";
+    GatewayServer missing(io_, options_, directory_);
+    auto started = missing.Start();
+    ASSERT_FALSE(started);
+    EXPECT_TRUE(started.error().Is(Errc::kInvalidArgument));
+    EXPECT_NE(started.error().message.find("missing.pem"), std::string::npos);
+
+    std::ofstream(dir_ / "garbage.pem") << "not a certificate\n";
+    options_.cert_file = dir_ / "garbage.pem";
+    GatewayServer garbage(io_, options_, directory_);
+    started = garbage.Start();
+    ASSERT_FALSE(started);
+    EXPECT_NE(started.error().message.find("garbage.pem"), std::string::npos)
+        << started.error().message;
+
+    options_.cert_file = pki_.server_cert;
+    options_.key_file = test::MakeTestPki(dir_ / "other").server_key;
+    GatewayServer mismatched(io_, options_, directory_);
+    started = mismatched.Start();
+    ASSERT_FALSE(started);
+    EXPECT_NE(started.error().message.find("does not match"), std::string::npos)
+        << started.error().message;
+}
+
+class ArtifactDownloadTest : public GatewayServerTest {
+protected:
+    void SetUp() override {
+        GatewayServerTest::SetUp();
+        for (std::uint64_t i = 0; i < 300'000; ++i) {
+            content_ += static_cast<char>('a' + (i * 7919) % 26);
+        }
+        const auto path = dir_ / "artifact.tar.gz";
+        std::ofstream(path, std::ios::binary) << content_;
+        sha_ = Sha256Hex(content_);
+        directory_.AddArtifact(sha_, path);
+        StartGateway();
+        auto client = test::TestHttpsClient::Connect(ClientOptions());
+        ASSERT_TRUE(client) << client.error().message;
+        http_ = std::move(*client);
+    }
+    void TearDown() override {
+        http_.reset();
+        GatewayServerTest::TearDown();
+    }
+
+    Expected<test::HttpsResponse> Get(const std::string& sha, const std::string& range = "",
+                                      const std::string& credential =
+                                          FakeAgentDirectory::kCredential,
+                                      const std::string& method = "GET") {
+        std::map<std::string, std::string> headers{{"X-Waka-Instance", "instance-a"},
+                                                   {"Authorization", "Bearer " + credential}};
+        if (!range.empty()) {
+            headers["Range"] = range;
+        }
+        return http_->Request(method, "/agent/v1/artifacts/" + sha, headers);
+    }
+
+    std::string content_;
+    std::string sha_;
+    std::unique_ptr<test::TestHttpsClient> http_;
+};
+
+TEST_F(ArtifactDownloadTest, FullDownloadThenResumeOnTheSameConnection) {
+    auto full = Get(sha_);
+    ASSERT_TRUE(full) << full.error().message;
+    EXPECT_EQ(full->status, 200u);
+    EXPECT_EQ(full->headers["content-length"], std::to_string(content_.size()));
+    EXPECT_EQ(full->headers["accept-ranges"], "bytes");
+    EXPECT_EQ(Sha256Hex(full->body), sha_);
+
+    auto resumed = Get(sha_, "bytes=100000-");
+    ASSERT_TRUE(resumed) << resumed.error().message;
+    EXPECT_EQ(resumed->status, 206u);
+    EXPECT_EQ(resumed->headers["content-range"],
+              "bytes 100000-" + std::to_string(content_.size() - 1) + "/" +
+                  std::to_string(content_.size()));
+    EXPECT_EQ(resumed->body, content_.substr(100000));
+
+    auto window = Get(sha_, "bytes=10-19");
+    ASSERT_TRUE(window);
+    EXPECT_EQ(window->status, 206u);
+    EXPECT_EQ(window->headers["content-length"], "10");
+    EXPECT_EQ(window->body, content_.substr(10, 10));
+
+    auto head = Get(sha_, "", FakeAgentDirectory::kCredential, "HEAD");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200u);
+    EXPECT_EQ(head->headers["content-length"], std::to_string(content_.size()));
+    EXPECT_TRUE(head->body.empty());
+
+    auto past_end = Get(sha_, "bytes=" + std::to_string(content_.size()) + "-");
+    ASSERT_TRUE(past_end);
+    EXPECT_EQ(past_end->status, 416u);
+    EXPECT_EQ(past_end->headers["content-range"], "bytes */" + std::to_string(content_.size()));
+}
+
+TEST_F(ArtifactDownloadTest, RefusalsAnswerJson) {
+    auto wrong = Get(sha_, "", "not-the-credential");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 401u);
+    EXPECT_EQ(wrong->headers["content-type"], "application/json");
+    EXPECT_NE(wrong->body.find("\"code\":\"unauthenticated\""), std::string::npos) << wrong->body;
+
+    auto anonymous = http_->Request("GET", "/agent/v1/artifacts/" + sha_);
+    ASSERT_TRUE(anonymous);
+    EXPECT_EQ(anonymous->status, 401u);
+
+    auto unknown = Get(std::string(64, 'e'));
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404u);
+    EXPECT_NE(unknown->body.find("\"code\":\"artifact_not_found\""), std::string::npos);
+
+    auto other_path = http_->Request("GET", "/api/v1/deployments");
+    ASSERT_TRUE(other_path);
+    EXPECT_EQ(other_path->status, 404u);
+    EXPECT_NE(other_path->body.find("\"code\":\"not_found\""), std::string::npos);
+
+    auto not_hex = Get("not-a-sha256");
+    ASSERT_TRUE(not_hex);
+    EXPECT_EQ(not_hex->status, 400u);
+    EXPECT_NE(not_hex->body.find("\"code\":\"invalid_sha256\""), std::string::npos);
+
+    const auto checks = directory_.Snapshot().credential_checks;
+    for (const auto& [instance, credential] : checks) {
+        EXPECT_EQ(instance, "instance-a");
+    }
+}
+
+}  // namespace
+}  // namespace waka::coordinator::gateway
