@@ -291,9 +291,11 @@ private:
                                                   std::uint64_t limit);
     asio::awaitable<BodyStatus> AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
                                                  std::uint64_t limit);
+    asio::awaitable<std::optional<Response>> AsyncBeforeBody(Exchange& ex);
     asio::awaitable<Response> AsyncCallHandler(Exchange& ex);
     asio::awaitable<bool> AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
                                       std::string_view code);
+    asio::awaitable<bool> AsyncReject(Exchange& ex, Response response);
     asio::awaitable<bool> AsyncWriteResponse(Exchange& ex, Response& response);
     asio::awaitable<bool> AsyncWriteFile(Exchange& ex, const Response& response);
     template <class Body>
@@ -396,6 +398,11 @@ asio::awaitable<bool> Session::AsyncServeOne() {
     const std::uint64_t limit = spool ? Options().max_upload_bytes : Options().max_body_bytes;
     if (auto length = header_parser.content_length(); length && *length > limit) {
         co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
+    }
+    if (!header_parser.is_done() && Options().before_body) {
+        if (std::optional<Response> early = co_await AsyncBeforeBody(ex)) {
+            co_return co_await AsyncReject(ex, std::move(*early));
+        }
     }
     const auto expect = header_parser.get()[bhttp::field::expect];
     if (!header_parser.is_done() && ex.version >= 11 && beast::iequals(expect, "100-continue")) {
@@ -500,6 +507,19 @@ asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parse
     co_return BodyStatus::kOk;
 }
 
+asio::awaitable<std::optional<Response>> Session::AsyncBeforeBody(Exchange& ex) {
+    try {
+        co_return co_await Options().before_body(ex.request);
+    } catch (const std::exception& e) {
+        log::Error("http before_body failed method={} path={} request_id={} error={}",
+                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
+    } catch (...) {
+        log::Error("http before_body failed method={} path={} request_id={} error=unknown",
+                   ex.request.method, ex.RawPath(), ex.request.request_id);
+    }
+    co_return JsonError(500, "internal error", "internal");
+}
+
 asio::awaitable<Response> Session::AsyncCallHandler(Exchange& ex) {
     try {
         co_return co_await server_->handler_(ex.request);
@@ -515,10 +535,13 @@ asio::awaitable<Response> Session::AsyncCallHandler(Exchange& ex) {
 
 asio::awaitable<bool> Session::AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
                                            std::string_view code) {
+    co_return co_await AsyncReject(ex, JsonError(status, detail, code));
+}
+
+asio::awaitable<bool> Session::AsyncReject(Exchange& ex, Response response) {
     // The rest of the request was not read, so the connection cannot carry another one.
     ex.keep_alive = false;
     lingering_close_ = true;
-    Response response = JsonError(status, detail, code);
     co_await AsyncWriteResponse(ex, response);
     LogRequest(ex);
     co_return false;

@@ -376,6 +376,32 @@ TEST_F(HttpServerTest, UploadOverTheLimitGets413BeforeTheBodyIsSent) {
     EXPECT_TRUE(std::filesystem::is_empty(temp_dir_ / "spool"));
 }
 
+TEST_F(HttpServerTest, BeforeBodyRefusesAnUploadBeforeItsBytesAreSent) {
+    SpoolSeen seen;
+    ServerOptions options = SpoolOptions(temp_dir_);
+    options.before_body = [](const Request& request) -> asio::awaitable<std::optional<Response>> {
+        if (request.Header("authorization") == nullptr) {
+            co_return JsonError(401, "missing bearer token", "unauthenticated");
+        }
+        co_return std::nullopt;
+    };
+    StartServer(RecordSpool(seen), options);
+    WriteFile(temp_dir_ / "bundle.bin", RandomBytes(200000, 9));
+    HttpResult refused = Client().UploadFile("PUT", "/upload/a", temp_dir_ / "bundle.bin",
+                                             {{"Expect", "100-continue"}});
+    EXPECT_EQ(refused.status, 401u) << refused.error;
+    EXPECT_EQ(Str(ParseObject(refused.body), "code"), "unauthenticated");
+    EXPECT_TRUE(std::filesystem::is_empty(temp_dir_ / "spool"));
+
+    HttpClient client = Client();
+    client.SetBearer("secret");
+    HttpResult accepted = client.UploadFile("PUT", "/upload/a", temp_dir_ / "bundle.bin",
+                                            {{"Expect", "100-continue"}});
+    EXPECT_EQ(accepted.status, 201u) << accepted.error;
+    std::lock_guard lock(seen.mutex);
+    EXPECT_EQ(seen.body_size, 200000u);
+}
+
 TEST_F(HttpServerTest, FileRangeResponseSendsExactlyThoseBytes) {
     const std::string bytes = RandomBytes(300000, 11);
     const std::filesystem::path file = temp_dir_ / "artifact.bin";
