@@ -193,7 +193,6 @@ void Agent::StartNext() {
     }
     running_ = op.op_id;
     busy_.emplace(io_.get_executor());
-    log::Info("operation started op_id={}", op.op_id);
     worker_.Post([this, op = std::move(next.operation), progress = ProgressForwarder()] {
         install::OperationResult result;
         try {

@@ -172,6 +172,7 @@ asio::awaitable<bool> Link::Impl::AsyncAttempt() {
     auto welcome = co_await AsyncGreet(s);
     if (!welcome) {
         ++stats_.failed_attempts;
+        handler_.OnAttemptFailed();
         co_return false;
     }
     StartSession(s, *welcome);

@@ -45,6 +45,8 @@ public:
     virtual void OnCancel(const std::string& op_id) = 0;
     // An established session ended (the link reconnects by itself unless stopped).
     virtual void OnSessionDown() = 0;
+    // A connection attempt ended without a Welcome (unreachable, TLS refused, refused Hello...).
+    virtual void OnAttemptFailed() {}
 };
 
 // Counters for logs and tests; readable from any thread.

@@ -1,0 +1,374 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+#include <thread>
+
+#include "agent/daemon/agent.hpp"
+#include "agent/daemon/credential_store.hpp"
+#include "agent/install/installer.hpp"
+#include "agent/link/downloader.hpp"
+#include "agent/link/link.hpp"
+#include "coordinator/gateway/gateway_server.hpp"
+#include "shared/core/crypto.hpp"
+#include "tests/integration/agent/link/fake_directory.hpp"
+#include "tests/support/bundle/bundle.hpp"
+#include "tests/support/certs/test_pki.hpp"
+
+namespace waka::agent {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using testing::FakeDirectory;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr const char* kInstance = "instance-link-01";
+constexpr milliseconds kWait{20'000};
+
+// Counts executions so a test can tell a re-run from an answer out of the journal.
+class CountingRunner final : public daemon::OperationRunner {
+public:
+    explicit CountingRunner(install::Installer& installer) : inner_(installer) {}
+    install::OperationResult Execute(
+        const install::Operation& op,
+        const std::function<void(const install::ProgressEvent&)>& progress) override {
+        ++executions;
+        return inner_.Execute(op, progress);
+    }
+    std::optional<install::OperationResult> StoredResult(const std::string& op_id) const override {
+        return inner_.StoredResult(op_id);
+    }
+    std::vector<install::InstalledComponent> Inventory() const override {
+        return inner_.Inventory();
+    }
+    std::atomic<int> executions{0};
+
+private:
+    daemon::InstallerRunner inner_;
+};
+
+// Forwards to the daemon's Agent and records what the link reports, for tests to wait on.
+class Observer final : public link::LinkHandler {
+public:
+    explicit Observer(daemon::Agent& agent) : agent_(agent) {}
+    link::HelloData MakeHello() override { return agent_.MakeHello(); }
+    void OnEstablished(const link::WelcomeData& welcome) override {
+        agent_.OnEstablished(welcome);
+        Bump(established_);
+    }
+    void OnInstruction(link::InstructionData instruction) override {
+        agent_.OnInstruction(std::move(instruction));
+    }
+    void OnCancel(const std::string& op_id) override { agent_.OnCancel(op_id); }
+    void OnSessionDown() override { agent_.OnSessionDown(); }
+    void OnAttemptFailed() override { Bump(failed_); }
+
+    bool WaitFailed(int n) { return Wait(failed_, n); }
+    bool WaitEstablished(int n) { return Wait(established_, n); }
+    int Established() {
+        std::lock_guard lock(mutex_);
+        return established_;
+    }
+
+private:
+    void Bump(int& counter) {
+        std::lock_guard lock(mutex_);
+        ++counter;
+        changed_.notify_all();
+    }
+    bool Wait(int& counter, int n) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, kWait, [&] { return counter >= n; });
+    }
+
+    daemon::Agent& agent_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    int established_ = 0;
+    int failed_ = 0;
+};
+
+struct AgentSettings {
+    fs::path state_dir;
+    fs::path ca_file;
+    std::uint16_t port = 0;
+    std::string credential;
+    std::string enrollment_token;
+};
+
+// What waka-agent's Main wires together, in-process, on its own io thread.
+class AgentUnderTest {
+public:
+    explicit AgentUnderTest(const AgentSettings& s) {
+        const link::Endpoint endpoint{"127.0.0.1", s.port, "/agent/v1/connect"};
+        fetcher_ = std::make_unique<link::HttpsArtifactFetcher>(link::DownloaderOptions{
+            endpoint, "", s.ca_file, kInstance, milliseconds(5000), milliseconds(5000)});
+        install::InstallerOptions installer_options;
+        installer_options.state_dir = s.state_dir;
+        installer_options.hook_timeout = seconds(10);
+        installer_options.health_check_timeout = seconds(10);
+        installer_ = std::make_unique<install::Installer>(installer_options, *fetcher_);
+        runner_ = std::make_unique<CountingRunner>(*installer_);
+        daemon::AgentOptions agent_options;
+        agent_options.instance_id = kInstance;
+        agent_options.agent_version = "0.1.0-test";
+        agent_options.state_dir = s.state_dir;
+        agent_options.credential = s.credential;
+        agent_options.enrollment_token = s.enrollment_token;
+        agent_ = std::make_unique<daemon::Agent>(
+            io_, agent_options, *runner_,
+            [this](const std::string& c) { fetcher_->SetCredential(c); });
+        observer_ = std::make_unique<Observer>(*agent_);
+        link::LinkOptions link_options;
+        link_options.endpoint = endpoint;
+        link_options.ca_file = s.ca_file;
+        link_options.connect_timeout = milliseconds(5000);
+        link_options.welcome_timeout = milliseconds(5000);
+        link_options.reconnect_initial_ms = 20;
+        link_options.reconnect_max_ms = 100;
+        link_options.backoff_seed = 42;
+        link_ = std::make_unique<link::Link>(io_, link_options, *observer_);
+        agent_->AttachLink(*link_);
+    }
+
+    ~AgentUnderTest() { Stop(); }
+
+    void Start() {
+        auto started = link_->Start();
+        ASSERT_TRUE(started) << started.error().message;
+        thread_ = std::thread([this] {
+            io_.run();
+            stopped_.set_value();
+        });
+    }
+
+    // Asks for a clean shutdown (as on SIGTERM) and fails the test if it does not finish in time.
+    void Stop() {
+        if (!thread_.joinable()) {
+            return;
+        }
+        asio::post(io_, [this] {
+            link_->Stop();
+            agent_->Stop();
+        });
+        if (stopped_.get_future().wait_for(kWait) != std::future_status::ready) {
+            ADD_FAILURE() << "agent did not stop after its link was closed";
+            io_.stop();
+        }
+        thread_.join();
+    }
+
+    Observer& observer() { return *observer_; }
+    CountingRunner& runner() { return *runner_; }
+    const link::LinkStats& stats() { return link_->Stats(); }
+
+private:
+    asio::io_context io_{1};
+    std::promise<void> stopped_;
+    std::unique_ptr<link::HttpsArtifactFetcher> fetcher_;
+    std::unique_ptr<install::Installer> installer_;
+    std::unique_ptr<CountingRunner> runner_;
+    std::unique_ptr<daemon::Agent> agent_;
+    std::unique_ptr<Observer> observer_;
+    std::unique_ptr<link::Link> link_;
+    std::thread thread_;
+};
+
+class LinkGatewayTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = test::MakeTempDir("waka-agent-link");
+        pki_ = test::MakeTestPki(dir_ / "pki");
+        state_dir_ = dir_ / "state";
+        ASSERT_TRUE(daemon::EnsureStateDir(state_dir_));
+        coordinator::gateway::GatewayOptions options;
+        options.address = "127.0.0.1";
+        options.port = 0;
+        options.cert_file = pki_.server_cert;
+        options.key_file = pki_.server_key;
+        options.heartbeat_seconds = 5;
+        options.handshake_timeout_seconds = 5;
+        server_ = std::make_unique<coordinator::gateway::GatewayServer>(io_, options, directory_);
+        auto port = server_->Start();
+        ASSERT_TRUE(port) << port.error().message;
+        port_ = *port;
+        thread_ = std::thread([this] { io_.run(); });
+    }
+
+    void TearDown() override {
+        agent_.reset();
+        server_->Stop();
+        work_.reset();
+        io_.stop();
+        thread_.join();
+        server_.reset();
+        fs::remove_all(dir_);
+    }
+
+    AgentSettings Settings() const {
+        AgentSettings s;
+        s.state_dir = state_dir_;
+        s.ca_file = pki_.ca_cert;
+        s.port = port_;
+        return s;
+    }
+
+    void StartAgent(const AgentSettings& settings) {
+        agent_ = std::make_unique<AgentUnderTest>(settings);
+        agent_->Start();
+    }
+
+    // A real bundle served by the gateway, and an instruction installing it.
+    coordinator::gateway::Instruction DeployInstruction(const std::string& op_id) {
+        const auto bundle = test::MakeBundle(dir_ / "bundles", "platform", "webwaka-platform",
+                                             "1.0.0", {{"app/index.html", {"hello", 0644}}});
+        auto sha = Sha256File(bundle);
+        EXPECT_TRUE(sha);
+        directory_.AddArtifact(*sha, bundle);
+        coordinator::gateway::Instruction instruction;
+        instruction.op_id = op_id;
+        instruction.kind = "deploy";
+        instruction.components.push_back({"platform", "webwaka-platform", "", "1.0.0", *sha,
+                                          fs::file_size(bundle), "/agent/v1/artifacts/" + *sha});
+        instruction.configuration_json = "{}";
+        return instruction;
+    }
+
+    fs::path dir_;
+    fs::path state_dir_;
+    test::TestPki pki_;
+    FakeDirectory directory_;
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
+    std::unique_ptr<coordinator::gateway::GatewayServer> server_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+    std::unique_ptr<AgentUnderTest> agent_;
+};
+
+TEST_F(LinkGatewayTest, EnrollmentStoresA0600CredentialAndTheNextStartUsesIt) {
+    auto settings = Settings();
+    settings.enrollment_token = FakeDirectory::kEnrollmentToken;
+    StartAgent(settings);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.connected >= 1; }, kWait));
+    ASSERT_TRUE(agent_->observer().WaitEstablished(1));
+    agent_->Stop();
+
+    auto stored = daemon::LoadCredential(state_dir_);
+    ASSERT_TRUE(stored);
+    ASSERT_TRUE(stored->has_value());
+    EXPECT_EQ(**stored, FakeDirectory::kCredential);
+    struct stat st {};
+    ASSERT_EQ(::stat((state_dir_ / "credential").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
+
+    // A restart reads the stored credential; the (now used) token is not needed any more.
+    auto restarted = Settings();
+    restarted.credential = **stored;
+    StartAgent(restarted);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.connected >= 2; }, kWait));
+    const auto calls = directory_.Snapshot();
+    ASSERT_GE(calls.hellos.size(), 2u);
+    EXPECT_EQ(calls.hellos.front().credential, FakeDirectory::kEnrollmentToken);
+    EXPECT_EQ(calls.hellos.back().credential, FakeDirectory::kCredential);
+    EXPECT_EQ(calls.hellos.back().instance_id, kInstance);
+    EXPECT_EQ(calls.hellos.back().agent_version, "0.1.0-test");
+}
+
+TEST_F(LinkGatewayTest, RefusedCredentialIsRetriedWithBackoffWithoutCrashing) {
+    auto settings = Settings();
+    settings.credential = "not-a-valid-credential";
+    StartAgent(settings);
+    ASSERT_TRUE(agent_->observer().WaitFailed(3));
+    EXPECT_GE(agent_->stats().refusals.load(), 3u);
+    EXPECT_EQ(agent_->observer().Established(), 0);
+    const auto calls = directory_.Snapshot();
+    EXPECT_GE(calls.hellos.size(), 3u);
+    EXPECT_EQ(calls.connected, 0);
+}
+
+TEST_F(LinkGatewayTest, UntrustedServerCertificateGetsNoSession) {
+    const auto other = test::MakeTestPki(dir_ / "other-pki");
+    auto settings = Settings();
+    settings.credential = FakeDirectory::kCredential;
+    settings.ca_file = other.ca_cert;
+    StartAgent(settings);
+    ASSERT_TRUE(agent_->observer().WaitFailed(2));
+    EXPECT_EQ(agent_->observer().Established(), 0);
+    EXPECT_EQ(agent_->stats().refusals.load(), 0u);
+    EXPECT_TRUE(directory_.Snapshot().hellos.empty());  // the credential never left the agent
+}
+
+TEST_F(LinkGatewayTest, InstructionIsAckedDownloadedInstalledAndReported) {
+    auto settings = Settings();
+    settings.credential = FakeDirectory::kCredential;
+    StartAgent(settings);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.connected >= 1; }, kWait));
+    ASSERT_TRUE(server_->Send(kInstance, DeployInstruction("deploy-0001")));
+
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return !c.results.empty(); }, kWait));
+    const auto calls = directory_.Snapshot();
+    ASSERT_EQ(calls.acks.size(), 1u);
+    EXPECT_EQ(calls.acks[0], "deploy-0001");
+    const auto& result = calls.results[0];
+    EXPECT_EQ(result.op_id, "deploy-0001");
+    EXPECT_EQ(result.outcome, coordinator::gateway::Outcome::kSucceeded) << result.error;
+    ASSERT_EQ(result.inventory.size(), 1u);
+    EXPECT_EQ(result.inventory[0].version, "1.0.0");
+    EXPECT_FALSE(calls.progress.empty());
+    EXPECT_FALSE(calls.download_credentials.empty());
+    EXPECT_EQ(calls.download_credentials.back(), FakeDirectory::kCredential);
+    EXPECT_TRUE(directory_.WaitUntil([](const auto& c) { return !c.inventories.empty(); }, kWait));
+    EXPECT_TRUE(fs::exists(state_dir_ / "components"));
+    EXPECT_EQ(agent_->runner().executions.load(), 1);
+}
+
+TEST_F(LinkGatewayTest, DuplicateInstructionAnswersTheStoredResultWithoutRerunning) {
+    auto settings = Settings();
+    settings.credential = FakeDirectory::kCredential;
+    StartAgent(settings);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.connected >= 1; }, kWait));
+    const auto instruction = DeployInstruction("deploy-0002");
+    ASSERT_TRUE(server_->Send(kInstance, instruction));
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.results.size() >= 1; }, kWait));
+
+    // At-least-once delivery: the coordinator sends it again (e.g. after a lost Result).
+    ASSERT_TRUE(server_->Send(kInstance, instruction));
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.results.size() >= 2; }, kWait));
+    const auto calls = directory_.Snapshot();
+    EXPECT_EQ(calls.acks.size(), 2u);
+    EXPECT_EQ(calls.results[1].op_id, "deploy-0002");
+    EXPECT_EQ(calls.results[1].outcome, calls.results[0].outcome);
+    EXPECT_EQ(agent_->runner().executions.load(), 1);
+
+    // After a restart the journal still answers it.
+    agent_.reset();
+    StartAgent(settings);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.connected >= 2; }, kWait));
+    ASSERT_TRUE(server_->Send(kInstance, instruction));
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.results.size() >= 3; }, kWait));
+    EXPECT_EQ(agent_->runner().executions.load(), 0);
+}
+
+TEST_F(LinkGatewayTest, InvalidInstructionIsAckedAndAnsweredAsFailed) {
+    auto settings = Settings();
+    settings.credential = FakeDirectory::kCredential;
+    StartAgent(settings);
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.connected >= 1; }, kWait));
+    auto instruction = DeployInstruction("deploy-0003");
+    instruction.components[0].name = "../escape";
+    ASSERT_TRUE(server_->Send(kInstance, instruction));
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return !c.results.empty(); }, kWait));
+    const auto calls = directory_.Snapshot();
+    EXPECT_EQ(calls.results[0].outcome, coordinator::gateway::Outcome::kFailed);
+    EXPECT_NE(calls.results[0].error.find("invalid instruction"), std::string::npos);
+    EXPECT_EQ(agent_->runner().executions.load(), 0);
+}
+
+}  // namespace
+}  // namespace waka::agent
