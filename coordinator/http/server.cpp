@@ -1,10 +1,6 @@
-// Every Beast instantiation of the coordinator's HTTP server lives in this one translation unit.
+// Listening and connection bookkeeping; serving a connection (all of Beast) is in connection.cpp.
 #include "coordinator/http/server.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,228 +10,27 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/optional.hpp>
-#include <cctype>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
-#include "coordinator/http/target.hpp"
-#include "shared/core/crypto.hpp"
-#include "shared/core/ids.hpp"
+#include "coordinator/http/connection.hpp"
 #include "shared/core/log.hpp"
 
 namespace waka::coordinator::http {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-using SteadyClock = std::chrono::steady_clock;
-using HeaderParser = bhttp::request_parser<bhttp::empty_body>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kHeaderLimitBytes = 16 * 1024;
-constexpr std::size_t kReadBufferBytes = 64 * 1024;
-constexpr std::size_t kFirstReadBytes = 16 * 1024;
-constexpr std::size_t kSpoolChunkBytes = 64 * 1024;
-constexpr std::size_t kMaxRequestIdChars = 128;
 // Connections over max_connections still get their 503; beyond this many at once they are dropped.
 constexpr std::size_t kMaxRefusingConnections = 64;
-// How long a rejected connection is drained so the client reads our answer instead of a reset.
-constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
-constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
-bool IsSaneRequestId(std::string_view id) {
-    if (id.empty() || id.size() > kMaxRequestIdChars) {
-        return false;
-    }
-    return std::all_of(id.begin(), id.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
-               c == '-';
-    });
-}
-
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-// Framing headers belong to the server: a handler copy would contradict the body actually sent.
-bool IsServerOwnedHeader(std::string_view name) {
-    const std::string lower = Lower(name);
-    return lower == "content-length" || lower == "connection" || lower == "transfer-encoding" ||
-           lower == "x-request-id";
-}
-
-bool StatusAllowsBody(unsigned status) {
-    return status >= 200 && status != 204 && status != 304;
-}
-
-std::string BodyLimitDetail(std::uint64_t limit) {
-    return "request body exceeds the " + std::to_string(limit) + "-byte limit";
-}
-
-std::string FormatPeer(const tcp::socket& socket) {
-    beast::error_code ec;
-    const tcp::endpoint peer = socket.remote_endpoint(ec);
-    if (ec) {
-        return "unknown";
-    }
-    const std::string address = peer.address().to_string();
-    const std::string port = std::to_string(peer.port());
-    return peer.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
-}
-
-bool IsHttpParseError(const beast::error_code& ec) {
-    return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
-}
-
-// A read-only file restricted to [offset, offset + length): basic_file_body in Beast 1.81 always
-// sends a whole file from its current position, so ranges need a File that reports a smaller size.
-class RangeFile {
+class ServerCore : public ConnectionOwner, public std::enable_shared_from_this<ServerCore> {
 public:
-    [[nodiscard]] bool is_open() const { return file_.is_open(); }
-    void close(beast::error_code& ec) { file_.close(ec); }
-    void open(char const* path, beast::file_mode mode, beast::error_code& ec) {
-        file_.open(path, mode, ec);
-        base_ = 0;
-        consumed_ = 0;
-        length_ = ec ? 0 : file_.size(ec);
-    }
-    void Restrict(std::uint64_t offset, std::uint64_t length, beast::error_code& ec) {
-        const std::uint64_t file_size = file_.size(ec);
-        if (ec) {
-            return;
-        }
-        if (offset > file_size || length > file_size - offset) {
-            ec = make_error_code(boost::system::errc::invalid_argument);
-            return;
-        }
-        base_ = offset;
-        length_ = length;
-        seek(0, ec);
-    }
-    std::uint64_t size(beast::error_code& ec) const {
-        ec = {};
-        return length_;
-    }
-    std::uint64_t pos(beast::error_code& ec) const {
-        ec = {};
-        return consumed_;
-    }
-    void seek(std::uint64_t offset, beast::error_code& ec) {
-        file_.seek(base_ + offset, ec);
-        consumed_ = ec ? consumed_ : offset;
-    }
-    std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) {
-        const std::uint64_t left = length_ - consumed_;
-        const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(n, left));
-        const std::size_t got = wanted == 0 ? 0 : file_.read(buffer, wanted, ec);
-        consumed_ += got;
-        return got;
-    }
-    std::size_t write(void const*, std::size_t, beast::error_code& ec) {
-        ec = make_error_code(boost::system::errc::operation_not_supported);
-        return 0;
-    }
-
-private:
-    beast::file file_;
-    std::uint64_t base_ = 0;
-    std::uint64_t length_ = 0;
-    std::uint64_t consumed_ = 0;
-};
-
-using RangeFileBody = bhttp::basic_file_body<RangeFile>;
-
-// Writes all bytes or answers false (errno set); spool chunks are small enough for the I/O thread.
-bool WriteAll(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-class FdGuard {
-public:
-    explicit FdGuard(int fd) : fd_(fd) {}
-    ~FdGuard() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    FdGuard(const FdGuard&) = delete;
-    FdGuard& operator=(const FdGuard&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-// One request in flight on a connection.
-struct Exchange {
-    Request request;
-    SteadyClock::time_point started = SteadyClock::now();
-    unsigned version = 11;
-    bool keep_alive = false;
-    bool head = false;
-    unsigned status = 0;
-
-    Exchange() = default;
-    Exchange(const Exchange&) = delete;
-    Exchange& operator=(const Exchange&) = delete;
-    ~Exchange() { RemoveSpool(); }
-
-    // The handler may have renamed the file into place; then there is nothing left to remove.
-    void RemoveSpool() {
-        if (request.body_file) {
-            std::error_code ec;
-            std::filesystem::remove(*request.body_file, ec);
-            request.body_file.reset();
-        }
-    }
-    [[nodiscard]] std::string_view RawPath() const {
-        const std::string_view target = request.target;
-        return target.substr(0, target.find('?'));
-    }
-};
-
-enum class BodyStatus { kOk, kTooLarge, kMalformed, kSpoolFailed, kClosed };
-
-BodyStatus ClassifyReadError(const beast::error_code& ec) {
-    if (ec == bhttp::error::body_limit) {
-        return BodyStatus::kTooLarge;
-    }
-    if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
-        ec != bhttp::error::partial_message) {
-        return BodyStatus::kMalformed;
-    }
-    return BodyStatus::kClosed;
-}
-
-class Session;
-
-struct ServerCore : std::enable_shared_from_this<ServerCore> {
     ServerCore(asio::io_context& io, ServerOptions options, Handler handler)
         : io_(io),
           options_(std::move(options)),
@@ -244,431 +39,56 @@ struct ServerCore : std::enable_shared_from_this<ServerCore> {
 
     [[nodiscard]] Expected<std::uint16_t> Start();
     void Stop();
-    void Admit(tcp::socket socket);
-    void Forget(std::uint64_t id, bool counted);
+
+    [[nodiscard]] const ServerOptions& Options() const override { return options_; }
+    [[nodiscard]] const Handler& RequestHandler() const override { return handler_; }
+    [[nodiscard]] bool Stopping() const override { return stopping_.load(); }
+    void ConnectionClosed(std::uint64_t id, bool refused) override;
+
+private:
+    [[nodiscard]] Expected<void> Listen();
     static asio::awaitable<void> AsyncAccept(std::shared_ptr<ServerCore> self);
+    void Admit(tcp::socket socket);
+    void StopOnStrand();
 
     asio::io_context& io_;
     const ServerOptions options_;
     const Handler handler_;
-    tcp::acceptor acceptor_;
+    tcp::acceptor acceptor_;  // used on its own strand once accepting
     std::atomic<bool> stopping_{false};
 
     std::mutex mutex_;  // guards the members below
-    std::uint64_t next_session_id_ = 0;
-    std::size_t counted_sessions_ = 0;
-    std::size_t refusing_sessions_ = 0;
-    std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
+    std::uint64_t next_connection_id_ = 0;
+    std::size_t counted_connections_ = 0;
+    std::size_t refusing_connections_ = 0;
+    std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
 };
-
-// One TCP connection. Everything below runs on the connection's strand.
-class Session : public std::enable_shared_from_this<Session> {
-public:
-    Session(std::shared_ptr<ServerCore> server, tcp::socket socket, std::uint64_t id, bool refuse)
-        : server_(std::move(server)),
-          peer_(FormatPeer(socket)),
-          stream_(std::move(socket)),
-          buffer_(kReadBufferBytes),
-          id_(id),
-          refuse_(refuse) {}
-
-    static asio::awaitable<void> AsyncRun(std::shared_ptr<Session> self);
-    // Thread-safe: closes the connection if it is idle, else after the current response.
-    void RequestStop();
-    [[nodiscard]] asio::any_io_executor Executor() { return stream_.get_executor(); }
-
-private:
-    [[nodiscard]] const ServerOptions& Options() const { return server_->options_; }
-    [[nodiscard]] bool StopWanted() const { return stop_requested_ || server_->stopping_.load(); }
-    [[nodiscard]] std::chrono::seconds RequestTimeout() const {
-        return std::chrono::seconds(Options().request_timeout_seconds);
-    }
-
-    asio::awaitable<bool> AsyncAwaitRequest();
-    asio::awaitable<bool> AsyncServeOne();
-    void FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const;
-    asio::awaitable<BodyStatus> AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex,
-                                                  std::uint64_t limit);
-    asio::awaitable<BodyStatus> AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
-                                                 std::uint64_t limit);
-    asio::awaitable<std::optional<Response>> AsyncBeforeBody(Exchange& ex);
-    asio::awaitable<Response> AsyncCallHandler(Exchange& ex);
-    asio::awaitable<bool> AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
-                                      std::string_view code);
-    asio::awaitable<bool> AsyncReject(Exchange& ex, Response response);
-    asio::awaitable<bool> AsyncWriteResponse(Exchange& ex, Response& response);
-    asio::awaitable<bool> AsyncWriteFile(Exchange& ex, const Response& response);
-    template <class Body>
-    void FillHeaders(bhttp::response<Body>& res, const Response& response,
-                     const Exchange& ex) const;
-    template <class Body>
-    asio::awaitable<bool> AsyncWriteMessage(bhttp::response<Body>& res);
-    asio::awaitable<void> AsyncLingeringClose();
-    void Close();
-    void LogRequest(const Exchange& ex) const;
-
-    std::shared_ptr<ServerCore> server_;
-    std::string peer_;
-    beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
-    std::uint64_t id_;
-    bool refuse_;                  // over max_connections: answer 503 and close
-    bool idle_ = false;            // waiting for the first byte of a request
-    bool stop_requested_ = false;  // Stop() was called
-    bool lingering_close_ = false;  // unread request bytes may follow: drain before closing
-};
-
-asio::awaitable<void> Session::AsyncRun(std::shared_ptr<Session> self) {
-    try {
-        while (co_await self->AsyncAwaitRequest()) {
-            if (!co_await self->AsyncServeOne()) {
-                break;
-            }
-        }
-        if (self->lingering_close_) {
-            co_await self->AsyncLingeringClose();
-        }
-    } catch (const std::exception& e) {
-        log::Warn("http connection failed peer={} error={}", self->peer_, e.what());
-    } catch (...) {
-        log::Warn("http connection failed peer={} error=unknown", self->peer_);
-    }
-    self->Close();
-    self->server_->Forget(self->id_, !self->refuse_);
-}
-
-void Session::RequestStop() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
-        self->stop_requested_ = true;
-        if (self->idle_) {
-            self->stream_.cancel();
-        }
-    });
-}
-
-asio::awaitable<bool> Session::AsyncAwaitRequest() {
-    if (buffer_.size() != 0) {
-        co_return true;  // a pipelined request is already here
-    }
-    if (StopWanted()) {
-        co_return false;
-    }
-    // The idle deadline applies until the first byte; then the request deadline takes over.
-    idle_ = true;
-    stream_.expires_after(std::chrono::seconds(Options().idle_timeout_seconds));
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kNoThrow);
-    idle_ = false;
-    buffer_.commit(n);
-    co_return !ec;
-}
-
-asio::awaitable<bool> Session::AsyncServeOne() {
-    Exchange ex;
-    HeaderParser header_parser;
-    header_parser.header_limit(kHeaderLimitBytes);
-    // Limits depend on where the body goes, decided after the header: see the checks below.
-    header_parser.body_limit(boost::none);
-    stream_.expires_after(RequestTimeout());
-    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, header_parser, kNoThrow);
-    if (ec) {
-        ex.request.request_id = NewId("req");
-        if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-            co_return co_await AsyncReject(ex, 431, "request header fields are too large",
-                                           "header_too_large");
-        }
-        if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
-            ec != bhttp::error::partial_message) {
-            co_return co_await AsyncReject(ex, 400, "malformed HTTP request", "bad_request");
-        }
-        co_return false;  // closed, reset or timed out: nobody to answer
-    }
-    FillRequest(header_parser.get(), ex);
-    if (refuse_) {
-        co_return co_await AsyncReject(ex, 503, "the server has too many open connections",
-                                       "unavailable");
-    }
-    auto decoded = DecodeTarget(ex.request.target);
-    if (!decoded) {
-        co_return co_await AsyncReject(ex, 400, decoded.error().message, "bad_request");
-    }
-    ex.request.path = std::move(decoded->path);
-    ex.request.query = std::move(decoded->query);
-
-    const bool spool = Options().spool_body && Options().spool_body(ex.request.method, ex.request.path);
-    const std::uint64_t limit = spool ? Options().max_upload_bytes : Options().max_body_bytes;
-    if (auto length = header_parser.content_length(); length && *length > limit) {
-        co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
-    }
-    if (!header_parser.is_done() && Options().before_body) {
-        if (std::optional<Response> early = co_await AsyncBeforeBody(ex)) {
-            co_return co_await AsyncReject(ex, std::move(*early));
-        }
-    }
-    const auto expect = header_parser.get()[bhttp::field::expect];
-    if (!header_parser.is_done() && ex.version >= 11 && beast::iequals(expect, "100-continue")) {
-        auto [cec, cn] = co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kNoThrow);
-        if (cec) {
-            co_return false;
-        }
-    }
-    const BodyStatus body = spool ? co_await AsyncReadSpooled(header_parser, ex, limit)
-                                  : co_await AsyncReadInMemory(header_parser, ex, limit);
-    switch (body) {
-        case BodyStatus::kOk:
-            break;
-        case BodyStatus::kTooLarge:
-            co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
-        case BodyStatus::kMalformed:
-            co_return co_await AsyncReject(ex, 400, "malformed request body", "bad_request");
-        case BodyStatus::kSpoolFailed:
-            co_return co_await AsyncReject(ex, 500, "could not store the request body", "internal");
-        case BodyStatus::kClosed:
-            co_return false;
-    }
-
-    Response response = co_await AsyncCallHandler(ex);
-    ex.RemoveSpool();
-    ex.keep_alive = ex.keep_alive && !StopWanted();
-    const bool written = co_await AsyncWriteResponse(ex, response);
-    LogRequest(ex);
-    co_return written && ex.keep_alive;
-}
-
-void Session::FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const {
-    Request& request = ex.request;
-    request.method = std::string(header.method_string());
-    request.target = std::string(header.target());
-    for (const auto& field : header) {
-        request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
-    }
-    const std::string* sent_id = request.Header("x-request-id");
-    request.request_id = sent_id && IsSaneRequestId(*sent_id) ? *sent_id : NewId("req");
-    request.remote_address = peer_;
-    ex.version = header.version();
-    ex.keep_alive = header.keep_alive();
-    ex.head = header.method() == bhttp::verb::head;
-}
-
-asio::awaitable<BodyStatus> Session::AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex,
-                                                       std::uint64_t limit) {
-    if (header_parser.is_done()) {
-        co_return BodyStatus::kOk;
-    }
-    bhttp::request_parser<bhttp::string_body> parser(std::move(header_parser));
-    // Content-Length was checked against the limit already; this bounds chunked bodies.
-    parser.body_limit(limit);
-    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
-    if (ec) {
-        co_return ClassifyReadError(ec);
-    }
-    ex.request.body = std::move(parser.get().body());
-    co_return BodyStatus::kOk;
-}
-
-asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
-                                                      std::uint64_t limit) {
-    const std::filesystem::path dir = Options().spool_dir.empty()
-                                          ? std::filesystem::temp_directory_path()
-                                          : Options().spool_dir;
-    const std::filesystem::path path = dir / (NewId("upload") + ".part");
-    FdGuard fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (fd.get() < 0) {
-        log::Error("http spool file failed path={} error={}", path.string(), std::strerror(errno));
-        co_return BodyStatus::kSpoolFailed;
-    }
-    ex.request.body_file = path;
-    Sha256 sha;
-    std::uint64_t total = 0;
-    if (!header_parser.is_done()) {
-        bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
-        parser.body_limit(limit);
-        std::vector<char> chunk(kSpoolChunkBytes);
-        while (!parser.is_done()) {
-            parser.get().body().data = chunk.data();
-            parser.get().body().size = chunk.size();
-            // Uploads may take long: the deadline is on progress, not on the whole body.
-            stream_.expires_after(RequestTimeout());
-            auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
-            if (ec && ec != bhttp::error::need_buffer) {
-                co_return ClassifyReadError(ec);
-            }
-            const std::size_t got = chunk.size() - parser.get().body().size;
-            if (!WriteAll(fd.get(), chunk.data(), got)) {
-                log::Error("http spool write failed path={} error={}", path.string(),
-                           std::strerror(errno));
-                co_return BodyStatus::kSpoolFailed;
-            }
-            sha.Update(chunk.data(), got);
-            total += got;
-        }
-    }
-    ex.request.body_size = total;
-    ex.request.body_sha256 = sha.FinishHex();
-    co_return BodyStatus::kOk;
-}
-
-asio::awaitable<std::optional<Response>> Session::AsyncBeforeBody(Exchange& ex) {
-    try {
-        co_return co_await Options().before_body(ex.request);
-    } catch (const std::exception& e) {
-        log::Error("http before_body failed method={} path={} request_id={} error={}",
-                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
-    } catch (...) {
-        log::Error("http before_body failed method={} path={} request_id={} error=unknown",
-                   ex.request.method, ex.RawPath(), ex.request.request_id);
-    }
-    co_return JsonError(500, "internal error", "internal");
-}
-
-asio::awaitable<Response> Session::AsyncCallHandler(Exchange& ex) {
-    try {
-        co_return co_await server_->handler_(ex.request);
-    } catch (const std::exception& e) {
-        log::Error("http handler failed method={} path={} request_id={} error={}",
-                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
-    } catch (...) {
-        log::Error("http handler failed method={} path={} request_id={} error=unknown",
-                   ex.request.method, ex.RawPath(), ex.request.request_id);
-    }
-    co_return JsonError(500, "internal error", "internal");
-}
-
-asio::awaitable<bool> Session::AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
-                                           std::string_view code) {
-    co_return co_await AsyncReject(ex, JsonError(status, detail, code));
-}
-
-asio::awaitable<bool> Session::AsyncReject(Exchange& ex, Response response) {
-    // The rest of the request was not read, so the connection cannot carry another one.
-    ex.keep_alive = false;
-    lingering_close_ = true;
-    co_await AsyncWriteResponse(ex, response);
-    LogRequest(ex);
-    co_return false;
-}
-
-asio::awaitable<bool> Session::AsyncWriteResponse(Exchange& ex, Response& response) {
-    if (response.status < 100 || response.status > 599) {
-        log::Error("http handler returned invalid status={} path={} request_id={}",
-                   response.status, ex.RawPath(), ex.request.request_id);
-        response = JsonError(500, "internal error", "internal");
-    }
-    ex.status = response.status;
-    if (response.file && !ex.head) {
-        co_return co_await AsyncWriteFile(ex, response);
-    }
-    if (ex.head) {
-        bhttp::response<bhttp::empty_body> res;
-        FillHeaders(res, response, ex);
-        if (StatusAllowsBody(response.status)) {
-            res.content_length(response.file ? response.file->length : response.body.size());
-        }
-        co_return co_await AsyncWriteMessage(res);
-    }
-    bhttp::response<bhttp::string_body> res;
-    FillHeaders(res, response, ex);
-    if (StatusAllowsBody(response.status)) {
-        res.body() = std::move(response.body);
-        res.content_length(res.body().size());
-    }
-    co_return co_await AsyncWriteMessage(res);
-}
-
-asio::awaitable<bool> Session::AsyncWriteFile(Exchange& ex, const Response& response) {
-    const FileBody& range = *response.file;
-    beast::error_code ec;
-    RangeFile file;
-    file.open(range.path.c_str(), beast::file_mode::scan, ec);
-    if (!ec) {
-        file.Restrict(range.offset, range.length, ec);
-    }
-    bhttp::response<RangeFileBody> res;
-    if (!ec) {
-        res.body().reset(std::move(file), ec);
-    }
-    if (ec) {
-        log::Error("http file response failed path={} request_id={} error={}", range.path.string(),
-                   ex.request.request_id, ec.message());
-        Response failure = JsonError(500, "internal error", "internal");
-        co_return co_await AsyncWriteResponse(ex, failure);
-    }
-    FillHeaders(res, response, ex);
-    res.content_length(range.length);
-    co_return co_await AsyncWriteMessage(res);
-}
-
-template <class Body>
-void Session::FillHeaders(bhttp::response<Body>& res, const Response& response,
-                          const Exchange& ex) const {
-    res.version(ex.version);
-    res.result(response.status);
-    if (!response.content_type.empty()) {
-        res.set(bhttp::field::content_type, response.content_type);
-    }
-    for (const auto& [name, value] : response.headers) {
-        if (!IsServerOwnedHeader(name)) {
-            res.insert(name, value);
-        }
-    }
-    res.set("X-Request-Id", ex.request.request_id);
-    res.keep_alive(ex.keep_alive);
-}
-
-template <class Body>
-asio::awaitable<bool> Session::AsyncWriteMessage(bhttp::response<Body>& res) {
-    bhttp::response_serializer<Body> serializer(res);
-    // The deadline is on progress so a large download to a slow client is not cut off.
-    while (!serializer.is_done()) {
-        stream_.expires_after(RequestTimeout());
-        auto [ec, n] = co_await bhttp::async_write_some(stream_, serializer, kNoThrow);
-        if (ec) {
-            co_return false;
-        }
-    }
-    co_return true;
-}
-
-asio::awaitable<void> Session::AsyncLingeringClose() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLingerTime);
-    buffer_.consume(buffer_.size());
-    for (;;) {
-        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kNoThrow);
-        if (rec) {
-            break;
-        }
-        buffer_.consume(buffer_.size());
-    }
-}
-
-void Session::Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
-}
-
-void Session::LogRequest(const Exchange& ex) const {
-    const auto duration = SteadyClock::now() - ex.started;
-    log::Debug("http request method={} path={} status={} duration_ms={} request_id={} peer={}",
-               ex.request.method, ex.RawPath(), ex.status,
-               std::chrono::duration_cast<std::chrono::milliseconds>(duration).count(),
-               ex.request.request_id, peer_);
-}
 
 Expected<std::uint16_t> ServerCore::Start() {
-    beast::error_code ec;
+    if (options_.spool_body && !options_.spool_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(options_.spool_dir, ec);
+        if (ec) {
+            return MakeError(Errc::kIo, "create spool directory " + options_.spool_dir.string() +
+                                            ": " + ec.message());
+        }
+    }
+    if (auto listening = Listen(); !listening) {
+        return listening.error();
+    }
+    boost::system::error_code ec;
+    const std::uint16_t port = acceptor_.local_endpoint(ec).port();
+    asio::co_spawn(acceptor_.get_executor(), AsyncAccept(shared_from_this()), asio::detached);
+    log::Info("http server listening address={} port={}", options_.address, port);
+    return port;
+}
+
+Expected<void> ServerCore::Listen() {
+    boost::system::error_code ec;
     const auto address = asio::ip::make_address(options_.address, ec);
     if (ec) {
-        return MakeError(Errc::kInvalidArgument, "invalid listen address '" + options_.address + "'");
-    }
-    if (options_.spool_body && !options_.spool_dir.empty()) {
-        std::error_code dir_ec;
-        std::filesystem::create_directories(options_.spool_dir, dir_ec);
-        if (dir_ec) {
-            return MakeError(Errc::kIo, "create spool directory " + options_.spool_dir.string() +
-                                            ": " + dir_ec.message());
-        }
+        return MakeError(Errc::kInvalidArgument,
+                         "invalid listen address '" + options_.address + "'");
     }
     const tcp::endpoint endpoint(address, options_.port);
     const std::string where = options_.address + ":" + std::to_string(options_.port);
@@ -682,15 +102,13 @@ Expected<std::uint16_t> ServerCore::Start() {
     if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
         return MakeError(Errc::kIo, "listen on " + where + ": " + ec.message());
     }
-    const std::uint16_t port = acceptor_.local_endpoint(ec).port();
-    asio::co_spawn(acceptor_.get_executor(), AsyncAccept(shared_from_this()), asio::detached);
-    log::Info("http server listening address={} port={}", options_.address, port);
-    return port;
+    return {};
 }
 
 asio::awaitable<void> ServerCore::AsyncAccept(std::shared_ptr<ServerCore> self) {
     asio::steady_timer retry_timer(self->acceptor_.get_executor());
     while (self->acceptor_.is_open()) {
+        // Each connection gets its own strand: the io_context runs on several threads.
         auto [ec, socket] =
             co_await self->acceptor_.async_accept(asio::make_strand(self->io_), kNoThrow);
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) {
@@ -711,48 +129,49 @@ void ServerCore::Admit(tcp::socket socket) {
     if (stopping_) {
         return;  // accepted just before Stop(): the socket closes here
     }
-    beast::error_code ec;
-    socket.set_option(tcp::no_delay(true), ec);
-    std::shared_ptr<Session> session;
+    std::shared_ptr<Connection> connection;
     {
         std::lock_guard lock(mutex_);
-        const bool refuse = counted_sessions_ >= options_.max_connections;
-        if (refuse && refusing_sessions_ >= kMaxRefusingConnections) {
+        const bool refuse = counted_connections_ >= options_.max_connections;
+        if (refuse && refusing_connections_ >= kMaxRefusingConnections) {
             return;
         }
-        (refuse ? refusing_sessions_ : counted_sessions_) += 1;
-        const std::uint64_t id = next_session_id_++;
-        session = std::make_shared<Session>(shared_from_this(), std::move(socket), id, refuse);
-        sessions_.emplace(id, session);
+        (refuse ? refusing_connections_ : counted_connections_) += 1;
+        const std::uint64_t id = next_connection_id_++;
+        connection = MakeConnection(shared_from_this(), std::move(socket), id, refuse);
+        // Registered before it starts, so ConnectionClosed always finds it.
+        connections_.emplace(id, connection);
     }
-    asio::co_spawn(session->Executor(), Session::AsyncRun(session), asio::detached);
+    connection->Start();
 }
 
-void ServerCore::Forget(std::uint64_t id, bool counted) {
+void ServerCore::ConnectionClosed(std::uint64_t id, bool refused) {
     std::lock_guard lock(mutex_);
-    sessions_.erase(id);
-    (counted ? counted_sessions_ : refusing_sessions_) -= 1;
+    connections_.erase(id);
+    (refused ? refusing_connections_ : counted_connections_) -= 1;
 }
 
 void ServerCore::Stop() {
     stopping_ = true;
     // The acceptor belongs to its strand; closing it there also orders this after any accept.
-    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
-        beast::error_code ec;
-        self->acceptor_.close(ec);
-        std::vector<std::shared_ptr<Session>> live;
-        {
-            std::lock_guard lock(self->mutex_);
-            for (auto& [id, weak] : self->sessions_) {
-                if (auto session = weak.lock()) {
-                    live.push_back(std::move(session));
-                }
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->StopOnStrand(); });
+}
+
+void ServerCore::StopOnStrand() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    std::vector<std::shared_ptr<Connection>> live;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, weak] : connections_) {
+            if (auto connection = weak.lock()) {
+                live.push_back(std::move(connection));
             }
         }
-        for (auto& session : live) {
-            session->RequestStop();
-        }
-    });
+    }
+    for (auto& connection : live) {
+        connection->RequestStop();
+    }
 }
 
 }  // namespace

@@ -25,10 +25,10 @@ struct ServerOptions {
     std::size_t max_connections = 10000;
     // Decides from method and path whether a body is streamed to a file in spool_dir (uploads).
     std::function<bool(std::string_view method, std::string_view path)> spool_body;
-    // Optional, for requests that carry a body: called once the header is read, before the body is
-    // read and before "100 Continue" is sent, with everything but the body. A Response is sent as
-    // the answer and the connection closed, so uploads are refused (401, 403, 404) before their
-    // bytes arrive; nullopt lets the request go on to the body and the Handler. Runs like a Handler.
+    // Optional, for requests that carry a body: called once the header is read, before the body
+    // is read and before "100 Continue" is sent, with everything but the body. A Response is sent
+    // as the answer and the connection closed, so uploads are refused (401, 403, 404) before
+    // their bytes arrive; nullopt lets the request go on. Runs like a Handler (strand, no block).
     std::function<boost::asio::awaitable<std::optional<Response>>(const Request&)> before_body;
 };
 

@@ -128,7 +128,8 @@ struct HttpConnection::Impl {
 
     asio::awaitable<HttpResult> DoConnect() {
         tcp::resolver resolver(co_await asio::this_coro::executor);
-        auto [rec, endpoints] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
+        auto [rec, endpoints] =
+            co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
         if (rec) {
             co_return Failure("resolve", rec);
         }
@@ -188,7 +189,8 @@ struct HttpConnection::Impl {
         co_return co_await DoRead(req.method() == http::verb::head, false);
     }
 
-    asio::awaitable<HttpResult> DoSendFile(http::request<http::file_body> req, bool expect_continue) {
+    asio::awaitable<HttpResult> DoSendFile(http::request<http::file_body> req,
+                                           bool expect_continue) {
         if (auto c = co_await EnsureConnected(); !c.error.empty()) {
             co_return c;
         }
@@ -320,7 +322,8 @@ HttpResult HttpConnection::ReadUntilClose() { return impl_->Run(impl_->DoReadUnt
 
 bool HttpConnection::WaitForClose() { return impl_->Run(impl_->DoWaitForClose()).error.empty(); }
 
-HttpClient::HttpClient(std::string host, std::uint16_t port) : host_(std::move(host)), port_(port) {}
+HttpClient::HttpClient(std::string host, std::uint16_t port)
+    : host_(std::move(host)), port_(port) {}
 
 void HttpClient::SetBearer(std::string token) { bearer_ = std::move(token); }
 

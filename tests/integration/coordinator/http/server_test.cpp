@@ -86,8 +86,8 @@ std::string RandomBytes(std::size_t size, unsigned seed) {
 }
 
 std::filesystem::path MakeTempDir() {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                ("waka-http-test-" + RandomHex(8));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("waka-http-test-" + RandomHex(8));
     std::filesystem::create_directories(dir);
     return dir;
 }
@@ -432,7 +432,8 @@ TEST_F(HttpServerTest, WholeFileAndMissingFile) {
     WriteFile(file, bytes);
     StartServer([file](Request& request) -> asio::awaitable<Response> {
         Response response;
-        const std::filesystem::path path = request.path == "/whole" ? file : std::filesystem::path(file.string() + ".gone");
+        const std::filesystem::path path =
+            request.path == "/whole" ? file : std::filesystem::path(file.string() + ".gone");
         response.file = FileBody{path, 0, 5000};
         co_return response;
     });
@@ -599,9 +600,8 @@ TEST_F(HttpServerTest, StopLetsTheInFlightRequestFinish) {
         co_return co_await Echo(request);
     });
     HttpConnection connection("127.0.0.1", port_);
-    auto pending = std::async(std::launch::async, [&connection] {
-        return connection.Send("GET", "/slow");
-    });
+    auto pending =
+        std::async(std::launch::async, [&connection] { return connection.Send("GET", "/slow"); });
     ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
     server_->Stop();
     asio::steady_timer* timer = gate.load();

@@ -1,0 +1,572 @@
+// Every Beast instantiation of the coordinator's HTTP server lives in this one translation unit.
+#include "coordinator/http/connection.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/optional.hpp>
+#include <chrono>
+#include <vector>
+
+#include "coordinator/http/fields.hpp"
+#include "coordinator/http/spool_file.hpp"
+#include "coordinator/http/target.hpp"
+#include "shared/core/ids.hpp"
+#include "shared/core/log.hpp"
+
+namespace waka::coordinator::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+using HeaderParser = bhttp::request_parser<bhttp::empty_body>;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kHeaderLimitBytes = 16 * 1024;
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::size_t kFirstReadBytes = 16 * 1024;
+constexpr std::size_t kSpoolChunkBytes = 64 * 1024;
+// How long a rejected connection is drained so the client reads our answer instead of a reset.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool StatusAllowsBody(unsigned status) { return status >= 200 && status != 204 && status != 304; }
+
+std::string BodyLimitDetail(std::uint64_t limit) {
+    return "request body exceeds the " + std::to_string(limit) + "-byte limit";
+}
+
+std::string FormatPeer(const tcp::socket& socket) {
+    beast::error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) {
+        return "unknown";
+    }
+    const std::string address = peer.address().to_string();
+    const std::string port = std::to_string(peer.port());
+    return peer.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
+}
+
+bool IsHttpParseError(const beast::error_code& ec) {
+    return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+// A read-only file restricted to [offset, offset + length): basic_file_body in Beast 1.81 always
+// sends a whole file from its current position, so ranges need a File that reports a smaller size.
+class RangeFile {
+public:
+    [[nodiscard]] bool is_open() const { return file_.is_open(); }
+    void close(beast::error_code& ec) { file_.close(ec); }
+    void open(char const* path, beast::file_mode mode, beast::error_code& ec) {
+        file_.open(path, mode, ec);
+        base_ = 0;
+        consumed_ = 0;
+        length_ = ec ? 0 : file_.size(ec);
+    }
+    void Restrict(std::uint64_t offset, std::uint64_t length, beast::error_code& ec) {
+        const std::uint64_t file_size = file_.size(ec);
+        if (ec) {
+            return;
+        }
+        if (offset > file_size || length > file_size - offset) {
+            ec = make_error_code(boost::system::errc::invalid_argument);
+            return;
+        }
+        base_ = offset;
+        length_ = length;
+        seek(0, ec);
+    }
+    std::uint64_t size(beast::error_code& ec) const {
+        ec = {};
+        return length_;
+    }
+    std::uint64_t pos(beast::error_code& ec) const {
+        ec = {};
+        return consumed_;
+    }
+    void seek(std::uint64_t offset, beast::error_code& ec) {
+        file_.seek(base_ + offset, ec);
+        consumed_ = ec ? consumed_ : offset;
+    }
+    std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) {
+        const std::uint64_t left = length_ - consumed_;
+        const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(n, left));
+        const std::size_t got = wanted == 0 ? 0 : file_.read(buffer, wanted, ec);
+        consumed_ += got;
+        return got;
+    }
+    std::size_t write(void const*, std::size_t, beast::error_code& ec) {
+        ec = make_error_code(boost::system::errc::operation_not_supported);
+        return 0;
+    }
+
+private:
+    beast::file file_;
+    std::uint64_t base_ = 0;
+    std::uint64_t length_ = 0;
+    std::uint64_t consumed_ = 0;
+};
+
+using RangeFileBody = bhttp::basic_file_body<RangeFile>;
+
+// Writes all bytes or answers false (errno set); spool chunks are small enough for the I/O thread.
+struct Exchange {
+    Request request;
+    SteadyClock::time_point started = SteadyClock::now();
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool head = false;
+    unsigned status = 0;
+
+    Exchange() = default;
+    Exchange(const Exchange&) = delete;
+    Exchange& operator=(const Exchange&) = delete;
+    ~Exchange() { RemoveSpool(); }
+
+    // The handler may have renamed the file into place; then there is nothing left to remove.
+    void RemoveSpool() {
+        if (request.body_file) {
+            std::error_code ec;
+            std::filesystem::remove(*request.body_file, ec);
+            request.body_file.reset();
+        }
+    }
+    [[nodiscard]] std::string_view RawPath() const {
+        const std::string_view target = request.target;
+        return target.substr(0, target.find('?'));
+    }
+};
+
+enum class BodyStatus { kOk, kTooLarge, kMalformed, kSpoolFailed, kClosed };
+
+BodyStatus ClassifyReadError(const beast::error_code& ec) {
+    if (ec == bhttp::error::body_limit) {
+        return BodyStatus::kTooLarge;
+    }
+    if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message) {
+        return BodyStatus::kMalformed;
+    }
+    return BodyStatus::kClosed;
+}
+
+class Session final : public Connection, public std::enable_shared_from_this<Session> {
+public:
+    Session(std::shared_ptr<ConnectionOwner> owner, tcp::socket socket, std::uint64_t id,
+            bool refuse)
+        : owner_(std::move(owner)),
+          peer_(FormatPeer(socket)),
+          stream_(std::move(socket)),
+          buffer_(kReadBufferBytes),
+          id_(id),
+          refuse_(refuse) {}
+
+    void Start() override {
+        asio::co_spawn(stream_.get_executor(), AsyncRun(shared_from_this()), asio::detached);
+    }
+    void RequestStop() override;
+
+private:
+    static asio::awaitable<void> AsyncRun(std::shared_ptr<Session> self);
+    [[nodiscard]] const ServerOptions& Options() const { return owner_->Options(); }
+    [[nodiscard]] bool StopWanted() const { return stop_requested_ || owner_->Stopping(); }
+    [[nodiscard]] std::chrono::seconds RequestTimeout() const {
+        return std::chrono::seconds(Options().request_timeout_seconds);
+    }
+
+    asio::awaitable<bool> AsyncAwaitRequest();
+    asio::awaitable<bool> AsyncServeOne();
+    void FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const;
+    asio::awaitable<BodyStatus> AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex,
+                                                  std::uint64_t limit);
+    asio::awaitable<BodyStatus> AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
+                                                 std::uint64_t limit);
+    asio::awaitable<std::optional<Response>> AsyncBeforeBody(Exchange& ex);
+    asio::awaitable<Response> AsyncCallHandler(Exchange& ex);
+    asio::awaitable<bool> AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
+                                      std::string_view code);
+    asio::awaitable<bool> AsyncReject(Exchange& ex, Response response);
+    asio::awaitable<bool> AsyncWriteResponse(Exchange& ex, Response& response);
+    asio::awaitable<bool> AsyncWriteFile(Exchange& ex, const Response& response);
+    template <class Body>
+    void FillHeaders(bhttp::response<Body>& res, const Response& response,
+                     const Exchange& ex) const;
+    template <class Body>
+    asio::awaitable<bool> AsyncWriteMessage(bhttp::response<Body>& res);
+    asio::awaitable<void> AsyncLingeringClose();
+    void Close();
+    void LogRequest(const Exchange& ex) const;
+
+    std::shared_ptr<ConnectionOwner> owner_;
+    std::string peer_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::uint64_t id_;
+    bool refuse_;                   // over max_connections: answer 503 and close
+    bool idle_ = false;             // waiting for the first byte of a request
+    bool stop_requested_ = false;   // Stop() was called
+    bool lingering_close_ = false;  // unread request bytes may follow: drain before closing
+};
+
+asio::awaitable<void> Session::AsyncRun(std::shared_ptr<Session> self) {
+    try {
+        while (co_await self->AsyncAwaitRequest()) {
+            if (!co_await self->AsyncServeOne()) {
+                break;
+            }
+        }
+        if (self->lingering_close_) {
+            co_await self->AsyncLingeringClose();
+        }
+    } catch (const std::exception& e) {
+        log::Warn("http connection failed peer={} error={}", self->peer_, e.what());
+    } catch (...) {
+        log::Warn("http connection failed peer={} error=unknown", self->peer_);
+    }
+    self->Close();
+    self->owner_->ConnectionClosed(self->id_, self->refuse_);
+}
+
+void Session::RequestStop() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->stop_requested_ = true;
+        if (self->idle_) {
+            self->stream_.cancel();
+        }
+    });
+}
+
+asio::awaitable<bool> Session::AsyncAwaitRequest() {
+    if (buffer_.size() != 0) {
+        co_return true;  // a pipelined request is already here
+    }
+    if (StopWanted()) {
+        co_return false;
+    }
+    // The idle deadline applies until the first byte; then the request deadline takes over.
+    idle_ = true;
+    stream_.expires_after(std::chrono::seconds(Options().idle_timeout_seconds));
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kNoThrow);
+    idle_ = false;
+    buffer_.commit(n);
+    co_return !ec;
+}
+
+asio::awaitable<bool> Session::AsyncServeOne() {
+    Exchange ex;
+    HeaderParser header_parser;
+    header_parser.header_limit(kHeaderLimitBytes);
+    // Limits depend on where the body goes, decided after the header: see the checks below.
+    header_parser.body_limit(boost::none);
+    stream_.expires_after(RequestTimeout());
+    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, header_parser, kNoThrow);
+    if (ec) {
+        ex.request.request_id = NewId("req");
+        if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+            co_return co_await AsyncReject(ex, 431, "request header fields are too large",
+                                           "header_too_large");
+        }
+        if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
+            ec != bhttp::error::partial_message) {
+            co_return co_await AsyncReject(ex, 400, "malformed HTTP request", "bad_request");
+        }
+        co_return false;  // closed, reset or timed out: nobody to answer
+    }
+    FillRequest(header_parser.get(), ex);
+    if (refuse_) {
+        co_return co_await AsyncReject(ex, 503, "the server has too many open connections",
+                                       "unavailable");
+    }
+    auto decoded = DecodeTarget(ex.request.target);
+    if (!decoded) {
+        co_return co_await AsyncReject(ex, 400, decoded.error().message, "bad_request");
+    }
+    ex.request.path = std::move(decoded->path);
+    ex.request.query = std::move(decoded->query);
+
+    const bool spool =
+        Options().spool_body && Options().spool_body(ex.request.method, ex.request.path);
+    const std::uint64_t limit = spool ? Options().max_upload_bytes : Options().max_body_bytes;
+    if (auto length = header_parser.content_length(); length && *length > limit) {
+        co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
+    }
+    if (!header_parser.is_done() && Options().before_body) {
+        if (std::optional<Response> early = co_await AsyncBeforeBody(ex)) {
+            co_return co_await AsyncReject(ex, std::move(*early));
+        }
+    }
+    const auto expect = header_parser.get()[bhttp::field::expect];
+    if (!header_parser.is_done() && ex.version >= 11 && beast::iequals(expect, "100-continue")) {
+        auto [cec, cn] =
+            co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kNoThrow);
+        if (cec) {
+            co_return false;
+        }
+    }
+    const BodyStatus body = spool ? co_await AsyncReadSpooled(header_parser, ex, limit)
+                                  : co_await AsyncReadInMemory(header_parser, ex, limit);
+    switch (body) {
+        case BodyStatus::kOk:
+            break;
+        case BodyStatus::kTooLarge:
+            co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
+        case BodyStatus::kMalformed:
+            co_return co_await AsyncReject(ex, 400, "malformed request body", "bad_request");
+        case BodyStatus::kSpoolFailed:
+            co_return co_await AsyncReject(ex, 500, "could not store the request body", "internal");
+        case BodyStatus::kClosed:
+            co_return false;
+    }
+
+    Response response = co_await AsyncCallHandler(ex);
+    ex.RemoveSpool();
+    ex.keep_alive = ex.keep_alive && !StopWanted();
+    const bool written = co_await AsyncWriteResponse(ex, response);
+    LogRequest(ex);
+    co_return written&& ex.keep_alive;
+}
+
+void Session::FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const {
+    Request& request = ex.request;
+    request.method = std::string(header.method_string());
+    request.target = std::string(header.target());
+    for (const auto& field : header) {
+        request.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
+    }
+    const std::string* sent_id = request.Header("x-request-id");
+    request.request_id = sent_id && IsSaneRequestId(*sent_id) ? *sent_id : NewId("req");
+    request.remote_address = peer_;
+    ex.version = header.version();
+    ex.keep_alive = header.keep_alive();
+    ex.head = header.method() == bhttp::verb::head;
+}
+
+asio::awaitable<BodyStatus> Session::AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex,
+                                                       std::uint64_t limit) {
+    if (header_parser.is_done()) {
+        co_return BodyStatus::kOk;
+    }
+    bhttp::request_parser<bhttp::string_body> parser(std::move(header_parser));
+    // Content-Length was checked against the limit already; this bounds chunked bodies.
+    parser.body_limit(limit);
+    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+    if (ec) {
+        co_return ClassifyReadError(ec);
+    }
+    ex.request.body = std::move(parser.get().body());
+    co_return BodyStatus::kOk;
+}
+
+asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
+                                                      std::uint64_t limit) {
+    const std::filesystem::path dir =
+        Options().spool_dir.empty() ? std::filesystem::temp_directory_path() : Options().spool_dir;
+    auto spool = SpoolFile::Create(dir);
+    if (!spool) {
+        log::Error("http spool failed request_id={} error={}", ex.request.request_id,
+                   spool.error().message);
+        co_return BodyStatus::kSpoolFailed;
+    }
+    ex.request.body_file = spool->Path();
+    if (!header_parser.is_done()) {
+        bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
+        parser.body_limit(limit);
+        std::vector<char> chunk(kSpoolChunkBytes);
+        while (!parser.is_done()) {
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = chunk.size();
+            // Uploads may take long: the deadline is on progress, not on the whole body.
+            stream_.expires_after(RequestTimeout());
+            auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+            if (ec && ec != bhttp::error::need_buffer) {
+                co_return ClassifyReadError(ec);
+            }
+            const std::size_t got = chunk.size() - parser.get().body().size;
+            if (auto appended = spool->Append(chunk.data(), got); !appended) {
+                log::Error("http spool failed request_id={} error={}", ex.request.request_id,
+                           appended.error().message);
+                co_return BodyStatus::kSpoolFailed;
+            }
+        }
+    }
+    auto sha256 = spool->Finish();
+    if (!sha256) {
+        log::Error("http spool failed request_id={} error={}", ex.request.request_id,
+                   sha256.error().message);
+        co_return BodyStatus::kSpoolFailed;
+    }
+    ex.request.body_size = spool->Size();
+    ex.request.body_sha256 = std::move(*sha256);
+    co_return BodyStatus::kOk;
+}
+
+asio::awaitable<std::optional<Response>> Session::AsyncBeforeBody(Exchange& ex) {
+    try {
+        co_return co_await Options().before_body(ex.request);
+    } catch (const std::exception& e) {
+        log::Error("http before_body failed method={} path={} request_id={} error={}",
+                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
+    } catch (...) {
+        log::Error("http before_body failed method={} path={} request_id={} error=unknown",
+                   ex.request.method, ex.RawPath(), ex.request.request_id);
+    }
+    co_return JsonError(500, "internal error", "internal");
+}
+
+asio::awaitable<Response> Session::AsyncCallHandler(Exchange& ex) {
+    try {
+        co_return co_await owner_->RequestHandler()(ex.request);
+    } catch (const std::exception& e) {
+        log::Error("http handler failed method={} path={} request_id={} error={}",
+                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
+    } catch (...) {
+        log::Error("http handler failed method={} path={} request_id={} error=unknown",
+                   ex.request.method, ex.RawPath(), ex.request.request_id);
+    }
+    co_return JsonError(500, "internal error", "internal");
+}
+
+asio::awaitable<bool> Session::AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
+                                           std::string_view code) {
+    co_return co_await AsyncReject(ex, JsonError(status, detail, code));
+}
+
+asio::awaitable<bool> Session::AsyncReject(Exchange& ex, Response response) {
+    // The rest of the request was not read, so the connection cannot carry another one.
+    ex.keep_alive = false;
+    lingering_close_ = true;
+    co_await AsyncWriteResponse(ex, response);
+    LogRequest(ex);
+    co_return false;
+}
+
+asio::awaitable<bool> Session::AsyncWriteResponse(Exchange& ex, Response& response) {
+    if (response.status < 100 || response.status > 599) {
+        log::Error("http handler returned invalid status={} path={} request_id={}", response.status,
+                   ex.RawPath(), ex.request.request_id);
+        response = JsonError(500, "internal error", "internal");
+    }
+    ex.status = response.status;
+    if (response.file && !ex.head) {
+        co_return co_await AsyncWriteFile(ex, response);
+    }
+    if (ex.head) {
+        bhttp::response<bhttp::empty_body> res;
+        FillHeaders(res, response, ex);
+        if (StatusAllowsBody(response.status)) {
+            res.content_length(response.file ? response.file->length : response.body.size());
+        }
+        co_return co_await AsyncWriteMessage(res);
+    }
+    bhttp::response<bhttp::string_body> res;
+    FillHeaders(res, response, ex);
+    if (StatusAllowsBody(response.status)) {
+        res.body() = std::move(response.body);
+        res.content_length(res.body().size());
+    }
+    co_return co_await AsyncWriteMessage(res);
+}
+
+asio::awaitable<bool> Session::AsyncWriteFile(Exchange& ex, const Response& response) {
+    const FileBody& range = *response.file;
+    beast::error_code ec;
+    RangeFile file;
+    file.open(range.path.c_str(), beast::file_mode::scan, ec);
+    if (!ec) {
+        file.Restrict(range.offset, range.length, ec);
+    }
+    bhttp::response<RangeFileBody> res;
+    if (!ec) {
+        res.body().reset(std::move(file), ec);
+    }
+    if (ec) {
+        log::Error("http file response failed path={} request_id={} error={}", range.path.string(),
+                   ex.request.request_id, ec.message());
+        Response failure = JsonError(500, "internal error", "internal");
+        co_return co_await AsyncWriteResponse(ex, failure);
+    }
+    FillHeaders(res, response, ex);
+    res.content_length(range.length);
+    co_return co_await AsyncWriteMessage(res);
+}
+
+template <class Body>
+void Session::FillHeaders(bhttp::response<Body>& res, const Response& response,
+                          const Exchange& ex) const {
+    res.version(ex.version);
+    res.result(response.status);
+    if (!response.content_type.empty()) {
+        res.set(bhttp::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) {
+        if (!IsServerOwnedHeader(name)) {
+            res.insert(name, value);
+        }
+    }
+    res.set("X-Request-Id", ex.request.request_id);
+    res.keep_alive(ex.keep_alive);
+}
+
+template <class Body>
+asio::awaitable<bool> Session::AsyncWriteMessage(bhttp::response<Body>& res) {
+    bhttp::response_serializer<Body> serializer(res);
+    // The deadline is on progress so a large download to a slow client is not cut off.
+    while (!serializer.is_done()) {
+        stream_.expires_after(RequestTimeout());
+        auto [ec, n] = co_await bhttp::async_write_some(stream_, serializer, kNoThrow);
+        if (ec) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+asio::awaitable<void> Session::AsyncLingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLingerTime);
+    buffer_.consume(buffer_.size());
+    for (;;) {
+        auto [rec, n] =
+            co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kNoThrow);
+        if (rec) {
+            break;
+        }
+        buffer_.consume(buffer_.size());
+    }
+}
+
+void Session::Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+}
+
+void Session::LogRequest(const Exchange& ex) const {
+    const auto duration = SteadyClock::now() - ex.started;
+    log::Debug("http request method={} path={} status={} duration_ms={} request_id={} peer={}",
+               ex.request.method, ex.RawPath(), ex.status,
+               std::chrono::duration_cast<std::chrono::milliseconds>(duration).count(),
+               ex.request.request_id, peer_);
+}
+
+}  // namespace
+
+std::shared_ptr<Connection> MakeConnection(std::shared_ptr<ConnectionOwner> owner,
+                                           boost::asio::ip::tcp::socket socket, std::uint64_t id,
+                                           bool refuse) {
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    return std::make_shared<Session>(std::move(owner), std::move(socket), id, refuse);
+}
+
+}  // namespace waka::coordinator::http
