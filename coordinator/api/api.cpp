@@ -1,0 +1,144 @@
+#include "coordinator/api/api.hpp"
+
+#include <boost/json/object.hpp>
+#include <memory>
+
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/routes.hpp"
+#include "coordinator/store/token_store.hpp"
+
+namespace waka::coordinator::api {
+namespace {
+
+struct State {
+    explicit State(ApiContext& context) : services(context) {}
+    Services services;
+    Router router;
+};
+
+ApiError Unauthenticated(std::string detail, std::string challenge) {
+    ApiError error;
+    error.status = 401;
+    error.code = "unauthenticated";
+    error.detail = std::move(detail);
+    error.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+    return error;
+}
+
+// "Bearer <token>" with the scheme matched case-insensitively (RFC 7235).
+std::optional<std::string> BearerToken(const http::Request& request) {
+    const std::string* header = request.Header("authorization");
+    if (header == nullptr || header->size() < 7) {
+        return std::nullopt;
+    }
+    std::string scheme = header->substr(0, 7);
+    for (char& c : scheme) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (scheme != "bearer ") {
+        return std::nullopt;
+    }
+    std::string token = header->substr(7);
+    token.erase(0, token.find_first_not_of(' '));
+    token.erase(token.find_last_not_of(' ') + 1);
+    if (token.empty()) {
+        return std::nullopt;
+    }
+    return token;
+}
+
+boost::asio::awaitable<ApiExpected<store::Principal>> Authenticate(State& state,
+                                                                   const http::Request& request) {
+    auto token = BearerToken(request);
+    if (!token) {
+        co_return Unauthenticated("Authentication required: send Authorization: Bearer <token>",
+                                  "Bearer");
+    }
+    auto principal = co_await state.services.context.tokens.Authenticate(std::move(*token));
+    if (!principal) {
+        co_return FromError(principal.error());
+    }
+    if (!*principal) {
+        co_return Unauthenticated("The bearer token is unknown or revoked",
+                                  "Bearer error=\"invalid_token\"");
+    }
+    co_return std::move(**principal);
+}
+
+ApiError Forbidden(const store::Principal& principal, store::Role needed) {
+    ApiError error;
+    error.status = 403;
+    error.code = "forbidden";
+    error.detail = "This needs the " + std::string(store::RoleName(needed)) +
+                   " role or higher; " + principal.actor + " has the " +
+                   std::string(store::RoleName(principal.role)) + " role";
+    return error;
+}
+
+http::Response NoRoute(const http::Request& request, const std::vector<std::string>& allowed) {
+    if (allowed.empty()) {
+        ApiError error;
+        error.status = 404;
+        error.code = "not_found";
+        error.detail = "No such endpoint: " + request.path;
+        return ToResponse(error);
+    }
+    std::string allow;
+    for (const std::string& method : allowed) {
+        allow += (allow.empty() ? "" : ", ") + method;
+    }
+    ApiError error;
+    error.status = 405;
+    error.code = "method_not_allowed";
+    error.detail = "Method " + request.method + " is not allowed on " + request.path +
+                   "; allowed: " + allow;
+    error.headers.emplace_back("Allow", allow);
+    return ToResponse(error);
+}
+
+boost::asio::awaitable<http::Response> Handle(State& state, http::Request& request) {
+    RouteMatch match = state.router.Find(request.method, request.path);
+    if (match.route == nullptr) {
+        co_return NoRoute(request, match.allowed);
+    }
+    Call call{request, std::move(match.params), store::Principal{"anonymous", store::Role::kViewer, ""}};
+    if (match.route->min_role) {
+        auto principal = co_await Authenticate(state, request);
+        if (!principal) {
+            co_return ToResponse(principal.error());
+        }
+        if (principal->role < *match.route->min_role) {
+            co_return ToResponse(Forbidden(*principal, *match.route->min_role));
+        }
+        call.principal = std::move(*principal);
+    }
+    co_return co_await match.route->handler(call);
+}
+
+}  // namespace
+
+void AddNextCursor(http::Response& response, std::size_t count, std::size_t limit,
+                   const std::string& last_cursor) {
+    if (count >= limit && !last_cursor.empty()) {
+        response.headers.emplace_back("X-Next-Cursor", last_cursor);
+    }
+}
+
+http::Handler MakeApiHandler(ApiContext& context) {
+    auto state = std::make_shared<State>(context);
+    AddSystemRoutes(state->router, state->services);
+    AddTokenRoutes(state->router, state->services);
+    AddVersionRoutes(state->router, state->services);
+    AddArtifactRoutes(state->router, state->services);
+    AddInstanceRoutes(state->router, state->services);
+    AddManifestRoutes(state->router, state->services);
+    AddDeploymentRoutes(state->router, state->services);
+    AddAuditRoutes(state->router, state->services);
+    return [state](http::Request& request) { return Handle(*state, request); };
+}
+
+bool ShouldSpoolBody(std::string_view method, std::string_view path) {
+    return method == "PUT" && path.starts_with("/api/v1/artifacts/");
+}
+
+}  // namespace waka::coordinator::api

@@ -1,0 +1,179 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <system_error>
+
+#include "coordinator/api/json_output.hpp"
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/requests.hpp"
+#include "coordinator/api/routes.hpp"
+#include "coordinator/store/artifact_files.hpp"
+#include "shared/core/crypto.hpp"
+#include "shared/core/ids.hpp"
+
+namespace waka::coordinator::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+Expected<void> Fsync(const fs::path& path, int flags) {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) {
+        return MakeError(Errc::kIo, "open " + path.string() + ": " +
+                                        std::error_code(errno, std::generic_category()).message());
+    }
+    int rc = ::fsync(fd);
+    int saved = errno;
+    ::close(fd);
+    if (rc != 0) {
+        return MakeError(Errc::kIo, "fsync " + path.string() + ": " +
+                                        std::error_code(saved, std::generic_category()).message());
+    }
+    return {};
+}
+
+// Copy for the rare case where the spool and the artifact store are on different filesystems:
+// a temporary name in the destination directory keeps readers from seeing a partial file.
+Expected<void> CopyInto(const fs::path& source, const fs::path& destination) {
+    fs::path temp = destination;
+    temp += "." + RandomHex(8) + ".tmp";
+    std::error_code ec;
+    fs::copy_file(source, temp, ec);
+    if (!ec) {
+        if (auto synced = Fsync(temp, O_RDONLY); !synced) {
+            fs::remove(temp, ec);
+            return synced;
+        }
+        fs::rename(temp, destination, ec);
+    }
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        return MakeError(Errc::kIo, "store artifact " + destination.string() + ": " + ec.message());
+    }
+    return {};
+}
+
+// Moves the spooled upload to its content-addressed place, durably (file, then directory).
+// The same bytes already stored (another release, an earlier attempt) are simply kept.
+Expected<void> PlaceArtifactFile(const fs::path& source, const fs::path& destination) {
+    std::error_code ec;
+    fs::create_directories(destination.parent_path(), ec);
+    if (ec) {
+        return MakeError(Errc::kIo, "create " + destination.parent_path().string() + ": " + ec.message());
+    }
+    if (fs::exists(destination, ec)) {
+        return {};
+    }
+    if (auto synced = Fsync(source, O_RDONLY); !synced) {
+        return synced;
+    }
+    fs::rename(source, destination, ec);
+    if (ec == std::errc::cross_device_link) {
+        if (auto copied = CopyInto(source, destination); !copied) {
+            return copied;
+        }
+    } else if (ec) {
+        return MakeError(Errc::kIo, "store artifact " + destination.string() + ": " + ec.message());
+    }
+    return Fsync(destination.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+std::string Lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// Checks what can be checked before touching the database.
+std::optional<ApiError> CheckUpload(const http::Request& request) {
+    if (!request.body_file) {
+        return request.body.empty() ? Invalid("body", "the artifact is empty")
+                                    : ApiError{500, "internal", "The upload was not spooled to disk"};
+    }
+    if (request.body_size == 0) {
+        return Invalid("body", "the artifact is empty");
+    }
+    if (const std::string* expected = request.Header("x-checksum-sha256")) {
+        std::string wanted = Lower(*expected);
+        if (!IsSha256Hex(wanted)) {
+            return Invalid("X-Checksum-Sha256", "must be 64 hex digits");
+        }
+        if (wanted != request.body_sha256) {
+            return Invalid("X-Checksum-Sha256", "does not match the received bytes (SHA-256 " +
+                                                    request.body_sha256 + ")");
+        }
+    }
+    return std::nullopt;
+}
+
+boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& call) {
+    auto key = ParseReleaseKey(call.Param("type"), call.Param("name"), call.Param("version"));
+    if (!key) {
+        co_return ToResponse(key.error());
+    }
+    if (auto problem = CheckUpload(call.request)) {
+        co_return ToResponse(*problem);
+    }
+    const std::string& sha256 = call.request.body_sha256;
+    fs::path source = *call.request.body_file;
+    fs::path destination = store::ArtifactFilePath(services.context.artifact_dir, sha256);
+    auto attached = co_await services.releases.AttachArtifact(
+        call.principal, std::move(*key), sha256, call.request.body_size,
+        [source, destination] { return PlaceArtifactFile(source, destination); });
+    if (!attached) {
+        co_return ToResponse(FromError(attached.error()));
+    }
+    co_return JsonResponse(attached->newly_attached ? 201 : 200,
+                           ArtifactJson(attached->artifact, attached->release));
+}
+
+boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call& call) {
+    const std::string& sha256 = call.Param("sha256");
+    if (!IsSha256Hex(sha256)) {
+        co_return ToResponse(NotFound("Artifact not found"));
+    }
+    auto artifact = co_await services.releases.GetArtifact(sha256);
+    if (!artifact) {
+        co_return ToResponse(FromError(artifact.error()));
+    }
+    fs::path path = store::ArtifactFilePath(services.context.artifact_dir, sha256);
+    std::error_code ec;
+    std::uint64_t size = fs::file_size(path, ec);
+    if (ec) {
+        co_return ToResponse(FromError(MakeError(Errc::kIo, "artifact file " + path.string() +
+                                                                ": " + ec.message())));
+    }
+    http::Response response;
+    response.content_type = "application/gzip";
+    response.headers.emplace_back("Accept-Ranges", "bytes");
+    response.headers.emplace_back("ETag", "\"" + sha256 + "\"");
+    response.file = http::FileBody{path, 0, size};
+    if (const std::string* range_header = call.request.Header("range")) {
+        auto range = ParseByteRange(*range_header, size);
+        if (!range) {
+            co_return ToResponse(range.error());
+        }
+        response.status = 206;
+        response.file = http::FileBody{path, range->offset, range->length};
+        response.headers.emplace_back(
+            "Content-Range", "bytes " + std::to_string(range->offset) + "-" +
+                                 std::to_string(range->offset + range->length - 1) + "/" +
+                                 std::to_string(size));
+    }
+    co_return response;
+}
+
+}  // namespace
+
+void AddArtifactRoutes(Router& router, Services& services) {
+    router.Add({"PUT", "/api/v1/artifacts/{type}/{name}/{version}", store::Role::kOperator,
+                [&services](Call& call) { return UploadArtifact(services, call); }});
+    router.Add({"GET", "/api/v1/artifacts/{sha256}", store::Role::kViewer,
+                [&services](Call& call) { return DownloadArtifact(services, call); }});
+}
+
+}  // namespace waka::coordinator::api

@@ -1,0 +1,119 @@
+#include <boost/json/array.hpp>
+#include <chrono>
+
+#include "coordinator/api/json_output.hpp"
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/requests.hpp"
+#include "coordinator/api/routes.hpp"
+#include "shared/core/crypto.hpp"
+
+namespace waka::coordinator::api {
+namespace {
+
+// An enrollment token left unused this long stops working; the operator registers anew.
+constexpr auto kEnrollmentValidity = std::chrono::hours(24 * 7);
+
+bool IsConnected(const Services& services, const store::Instance& instance) {
+    if (services.context.is_connected) {
+        return services.context.is_connected(instance.id);
+    }
+    return instance.connection_state == "connected";
+}
+
+boost::asio::awaitable<http::Response> CreateInstance(Services& services, Call& call) {
+    auto request = ParseInstanceRequest(call.request.body);
+    if (!request) {
+        co_return ToResponse(request.error());
+    }
+    std::string enrollment_token = "enroll_" + RandomHex(24);
+    store::NewInstance input{request->id, std::move(request->labels), Sha256Hex(enrollment_token),
+                             services.context.clock.Now() + kEnrollmentValidity};
+    TimePoint expires_at = input.enrollment_expires_at;
+    auto created = co_await services.instances.Create(call.principal, std::move(input));
+    if (!created) {
+        co_return ToResponse(FromError(created.error()));
+    }
+    boost::json::object body = InstanceJson(*created, false);
+    // Shown once: only its hash is stored.
+    body["enrollment_token"] = enrollment_token;
+    body["enrollment_expires_at"] = FormatRfc3339(expires_at);
+    co_return JsonResponse(201, body);
+}
+
+ApiExpected<store::InstanceFilter> ParseInstanceFilter(const http::Request& request) {
+    auto page = ParsePage(request);
+    if (!page) {
+        return page.error();
+    }
+    store::InstanceFilter filter;
+    filter.limit = page->limit;
+    filter.after_id = page->cursor;
+    for (const auto& [name, value] : request.query) {
+        if (name != "label") {
+            continue;
+        }
+        auto selector = ParseLabelSelector(value);
+        if (!selector) {
+            return selector.error();
+        }
+        filter.labels[selector->first] = selector->second;
+    }
+    if (auto include = request.Query("include_decommissioned")) {
+        if (*include != "true" && *include != "false") {
+            return Invalid("include_decommissioned", "must be true or false");
+        }
+        filter.include_decommissioned = *include == "true";
+    }
+    return filter;
+}
+
+boost::asio::awaitable<http::Response> ListInstances(Services& services, Call& call) {
+    auto filter = ParseInstanceFilter(call.request);
+    if (!filter) {
+        co_return ToResponse(filter.error());
+    }
+    std::size_t limit = filter->limit;
+    auto instances = co_await services.instances.List(std::move(*filter));
+    if (!instances) {
+        co_return ToResponse(FromError(instances.error()));
+    }
+    boost::json::array list;
+    for (const auto& instance : *instances) {
+        list.push_back(InstanceJson(instance, IsConnected(services, instance)));
+    }
+    http::Response response = JsonResponse(200, list);
+    AddNextCursor(response, instances->size(), limit,
+                  instances->empty() ? std::string() : instances->back().id);
+    co_return response;
+}
+
+boost::asio::awaitable<http::Response> GetInstance(Services& services, Call& call) {
+    auto instance = co_await services.instances.Get(call.Param("id"));
+    if (!instance) {
+        co_return ToResponse(FromError(instance.error()));
+    }
+    co_return JsonResponse(200, InstanceJson(*instance, IsConnected(services, *instance)));
+}
+
+boost::asio::awaitable<http::Response> DecommissionInstance(Services& services, Call& call) {
+    auto instance = co_await services.instances.Decommission(call.principal, call.Param("id"));
+    if (!instance) {
+        co_return ToResponse(FromError(instance.error()));
+    }
+    co_return NoContent();
+}
+
+}  // namespace
+
+void AddInstanceRoutes(Router& router, Services& services) {
+    router.Add({"POST", "/api/v1/instances", store::Role::kOperator,
+                [&services](Call& call) { return CreateInstance(services, call); }});
+    router.Add({"GET", "/api/v1/instances", store::Role::kViewer,
+                [&services](Call& call) { return ListInstances(services, call); }});
+    router.Add({"GET", "/api/v1/instances/{id}", store::Role::kViewer,
+                [&services](Call& call) { return GetInstance(services, call); }});
+    router.Add({"DELETE", "/api/v1/instances/{id}", store::Role::kAdmin,
+                [&services](Call& call) { return DecommissionInstance(services, call); }});
+}
+
+}  // namespace waka::coordinator::api

@@ -1,0 +1,113 @@
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/string.hpp>
+
+#include "coordinator/api/json_output.hpp"
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/requests.hpp"
+#include "coordinator/api/routes.hpp"
+#include "shared/core/ids.hpp"
+
+namespace waka::coordinator::api {
+namespace {
+
+std::vector<store::ReleaseKey> ComponentsOf(const store::Manifest& m) {
+    std::vector<store::ReleaseKey> keys{{"platform", m.platform_name, m.platform_version}};
+    for (const auto& [name, version] : m.suites) {
+        keys.push_back({"suite", name, version});
+    }
+    for (const auto& [name, version] : m.capabilities) {
+        keys.push_back({"capability", name, version});
+    }
+    return keys;
+}
+
+// Releases are checked for real when a deployment is created; these warnings only tell the
+// operator early what that check will refuse.
+boost::asio::awaitable<boost::json::array> Warnings(Services& services, const store::Manifest& m) {
+    boost::json::array warnings;
+    std::vector<store::ReleaseKey> keys = ComponentsOf(m);
+    auto found = co_await services.releases.Find(keys);
+    if (!found) {
+        warnings.push_back(boost::json::string("Could not check the releases: " + found.error().message));
+        co_return warnings;
+    }
+    for (const auto& key : keys) {
+        std::string label = key.component_type + ":" + key.component_name + " " + key.version;
+        auto it = std::find_if(found->begin(), found->end(), [&](const store::Release& r) {
+            return r.component_type == key.component_type &&
+                   r.component_name == key.component_name && r.version == key.version;
+        });
+        if (it == found->end()) {
+            warnings.push_back(boost::json::string(label + " has no registered release"));
+        } else if (!it->artifact_sha256) {
+            warnings.push_back(boost::json::string(label + " has no uploaded artifact"));
+        }
+    }
+    co_return warnings;
+}
+
+boost::asio::awaitable<http::Response> CreateManifest(Services& services, Call& call) {
+    auto manifest = ParseManifestRequest(call.request.body);
+    if (!manifest) {
+        co_return ToResponse(manifest.error());
+    }
+    if (manifest->id.empty()) {
+        manifest->id = NewId("manifest");
+    }
+    auto created = co_await services.manifests.Create(call.principal, std::move(*manifest));
+    if (!created) {
+        co_return ToResponse(FromError(created.error()));
+    }
+    boost::json::object body = ManifestJson(created->manifest);
+    body["duplicate_of"] = created->duplicate_of ? boost::json::value(*created->duplicate_of) : nullptr;
+    body["warnings"] = co_await Warnings(services, created->manifest);
+    co_return JsonResponse(201, body);
+}
+
+boost::asio::awaitable<http::Response> GetManifest(Services& services, Call& call) {
+    auto manifest = co_await services.manifests.Get(call.Param("id"));
+    if (!manifest) {
+        co_return ToResponse(FromError(manifest.error()));
+    }
+    co_return JsonResponse(200, ManifestJson(*manifest));
+}
+
+boost::asio::awaitable<http::Response> ListManifests(Services& services, Call& call) {
+    auto page = ParsePage(call.request);
+    if (!page) {
+        co_return ToResponse(page.error());
+    }
+    store::ManifestFilter filter;
+    filter.instance_id = call.request.Query("instance_id");
+    if (filter.instance_id && filter.instance_id->empty()) {
+        filter.instance_id.reset();
+    }
+    filter.limit = page->limit;
+    filter.cursor = page->cursor;
+    auto manifests = co_await services.manifests.List(filter);
+    if (!manifests) {
+        co_return ToResponse(FromError(manifests.error()));
+    }
+    boost::json::array list;
+    for (const auto& manifest : *manifests) {
+        list.push_back(ManifestJson(manifest));
+    }
+    http::Response response = JsonResponse(200, list);
+    AddNextCursor(response, manifests->size(), page->limit,
+                  manifests->empty() ? std::string() : manifests->back().id);
+    co_return response;
+}
+
+}  // namespace
+
+void AddManifestRoutes(Router& router, Services& services) {
+    router.Add({"POST", "/api/v1/manifests", store::Role::kOperator,
+                [&services](Call& call) { return CreateManifest(services, call); }});
+    router.Add({"GET", "/api/v1/manifests", store::Role::kViewer,
+                [&services](Call& call) { return ListManifests(services, call); }});
+    router.Add({"GET", "/api/v1/manifests/{id}", store::Role::kViewer,
+                [&services](Call& call) { return GetManifest(services, call); }});
+}
+
+}  // namespace waka::coordinator::api

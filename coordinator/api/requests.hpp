@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "coordinator/api/problem.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/http/message.hpp"
+#include "coordinator/store/release_store.hpp"
+#include "coordinator/store/types.hpp"
+
+// Pure parsing and validation of request bodies and query strings: no I/O, so every rule is
+// unit-tested as a table. Each parser answers the typed request or the complete 400/422 answer.
+namespace waka::coordinator::api {
+
+inline constexpr std::size_t kDefaultPageLimit = 100;
+inline constexpr std::size_t kMaxPageLimit = 1000;
+
+[[nodiscard]] bool IsComponentType(std::string_view text);  // platform | suite | capability
+
+struct TokenRequest {
+    std::string name;
+    store::Role role = store::Role::kViewer;
+};
+[[nodiscard]] ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body);
+
+// "version" (or the response's own name "version_string") must be strict SemVer; dependency
+// keys "<type>:<name>" and their ranges are checked.
+[[nodiscard]] ApiExpected<store::NewRelease> ParseVersionRequest(std::string_view body);
+
+// Checks the {type}/{name}/{version} path parameters of a release (422 naming the bad one).
+[[nodiscard]] ApiExpected<store::ReleaseKey> ParseReleaseKey(std::string_view type,
+                                                             std::string_view name,
+                                                             std::string_view version);
+
+struct InstanceRequest {
+    std::string id;
+    std::map<std::string, std::string> labels;
+};
+[[nodiscard]] ApiExpected<InstanceRequest> ParseInstanceRequest(std::string_view body);
+// "env=prod" -> {"env", "prod"}; labels keys follow the id rule, values are at most 256 chars.
+[[nodiscard]] ApiExpected<std::pair<std::string, std::string>> ParseLabelSelector(std::string_view text);
+
+// id may come back empty: the caller generates one. content_hash, created_* are not set.
+[[nodiscard]] ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body);
+
+// The runbook body plus force and reason. Role checks for force/skip_validation are the
+// handler's (they depend on the caller); force without a reason is a 422 here.
+[[nodiscard]] ApiExpected<deploy::CreateDeploymentRequest> ParseDeploymentRequest(std::string_view body);
+
+struct Page {
+    std::size_t limit = kDefaultPageLimit;
+    std::optional<std::string> cursor;
+};
+// limit (1..1000, default 100) and cursor from the query.
+[[nodiscard]] ApiExpected<Page> ParsePage(const http::Request& request);
+
+struct ByteRange {
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+// A single "bytes=N-M", "bytes=N-" or "bytes=-N" range of a file of `size` bytes. Anything else,
+// or a range outside the file, is a 416 (with Content-Range: bytes */size).
+[[nodiscard]] ApiExpected<ByteRange> ParseByteRange(std::string_view header, std::uint64_t size);
+
+// Strict RFC 3339 with a time zone (422 naming the field otherwise).
+[[nodiscard]] ApiExpected<TimePoint> ParseTimestamp(std::string_view field, std::string_view text);
+
+}  // namespace waka::coordinator::api

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coordinator/http/message.hpp"
+#include "coordinator/store/types.hpp"
+
+// Method + path routing with "{param}" segments. Routes are registered once at start-up, then the
+// router is only read, so it may be shared by every connection.
+namespace waka::coordinator::api {
+
+// What a route handler gets: the request, its path parameters and the authenticated caller.
+struct Call {
+    http::Request& request;
+    std::map<std::string, std::string, std::less<>> params;
+    store::Principal principal;  // the "anonymous" viewer on open routes
+
+    [[nodiscard]] const std::string& Param(std::string_view name) const;
+};
+
+using RouteHandler = std::function<boost::asio::awaitable<http::Response>(Call&)>;
+
+struct Route {
+    std::string method;
+    std::string pattern;  // "/api/v1/versions/{type}/{name}/{version}"
+    std::optional<store::Role> min_role;  // nullopt: open (no token needed)
+    RouteHandler handler;
+};
+
+struct RouteMatch {
+    const Route* route = nullptr;  // null: no route for this method (see allowed)
+    std::map<std::string, std::string, std::less<>> params;
+    std::vector<std::string> allowed;  // methods of the matching path, when route is null
+};
+
+class Router {
+public:
+    void Add(Route route);
+    // The most specific pattern wins (literal segments before parameters, left to right), so
+    // "/api/v1/audit/verify" beats "/api/v1/audit/{seq}". No route and no allowed methods: 404.
+    [[nodiscard]] RouteMatch Find(std::string_view method, std::string_view path) const;
+
+private:
+    struct Compiled {
+        Route route;
+        std::vector<std::string> segments;
+    };
+    std::vector<Compiled> routes_;
+};
+
+[[nodiscard]] std::vector<std::string> SplitPath(std::string_view path);
+
+}  // namespace waka::coordinator::api

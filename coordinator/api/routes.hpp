@@ -1,0 +1,42 @@
+#pragma once
+
+#include "coordinator/api/api.hpp"
+#include "coordinator/api/router.hpp"
+#include "coordinator/store/audit_reader.hpp"
+#include "coordinator/store/instance_store.hpp"
+#include "coordinator/store/manifest_store.hpp"
+#include "coordinator/store/release_store.hpp"
+
+// Internal to waka_coord_api: the shared services of the handlers and one registration function
+// per resource file.
+namespace waka::coordinator::api {
+
+struct Services {
+    explicit Services(ApiContext& api_context)
+        : context(api_context),
+          releases(api_context.database, api_context.clock),
+          instances(api_context.database, api_context.clock),
+          manifests(api_context.database, api_context.clock),
+          audit(api_context.database) {}
+
+    ApiContext& context;
+    store::ReleaseStore releases;
+    store::InstanceStore instances;
+    store::ManifestStore manifests;
+    store::AuditReader audit;
+};
+
+void AddSystemRoutes(Router& router, Services& services);      // system.cpp
+void AddTokenRoutes(Router& router, Services& services);       // tokens.cpp
+void AddVersionRoutes(Router& router, Services& services);     // versions.cpp
+void AddArtifactRoutes(Router& router, Services& services);    // artifacts.cpp
+void AddInstanceRoutes(Router& router, Services& services);    // instances.cpp
+void AddManifestRoutes(Router& router, Services& services);    // manifests.cpp
+void AddDeploymentRoutes(Router& router, Services& services);  // deployments.cpp
+void AddAuditRoutes(Router& router, Services& services);       // audit.cpp
+
+// Adds "X-Next-Cursor: <cursor>" when a list filled its page, so clients know to ask again.
+void AddNextCursor(http::Response& response, std::size_t count, std::size_t limit,
+                   const std::string& last_cursor);
+
+}  // namespace waka::coordinator::api

@@ -1,0 +1,60 @@
+#include <boost/json/array.hpp>
+
+#include "coordinator/api/json_output.hpp"
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/requests.hpp"
+#include "coordinator/api/routes.hpp"
+#include "coordinator/store/token_store.hpp"
+
+namespace waka::coordinator::api {
+namespace {
+
+boost::asio::awaitable<http::Response> CreateToken(Services& services, Call& call) {
+    auto request = ParseTokenRequest(call.request.body);
+    if (!request) {
+        co_return ToResponse(request.error());
+    }
+    auto created = co_await services.context.tokens.Create(call.principal, std::move(request->name),
+                                                           request->role);
+    if (!created) {
+        co_return ToResponse(FromError(created.error()));
+    }
+    boost::json::object body = TokenJson(created->token);
+    // The only time the secret is ever shown.
+    body["token"] = created->secret;
+    co_return JsonResponse(201, body);
+}
+
+boost::asio::awaitable<http::Response> ListTokens(Services& services, Call&) {
+    auto tokens = co_await services.context.tokens.List();
+    if (!tokens) {
+        co_return ToResponse(FromError(tokens.error()));
+    }
+    boost::json::array list;
+    for (const auto& token : *tokens) {
+        list.push_back(TokenJson(token));
+    }
+    co_return JsonResponse(200, list);
+}
+
+boost::asio::awaitable<http::Response> RevokeToken(Services& services, Call& call) {
+    auto revoked = co_await services.context.tokens.Revoke(call.principal, call.Param("id"));
+    if (!revoked) {
+        co_return ToResponse(FromError(revoked.error()));
+    }
+    co_return NoContent();
+}
+
+}  // namespace
+
+void AddTokenRoutes(Router& router, Services& services) {
+    constexpr auto kAdmin = store::Role::kAdmin;
+    router.Add({"POST", "/api/v1/tokens", kAdmin,
+                [&services](Call& call) { return CreateToken(services, call); }});
+    router.Add({"GET", "/api/v1/tokens", kAdmin,
+                [&services](Call& call) { return ListTokens(services, call); }});
+    router.Add({"DELETE", "/api/v1/tokens/{id}", kAdmin,
+                [&services](Call& call) { return RevokeToken(services, call); }});
+}
+
+}  // namespace waka::coordinator::api
