@@ -9,8 +9,8 @@ bool IsParam(const std::string& segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// Specificity as a string: 'L' for a literal segment, 'P' for a parameter; 'L' > 'P' compares
-// literal-first, left to right.
+// Specificity as a string: '1' for a literal segment, '0' for a parameter, so that the greater
+// rank is the one with literal segments further left.
 std::optional<std::string> Match(const std::vector<std::string>& pattern,
                                  const std::vector<std::string>& segments,
                                  std::map<std::string, std::string, std::less<>>& params) {
@@ -24,9 +24,9 @@ std::optional<std::string> Match(const std::vector<std::string>& pattern,
                 return std::nullopt;
             }
             params[pattern[i].substr(1, pattern[i].size() - 2)] = segments[i];
-            rank += 'P';
+            rank += '0';
         } else if (pattern[i] == segments[i]) {
-            rank += 'L';
+            rank += '1';
         } else {
             return std::nullopt;
         }
