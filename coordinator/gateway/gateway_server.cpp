@@ -162,6 +162,9 @@ public:
           peer_(FormatPeer(socket)),
           wake_timer_(executor_),
           watchdog_timer_(executor_) {
+        // Instructions are small and latency matters more than packet count (fan-out target).
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         tls_.emplace(std::move(socket), core_->tls());
     }
 
@@ -464,6 +467,9 @@ asio::awaitable<void> Connection::AsyncWebSocket(Request req) {
     const auto& options = core_->options();
     ws_.emplace(std::move(*tls_));
     tls_.reset();
+    // Idle sessions are the common case (DESIGN §7, ≤ 8 KiB each): keep no request buffer around.
+    http_buffer_.clear();
+    http_buffer_.shrink_to_fit();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(options.handshake_timeout_seconds);
     // Idleness is judged by our watchdog, which closes with a reason instead of dropping the socket.
@@ -499,8 +505,11 @@ asio::awaitable<void> Connection::AsyncReadLoop() {
             if (close_cause_.empty()) {
                 const auto& peer_reason = ws_->reason();
                 close_cause_ = ec == websocket::error::closed
-                                   ? "closed by agent: " + std::string(peer_reason.reason.data(),
-                                                                      peer_reason.reason.size())
+                                   ? "closed by agent code=" + std::to_string(peer_reason.code) +
+                                         " '" +
+                                         std::string(peer_reason.reason.data(),
+                                                     peer_reason.reason.size()) +
+                                         "'"
                                    : ec.message();
             }
             co_return;
@@ -735,6 +744,9 @@ Expected<void> Core::LoadTls() {
                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                      ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+    // Tens of thousands of idle sessions: OpenSSL's per-connection buffers are freed between
+    // records instead of being held (about 34 KiB each otherwise).
+    SSL_CTX_set_mode(tls_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
     boost::system::error_code ec;
     tls_.use_certificate_chain_file(options_.cert_file.string(), ec);
     if (ec) {

@@ -88,6 +88,8 @@ asio::awaitable<boost::system::error_code> AsyncConnectTls(TlsStream& stream,
     if (cec) {
         co_return cec;
     }
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(stream).socket().set_option(tcp::no_delay(true), ignored);
     step = "TLS handshake";
     if (SSL_set_tlsext_host_name(stream.native_handle(), options.server_name.c_str()) != 1) {
         co_return boost::system::error_code(static_cast<int>(::ERR_get_error()),

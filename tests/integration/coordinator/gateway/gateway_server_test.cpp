@@ -463,6 +463,25 @@ TEST_F(GatewayServerTest, SecondSessionForSameInstanceReplacesTheFirst) {
     EXPECT_EQ(cancel->cancel().op_id(), "deploy-7");
 }
 
+TEST_F(GatewayServerTest, OutboundQueueOverflowClosesTheSession) {
+    options_.max_queued_messages = 2;
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    Instruction big;
+    big.op_id = "deploy-big";
+    big.kind = "deploy";
+    big.configuration_json = std::string(256 * 1024, 'c');
+    // Posted faster than a 256 KiB TLS write completes: the bounded queue must overflow.
+    for (int i = 0; i < 64; ++i) {
+        (void)server_->Send("instance-a", big);
+    }
+    ASSERT_TRUE(client->WaitClosed(kWait));
+    EXPECT_EQ(client->CloseCode(), kPolicyError);
+    EXPECT_EQ(client->CloseReason(), "outbound queue overflow");
+    ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return c.disconnected.size() == 1; }));
+}
+
 TEST_F(GatewayServerTest, StopClosesSessionsWithReason) {
     StartGateway();
     auto client = ConnectAgent("instance-a");
