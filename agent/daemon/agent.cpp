@@ -65,7 +65,8 @@ link::HelloData Agent::MakeHello() {
     link::HelloData hello;
     hello.instance_id = options_.instance_id;
     hello.agent_version = options_.agent_version;
-    hello.credential = options_.credential.empty() ? options_.enrollment_token : options_.credential;
+    hello.credential =
+        options_.credential.empty() ? options_.enrollment_token : options_.credential;
     hello.inventory = runner_.Inventory();
     if (running_) {
         hello.in_flight_op_id = *running_;
@@ -99,9 +100,10 @@ void Agent::OnEstablished(const link::WelcomeData& welcome) {
 
 void Agent::OnSessionDown() {
     if (running_) {
-        log::Info("session down while an operation runs; its result is sent after reconnect "
-                  "op_id={}",
-                  *running_);
+        log::Info(
+            "session down while an operation runs; its result is sent after reconnect "
+            "op_id={}",
+            *running_);
     }
 }
 
@@ -200,9 +202,8 @@ void Agent::StartNext() {
         } catch (const std::exception& e) {
             result = Refusal(op.op_id, std::string("internal error: ") + e.what());
         }
-        boost::asio::post(io_, [this, result = std::move(result)]() mutable {
-            OnFinished(std::move(result));
-        });
+        boost::asio::post(
+            io_, [this, result = std::move(result)]() mutable { OnFinished(std::move(result)); });
     });
 }
 
@@ -225,8 +226,8 @@ std::function<void(const install::ProgressEvent&)> Agent::ProgressForwarder() {
     return [this, state](const install::ProgressEvent& event) {
         const auto now = std::chrono::steady_clock::now();
         const std::string step = event.step + '\n' + event.component;
-        const bool milestone =
-            step != state->last_step || event.bytes_total == 0 || event.bytes_done >= event.bytes_total;
+        const bool milestone = step != state->last_step || event.bytes_total == 0 ||
+                               event.bytes_done >= event.bytes_total;
         if (!milestone && now - state->last < options_.progress_interval) {
             return;
         }

@@ -68,7 +68,8 @@ private:
     void OnFinished(install::OperationResult result);
     [[nodiscard]] bool IsQueued(const std::string& op_id) const;
     [[nodiscard]] bool IsPending(const std::string& op_id) const;
-    [[nodiscard]] install::OperationResult Refusal(const std::string& op_id, std::string error) const;
+    [[nodiscard]] install::OperationResult Refusal(const std::string& op_id,
+                                                   std::string error) const;
     [[nodiscard]] std::function<void(const install::ProgressEvent&)> ProgressForwarder();
 
     boost::asio::io_context& io_;

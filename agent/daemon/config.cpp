@@ -11,10 +11,12 @@ namespace waka::agent::daemon {
 namespace {
 
 void Bind(config::Schema& schema, AgentConfig& c) {
-    schema.Add("log_level", &c.log_level, "Log level: trace, debug, info, warn, error, critical, off.");
+    schema.Add("log_level", &c.log_level,
+               "Log level: trace, debug, info, warn, error, critical, off.");
     schema.Add("instance_id", &c.instance_id, "Id of this instance, as registered (required).");
     schema.Add("coordinator_url", &c.coordinator_url, "Agent gateway URL (wss:// only).");
-    schema.Add("ca_file", &c.ca_file, "PEM CA certificate(s) trusted for the coordinator (required).");
+    schema.Add("ca_file", &c.ca_file,
+               "PEM CA certificate(s) trusted for the coordinator (required).");
     schema.Add("server_name", &c.server_name,
                "Name expected in the coordinator's certificate (default: the URL's host).");
     schema.Add("state_dir", &c.state_dir, "Agent state: credential, journal, components.");

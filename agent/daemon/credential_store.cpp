@@ -124,7 +124,8 @@ Expected<void> StoreCredential(const std::filesystem::path& state_dir,
     const auto final_path = state_dir / kFileName;
     const auto temp_path = state_dir / (std::string(kFileName) + ".tmp-" + RandomHex(6));
     {
-        Fd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+        Fd fd(
+            ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (fd.get() < 0) {
             return IoError("create " + temp_path.string(), errno);
         }

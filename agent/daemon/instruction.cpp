@@ -34,8 +34,9 @@ bool IsSafeDownloadPath(std::string_view path) {
         return false;
     }
     for (char c : path) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '_' || c == '.' ||
+                        c == '~';
         if (!ok) {
             return false;
         }
@@ -43,7 +44,8 @@ bool IsSafeDownloadPath(std::string_view path) {
     return true;
 }
 
-Expected<void> ValidateComponent(const install::ComponentChange& c, std::uint64_t max_bundle_bytes) {
+Expected<void> ValidateComponent(const install::ComponentChange& c,
+                                 std::uint64_t max_bundle_bytes) {
     const std::string where = "component " + c.Key();
     if (!IsOneOf(c.type, {"platform", "suite", "capability"})) {
         return Invalid(where, "type must be platform, suite or capability");

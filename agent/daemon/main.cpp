@@ -43,7 +43,8 @@ link::LinkOptions MakeLinkOptions(const AgentConfig& c, const link::Endpoint& en
     return options;
 }
 
-link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c, const link::Endpoint& endpoint) {
+link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c,
+                                              const link::Endpoint& endpoint) {
     link::DownloaderOptions options;
     options.endpoint = endpoint;
     options.server_name = c.server_name;
@@ -54,7 +55,8 @@ link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c, const link::
 }
 
 // Everything after a valid configuration; answers the exit code.
-int Run(AgentConfig& config, const link::Endpoint& endpoint, std::optional<std::string> credential) {
+int Run(AgentConfig& config, const link::Endpoint& endpoint,
+        std::optional<std::string> credential) {
     link::HttpsArtifactFetcher fetcher(MakeDownloaderOptions(config, endpoint));
     install::Installer installer(MakeInstallerOptions(config), fetcher);
     InstallerRunner runner(installer);

@@ -224,7 +224,8 @@ asio::awaitable<Expected<Attempt>> AsyncFetch(const Request& r) {
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
     tcp_layer.expires_after(r.options.read_timeout);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     if (header_ec) {
         co_return NetworkError("read artifact response", header_ec);
     }
@@ -259,9 +260,9 @@ std::string HttpsArtifactFetcher::Credential() const {
     return credential_;
 }
 
-Expected<void> HttpsArtifactFetcher::Fetch(const install::ComponentChange& change,
-                                           const std::filesystem::path& partial_file,
-                                           const std::function<void(std::uint64_t done)>& progress) {
+Expected<void> HttpsArtifactFetcher::Fetch(
+    const install::ComponentChange& change, const std::filesystem::path& partial_file,
+    const std::function<void(std::uint64_t done)>& progress) {
     // Reloaded per download so a rotated CA file is picked up without a restart.
     auto tls = MakeClientTlsContext(options_.ca_file);
     if (!tls) {

@@ -194,7 +194,8 @@ asio::awaitable<bool> Link::Impl::AsyncOpen(const std::shared_ptr<Session>& s) {
         co_return false;
     }
     Arm(*s, "connect", options_.connect_timeout);
-    auto [connect_ec, peer] = co_await beast::get_lowest_layer(s->ws).async_connect(results, kNoThrow);
+    auto [connect_ec, peer] =
+        co_await beast::get_lowest_layer(s->ws).async_connect(results, kNoThrow);
     if (connect_ec) {
         log::Warn("coordinator unreachable step=connect peer={} error={}", endpoint.HostHeader(),
                   connect_ec.message());
@@ -276,12 +277,13 @@ asio::awaitable<std::optional<WelcomeData>> Link::Impl::AsyncGreet(
 void Link::Impl::StartSession(const std::shared_ptr<Session>& s, const WelcomeData& welcome) {
     s->established = true;
     ++stats_.sessions_established;
-    heartbeat_seconds_ =
-        welcome.heartbeat_seconds > 0 ? welcome.heartbeat_seconds : options_.heartbeat_seconds_default;
+    heartbeat_seconds_ = welcome.heartbeat_seconds > 0 ? welcome.heartbeat_seconds
+                                                       : options_.heartbeat_seconds_default;
     // Keep-alive pings at half the idle timeout detect a coordinator that vanished without a FIN.
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = options_.connect_timeout;
-    timeouts.idle_timeout = std::chrono::seconds(3 * std::max<std::uint32_t>(heartbeat_seconds_, 5));
+    timeouts.idle_timeout =
+        std::chrono::seconds(3 * std::max<std::uint32_t>(heartbeat_seconds_, 5));
     timeouts.keep_alive_pings = true;
     s->ws.set_option(timeouts);
     log::Info("coordinator session established session_id={} heartbeat_seconds={}",
@@ -310,8 +312,8 @@ asio::awaitable<void> Link::Impl::AsyncReadLoop(std::shared_ptr<Session> s) {
             continue;
         }
         const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
-        auto message = s->ws.got_binary() ? DecodeInbound(bytes)
-                                          : MakeError(Errc::kProtocol, "text frame");
+        auto message =
+            s->ws.got_binary() ? DecodeInbound(bytes) : MakeError(Errc::kProtocol, "text frame");
         buffer.consume(buffer.size());
         if (!message) {
             log::Warn("garbage from coordinator, closing the session error={}",
@@ -329,7 +331,8 @@ void Link::Impl::Dispatch(Session& s, Inbound message) {
     } else if (auto* cancel = std::get_if<CancelData>(&message)) {
         handler_.OnCancel(cancel->op_id);
     } else if (auto* error = std::get_if<ErrorData>(&message)) {
-        log::Warn("coordinator reported an error code={} detail=\"{}\"", error->code, error->detail);
+        log::Warn("coordinator reported an error code={} detail=\"{}\"", error->code,
+                  error->detail);
     } else {
         log::Warn("second Welcome on an established session, closing it");
         RequestClose(s, websocket::close_code::protocol_error, "unexpected Welcome");
@@ -339,7 +342,8 @@ void Link::Impl::Dispatch(Session& s, Inbound message) {
 asio::awaitable<void> Link::Impl::AsyncWriter(std::shared_ptr<Session> s) {
     while (s->open) {
         if (!s->outbound.empty()) {
-            auto [ec, written] = co_await s->ws.async_write(asio::buffer(s->outbound.front()), kNoThrow);
+            auto [ec, written] =
+                co_await s->ws.async_write(asio::buffer(s->outbound.front()), kNoThrow);
             if (ec) {
                 if (s->open) {
                     log::Warn("writing to coordinator failed error={}", ec.message());

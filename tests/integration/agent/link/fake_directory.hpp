@@ -88,7 +88,8 @@ public:
         Record([&](Calls& c) { c.progress.push_back(progress); });
         co_return;
     }
-    boost::asio::awaitable<void> OnResult(const std::string&, const gw::AgentResult& result) override {
+    boost::asio::awaitable<void> OnResult(const std::string&,
+                                          const gw::AgentResult& result) override {
         Record([&](Calls& c) { c.results.push_back(result); });
         co_return;
     }

@@ -4,7 +4,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <thread>
 
 #include "agent/daemon/agent.hpp"
@@ -23,9 +25,9 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using testing::FakeDirectory;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::FakeDirectory;
 
 constexpr const char* kInstance = "instance-link-01";
 constexpr milliseconds kWait{20'000};
@@ -368,6 +370,104 @@ TEST_F(LinkGatewayTest, InvalidInstructionIsAckedAndAnsweredAsFailed) {
     EXPECT_EQ(calls.results[0].outcome, coordinator::gateway::Outcome::kFailed);
     EXPECT_NE(calls.results[0].error.find("invalid instruction"), std::string::npos);
     EXPECT_EQ(agent_->runner().executions.load(), 0);
+}
+
+class DownloaderTest : public LinkGatewayTest {
+protected:
+    // Checks the certificate for "localhost" (SNI + DNS name) while the link tests use the IP.
+    std::unique_ptr<link::HttpsArtifactFetcher> Fetcher(const std::string& credential) const {
+        auto fetcher = std::make_unique<link::HttpsArtifactFetcher>(
+            link::DownloaderOptions{{"127.0.0.1", port_, "/agent/v1/connect"},
+                                    "localhost",
+                                    pki_.ca_cert,
+                                    kInstance,
+                                    milliseconds(5000),
+                                    milliseconds(5000)});
+        fetcher->SetCredential(credential);
+        return fetcher;
+    }
+
+    static std::string ReadAll(const fs::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+
+    install::ComponentChange Change(const coordinator::gateway::Instruction& instruction) const {
+        const auto& c = instruction.components.at(0);
+        return {c.type, c.name,         c.from_version, c.to_version, c.artifact_sha256,
+                c.size, c.download_path};
+    }
+};
+
+TEST_F(DownloaderTest, ResumesAPartialFileWithARangeRequest) {
+    const auto change = Change(DeployInstruction("unused"));
+    const auto bundle = dir_ / "bundles";
+    fs::path source;
+    for (const auto& entry : fs::directory_iterator(bundle)) {
+        source = entry.path();
+    }
+    const std::string full = ReadAll(source);
+    ASSERT_GT(full.size(), 10u);
+    // The first half is deliberately not the artifact's: only a Range request keeps it, a restart
+    // from zero would replace it.
+    const std::size_t half = full.size() / 2;
+    const std::string marker(half, 'x');
+    const auto partial = dir_ / "artifact.partial";
+    std::ofstream(partial, std::ios::binary) << marker;
+
+    std::vector<std::uint64_t> reported;
+    auto fetcher = Fetcher(FakeDirectory::kCredential);
+    auto fetched =
+        fetcher->Fetch(change, partial, [&](std::uint64_t done) { reported.push_back(done); });
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(ReadAll(partial), marker + full.substr(half));
+    ASSERT_FALSE(reported.empty());
+    EXPECT_EQ(reported.back(), full.size());
+
+    // Already complete: nothing to fetch, the file is left as it is.
+    EXPECT_TRUE(fetcher->Fetch(change, partial, {}));
+    EXPECT_EQ(ReadAll(partial), marker + full.substr(half));
+}
+
+TEST_F(DownloaderTest, CorruptOversizedPartialIsRestartedFromZero) {
+    const auto change = Change(DeployInstruction("unused"));
+    const auto partial = dir_ / "artifact.partial";
+    std::ofstream(partial, std::ios::binary) << std::string(change.size + 100, 'x');
+    auto fetched = Fetcher(FakeDirectory::kCredential)->Fetch(change, partial, {});
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(fs::file_size(partial), change.size);
+    EXPECT_EQ(*Sha256File(partial), change.artifact_sha256);
+}
+
+TEST_F(DownloaderTest, WrongCredentialIsUnauthenticatedAndUnknownArtifactNotFound) {
+    const auto change = Change(DeployInstruction("unused"));
+    const auto partial = dir_ / "artifact.partial";
+    auto refused = Fetcher("wrong")->Fetch(change, partial, {});
+    ASSERT_FALSE(refused);
+    EXPECT_TRUE(refused.error().Is(Errc::kUnauthenticated)) << refused.error().message;
+
+    auto missing = change;
+    missing.artifact_sha256 = std::string(64, 'f');
+    missing.download_path = "/agent/v1/artifacts/" + missing.artifact_sha256;
+    auto not_found = Fetcher(FakeDirectory::kCredential)->Fetch(missing, partial, {});
+    ASSERT_FALSE(not_found);
+    EXPECT_TRUE(not_found.error().Is(Errc::kNotFound)) << not_found.error().message;
+}
+
+TEST_F(DownloaderTest, UntrustedServerIsRefusedBeforeAnyRequest) {
+    const auto change = Change(DeployInstruction("unused"));
+    const auto other = test::MakeTestPki(dir_ / "other-pki");
+    link::HttpsArtifactFetcher fetcher(link::DownloaderOptions{{"127.0.0.1", port_, "/"},
+                                                               "",
+                                                               other.ca_cert,
+                                                               kInstance,
+                                                               milliseconds(5000),
+                                                               milliseconds(5000)});
+    fetcher.SetCredential(FakeDirectory::kCredential);
+    auto fetched = fetcher.Fetch(change, dir_ / "artifact.partial", {});
+    ASSERT_FALSE(fetched);
+    EXPECT_TRUE(fetched.error().Is(Errc::kNetwork)) << fetched.error().message;
+    EXPECT_TRUE(directory_.Snapshot().download_credentials.empty());
 }
 
 }  // namespace

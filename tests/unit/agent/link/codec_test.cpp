@@ -17,8 +17,8 @@ pb::Envelope Parse(const std::string& bytes) {
 }
 
 TEST(CodecTest, HelloCarriesEverything) {
-    HelloData hello{"instance-1", "0.1.0", "cred", {{"platform", "webwaka-platform", "2.0.0"}},
-                    "deploy-9"};
+    HelloData hello{
+        "instance-1", "0.1.0", "cred", {{"platform", "webwaka-platform", "2.0.0"}}, "deploy-9"};
     auto envelope = Parse(EncodeHello(hello, 7));
     EXPECT_EQ(envelope.seq(), 7u);
     ASSERT_TRUE(envelope.has_hello());
@@ -31,7 +31,9 @@ TEST(CodecTest, HelloCarriesEverything) {
 }
 
 TEST(CodecTest, ResultMapsOutcomes) {
-    install::OperationResult result{"deploy-1", install::Outcome::kRolledBack, "health check failed",
+    install::OperationResult result{"deploy-1",
+                                    install::Outcome::kRolledBack,
+                                    "health check failed",
                                     {{"suite", "commerce", "1.0.0"}}};
     auto envelope = Parse(EncodeResult(result, 1));
     ASSERT_TRUE(envelope.has_result());
