@@ -25,6 +25,10 @@ Expected<DecodedTarget> DecodeTarget(std::string_view target) {
     // Form encoding: browsers and curl --data-urlencode send spaces in queries as '+'.
     const boost::urls::encoding_opts form_decoding(/*space_as_plus_=*/true);
     for (const auto& param : url.params(form_decoding)) {
+        // "/a?" and "/a?x=1&" hold empty parameters that nobody sent on purpose.
+        if (param.key.empty() && !param.has_value) {
+            continue;
+        }
         if (HasNul(param.key) || HasNul(param.value)) {
             return MakeError(Errc::kInvalidArgument, "query contains a NUL byte");
         }
