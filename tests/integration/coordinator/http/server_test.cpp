@@ -577,6 +577,27 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheLimitGet503) {
     EXPECT_EQ(held.Send("GET", "/still").status, 200u);
 }
 
+TEST_F(HttpServerTest, StartReportsABusyPortAndABadAddress) {
+    StartServer(Echo);
+    ServerOptions same_port;
+    same_port.address = "127.0.0.1";
+    same_port.port = port_;
+    Server second(io_, same_port, Echo);
+    auto busy = second.Start();
+    ASSERT_FALSE(busy);
+    EXPECT_TRUE(busy.error().Is(Errc::kIo)) << busy.error().message;
+    EXPECT_NE(busy.error().message.find(std::to_string(port_)), std::string::npos);
+
+    ServerOptions bad_address;
+    bad_address.address = "not-an-address";
+    Server third(io_, bad_address, Echo);
+    auto bad = third.Start();
+    ASSERT_FALSE(bad);
+    EXPECT_TRUE(bad.error().Is(Errc::kInvalidArgument));
+    // The first server is unaffected.
+    EXPECT_EQ(Client().Get("/").status, 200u);
+}
+
 TEST_F(HttpServerTest, StopClosesIdleConnectionsAndStopsAccepting) {
     StartServer(Echo);
     HttpConnection idle("127.0.0.1", port_);
