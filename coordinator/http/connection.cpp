@@ -125,6 +125,8 @@ struct Exchange {
     unsigned version = 11;
     bool keep_alive = false;
     bool head = false;
+    bool spool = false;            // the body goes to a file in spool_dir
+    std::uint64_t body_limit = 0;  // bytes
     unsigned status = 0;
 
     Exchange() = default;
@@ -185,11 +187,12 @@ private:
 
     asio::awaitable<bool> AsyncAwaitRequest();
     asio::awaitable<bool> AsyncServeOne();
+    asio::awaitable<bool> AsyncReadHeader(HeaderParser& header_parser, Exchange& ex);
+    asio::awaitable<bool> AsyncAcceptBody(HeaderParser& header_parser, Exchange& ex);
+    asio::awaitable<bool> AsyncReadBody(HeaderParser& header_parser, Exchange& ex);
     void FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const;
-    asio::awaitable<BodyStatus> AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex,
-                                                  std::uint64_t limit);
-    asio::awaitable<BodyStatus> AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
-                                                 std::uint64_t limit);
+    asio::awaitable<BodyStatus> AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex);
+    asio::awaitable<BodyStatus> AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex);
     asio::awaitable<std::optional<Response>> AsyncBeforeBody(Exchange& ex);
     asio::awaitable<Response> AsyncCallHandler(Exchange& ex);
     asio::awaitable<bool> AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
@@ -261,11 +264,28 @@ asio::awaitable<bool> Session::AsyncAwaitRequest() {
     co_return !ec;
 }
 
+// Answers whether the connection may carry another request.
 asio::awaitable<bool> Session::AsyncServeOne() {
     Exchange ex;
     HeaderParser header_parser;
+    if (!co_await AsyncReadHeader(header_parser, ex) ||
+        !co_await AsyncAcceptBody(header_parser, ex) ||
+        !co_await AsyncReadBody(header_parser, ex)) {
+        co_return false;
+    }
+    Response response = co_await AsyncCallHandler(ex);
+    ex.RemoveSpool();
+    ex.keep_alive = ex.keep_alive && !StopWanted();
+    const bool written = co_await AsyncWriteResponse(ex, response);
+    LogRequest(ex);
+    const bool keep_alive = written && ex.keep_alive;
+    co_return keep_alive;
+}
+
+// Reads and checks the header; answers false when the connection is done (answered or gone).
+asio::awaitable<bool> Session::AsyncReadHeader(HeaderParser& header_parser, Exchange& ex) {
     header_parser.header_limit(kHeaderLimitBytes);
-    // Limits depend on where the body goes, decided after the header: see the checks below.
+    // Limits depend on where the body goes, decided after the header (AsyncAcceptBody).
     header_parser.body_limit(boost::none);
     stream_.expires_after(RequestTimeout());
     auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, header_parser, kNoThrow);
@@ -292,47 +312,52 @@ asio::awaitable<bool> Session::AsyncServeOne() {
     }
     ex.request.path = std::move(decoded->path);
     ex.request.query = std::move(decoded->query);
+    co_return true;
+}
 
-    const bool spool =
-        Options().spool_body && Options().spool_body(ex.request.method, ex.request.path);
-    const std::uint64_t limit = spool ? Options().max_upload_bytes : Options().max_body_bytes;
-    if (auto length = header_parser.content_length(); length && *length > limit) {
-        co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
+// Decides where the body goes and whether it is wanted at all, before any of it is read.
+asio::awaitable<bool> Session::AsyncAcceptBody(HeaderParser& header_parser, Exchange& ex) {
+    const ServerOptions& options = Options();
+    ex.spool = options.spool_body && options.spool_body(ex.request.method, ex.request.path);
+    ex.body_limit = ex.spool ? options.max_upload_bytes : options.max_body_bytes;
+    if (auto length = header_parser.content_length(); length && *length > ex.body_limit) {
+        co_return co_await AsyncReject(ex, 413, BodyLimitDetail(ex.body_limit), "body_too_large");
     }
-    if (!header_parser.is_done() && Options().before_body) {
+    if (header_parser.is_done()) {
+        co_return true;
+    }
+    if (options.before_body) {
         if (std::optional<Response> early = co_await AsyncBeforeBody(ex)) {
             co_return co_await AsyncReject(ex, std::move(*early));
         }
     }
+    // curl waits (about a second) for this before sending a large body.
     const auto expect = header_parser.get()[bhttp::field::expect];
-    if (!header_parser.is_done() && ex.version >= 11 && beast::iequals(expect, "100-continue")) {
-        auto [cec, cn] =
+    if (ex.version >= 11 && beast::iequals(expect, "100-continue")) {
+        auto [ec, n] =
             co_await asio::async_write(stream_, asio::buffer(kContinueResponse), kNoThrow);
-        if (cec) {
-            co_return false;
-        }
+        co_return !ec;
     }
-    const BodyStatus body = spool ? co_await AsyncReadSpooled(header_parser, ex, limit)
-                                  : co_await AsyncReadInMemory(header_parser, ex, limit);
+    co_return true;
+}
+
+asio::awaitable<bool> Session::AsyncReadBody(HeaderParser& header_parser, Exchange& ex) {
+    const BodyStatus body = ex.spool ? co_await AsyncReadSpooled(header_parser, ex)
+                                     : co_await AsyncReadInMemory(header_parser, ex);
     switch (body) {
         case BodyStatus::kOk:
-            break;
+            co_return true;
         case BodyStatus::kTooLarge:
-            co_return co_await AsyncReject(ex, 413, BodyLimitDetail(limit), "body_too_large");
+            co_return co_await AsyncReject(ex, 413, BodyLimitDetail(ex.body_limit),
+                                           "body_too_large");
         case BodyStatus::kMalformed:
             co_return co_await AsyncReject(ex, 400, "malformed request body", "bad_request");
         case BodyStatus::kSpoolFailed:
             co_return co_await AsyncReject(ex, 500, "could not store the request body", "internal");
         case BodyStatus::kClosed:
-            co_return false;
+            break;
     }
-
-    Response response = co_await AsyncCallHandler(ex);
-    ex.RemoveSpool();
-    ex.keep_alive = ex.keep_alive && !StopWanted();
-    const bool written = co_await AsyncWriteResponse(ex, response);
-    LogRequest(ex);
-    co_return written&& ex.keep_alive;
+    co_return false;
 }
 
 void Session::FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const {
@@ -350,14 +375,13 @@ void Session::FillRequest(const bhttp::request<bhttp::empty_body>& header, Excha
     ex.head = header.method() == bhttp::verb::head;
 }
 
-asio::awaitable<BodyStatus> Session::AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex,
-                                                       std::uint64_t limit) {
+asio::awaitable<BodyStatus> Session::AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex) {
     if (header_parser.is_done()) {
         co_return BodyStatus::kOk;
     }
     bhttp::request_parser<bhttp::string_body> parser(std::move(header_parser));
     // Content-Length was checked against the limit already; this bounds chunked bodies.
-    parser.body_limit(limit);
+    parser.body_limit(ex.body_limit);
     auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
     if (ec) {
         co_return ClassifyReadError(ec);
@@ -366,8 +390,7 @@ asio::awaitable<BodyStatus> Session::AsyncReadInMemory(HeaderParser& header_pars
     co_return BodyStatus::kOk;
 }
 
-asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex,
-                                                      std::uint64_t limit) {
+asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex) {
     const std::filesystem::path dir =
         Options().spool_dir.empty() ? std::filesystem::temp_directory_path() : Options().spool_dir;
     auto spool = SpoolFile::Create(dir);
@@ -379,7 +402,7 @@ asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parse
     ex.request.body_file = spool->Path();
     if (!header_parser.is_done()) {
         bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
-        parser.body_limit(limit);
+        parser.body_limit(ex.body_limit);
         std::vector<char> chunk(kSpoolChunkBytes);
         while (!parser.is_done()) {
             parser.get().body().data = chunk.data();
