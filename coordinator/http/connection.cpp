@@ -98,6 +98,7 @@ public:
         consumed_ = ec ? consumed_ : offset;
     }
     std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) {
+        ec = {};
         const std::uint64_t left = length_ - consumed_;
         const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(n, left));
         const std::size_t got = wanted == 0 ? 0 : file_.read(buffer, wanted, ec);
@@ -118,7 +119,7 @@ private:
 
 using RangeFileBody = bhttp::basic_file_body<RangeFile>;
 
-// Writes all bytes or answers false (errno set); spool chunks are small enough for the I/O thread.
+// One request in flight on a connection.
 struct Exchange {
     Request request;
     SteadyClock::time_point started = SteadyClock::now();
