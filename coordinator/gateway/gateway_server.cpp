@@ -62,7 +62,9 @@ std::string FormatPeer(const tcp::socket& socket) {
     if (ec) {
         return "unknown";
     }
-    return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    const auto address = endpoint.address();
+    const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+    return host + ":" + std::to_string(endpoint.port());
 }
 
 std::string JsonEscape(std::string_view text) {
@@ -210,6 +212,10 @@ private:
     void AbortSocket();
 
     asio::awaitable<void> AsyncWebSocket(Request req);
+    // Runs a helper coroutine of the session; an exception there drops the connection instead of
+    // silently leaving a session without writer or watchdog.
+    static asio::awaitable<void> AsyncGuarded(std::shared_ptr<Connection> self,
+                                              asio::awaitable<void> body, const char* what);
     static asio::awaitable<void> AsyncWriter(std::shared_ptr<Connection> self);
     static asio::awaitable<void> AsyncWatchdog(std::shared_ptr<Connection> self);
     asio::awaitable<void> AsyncReadLoop();
@@ -323,6 +329,10 @@ asio::awaitable<bool> Connection::AsyncHandleHttp(const Request& req) {
     const std::string_view path = PathOf(req.target());
     if (path.starts_with(kArtifactPrefix)) {
         co_return co_await AsyncServeArtifact(req, path.substr(kArtifactPrefix.size()));
+    }
+    if (path == kConnectPath) {
+        co_return co_await AsyncJsonError(req, http::status::upgrade_required, "upgrade_required",
+                                          "agents connect here with a WebSocket upgrade");
     }
     co_return co_await AsyncJsonError(req, http::status::not_found, "not_found",
                                       "no such endpoint on the agent gateway");
@@ -490,8 +500,10 @@ asio::awaitable<void> Connection::AsyncWebSocket(Request req) {
     }
     SetDeadline(options.handshake_timeout_seconds,
                 "no hello within " + std::to_string(options.handshake_timeout_seconds) + " s");
-    asio::co_spawn(executor_, AsyncWriter(shared_from_this()), asio::detached);
-    asio::co_spawn(executor_, AsyncWatchdog(shared_from_this()), asio::detached);
+    auto self = shared_from_this();
+    asio::co_spawn(executor_, AsyncGuarded(self, AsyncWriter(self), "writer"), asio::detached);
+    asio::co_spawn(executor_, AsyncGuarded(self, AsyncWatchdog(self), "watchdog"),
+                   asio::detached);
     co_await AsyncReadLoop();
     co_await AsyncFinish();
 }
@@ -683,6 +695,17 @@ void Connection::SetDeadline(unsigned seconds, std::string reason) {
     }
 }
 
+asio::awaitable<void> Connection::AsyncGuarded(std::shared_ptr<Connection> self,
+                                               asio::awaitable<void> body, const char* what) {
+    try {
+        co_await std::move(body);
+    } catch (const std::exception& e) {
+        log::Error("agent session {} failed instance_id={} peer={} error={}", what,
+                   self->instance_id_, self->peer_, e.what());
+        self->AbortSocket();
+    }
+}
+
 asio::awaitable<void> Connection::AsyncWriter(std::shared_ptr<Connection> self) {
     while (!self->finished_) {
         while (!self->queue_.empty()) {
@@ -839,8 +862,14 @@ asio::awaitable<void> Core::AsyncAccept(std::shared_ptr<Core> self) {
             co_await backoff.async_wait(kNoThrow);
             continue;
         }
-        auto connection = std::make_shared<Connection>(self, tcp::socket(std::move(socket)));
-        asio::co_spawn(connection->executor(), Connection::AsyncRun(connection), asio::detached);
+        try {
+            auto connection = std::make_shared<Connection>(self, tcp::socket(std::move(socket)));
+            asio::co_spawn(connection->executor(), Connection::AsyncRun(connection),
+                           asio::detached);
+        } catch (const std::exception& e) {
+            // One connection that cannot be set up (memory) must not end the listener.
+            log::Error("gateway connection setup failed error={}", e.what());
+        }
     }
 }
 

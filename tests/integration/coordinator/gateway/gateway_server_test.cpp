@@ -614,6 +614,10 @@ TEST_F(ArtifactDownloadTest, RefusalsAnswerJson) {
     EXPECT_EQ(other_path->status, 404u);
     EXPECT_NE(other_path->body.find("\"code\":\"not_found\""), std::string::npos);
 
+    auto plain_connect = http_->Request("GET", "/agent/v1/connect");
+    ASSERT_TRUE(plain_connect);
+    EXPECT_EQ(plain_connect->status, 426u);
+
     auto not_hex = Get("not-a-sha256");
     ASSERT_TRUE(not_hex);
     EXPECT_EQ(not_hex->status, 400u);
