@@ -28,6 +28,23 @@ struct GatewayOptions {
 // A strand per connection, one writer per WebSocket, a deadline on every step. Garbage frames, a
 // wrong protocol version, a refused Hello or an idle peer close that connection only, with a reason.
 // A second session for the same instance replaces the first.
+//
+// Close codes and reasons an agent sees (WebSocket close frame):
+//   1008 policy_error   the directory's refusal reason; "unsupported protocol version N; this
+//                       coordinator speaks 1" (after an Error{unsupported_protocol_version});
+//                       "replaced by a newer session"; "no hello within N s";
+//                       "idle timeout: no frame for N s"; "outbound queue overflow"
+//   1002 protocol_error "malformed envelope"; "expected hello, got X"; "unexpected X from agent"
+//   1003 unknown_data   "text frames are not supported"
+//   1009 too_big        a frame over max_message_bytes
+//   1001 going_away     "coordinator shutting down"
+// A refused agent should back off before reconnecting; a replaced one should not fight back.
+// Artifact errors are JSON {"detail", "code"}: 400 invalid_sha256, 401 unauthenticated,
+// 404 artifact_not_found / not_found, 405, 416 range_not_satisfiable (Content-Range: bytes */size),
+// 426 upgrade_required (plain GET of the connect path), 503 artifact_store_unavailable.
+//
+// Lifetime: the io_context and the directory must outlive every connection; stop the io_context
+// (or let it drain after Stop()) before destroying the directory.
 class GatewayServer {
 public:
     GatewayServer(boost::asio::io_context& io, GatewayOptions options, AgentDirectory& directory);
