@@ -13,6 +13,7 @@ waka_api() {
     local method=$1 path=$2
     shift 2
     local code
+    : >"$WAKA_API_OUT"   # a failed call must not leave the previous answer behind
     # `-H @file` reads the header from a file: here a pipe fed by printf, a shell builtin, so the
     # token appears in no process's argv (ps shows those).
     code=$(curl -sS --max-time 120 -o "$WAKA_API_OUT" -w '%{http_code}' -X "$method" \
@@ -48,8 +49,12 @@ waka_api_expect() {
         fi
     done
     echo "quickstart: $what failed: HTTP $status" >&2
-    cat "$WAKA_API_OUT" "$WAKA_API_OUT.err" >&2 2>/dev/null || true
-    echo >&2
+    if [ -s "$WAKA_API_OUT" ]; then
+        printf '  answer: %s\n' "$(head -c 2000 "$WAKA_API_OUT")" >&2
+    fi
+    if [ -s "$WAKA_API_OUT.err" ]; then
+        printf '  %s\n' "$(cat "$WAKA_API_OUT.err")" >&2
+    fi
     return 1
 }
 
