@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 
 #include "coordinator/api/json_output.hpp"
@@ -121,9 +122,12 @@ boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& 
     const std::string& sha256 = call.request.body_sha256;
     fs::path source = *call.request.body_file;
     fs::path destination = store::ArtifactFilePath(services.context.artifact_dir, sha256);
+    // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries twice.
+    std::function<Expected<void>()> place_file = [source, destination] {
+        return PlaceArtifactFile(source, destination);
+    };
     auto attached = co_await services.releases.AttachArtifact(
-        call.principal, std::move(*key), sha256, call.request.body_size,
-        [source, destination] { return PlaceArtifactFile(source, destination); });
+        call.principal, std::move(*key), sha256, call.request.body_size, std::move(place_file));
     if (!attached) {
         co_return ToResponse(FromError(attached.error()));
     }

@@ -1,0 +1,127 @@
+#include "tests/integration/coordinator/api/api_fixture.hpp"
+
+#include <fstream>
+#include <pqxx/pqxx>
+
+#include "shared/core/crypto.hpp"
+#include "tests/support/certs/test_pki.hpp"
+#include "tests/support/pg/migrated_database.hpp"
+
+namespace waka::coordinator::api::testing {
+
+void ApiTest::SetUp() {
+    dir_ = test::MakeTempDir("waka-api-test");
+    std::filesystem::create_directories(dir_ / "spool");
+    std::filesystem::create_directories(dir_ / "artifacts");
+    database_ = test::OpenMigratedDatabase(4);
+    tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
+    auto admin = test::RunSync(tokens_->EnsureBootstrapToken("admin", kAdminSecret, store::Role::kAdmin));
+    ASSERT_TRUE(admin) << admin.error().message;
+    deployments_ = std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
+    context_ = std::make_unique<ApiContext>(ApiContext{*database_, clock_, *tokens_, *deployments_,
+                                                       dir_ / "artifacts", "9.9.9-test", nullptr});
+    http::ServerOptions options;
+    options.address = "127.0.0.1";
+    options.port = 0;
+    options.max_body_bytes = kMaxBodyBytes;
+    options.spool_dir = dir_ / "spool";
+    options.spool_body = ShouldSpoolBody;
+    server_ = std::make_unique<http::Server>(io_, options, MakeApiHandler(*context_));
+    auto port = server_->Start();
+    ASSERT_TRUE(port) << port.error().message;
+    port_ = *port;
+    thread_ = std::thread([this] { io_.run(); });
+    client_ = std::make_unique<test::HttpClient>("127.0.0.1", port_);
+    client_->SetBearer(kAdminSecret);
+}
+
+void ApiTest::TearDown() {
+    if (server_) {
+        server_->Stop();
+    }
+    io_.stop();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+    server_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+std::string ApiTest::MakeToken(const std::string& name, const std::string& role) {
+    auto result = client_->Post("/api/v1/tokens", R"({"name":")" + name + R"(","role":")" + role + R"("})");
+    EXPECT_EQ(result.status, 201u) << result.body;
+    return Str(Object(result), "token");
+}
+
+test::HttpClient ApiTest::ClientWith(const std::string& token) const {
+    test::HttpClient client("127.0.0.1", port_);
+    client.SetBearer(token);
+    return client;
+}
+
+std::string ApiTest::SqlValue(const std::string& query) {
+    std::string value;
+    auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::read_transaction tx(c);
+        auto row = tx.exec1(query);
+        value = row[0].is_null() ? "<null>" : row[0].as<std::string>();
+        return {};
+    });
+    EXPECT_TRUE(done) << done.error().message;
+    return value;
+}
+
+long long ApiTest::Count(const std::string& table) {
+    return std::stoll(SqlValue("SELECT count(*) FROM " + table));
+}
+
+void ApiTest::CreateVersion(const std::string& type, const std::string& name,
+                            const std::string& version) {
+    auto result = client_->Post("/api/v1/versions", R"({"component_type":")" + type +
+                                                        R"(","component_name":")" + name +
+                                                        R"(","version":")" + version + R"("})");
+    ASSERT_EQ(result.status, 201u) << result.body;
+}
+
+test::HttpResult ApiTest::Upload(const std::string& type, const std::string& name,
+                                 const std::string& version, const std::string& bytes,
+                                 test::HttpHeaders headers) {
+    auto file = dir_ / ("upload-" + RandomHex(4));
+    {
+        std::ofstream out(file, std::ios::binary);
+        out << bytes;
+    }
+    headers.emplace_back("Content-Type", "application/gzip");
+    return client_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version, file,
+                               std::move(headers));
+}
+
+boost::json::value ApiTest::Json(const test::HttpResult& result) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(result.body, ec);
+    EXPECT_FALSE(ec) << "not JSON: " << result.body.substr(0, 300);
+    return value;
+}
+
+boost::json::object ApiTest::Object(const test::HttpResult& result) {
+    auto value = Json(result);
+    if (!value.is_object()) {
+        ADD_FAILURE() << "not a JSON object: " << result.body.substr(0, 300);
+        return {};
+    }
+    return value.as_object();
+}
+
+std::string ApiTest::Str(const boost::json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr) {
+        return "<missing>";
+    }
+    if (value->is_null()) {
+        return "<null>";
+    }
+    return value->is_string() ? std::string(value->as_string()) : boost::json::serialize(*value);
+}
+
+}  // namespace waka::coordinator::api::testing

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "coordinator/api/api.hpp"
+#include "coordinator/db/database.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/http/server.hpp"
+#include "coordinator/store/token_store.hpp"
+#include "tests/support/http_client/http_client.hpp"
+
+// A coordinator's REST API on 127.0.0.1 port 0 over a fresh, migrated PostgreSQL database, with a
+// bootstrap admin token; the client starts out authenticated as that admin.
+namespace waka::coordinator::api::testing {
+
+inline constexpr const char* kAdminSecret = "admin-secret-for-tests-0123456789";
+inline constexpr std::uint64_t kMaxBodyBytes = 64 * 1024;
+
+class ApiTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    // A new token of that role, made through the API; answers its secret.
+    std::string MakeToken(const std::string& name, const std::string& role);
+    // A client with that bearer token ("" for none).
+    [[nodiscard]] test::HttpClient ClientWith(const std::string& token) const;
+
+    // One value of a SQL query ("<null>" for NULL).
+    std::string SqlValue(const std::string& query);
+    long long Count(const std::string& table);
+
+    // Registers a version through the API and expects 201.
+    void CreateVersion(const std::string& type, const std::string& name, const std::string& version);
+    // Writes `bytes` to a file and uploads it as the artifact of that version; answers the result.
+    test::HttpResult Upload(const std::string& type, const std::string& name,
+                            const std::string& version, const std::string& bytes,
+                            test::HttpHeaders headers = {});
+
+    static boost::json::value Json(const test::HttpResult& result);
+    static boost::json::object Object(const test::HttpResult& result);
+    static std::string Str(const boost::json::object& object, std::string_view key);
+
+    std::filesystem::path dir_;
+    SystemClock clock_;
+    boost::asio::io_context io_;
+    std::unique_ptr<db::Database> database_;
+    std::unique_ptr<store::TokenStore> tokens_;
+    std::unique_ptr<deploy::DeploymentService> deployments_;
+    std::unique_ptr<ApiContext> context_;
+    std::unique_ptr<http::Server> server_;
+    std::thread thread_;
+    std::uint16_t port_ = 0;
+    std::unique_ptr<test::HttpClient> client_;
+};
+
+}  // namespace waka::coordinator::api::testing

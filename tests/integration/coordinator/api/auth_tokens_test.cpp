@@ -1,0 +1,121 @@
+#include "tests/integration/coordinator/api/api_fixture.hpp"
+
+namespace waka::coordinator::api::testing {
+namespace {
+
+TEST_F(ApiTest, HealthAndRootAreOpen) {
+    auto anonymous = ClientWith("");
+    auto health = anonymous.Get("/health");
+    EXPECT_EQ(health.status, 200u);
+    EXPECT_EQ(Str(Object(health), "status"), "healthy");
+    auto root = anonymous.Get("/");
+    ASSERT_EQ(root.status, 200u) << root.body;
+    auto body = Object(root);
+    EXPECT_EQ(Str(body, "name"), "Waka Deploy");
+    EXPECT_EQ(Str(body, "version"), "9.9.9-test");
+    EXPECT_EQ(Str(body, "docs"), "/docs");
+    EXPECT_EQ(Str(body, "openapi"), "/openapi.json");
+}
+
+TEST_F(ApiTest, MissingOrUnknownTokenIs401WithChallenge) {
+    auto missing = ClientWith("").Get("/api/v1/versions");
+    EXPECT_EQ(missing.status, 401u);
+    EXPECT_EQ(missing.Header("WWW-Authenticate"), "Bearer");
+    EXPECT_EQ(Str(Object(missing), "code"), "unauthenticated");
+    auto unknown = ClientWith("waka_not-a-real-token").Get("/api/v1/versions");
+    EXPECT_EQ(unknown.status, 401u);
+    EXPECT_NE(unknown.Header("WWW-Authenticate").find("Bearer"), std::string::npos);
+    auto basic = ClientWith("").Get("/api/v1/versions", {{"Authorization", "Basic YWRtaW46YWRtaW4="}});
+    EXPECT_EQ(basic.status, 401u);
+}
+
+TEST_F(ApiTest, ViewerCannotCreateAVersionAndNothingIsStored) {
+    auto viewer = ClientWith(MakeToken("dashboard", "viewer"));
+    long long releases = Count("releases");
+    long long audit = Count("audit_log");
+    auto refused = viewer.Post("/api/v1/versions",
+                               R"({"component_type":"suite","component_name":"commerce","version":"1.0.0"})");
+    EXPECT_EQ(refused.status, 403u) << refused.body;
+    auto body = Object(refused);
+    EXPECT_EQ(Str(body, "code"), "forbidden");
+    EXPECT_NE(Str(body, "detail").find("operator"), std::string::npos) << Str(body, "detail");
+    EXPECT_EQ(Count("releases"), releases);
+    EXPECT_EQ(Count("audit_log"), audit);
+    EXPECT_EQ(viewer.Get("/api/v1/versions").status, 200u);
+    EXPECT_EQ(viewer.Get("/api/v1/tokens").status, 403u);
+}
+
+TEST_F(ApiTest, TokenCreateListRevoke) {
+    auto created = client_->Post("/api/v1/tokens", R"({"name":"ci-pipeline","role":"operator"})");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    auto token = Object(created);
+    std::string secret = Str(token, "token");
+    std::string id = Str(token, "id");
+    EXPECT_EQ(Str(token, "role"), "operator");
+    EXPECT_EQ(Str(token, "name"), "ci-pipeline");
+    EXPECT_EQ(Str(token, "created_at").back(), 'Z');
+    EXPECT_GT(secret.size(), 20u);
+
+    auto listed = client_->Get("/api/v1/tokens");
+    ASSERT_EQ(listed.status, 200u);
+    EXPECT_EQ(listed.body.find(secret), std::string::npos) << "a secret was listed";
+    EXPECT_NE(listed.body.find(id), std::string::npos);
+    EXPECT_EQ(listed.body.find("\"token\""), std::string::npos);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM api_tokens WHERE token_hash = '" + secret + "'"), "0");
+
+    auto operator_client = ClientWith(secret);
+    EXPECT_EQ(operator_client.Get("/api/v1/versions").status, 200u);
+    EXPECT_EQ(client_->Delete("/api/v1/tokens/" + id).status, 204u);
+    EXPECT_EQ(operator_client.Get("/api/v1/versions").status, 401u);
+    EXPECT_EQ(client_->Delete("/api/v1/tokens/token-unknown").status, 404u);
+}
+
+TEST_F(ApiTest, TokenBodyIsValidated) {
+    auto refused = client_->Post("/api/v1/tokens", R"({"name":"x","role":"superuser"})");
+    EXPECT_EQ(refused.status, 422u);
+    EXPECT_EQ(Str(Object(refused).at("errors").as_array().at(0).as_object(), "field"), "role");
+}
+
+TEST_F(ApiTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+    auto missing = client_->Get("/api/v1/nothing-here");
+    EXPECT_EQ(missing.status, 404u);
+    EXPECT_EQ(Str(Object(missing), "code"), "not_found");
+    auto wrong = client_->Delete("/api/v1/versions");
+    EXPECT_EQ(wrong.status, 405u);
+    EXPECT_EQ(wrong.Header("Allow"), "GET, POST");
+    EXPECT_EQ(Str(Object(wrong), "code"), "method_not_allowed");
+}
+
+TEST_F(ApiTest, MalformedJsonIs400AndStoresNothing) {
+    long long releases = Count("releases");
+    auto result = client_->Post("/api/v1/versions", R"({"component_type": "suite", )");
+    EXPECT_EQ(result.status, 400u);
+    auto body = Object(result);
+    EXPECT_EQ(Str(body, "code"), "malformed_request");
+    EXPECT_NE(Str(body, "detail").find("JSON"), std::string::npos);
+    EXPECT_EQ(Count("releases"), releases);
+}
+
+TEST_F(ApiTest, UnknownFieldIs422NamingItAndStoresNothing) {
+    long long releases = Count("releases");
+    auto result = client_->Post(
+        "/api/v1/versions",
+        R"({"component_type":"suite","component_name":"commerce","version":"1.0.0","colour":"red"})");
+    EXPECT_EQ(result.status, 422u);
+    auto body = Object(result);
+    EXPECT_EQ(Str(body, "code"), "validation_failed");
+    EXPECT_EQ(Str(body.at("errors").as_array().at(0).as_object(), "field"), "colour");
+    EXPECT_EQ(Count("releases"), releases);
+}
+
+TEST_F(ApiTest, OversizeBodyIs413) {
+    std::string big = R"({"component_type":"suite","component_name":"c","version":"1.0.0","changelog":")" +
+                      std::string(kMaxBodyBytes + 10, 'x') + R"("})";
+    long long releases = Count("releases");
+    auto result = client_->Post("/api/v1/versions", big);
+    EXPECT_EQ(result.status, 413u) << result.error;
+    EXPECT_EQ(Count("releases"), releases);
+}
+
+}  // namespace
+}  // namespace waka::coordinator::api::testing
