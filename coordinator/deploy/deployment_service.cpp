@@ -228,7 +228,9 @@ asio::awaitable<Expected<store::Deployment>> DeploymentService::Get(const std::s
 
 asio::awaitable<Expected<std::vector<store::Deployment>>> DeploymentService::List(
     const DeploymentFilter& filter) {
-    co_return co_await impl_->store.List({filter.instance_id, filter.status, filter.limit, filter.cursor});
+    // A named local, not a braced temporary in the co_await: g++ 12 destroyed it twice (double free).
+    store::DeploymentListFilter store_filter{filter.instance_id, filter.status, filter.limit, filter.cursor};
+    co_return co_await impl_->store.List(std::move(store_filter));
 }
 
 asio::awaitable<gateway::HelloDecision> DeploymentService::Authenticate(const gateway::AgentHello& hello) {
