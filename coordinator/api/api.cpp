@@ -69,9 +69,9 @@ ApiError Forbidden(const store::Principal& principal, store::Role needed) {
     ApiError error;
     error.status = 403;
     error.code = "forbidden";
-    error.detail = "This needs the " + std::string(store::RoleName(needed)) +
-                   " role or higher; " + principal.actor + " has the " +
-                   std::string(store::RoleName(principal.role)) + " role";
+    error.detail = "This needs the " + std::string(store::RoleName(needed)) + " role or higher; " +
+                   principal.actor + " has the " + std::string(store::RoleName(principal.role)) +
+                   " role";
     return error;
 }
 
@@ -90,8 +90,8 @@ http::Response NoRoute(const http::Request& request, const std::vector<std::stri
     ApiError error;
     error.status = 405;
     error.code = "method_not_allowed";
-    error.detail = "Method " + request.method + " is not allowed on " + request.path +
-                   "; allowed: " + allow;
+    error.detail =
+        "Method " + request.method + " is not allowed on " + request.path + "; allowed: " + allow;
     error.headers.emplace_back("Allow", allow);
     return ToResponse(error);
 }
@@ -101,7 +101,8 @@ boost::asio::awaitable<http::Response> Handle(State& state, http::Request& reque
     if (match.route == nullptr) {
         co_return NoRoute(request, match.allowed);
     }
-    Call call{request, std::move(match.params), store::Principal{"anonymous", store::Role::kViewer, ""}};
+    Call call{request, std::move(match.params),
+              store::Principal{"anonymous", store::Role::kViewer, ""}};
     if (match.route->min_role) {
         auto principal = co_await Authenticate(state, request);
         if (!principal) {

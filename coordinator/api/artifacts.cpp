@@ -64,7 +64,8 @@ Expected<void> PlaceArtifactFile(const fs::path& source, const fs::path& destina
     std::error_code ec;
     fs::create_directories(destination.parent_path(), ec);
     if (ec) {
-        return MakeError(Errc::kIo, "create " + destination.parent_path().string() + ": " + ec.message());
+        return MakeError(Errc::kIo,
+                         "create " + destination.parent_path().string() + ": " + ec.message());
     }
     if (fs::exists(destination, ec)) {
         return {};
@@ -92,8 +93,9 @@ std::string Lower(std::string text) {
 // Checks what can be checked before touching the database.
 std::optional<ApiError> CheckUpload(const http::Request& request) {
     if (!request.body_file) {
-        return request.body.empty() ? Invalid("body", "the artifact is empty")
-                                    : ApiError{500, "internal", "The upload was not spooled to disk"};
+        return request.body.empty()
+                   ? Invalid("body", "the artifact is empty")
+                   : ApiError{500, "internal", "The upload was not spooled to disk"};
     }
     if (request.body_size == 0) {
         return Invalid("body", "the artifact is empty");
@@ -148,8 +150,8 @@ boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call
     std::error_code ec;
     std::uint64_t size = fs::file_size(path, ec);
     if (ec) {
-        co_return ToResponse(FromError(MakeError(Errc::kIo, "artifact file " + path.string() +
-                                                                ": " + ec.message())));
+        co_return ToResponse(FromError(
+            MakeError(Errc::kIo, "artifact file " + path.string() + ": " + ec.message())));
     }
     http::Response response;
     response.content_type = "application/gzip";
@@ -163,10 +165,10 @@ boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call
         }
         response.status = 206;
         response.file = http::FileBody{path, range->offset, range->length};
-        response.headers.emplace_back(
-            "Content-Range", "bytes " + std::to_string(range->offset) + "-" +
-                                 std::to_string(range->offset + range->length - 1) + "/" +
-                                 std::to_string(size));
+        response.headers.emplace_back("Content-Range",
+                                      "bytes " + std::to_string(range->offset) + "-" +
+                                          std::to_string(range->offset + range->length - 1) + "/" +
+                                          std::to_string(size));
     }
     co_return response;
 }

@@ -89,11 +89,12 @@ boost::asio::awaitable<http::Response> VerifyAudit(Services& services, Call&) {
     }
     const auto& v = *verification;
     co_return JsonResponse(
-        200, boost::json::object{{"ok", v.ok},
-                                 {"entries", v.entries},
-                                 {"first_bad_seq", v.first_bad_seq ? boost::json::value(*v.first_bad_seq)
-                                                                   : boost::json::value(nullptr)},
-                                 {"problem", v.problem}});
+        200,
+        boost::json::object{{"ok", v.ok},
+                            {"entries", v.entries},
+                            {"first_bad_seq", v.first_bad_seq ? boost::json::value(*v.first_bad_seq)
+                                                              : boost::json::value(nullptr)},
+                            {"problem", v.problem}});
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 namespace waka::coordinator::api {
 namespace {
 
-constexpr std::string_view kStatuses[] = {"pending",  "awaiting_approval", "scheduled", "queued",
-                                          "deploying", "deployed",         "failed",    "rolled_back",
-                                          "rejected", "expired",           "cancelled"};
+constexpr std::string_view kStatuses[] = {
+    "pending", "awaiting_approval", "scheduled", "queued",  "deploying", "deployed",
+    "failed",  "rolled_back",       "rejected",  "expired", "cancelled"};
 
 // force and skip_validation override safety checks: only admins may ask for them (DESIGN §4.1).
 std::optional<ApiError> CheckOverrides(const deploy::CreateDeploymentRequest& request,

@@ -31,7 +31,8 @@ public:
     // Any JSON object, as is.
     [[nodiscard]] const boost::json::object* Object(std::string_view field);
     // An object whose values must all be strings ({"name": "1.2.0"}).
-    [[nodiscard]] std::optional<std::map<std::string, std::string>> StringMap(std::string_view field);
+    [[nodiscard]] std::optional<std::map<std::string, std::string>> StringMap(
+        std::string_view field);
 
     // Records a problem found by the caller's own checks.
     void Fail(std::string_view field, std::string message);

@@ -30,12 +30,13 @@ boost::json::object MapJson(const std::map<std::string, std::string>& map) {
 boost::json::array PlanJson(const std::vector<store::PlannedChange>& plan) {
     boost::json::array array;
     for (const auto& change : plan) {
-        array.push_back(boost::json::object{{"component_type", change.type},
-                                            {"component_name", change.name},
-                                            {"from_version", EmptyAsNull(change.from_version)},
-                                            {"to_version", EmptyAsNull(change.to_version)},
-                                            {"artifact_sha256", EmptyAsNull(change.artifact_sha256)},
-                                            {"size", change.size}});
+        array.push_back(
+            boost::json::object{{"component_type", change.type},
+                                {"component_name", change.name},
+                                {"from_version", EmptyAsNull(change.from_version)},
+                                {"to_version", EmptyAsNull(change.to_version)},
+                                {"artifact_sha256", EmptyAsNull(change.artifact_sha256)},
+                                {"size", change.size}});
     }
     return array;
 }
@@ -106,8 +107,8 @@ boost::json::object ArtifactJson(const store::Artifact& artifact, const store::R
 boost::json::object InstanceJson(const store::Instance& instance, bool connected) {
     boost::json::array inventory;
     for (const auto& item : instance.inventory) {
-        inventory.push_back(
-            boost::json::object{{"type", item.type}, {"name", item.name}, {"version", item.version}});
+        inventory.push_back(boost::json::object{
+            {"type", item.type}, {"name", item.name}, {"version", item.version}});
     }
     return {{"id", instance.id},
             {"labels", MapJson(instance.labels)},

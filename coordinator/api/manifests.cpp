@@ -29,7 +29,8 @@ boost::asio::awaitable<boost::json::array> Warnings(Services& services, const st
     std::vector<store::ReleaseKey> keys = ComponentsOf(m);
     auto found = co_await services.releases.Find(keys);
     if (!found) {
-        warnings.push_back(boost::json::string("Could not check the releases: " + found.error().message));
+        warnings.push_back(
+            boost::json::string("Could not check the releases: " + found.error().message));
         co_return warnings;
     }
     for (const auto& key : keys) {
@@ -60,7 +61,8 @@ boost::asio::awaitable<http::Response> CreateManifest(Services& services, Call& 
         co_return ToResponse(FromError(created.error()));
     }
     boost::json::object body = ManifestJson(created->manifest);
-    body["duplicate_of"] = created->duplicate_of ? boost::json::value(*created->duplicate_of) : nullptr;
+    body["duplicate_of"] =
+        created->duplicate_of ? boost::json::value(*created->duplicate_of) : nullptr;
     body["warnings"] = co_await Warnings(services, created->manifest);
     co_return JsonResponse(201, body);
 }

@@ -45,7 +45,9 @@ StatusAndCode Map(const Error& error) {
 
 }  // namespace
 
-ApiError BadRequest(std::string detail) { return Make(400, "malformed_request", std::move(detail)); }
+ApiError BadRequest(std::string detail) {
+    return Make(400, "malformed_request", std::move(detail));
+}
 ApiError NotFound(std::string detail) { return Make(404, "not_found", std::move(detail)); }
 ApiError Conflict(std::string detail) { return Make(409, "conflict", std::move(detail)); }
 

@@ -49,6 +49,7 @@ using ApiExpected = boost::system::result<T, ApiError>;
 [[nodiscard]] http::Response NoContent();
 
 // Boost.System needs this for result<T, ApiError>::value(); the API never calls it.
-[[noreturn]] void throw_exception_from_error(const ApiError& error, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const ApiError& error,
+                                             const boost::source_location& loc);
 
 }  // namespace waka::coordinator::api

@@ -26,13 +26,16 @@ bool HasControlCharacters(std::string_view text) {
 void CheckComponentName(ObjectReader& reader, std::string_view field,
                         const std::optional<std::string>& name) {
     if (name && !IsValidId(*name)) {
-        reader.Fail(field, "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
+        reader.Fail(field,
+                    "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
 }
 
-void CheckVersion(ObjectReader& reader, std::string_view field, const std::optional<std::string>& v) {
+void CheckVersion(ObjectReader& reader, std::string_view field,
+                  const std::optional<std::string>& v) {
     if (v && !IsStrictSemVer(*v)) {
-        reader.Fail(field, "'" + *v + "' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.5.0)");
+        reader.Fail(field,
+                    "'" + *v + "' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.5.0)");
     }
 }
 
@@ -42,7 +45,8 @@ void CheckDependencies(ObjectReader& reader, const std::map<std::string, std::st
         std::size_t colon = key.find(':');
         if (colon == std::string::npos || !IsComponentType(key.substr(0, colon)) ||
             !IsValidId(key.substr(colon + 1))) {
-            reader.Fail(field, "the key must be '<type>:<name>' with type platform, suite or capability");
+            reader.Fail(field,
+                        "the key must be '<type>:<name>' with type platform, suite or capability");
             continue;
         }
         if (auto problem = CheckSemVerRange(range)) {
@@ -116,7 +120,8 @@ ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body) {
         reader.Fail("role", "must be one of viewer, operator, approver, admin");
     }
     request.name = name.value_or("");
-    request.role = role ? store::ParseRole(*role).value_or(store::Role::kViewer) : store::Role::kViewer;
+    request.role =
+        role ? store::ParseRole(*role).value_or(store::Role::kViewer) : store::Role::kViewer;
     return Validated(std::move(request), reader.Finish());
 }
 
@@ -185,7 +190,8 @@ ApiExpected<InstanceRequest> ParseInstanceRequest(std::string_view body) {
     InstanceRequest request;
     auto id = reader.String("id", true);
     if (id && !IsValidId(*id)) {
-        reader.Fail("id", "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
+        reader.Fail("id",
+                    "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
     if (auto labels = reader.StringMap("labels")) {
         for (const auto& [key, value] : *labels) {
@@ -226,7 +232,8 @@ ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body) {
     auto platform_name = reader.String("platform_name");
     auto platform_version = reader.String("platform_version", true);
     if (id && !IsValidId(*id)) {
-        reader.Fail("id", "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
+        reader.Fail("id",
+                    "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
     if (instance_id && !IsValidId(*instance_id)) {
         reader.Fail("instance_id", "is not a valid instance id");
@@ -299,7 +306,8 @@ ApiExpected<Page> ParsePage(const http::Request& request) {
 ApiExpected<ByteRange> ParseByteRange(std::string_view header, std::uint64_t size) {
     constexpr std::string_view kPrefix = "bytes=";
     if (!header.starts_with(kPrefix) || header.find(',') != std::string_view::npos) {
-        return RangeNotSatisfiable(size, "Only one range of the form bytes=N-M, N- or -N is supported");
+        return RangeNotSatisfiable(size,
+                                   "Only one range of the form bytes=N-M, N- or -N is supported");
     }
     std::string_view spec = header.substr(kPrefix.size());
     std::size_t dash = spec.find('-');
@@ -317,10 +325,11 @@ ApiExpected<ByteRange> ParseByteRange(std::string_view header, std::uint64_t siz
         return ByteRange{size - length, length};
     }
     auto start = ParseUnsigned(first);
-    auto end = last.empty() ? std::optional<std::uint64_t>(size == 0 ? 0 : size - 1) : ParseUnsigned(last);
+    auto end =
+        last.empty() ? std::optional<std::uint64_t>(size == 0 ? 0 : size - 1) : ParseUnsigned(last);
     if (!start || !end || *start > *end || *start >= size) {
-        return RangeNotSatisfiable(size, "The requested range is outside the file of " +
-                                             std::to_string(size) + " bytes");
+        return RangeNotSatisfiable(
+            size, "The requested range is outside the file of " + std::to_string(size) + " bytes");
     }
     std::uint64_t stop = std::min(*end, size - 1);
     return ByteRange{*start, stop - *start + 1};
@@ -329,7 +338,8 @@ ApiExpected<ByteRange> ParseByteRange(std::string_view header, std::uint64_t siz
 ApiExpected<TimePoint> ParseTimestamp(std::string_view field, std::string_view text) {
     auto parsed = ParseRfc3339(text);
     if (!parsed) {
-        return Invalid(std::string(field), "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z");
+        return Invalid(std::string(field),
+                       "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z");
     }
     return *parsed;
 }

@@ -42,14 +42,16 @@ struct InstanceRequest {
 };
 [[nodiscard]] ApiExpected<InstanceRequest> ParseInstanceRequest(std::string_view body);
 // "env=prod" -> {"env", "prod"}; labels keys follow the id rule, values are at most 256 chars.
-[[nodiscard]] ApiExpected<std::pair<std::string, std::string>> ParseLabelSelector(std::string_view text);
+[[nodiscard]] ApiExpected<std::pair<std::string, std::string>> ParseLabelSelector(
+    std::string_view text);
 
 // id may come back empty: the caller generates one. content_hash, created_* are not set.
 [[nodiscard]] ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body);
 
 // The runbook body plus force and reason. Role checks for force/skip_validation are the
 // handler's (they depend on the caller); force without a reason is a 422 here.
-[[nodiscard]] ApiExpected<deploy::CreateDeploymentRequest> ParseDeploymentRequest(std::string_view body);
+[[nodiscard]] ApiExpected<deploy::CreateDeploymentRequest> ParseDeploymentRequest(
+    std::string_view body);
 
 struct Page {
     std::size_t limit = kDefaultPageLimit;

@@ -28,7 +28,7 @@ using RouteHandler = std::function<boost::asio::awaitable<http::Response>(Call&)
 
 struct Route {
     std::string method;
-    std::string pattern;  // "/api/v1/versions/{type}/{name}/{version}"
+    std::string pattern;                  // "/api/v1/versions/{type}/{name}/{version}"
     std::optional<store::Role> min_role;  // nullopt: open (no token needed)
     RouteHandler handler;
 };

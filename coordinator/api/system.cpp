@@ -9,9 +9,9 @@ namespace {
 boost::asio::awaitable<http::Response> Health(Services& services, Call&) {
     auto ping = co_await store::PingDatabase(services.context.database);
     if (!ping) {
-        co_return JsonResponse(503, boost::json::object{
-                                        {"status", "unhealthy"},
-                                        {"detail", "database: " + ping.error().message}});
+        co_return JsonResponse(
+            503, boost::json::object{{"status", "unhealthy"},
+                                     {"detail", "database: " + ping.error().message}});
     }
     co_return JsonResponse(200, boost::json::object{{"status", "healthy"}});
 }
@@ -26,8 +26,10 @@ boost::asio::awaitable<http::Response> Root(Services& services, Call&) {
 }  // namespace
 
 void AddSystemRoutes(Router& router, Services& services) {
-    router.Add({"GET", "/health", std::nullopt, [&services](Call& call) { return Health(services, call); }});
-    router.Add({"GET", "/", std::nullopt, [&services](Call& call) { return Root(services, call); }});
+    router.Add({"GET", "/health", std::nullopt,
+                [&services](Call& call) { return Health(services, call); }});
+    router.Add(
+        {"GET", "/", std::nullopt, [&services](Call& call) { return Root(services, call); }});
 }
 
 }  // namespace waka::coordinator::api

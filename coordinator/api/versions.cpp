@@ -50,7 +50,8 @@ boost::asio::awaitable<http::Response> ListVersions(Services& services, Call& ca
         filter.component_name.reset();
     }
     if (filter.component_type && !IsComponentType(*filter.component_type)) {
-        co_return ToResponse(Invalid("component_type", "must be one of platform, suite, capability"));
+        co_return ToResponse(
+            Invalid("component_type", "must be one of platform, suite, capability"));
     }
     auto releases = co_await services.releases.List(filter);
     if (!releases) {

@@ -59,8 +59,12 @@ Expected<Instance> InsertInstance(pqxx::work& tx, const Principal& by, const New
         "created_at) VALUES ($1, $2::jsonb, $3, $4::timestamptz, $5::timestamptz)",
         input.id, labels, input.enrollment_token_hash, FormatRfc3339(input.enrollment_expires_at),
         FormatRfc3339(now));
-    AuditDraft draft{.actor = by.actor, .action = "instance.create", .target_type = "instance",
-                     .target_id = input.id, .instance_id = input.id, .reason = "",
+    AuditDraft draft{.actor = by.actor,
+                     .action = "instance.create",
+                     .target_type = "instance",
+                     .target_id = input.id,
+                     .instance_id = input.id,
+                     .reason = "",
                      .details_json = "{\"labels\":" + labels + "}"};
     if (auto audit = AppendAudit(tx, draft, now); !audit) {
         return audit.error();
@@ -134,11 +138,15 @@ boost::asio::awaitable<Expected<Instance>> InstanceStore::Decommission(const Pri
             return MakeError(Errc::kConflict, "Instance " + id + " is already decommissioned");
         }
         tx.exec_params(
-            "UPDATE instances SET decommissioned_at = $2::timestamptz, enrollment_token_hash = NULL, "
+            "UPDATE instances SET decommissioned_at = $2::timestamptz, enrollment_token_hash = "
+            "NULL, "
             "credential_hash = NULL WHERE id = $1",
             id, FormatRfc3339(now));
-        AuditDraft draft{.actor = by.actor, .action = "instance.decommission",
-                         .target_type = "instance", .target_id = id, .instance_id = id};
+        AuditDraft draft{.actor = by.actor,
+                         .action = "instance.decommission",
+                         .target_type = "instance",
+                         .target_id = id,
+                         .instance_id = id};
         if (auto audit = AppendAudit(tx, draft, now); !audit) {
             return audit.error();
         }

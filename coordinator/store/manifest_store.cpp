@@ -116,8 +116,12 @@ Expected<CreatedManifest> InsertManifest(pqxx::work& tx, const Principal& by, co
     if (created.duplicate_of) {
         details["duplicate_of"] = *created.duplicate_of;
     }
-    AuditDraft draft{.actor = by.actor, .action = "manifest.create", .target_type = "manifest",
-                     .target_id = m.id, .instance_id = m.instance_id.value_or(""), .reason = "",
+    AuditDraft draft{.actor = by.actor,
+                     .action = "manifest.create",
+                     .target_type = "manifest",
+                     .target_id = m.id,
+                     .instance_id = m.instance_id.value_or(""),
+                     .reason = "",
                      .details_json = boost::json::serialize(details)};
     if (auto audit = AppendAudit(tx, draft, now); !audit) {
         return audit.error();
@@ -190,7 +194,8 @@ boost::asio::awaitable<Expected<std::vector<Manifest>>> ManifestStore::List(Mani
         // Newest first; the cursor row's (created_at, id) is where the previous page ended.
         auto rows = tx.exec_params(
             "SELECT " + kManifestColumns +
-                " FROM manifests WHERE ($1::text IS NULL OR instance_id = $1) AND ($2::text IS NULL "
+                " FROM manifests WHERE ($1::text IS NULL OR instance_id = $1) AND ($2::text IS "
+                "NULL "
                 "OR (created_at, id) < (SELECT created_at, id FROM manifests WHERE id = $2)) "
                 "ORDER BY created_at DESC, id DESC LIMIT $3",
             filter.instance_id, filter.cursor, static_cast<long long>(filter.limit));

@@ -41,7 +41,8 @@ public:
 
     // Stores `manifest` (id set by the caller; content_hash, created_by and created_at are set
     // here). kNotFound "Instance not found" for an unknown instance_id; kConflict for a taken id.
-    boost::asio::awaitable<Expected<CreatedManifest>> Create(const Principal& by, Manifest manifest);
+    boost::asio::awaitable<Expected<CreatedManifest>> Create(const Principal& by,
+                                                             Manifest manifest);
     // kNotFound "Manifest not found".
     boost::asio::awaitable<Expected<Manifest>> Get(std::string id);
     // Newest first. An unknown cursor is kInvalidArgument.

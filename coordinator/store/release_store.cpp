@@ -16,7 +16,8 @@ const std::string kReleaseColumns =
     " AS release_ms, r.is_stable, r.is_security_patch, r.changelog, r.dependencies::text AS deps, "
     "r.metadata::text AS meta, r.artifact_sha256, COALESCE(a.size, 0) AS artifact_size, " +
     SqlMillis("r.created_at") + " AS created_ms";
-const std::string kReleaseFrom = " FROM releases r LEFT JOIN artifacts a ON a.sha256 = r.artifact_sha256 ";
+const std::string kReleaseFrom =
+    " FROM releases r LEFT JOIN artifacts a ON a.sha256 = r.artifact_sha256 ";
 
 Release ReleaseFromRow(const pqxx::row& row) {
     Release r;
@@ -42,8 +43,7 @@ std::string KeyText(const ReleaseKey& key) {
     return key.component_type + ":" + key.component_name + " " + key.version;
 }
 
-std::optional<Release> FindRelease(pqxx::transaction_base& tx, const ReleaseKey& key,
-                                   bool lock) {
+std::optional<Release> FindRelease(pqxx::transaction_base& tx, const ReleaseKey& key, bool lock) {
     auto rows = tx.exec_params("SELECT " + kReleaseColumns + kReleaseFrom +
                                    "WHERE r.component_type = $1 AND r.component_name = $2 AND "
                                    "r.version = $3" +
@@ -71,8 +71,12 @@ Expected<Release> InsertRelease(pqxx::work& tx, const Principal& by, const Relea
         r.is_stable, r.is_security_patch, r.changelog, StringMapToJson(r.dependencies),
         r.metadata_json, FormatRfc3339(now));
     ReleaseKey key{r.component_type, r.component_name, r.version};
-    AuditDraft draft{.actor = by.actor, .action = "release.create", .target_type = "release",
-                     .target_id = r.id, .reason = "", .details_json = KeyDetails(key)};
+    AuditDraft draft{.actor = by.actor,
+                     .action = "release.create",
+                     .target_type = "release",
+                     .target_id = r.id,
+                     .reason = "",
+                     .details_json = KeyDetails(key)};
     if (auto audit = AppendAudit(tx, draft, now); !audit) {
         return audit.error();
     }
@@ -201,15 +205,19 @@ boost::asio::awaitable<Expected<AttachedArtifact>> ReleaseStore::AttachArtifact(
             "INSERT INTO artifacts (sha256, size, created_at) VALUES ($1, $2, $3::timestamptz) "
             "ON CONFLICT (sha256) DO NOTHING",
             sha256, static_cast<long long>(size), FormatRfc3339(now));
-        tx.exec_params("UPDATE releases SET artifact_sha256 = $1 WHERE id = $2", sha256, release->id);
-        AuditDraft draft{.actor = by.actor, .action = "artifact.upload", .target_type = "release",
-                         .target_id = release->id, .reason = "",
-                         .details_json = boost::json::serialize(boost::json::object{
-                             {"component_type", key.component_type},
-                             {"component_name", key.component_name},
-                             {"version", key.version},
-                             {"sha256", sha256},
-                             {"size", size}})};
+        tx.exec_params("UPDATE releases SET artifact_sha256 = $1 WHERE id = $2", sha256,
+                       release->id);
+        AuditDraft draft{.actor = by.actor,
+                         .action = "artifact.upload",
+                         .target_type = "release",
+                         .target_id = release->id,
+                         .reason = "",
+                         .details_json = boost::json::serialize(
+                             boost::json::object{{"component_type", key.component_type},
+                                                 {"component_name", key.component_name},
+                                                 {"version", key.version},
+                                                 {"sha256", sha256},
+                                                 {"size", size}})};
         if (auto audit = AppendAudit(tx, draft, now); !audit) {
             return audit.error();
         }

@@ -23,7 +23,7 @@ namespace waka::coordinator::store {
 struct NewRelease {
     std::string component_type;  // platform | suite | capability (checked by the caller)
     std::string component_name;
-    std::string version;  // strict SemVer (checked by the caller)
+    std::string version;                    // strict SemVer (checked by the caller)
     std::optional<TimePoint> release_date;  // default: now
     bool is_stable = true;
     bool is_security_patch = false;

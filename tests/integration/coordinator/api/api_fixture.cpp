@@ -15,9 +15,11 @@ void ApiTest::SetUp() {
     std::filesystem::create_directories(dir_ / "artifacts");
     database_ = test::OpenMigratedDatabase(4);
     tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
-    auto admin = test::RunSync(tokens_->EnsureBootstrapToken("admin", kAdminSecret, store::Role::kAdmin));
+    auto admin =
+        test::RunSync(tokens_->EnsureBootstrapToken("admin", kAdminSecret, store::Role::kAdmin));
     ASSERT_TRUE(admin) << admin.error().message;
-    deployments_ = std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
+    deployments_ =
+        std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
     context_ = std::make_unique<ApiContext>(ApiContext{*database_, clock_, *tokens_, *deployments_,
                                                        dir_ / "artifacts", "9.9.9-test", nullptr});
     http::ServerOptions options;
@@ -49,7 +51,8 @@ void ApiTest::TearDown() {
 }
 
 std::string ApiTest::MakeToken(const std::string& name, const std::string& role) {
-    auto result = client_->Post("/api/v1/tokens", R"({"name":")" + name + R"(","role":")" + role + R"("})");
+    auto result =
+        client_->Post("/api/v1/tokens", R"({"name":")" + name + R"(","role":")" + role + R"("})");
     EXPECT_EQ(result.status, 201u) << result.body;
     return Str(Object(result), "token");
 }
@@ -93,8 +96,8 @@ test::HttpResult ApiTest::Upload(const std::string& type, const std::string& nam
         out << bytes;
     }
     headers.emplace_back("Content-Type", "application/gzip");
-    return client_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version, file,
-                               std::move(headers));
+    return client_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version,
+                               file, std::move(headers));
 }
 
 boost::json::value ApiTest::Json(const test::HttpResult& result) {

@@ -38,7 +38,8 @@ protected:
     long long Count(const std::string& table);
 
     // Registers a version through the API and expects 201.
-    void CreateVersion(const std::string& type, const std::string& name, const std::string& version);
+    void CreateVersion(const std::string& type, const std::string& name,
+                       const std::string& version);
     // Writes `bytes` to a file and uploads it as the artifact of that version; answers the result.
     test::HttpResult Upload(const std::string& type, const std::string& name,
                             const std::string& version, const std::string& bytes,

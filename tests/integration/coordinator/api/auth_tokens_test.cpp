@@ -25,7 +25,8 @@ TEST_F(ApiTest, MissingOrUnknownTokenIs401WithChallenge) {
     auto unknown = ClientWith("waka_not-a-real-token").Get("/api/v1/versions");
     EXPECT_EQ(unknown.status, 401u);
     EXPECT_NE(unknown.Header("WWW-Authenticate").find("Bearer"), std::string::npos);
-    auto basic = ClientWith("").Get("/api/v1/versions", {{"Authorization", "Basic YWRtaW46YWRtaW4="}});
+    auto basic =
+        ClientWith("").Get("/api/v1/versions", {{"Authorization", "Basic YWRtaW46YWRtaW4="}});
     EXPECT_EQ(basic.status, 401u);
 }
 
@@ -33,8 +34,9 @@ TEST_F(ApiTest, ViewerCannotCreateAVersionAndNothingIsStored) {
     auto viewer = ClientWith(MakeToken("dashboard", "viewer"));
     long long releases = Count("releases");
     long long audit = Count("audit_log");
-    auto refused = viewer.Post("/api/v1/versions",
-                               R"({"component_type":"suite","component_name":"commerce","version":"1.0.0"})");
+    auto refused =
+        viewer.Post("/api/v1/versions",
+                    R"({"component_type":"suite","component_name":"commerce","version":"1.0.0"})");
     EXPECT_EQ(refused.status, 403u) << refused.body;
     auto body = Object(refused);
     EXPECT_EQ(Str(body, "code"), "forbidden");
@@ -109,8 +111,9 @@ TEST_F(ApiTest, UnknownFieldIs422NamingItAndStoresNothing) {
 }
 
 TEST_F(ApiTest, OversizeBodyIs413) {
-    std::string big = R"({"component_type":"suite","component_name":"c","version":"1.0.0","changelog":")" +
-                      std::string(kMaxBodyBytes + 10, 'x') + R"("})";
+    std::string big =
+        R"({"component_type":"suite","component_name":"c","version":"1.0.0","changelog":")" +
+        std::string(kMaxBodyBytes + 10, 'x') + R"("})";
     long long releases = Count("releases");
     auto result = client_->Post("/api/v1/versions", big);
     EXPECT_EQ(result.status, 413u) << result.error;

@@ -58,8 +58,9 @@ TEST_F(DeploymentApiTest, RunbookDeploymentCreateGetList) {
 
 TEST_F(DeploymentApiTest, DryRunAnswers200AndStoresNoDeployment) {
     SeedCatalog();
-    auto dry = client_->Post("/api/v1/deployments",
-                             R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","dry_run":true})");
+    auto dry = client_->Post(
+        "/api/v1/deployments",
+        R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","dry_run":true})");
     ASSERT_EQ(dry.status, 200u) << dry.body;
     EXPECT_EQ(Str(Object(dry), "dry_run"), "true");
     EXPECT_EQ(Object(dry).at("plan").as_array().size(), 2u);
@@ -69,23 +70,43 @@ TEST_F(DeploymentApiTest, DryRunAnswers200AndStoresNoDeployment) {
 TEST_F(DeploymentApiTest, OverridesNeedAdminAndRefusalsStoreNothing) {
     SeedCatalog();
     auto operator_client = ClientWith(MakeToken("ops", "operator"));
-    EXPECT_EQ(operator_client.Post("/api/v1/deployments",
-                                   R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01",
-                                       "force":true,"reason":"outage"})").status, 403u);
-    EXPECT_EQ(operator_client.Post("/api/v1/deployments",
-                                   R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01",
-                                       "skip_validation":true})").status, 403u);
-    EXPECT_EQ(client_->Post("/api/v1/deployments",
-                            R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","force":true})").status,
-              422u);
-    EXPECT_EQ(client_->Post("/api/v1/deployments",
-                            R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","when":"now"})").status,
-              422u);
-    EXPECT_EQ(client_->Post("/api/v1/deployments",
-                            R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","dry_run":"no"})").status,
-              422u);
-    EXPECT_EQ(client_->Post("/api/v1/deployments",
-                            R"({"manifest_id":"manifest-404","instance_id":"instance-prod-01"})").status,
+    EXPECT_EQ(operator_client
+                  .Post("/api/v1/deployments",
+                        R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01",
+                                       "force":true,"reason":"outage"})")
+                  .status,
+              403u);
+    EXPECT_EQ(operator_client
+                  .Post("/api/v1/deployments",
+                        R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01",
+                                       "skip_validation":true})")
+                  .status,
+              403u);
+    EXPECT_EQ(
+        client_
+            ->Post(
+                "/api/v1/deployments",
+                R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","force":true})")
+            .status,
+        422u);
+    EXPECT_EQ(
+        client_
+            ->Post(
+                "/api/v1/deployments",
+                R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","when":"now"})")
+            .status,
+        422u);
+    EXPECT_EQ(
+        client_
+            ->Post(
+                "/api/v1/deployments",
+                R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01","dry_run":"no"})")
+            .status,
+        422u);
+    EXPECT_EQ(client_
+                  ->Post("/api/v1/deployments",
+                         R"({"manifest_id":"manifest-404","instance_id":"instance-prod-01"})")
+                  .status,
               404u);
     EXPECT_EQ(Count("deployments"), 0);
     auto viewer = ClientWith(MakeToken("viewer", "viewer"));

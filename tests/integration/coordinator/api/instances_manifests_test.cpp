@@ -13,8 +13,9 @@ std::vector<std::string> Ids(const boost::json::value& list) {
 }
 
 TEST_F(ApiTest, InstanceCreateAnswersAnEnrollmentTokenStoredOnlyHashed) {
-    auto created = client_->Post("/api/v1/instances",
-                                 R"({"id":"instance-prod-01","labels":{"env":"prod","region":"lagos"}})");
+    auto created =
+        client_->Post("/api/v1/instances",
+                      R"({"id":"instance-prod-01","labels":{"env":"prod","region":"lagos"}})");
     ASSERT_EQ(created.status, 201u) << created.body;
     auto instance = Object(created);
     std::string token = Str(instance, "enrollment_token");
@@ -48,10 +49,16 @@ TEST_F(ApiTest, InstanceCreateAnswersAnEnrollmentTokenStoredOnlyHashed) {
 }
 
 TEST_F(ApiTest, InstancesListByLabelAndDecommission) {
-    ASSERT_EQ(client_->Post("/api/v1/instances", R"({"id":"a-prod","labels":{"env":"prod"}})").status, 201u);
-    ASSERT_EQ(client_->Post("/api/v1/instances", R"({"id":"b-dev","labels":{"env":"dev"}})").status, 201u);
-    ASSERT_EQ(client_->Post("/api/v1/instances",
-                            R"({"id":"c-prod","labels":{"env":"prod","region":"abuja"}})").status, 201u);
+    ASSERT_EQ(
+        client_->Post("/api/v1/instances", R"({"id":"a-prod","labels":{"env":"prod"}})").status,
+        201u);
+    ASSERT_EQ(client_->Post("/api/v1/instances", R"({"id":"b-dev","labels":{"env":"dev"}})").status,
+              201u);
+    ASSERT_EQ(client_
+                  ->Post("/api/v1/instances",
+                         R"({"id":"c-prod","labels":{"env":"prod","region":"abuja"}})")
+                  .status,
+              201u);
     EXPECT_EQ(Ids(Json(client_->Get("/api/v1/instances?label=env=prod"))),
               (std::vector<std::string>{"a-prod", "c-prod"}));
     EXPECT_EQ(Ids(Json(client_->Get("/api/v1/instances?label=env=prod&label=region=abuja"))),
@@ -72,8 +79,9 @@ TEST_F(ApiTest, InstancesListByLabelAndDecommission) {
 
     auto page = client_->Get("/api/v1/instances?limit=1");
     EXPECT_EQ(Ids(Json(page)), std::vector<std::string>{"a-prod"});
-    EXPECT_EQ(Ids(Json(client_->Get("/api/v1/instances?limit=1&cursor=" + page.Header("X-Next-Cursor")))),
-              std::vector<std::string>{"c-prod"});
+    EXPECT_EQ(
+        Ids(Json(client_->Get("/api/v1/instances?limit=1&cursor=" + page.Header("X-Next-Cursor")))),
+        std::vector<std::string>{"c-prod"});
 }
 
 TEST_F(ApiTest, ManifestCreateGetHistoryAndDuplicates) {
@@ -96,12 +104,14 @@ TEST_F(ApiTest, ManifestCreateGetHistoryAndDuplicates) {
               std::string::npos);
 
     // Same content in another key order: same hash, reported as a duplicate, still stored.
-    auto same = client_->Post("/api/v1/manifests", R"({"id":"manifest-002","instance_id":"instance-prod-01",
+    auto same =
+        client_->Post("/api/v1/manifests", R"({"id":"manifest-002","instance_id":"instance-prod-01",
         "platform_version":"2.0.0","suites":{"commerce":"1.5.0"},"configuration":{"a":{"x":1,"y":2},"b":1}})");
     ASSERT_EQ(same.status, 201u) << same.body;
     EXPECT_EQ(Str(Object(same), "duplicate_of"), "manifest-001");
     EXPECT_EQ(Str(Object(same), "content_hash"), Str(manifest, "content_hash"));
-    auto generated = client_->Post("/api/v1/manifests", R"({"instance_id":"instance-prod-01","platform_version":"2.0.1"})");
+    auto generated = client_->Post(
+        "/api/v1/manifests", R"({"instance_id":"instance-prod-01","platform_version":"2.0.1"})");
     ASSERT_EQ(generated.status, 201u) << generated.body;
     std::string generated_id = Str(Object(generated), "id");
     EXPECT_EQ(generated_id.rfind("manifest-", 0), 0u);
@@ -113,7 +123,8 @@ TEST_F(ApiTest, ManifestCreateGetHistoryAndDuplicates) {
 
     auto history = client_->Get("/api/v1/manifests?instance_id=instance-prod-01");
     ASSERT_EQ(history.status, 200u);
-    EXPECT_EQ(Ids(Json(history)), (std::vector<std::string>{generated_id, "manifest-002", "manifest-001"}));
+    EXPECT_EQ(Ids(Json(history)),
+              (std::vector<std::string>{generated_id, "manifest-002", "manifest-001"}));
     auto page = client_->Get("/api/v1/manifests?instance_id=instance-prod-01&limit=2");
     auto rest = client_->Get("/api/v1/manifests?instance_id=instance-prod-01&limit=2&cursor=" +
                              page.Header("X-Next-Cursor"));
@@ -123,14 +134,21 @@ TEST_F(ApiTest, ManifestCreateGetHistoryAndDuplicates) {
 TEST_F(ApiTest, ManifestRefusalsStoreNothing) {
     long long manifests = Count("manifests");
     EXPECT_EQ(client_->Post("/api/v1/manifests", R"({"platform_version":"2.0"})").status, 422u);
-    EXPECT_EQ(client_->Post("/api/v1/manifests",
-                            R"({"platform_version":"2.0.0","suites":{"commerce":"newest"}})").status, 422u);
-    auto unknown_instance = client_->Post("/api/v1/manifests",
-                                          R"({"instance_id":"ghost","platform_version":"2.0.0"})");
+    EXPECT_EQ(client_
+                  ->Post("/api/v1/manifests",
+                         R"({"platform_version":"2.0.0","suites":{"commerce":"newest"}})")
+                  .status,
+              422u);
+    auto unknown_instance =
+        client_->Post("/api/v1/manifests", R"({"instance_id":"ghost","platform_version":"2.0.0"})");
     EXPECT_EQ(unknown_instance.status, 404u);
     EXPECT_EQ(Count("manifests"), manifests);
-    ASSERT_EQ(client_->Post("/api/v1/manifests", R"({"id":"m1","platform_version":"2.0.0"})").status, 201u);
-    EXPECT_EQ(client_->Post("/api/v1/manifests", R"({"id":"m1","platform_version":"2.0.0"})").status, 409u);
+    ASSERT_EQ(
+        client_->Post("/api/v1/manifests", R"({"id":"m1","platform_version":"2.0.0"})").status,
+        201u);
+    EXPECT_EQ(
+        client_->Post("/api/v1/manifests", R"({"id":"m1","platform_version":"2.0.0"})").status,
+        409u);
     EXPECT_EQ(Count("manifests"), manifests + 1);
 }
 

@@ -27,7 +27,8 @@ TEST_F(ApiTest, VersionCreateGetAndDuplicate) {
     EXPECT_EQ(Str(version, "release_date"), "2026-01-02T03:04:05.000Z");
     EXPECT_EQ(Str(version, "is_stable"), "true");
     EXPECT_EQ(Str(version, "is_security_patch"), "false");
-    EXPECT_EQ(Str(version.at("dependencies").as_object(), "platform:webwaka-platform"), ">=2.0.0 <3.0.0");
+    EXPECT_EQ(Str(version.at("dependencies").as_object(), "platform:webwaka-platform"),
+              ">=2.0.0 <3.0.0");
     EXPECT_EQ(Str(version.at("metadata").as_object(), "team"), "shop");
     EXPECT_EQ(Str(version, "artifact_sha256"), "<null>");
 
@@ -40,8 +41,9 @@ TEST_F(ApiTest, VersionCreateGetAndDuplicate) {
     EXPECT_EQ(Str(Object(missing), "detail"), "Version not found");
 
     long long audit = Count("audit_log");
-    auto duplicate = client_->Post("/api/v1/versions",
-                                   R"({"component_type":"suite","component_name":"commerce","version":"1.5.0"})");
+    auto duplicate = client_->Post(
+        "/api/v1/versions",
+        R"({"component_type":"suite","component_name":"commerce","version":"1.5.0"})");
     EXPECT_EQ(duplicate.status, 409u);
     EXPECT_EQ(Str(Object(duplicate), "code"), "conflict");
     EXPECT_EQ(Count("releases"), 1);
@@ -85,7 +87,8 @@ TEST_F(ApiTest, ArtifactUploadDownloadAndRange) {
     EXPECT_EQ(Str(artifact, "size"), std::to_string(bytes.size()));
     EXPECT_EQ(Str(artifact, "component_name"), "commerce");
     EXPECT_TRUE(std::filesystem::exists(store::ArtifactFilePath(dir_ / "artifacts", sha)));
-    EXPECT_EQ(Str(Object(client_->Get("/api/v1/versions/suite/commerce/1.5.0")), "artifact_sha256"), sha);
+    EXPECT_EQ(Str(Object(client_->Get("/api/v1/versions/suite/commerce/1.5.0")), "artifact_sha256"),
+              sha);
 
     auto again = Upload("suite", "commerce", "1.5.0", bytes);
     EXPECT_EQ(again.status, 200u) << again.body;
@@ -119,7 +122,8 @@ TEST_F(ApiTest, ArtifactRefusalsStoreNothing) {
     auto wrong = Upload("suite", "commerce", "1.5.0", "bundle bytes",
                         {{"X-Checksum-Sha256", Sha256Hex("other bytes")}});
     EXPECT_EQ(wrong.status, 422u) << wrong.body;
-    EXPECT_EQ(Str(Object(wrong).at("errors").as_array().at(0).as_object(), "field"), "X-Checksum-Sha256");
+    EXPECT_EQ(Str(Object(wrong).at("errors").as_array().at(0).as_object(), "field"),
+              "X-Checksum-Sha256");
     auto empty = Upload("suite", "commerce", "1.5.0", "");
     EXPECT_EQ(empty.status, 422u) << empty.body;
     auto unknown = Upload("suite", "commerce", "2.0.0", "bundle bytes");
@@ -131,7 +135,8 @@ TEST_F(ApiTest, ArtifactRefusalsStoreNothing) {
     audit = Count("audit_log");  // the token creation is audited
     auto file = dir_ / "viewer-upload";
     std::ofstream(file) << "bytes";
-    EXPECT_EQ(viewer.UploadFile("PUT", "/api/v1/artifacts/suite/commerce/1.5.0", file).status, 403u);
+    EXPECT_EQ(viewer.UploadFile("PUT", "/api/v1/artifacts/suite/commerce/1.5.0", file).status,
+              403u);
     EXPECT_EQ(Count("artifacts"), 0);
     EXPECT_EQ(Count("audit_log"), audit);
     EXPECT_EQ(SqlValue("SELECT artifact_sha256 FROM releases"), "<null>");

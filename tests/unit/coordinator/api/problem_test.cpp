@@ -12,10 +12,10 @@ TEST(Problem, ErrcMapsToStatusInOnePlace) {
         Errc errc;
         unsigned status;
     };
-    for (auto [errc, status] : {Case{Errc::kInvalidArgument, 422}, Case{Errc::kNotFound, 404},
-                                Case{Errc::kConflict, 409}, Case{Errc::kUnauthenticated, 401},
-                                Case{Errc::kPermissionDenied, 403}, Case{Errc::kTooLarge, 413},
-                                Case{Errc::kDatabase, 503}, Case{Errc::kInternal, 500}}) {
+    for (auto [errc, status] :
+         {Case{Errc::kInvalidArgument, 422}, Case{Errc::kNotFound, 404}, Case{Errc::kConflict, 409},
+          Case{Errc::kUnauthenticated, 401}, Case{Errc::kPermissionDenied, 403},
+          Case{Errc::kTooLarge, 413}, Case{Errc::kDatabase, 503}, Case{Errc::kInternal, 500}}) {
         EXPECT_EQ(FromError(MakeError(errc, "x")).status, status) << static_cast<int>(errc);
     }
 }

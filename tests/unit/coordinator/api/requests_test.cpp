@@ -22,8 +22,8 @@ std::vector<std::string> Fields(const ApiExpected<T>& result) {
 struct BodyCase {
     const char* name;
     const char* body;
-    unsigned status;      // 0: accepted
-    const char* field;    // the field named by the first error, when 422
+    unsigned status;    // 0: accepted
+    const char* field;  // the field named by the first error, when 422
 };
 
 void PrintTo(const BodyCase& c, std::ostream* os) { *os << c.name; }
@@ -48,30 +48,75 @@ TEST_P(VersionBodyTest, AcceptsOrRefusesAsSpecified) {
 INSTANTIATE_TEST_SUITE_P(
     Table, VersionBodyTest,
     ::testing::Values(
-        BodyCase{"minimal", R"({"component_type":"suite","component_name":"commerce","version":"1.5.0"})", 0, nullptr},
-        BodyCase{"version_string_alias", R"({"component_type":"suite","component_name":"commerce","version_string":"1.5.0"})", 0, nullptr},
-        BodyCase{"full", R"({"component_type":"platform","component_name":"webwaka-platform","version":"2.1.0-rc.1+b5",
+        BodyCase{"minimal",
+                 R"({"component_type":"suite","component_name":"commerce","version":"1.5.0"})", 0,
+                 nullptr},
+        BodyCase{
+            "version_string_alias",
+            R"({"component_type":"suite","component_name":"commerce","version_string":"1.5.0"})", 0,
+            nullptr},
+        BodyCase{
+            "full",
+            R"({"component_type":"platform","component_name":"webwaka-platform","version":"2.1.0-rc.1+b5",
                  "release_date":"2026-01-02T03:04:05Z","is_stable":false,"is_security_patch":true,"changelog":"x",
                  "dependencies":{"suite:commerce":">=1.5.0 <2.0.0","capability:reporting":"^1.2 || ~2.0.1"},
-                 "metadata":{"a":[1,2]}})", 0, nullptr},
+                 "metadata":{"a":[1,2]}})",
+            0, nullptr},
         BodyCase{"malformed_json", R"({"component_type":)", 400, nullptr},
         BodyCase{"not_an_object", R"([1,2])", 400, nullptr},
-        BodyCase{"unknown_field", R"({"component_type":"suite","component_name":"c","version":"1.0.0","colour":"red"})", 422, "colour"},
-        BodyCase{"wrong_type_flag", R"({"component_type":"suite","component_name":"c","version":"1.0.0","is_stable":"yes"})", 422, "is_stable"},
-        BodyCase{"wrong_type_version", R"({"component_type":"suite","component_name":"c","version":150})", 422, "version"},
-        BodyCase{"bad_semver_leading_zero", R"({"component_type":"suite","component_name":"c","version":"1.05.0"})", 422, "version"},
-        BodyCase{"bad_semver_v_prefix", R"({"component_type":"suite","component_name":"c","version":"v1.5.0"})", 422, "version"},
-        BodyCase{"bad_semver_partial", R"({"component_type":"suite","component_name":"c","version":"1.5"})", 422, "version"},
-        BodyCase{"bad_component_type", R"({"component_type":"plugin","component_name":"c","version":"1.0.0"})", 422, "component_type"},
-        BodyCase{"bad_component_name", R"({"component_type":"suite","component_name":"../etc","version":"1.0.0"})", 422, "component_name"},
-        BodyCase{"missing_type", R"({"component_name":"c","version":"1.0.0"})", 422, "component_type"},
-        BodyCase{"missing_version", R"({"component_type":"suite","component_name":"c"})", 422, "version"},
-        BodyCase{"bad_release_date", R"({"component_type":"suite","component_name":"c","version":"1.0.0","release_date":"yesterday"})", 422, "release_date"},
-        BodyCase{"bad_dependency_key", R"({"component_type":"suite","component_name":"c","version":"1.0.0","dependencies":{"commerce":"1.0.0"}})", 422, "dependencies.commerce"},
-        BodyCase{"bad_dependency_range", R"({"component_type":"suite","component_name":"c","version":"1.0.0","dependencies":{"platform:p":">=two"}})", 422, "dependencies.platform:p"},
-        BodyCase{"dependency_not_string", R"({"component_type":"suite","component_name":"c","version":"1.0.0","dependencies":{"platform:p":2}})", 422, "dependencies.platform:p"},
-        BodyCase{"metadata_not_object", R"({"component_type":"suite","component_name":"c","version":"1.0.0","metadata":[]})", 422, "metadata"}),
-    [](const ::testing::TestParamInfo<BodyCase>& param_info) { return std::string(param_info.param.name); });
+        BodyCase{
+            "unknown_field",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","colour":"red"})",
+            422, "colour"},
+        BodyCase{
+            "wrong_type_flag",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","is_stable":"yes"})",
+            422, "is_stable"},
+        BodyCase{"wrong_type_version",
+                 R"({"component_type":"suite","component_name":"c","version":150})", 422,
+                 "version"},
+        BodyCase{"bad_semver_leading_zero",
+                 R"({"component_type":"suite","component_name":"c","version":"1.05.0"})", 422,
+                 "version"},
+        BodyCase{"bad_semver_v_prefix",
+                 R"({"component_type":"suite","component_name":"c","version":"v1.5.0"})", 422,
+                 "version"},
+        BodyCase{"bad_semver_partial",
+                 R"({"component_type":"suite","component_name":"c","version":"1.5"})", 422,
+                 "version"},
+        BodyCase{"bad_component_type",
+                 R"({"component_type":"plugin","component_name":"c","version":"1.0.0"})", 422,
+                 "component_type"},
+        BodyCase{"bad_component_name",
+                 R"({"component_type":"suite","component_name":"../etc","version":"1.0.0"})", 422,
+                 "component_name"},
+        BodyCase{"missing_type", R"({"component_name":"c","version":"1.0.0"})", 422,
+                 "component_type"},
+        BodyCase{"missing_version", R"({"component_type":"suite","component_name":"c"})", 422,
+                 "version"},
+        BodyCase{
+            "bad_release_date",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","release_date":"yesterday"})",
+            422, "release_date"},
+        BodyCase{
+            "bad_dependency_key",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","dependencies":{"commerce":"1.0.0"}})",
+            422, "dependencies.commerce"},
+        BodyCase{
+            "bad_dependency_range",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","dependencies":{"platform:p":">=two"}})",
+            422, "dependencies.platform:p"},
+        BodyCase{
+            "dependency_not_string",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","dependencies":{"platform:p":2}})",
+            422, "dependencies.platform:p"},
+        BodyCase{
+            "metadata_not_object",
+            R"({"component_type":"suite","component_name":"c","version":"1.0.0","metadata":[]})",
+            422, "metadata"}),
+    [](const ::testing::TestParamInfo<BodyCase>& param_info) {
+        return std::string(param_info.param.name);
+    });
 
 TEST(VersionBody, NullReadsAsAbsentAndDefaultsApply) {
     auto result = ParseVersionRequest(
@@ -143,7 +188,8 @@ TEST(ManifestBody, VersionsMustBeSemVer) {
     EXPECT_TRUE(no_id->id.empty());
     EXPECT_EQ(Fields(ParseManifestRequest(R"({"platform_version":"2.0"})")),
               std::vector<std::string>{"platform_version"});
-    EXPECT_EQ(Fields(ParseManifestRequest(R"({"platform_version":"2.0.0","suites":{"commerce":"latest"}})")),
+    EXPECT_EQ(Fields(ParseManifestRequest(
+                  R"({"platform_version":"2.0.0","suites":{"commerce":"latest"}})")),
               std::vector<std::string>{"suites.commerce"});
     EXPECT_EQ(Fields(ParseManifestRequest(R"({"platform_version":"2.0.0","configuration":"x"})")),
               std::vector<std::string>{"configuration"});
@@ -152,7 +198,8 @@ TEST(ManifestBody, VersionsMustBeSemVer) {
 }
 
 TEST(DeploymentBody, RunbookBodyIsAccepted) {
-    auto ok = ParseDeploymentRequest(R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01",
+    auto ok =
+        ParseDeploymentRequest(R"({"manifest_id":"manifest-001","instance_id":"instance-prod-01",
                                          "dry_run":false,"skip_validation":false})");
     ASSERT_TRUE(ok) << ok.error().detail;
     EXPECT_EQ(ok->manifest_id, "manifest-001");
@@ -161,13 +208,17 @@ TEST(DeploymentBody, RunbookBodyIsAccepted) {
 }
 
 TEST(DeploymentBody, TypesUnknownFieldsAndForceReason) {
-    EXPECT_EQ(Fields(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","dry_run":"no"})")),
-              std::vector<std::string>{"dry_run"});
-    EXPECT_EQ(Fields(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","priority":1})")),
-              std::vector<std::string>{"priority"});
-    EXPECT_EQ(Fields(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","force":true})")),
-              std::vector<std::string>{"reason"});
-    EXPECT_TRUE(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","force":true,"reason":"outage"})"));
+    EXPECT_EQ(
+        Fields(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","dry_run":"no"})")),
+        std::vector<std::string>{"dry_run"});
+    EXPECT_EQ(
+        Fields(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","priority":1})")),
+        std::vector<std::string>{"priority"});
+    EXPECT_EQ(
+        Fields(ParseDeploymentRequest(R"({"manifest_id":"m","instance_id":"i","force":true})")),
+        std::vector<std::string>{"reason"});
+    EXPECT_TRUE(ParseDeploymentRequest(
+        R"({"manifest_id":"m","instance_id":"i","force":true,"reason":"outage"})"));
     EXPECT_EQ(Fields(ParseDeploymentRequest(R"({"instance_id":"i"})")),
               std::vector<std::string>{"manifest_id"});
 }
@@ -215,7 +266,8 @@ TEST(ByteRanges, SingleRangesOfAFile) {
 }
 
 TEST(ByteRanges, UnsatisfiableIs416WithContentRange) {
-    for (const char* bad : {"bytes=100-", "bytes=5-2", "bytes=0-1,5-6", "items=0-1", "bytes=-0", "bytes=x-"}) {
+    for (const char* bad :
+         {"bytes=100-", "bytes=5-2", "bytes=0-1,5-6", "items=0-1", "bytes=-0", "bytes=x-"}) {
         auto r = ParseByteRange(bad, 100);
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().status, 416u) << bad;

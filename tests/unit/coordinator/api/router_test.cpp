@@ -14,7 +14,8 @@ protected:
     void SetUp() override {
         router_.Add({"GET", "/api/v1/versions", store::Role::kViewer, Noop()});
         router_.Add({"POST", "/api/v1/versions", store::Role::kOperator, Noop()});
-        router_.Add({"GET", "/api/v1/versions/{type}/{name}/{version}", store::Role::kViewer, Noop()});
+        router_.Add(
+            {"GET", "/api/v1/versions/{type}/{name}/{version}", store::Role::kViewer, Noop()});
         router_.Add({"GET", "/api/v1/audit/{seq}", store::Role::kViewer, Noop()});
         router_.Add({"GET", "/api/v1/audit/verify", store::Role::kViewer, Noop()});
         router_.Add({"DELETE", "/api/v1/tokens/{id}", store::Role::kAdmin, Noop()});
