@@ -3,8 +3,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -94,6 +95,10 @@ private:
     std::unique_ptr<api::ApiContext> api_context_;
     std::unique_ptr<http::Server> http_;
     asio::signal_set signals_{io_, SIGINT, SIGTERM};
+    std::mutex stop_mutex_;
+    std::condition_variable stop_changed_;
+    bool stopping_ = false;
+    bool stopped_ = false;
 };
 
 Expected<void> Coordinator::Prepare() {
@@ -171,14 +176,24 @@ void Coordinator::StopOnSignal() {
         log::Info("stopping signal={}", signal);
         http_->Stop();
         gateway_->Stop();
-        // Whatever has not drained by then is cut: a stop must not hang on a slow client.
-        auto timer = std::make_shared<asio::steady_timer>(io_, kDrainTimeout);
-        timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
+        std::lock_guard lock(stop_mutex_);
+        stopping_ = true;
+        stop_changed_.notify_all();
     });
 }
 
 void Coordinator::Serve() {
     StopOnSignal();
+    // The io_context returns by itself once every connection has drained; whatever has not drained
+    // kDrainTimeout after the signal is cut, so a stop never hangs on a slow client.
+    std::thread watchdog([this] {
+        std::unique_lock lock(stop_mutex_);
+        stop_changed_.wait(lock, [this] { return stopping_ || stopped_; });
+        if (!stop_changed_.wait_for(lock, kDrainTimeout, [this] { return stopped_; })) {
+            log::Warn("drain timeout passed; closing remaining connections");
+            io_.stop();
+        }
+    });
     std::vector<std::thread> threads;
     for (int i = 1; i < config_.http_threads; ++i) {
         threads.emplace_back([this] { io_.run(); });
@@ -187,6 +202,12 @@ void Coordinator::Serve() {
     for (auto& thread : threads) {
         thread.join();
     }
+    {
+        std::lock_guard lock(stop_mutex_);
+        stopped_ = true;
+        stop_changed_.notify_all();
+    }
+    watchdog.join();
     log::Info("stopped");
 }
 

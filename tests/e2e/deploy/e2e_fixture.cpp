@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "shared/core/crypto.hpp"
-#include "tests/support/pg/pg.hpp"
+#include "tests/support/pg/fresh_database.hpp"
 
 namespace waka::test {
 namespace {
