@@ -11,6 +11,11 @@
 namespace waka::agent::daemon {
 namespace {
 
+// A result sent this long before its session died is taken as delivered: keep-alive pings and the
+// idle timeout would have ended a dead connection sooner.
+constexpr auto kRedeliveryWindow = std::chrono::seconds(60);
+constexpr std::size_t kMaxUnconfirmed = 32;
+
 const char* OutcomeName(install::Outcome outcome) {
     switch (outcome) {
         case install::Outcome::kSucceeded:
@@ -90,6 +95,7 @@ void Agent::OnEstablished(const link::WelcomeData& welcome) {
             on_credential_(options_.credential);
         }
     }
+    unconfirmed_.clear();
     if (!options_.credential.empty() && !options_.enrollment_token.empty()) {
         Wipe(options_.enrollment_token);
     } else if (options_.credential.empty()) {
@@ -99,6 +105,13 @@ void Agent::OnEstablished(const link::WelcomeData& welcome) {
 }
 
 void Agent::OnSessionDown() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = unconfirmed_.rbegin(); it != unconfirmed_.rend(); ++it) {
+        if (now - it->at < kRedeliveryWindow && !IsPending(it->result.op_id)) {
+            pending_.push_front(std::move(it->result));
+        }
+    }
+    unconfirmed_.clear();
     if (running_) {
         log::Info(
             "session down while an operation runs; its result is sent after reconnect "
@@ -176,6 +189,10 @@ void Agent::FlushResults() {
             break;
         }
         link_->SendInventory(runner_.Inventory());
+        unconfirmed_.push_back({std::chrono::steady_clock::now(), std::move(pending_.front())});
+        if (unconfirmed_.size() > kMaxUnconfirmed) {
+            unconfirmed_.pop_front();
+        }
         pending_.pop_front();
     }
 }

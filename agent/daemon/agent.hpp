@@ -31,7 +31,8 @@ struct AgentOptions {
 // enrollment credential, validates and acknowledges instructions, de-duplicates them by op_id
 // (running, queued, or already journaled -> the stored result is sent again), runs one operation
 // at a time on a worker thread, forwards its progress (rate-limited) and sends Result + Inventory,
-// keeping results that could not be sent until the next session.
+// keeping results that could not be sent until the next session and re-sending those a session
+// died shortly after carrying.
 //
 // Threading: every member function runs on the io_context's single thread (LinkHandler calls come
 // from the Link there); only the OperationRunner's Execute runs on the worker thread.
@@ -79,6 +80,14 @@ private:
     link::Link* link_ = nullptr;
     std::deque<link::InstructionData> queue_;
     std::deque<install::OperationResult> pending_;  // finished, not yet handed to a session
+    // Results handed to the current session. A frame queued or even written is not yet read by the
+    // coordinator: when the session dies soon after, they are sent again on the next one (the
+    // coordinator treats a repeated Result as a duplicate).
+    struct SentResult {
+        std::chrono::steady_clock::time_point at;
+        install::OperationResult result;
+    };
+    std::deque<SentResult> unconfirmed_;
     std::optional<std::string> running_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> busy_;
     bool stopping_ = false;
