@@ -89,6 +89,10 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
             return;
         }
         log::Info("shutting down signal={}", signal_number);
+        // Default handling again: a second signal ends the process at once instead of waiting for
+        // a running operation; the journal makes that safe (Recover() completes it next start).
+        boost::system::error_code ignored;
+        signals.clear(ignored);
         link.Stop();
         agent.Stop();
     });
