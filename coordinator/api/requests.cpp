@@ -10,7 +10,6 @@
 namespace waka::coordinator::api {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 128;
 constexpr std::size_t kMaxLabelValueLength = 256;
 constexpr std::size_t kMaxTextLength = 65536;
 
@@ -113,8 +112,9 @@ ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body) {
     TokenRequest request;
     auto name = reader.String("name", true);
     auto role = reader.String("role", true);
-    if (name && (name->empty() || name->size() > kMaxNameLength || HasControlCharacters(*name))) {
-        reader.Fail("name", "must be 1-128 printable characters");
+    if (name && !IsValidId(*name)) {
+        reader.Fail("name",
+                    "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
     if (role && !store::ParseRole(*role)) {
         reader.Fail("role", "must be one of viewer, operator, approver, admin");
