@@ -154,7 +154,9 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Crea
     log::Info("deployment queued deployment_id={} instance_id={} manifest_id={} changes={}",
               outcome.deployment.id, request.instance_id, request.manifest_id,
               outcome.deployment.plan.size());
-    asio::co_spawn(co_await asio::this_coro::executor, DispatchNext(request.instance_id), asio::detached);
+    // Dispatch runs on its own so the operator's answer does not wait for the agent round trip.
+    auto executor = co_await asio::this_coro::executor;
+    asio::co_spawn(executor, DispatchNext(request.instance_id), asio::detached);
     co_return outcome;
 }
 
@@ -238,8 +240,10 @@ asio::awaitable<gateway::HelloDecision> DeploymentService::Authenticate(const ga
         co_return gateway::HelloDecision{false, "unknown instance or invalid credential", ""};
     }
     const auto new_credential = "cred_" + RandomHex(32);
-    auto auth = co_await impl_->store.AuthenticateAgent(hello.instance_id, Sha256Hex(hello.credential),
-                                                        Sha256Hex(new_credential));
+    // Arguments are named locals: g++ 12 may destroy temporaries inside a co_await twice.
+    const auto secret_hash = Sha256Hex(hello.credential);
+    const auto new_credential_hash = Sha256Hex(new_credential);
+    auto auth = co_await impl_->store.AuthenticateAgent(hello.instance_id, secret_hash, new_credential_hash);
     if (!auth) {
         log::Error("agent authentication failed instance_id={} error=\"{}\"", hello.instance_id,
                    auth.error().message);
@@ -258,8 +262,9 @@ asio::awaitable<gateway::HelloDecision> DeploymentService::Authenticate(const ga
 
 asio::awaitable<void> DeploymentService::OnConnected(const gateway::AgentHello& hello,
                                                      const std::string& session_id) {
+    const auto inventory = ToStore(hello.inventory);
     auto recorded = co_await impl_->store.RecordConnected(hello.instance_id, session_id,
-                                                          hello.agent_version, ToStore(hello.inventory));
+                                                          hello.agent_version, inventory);
     if (!recorded) {
         log::Warn("cannot record connection instance_id={} error=\"{}\"", hello.instance_id,
                   recorded.error().message);
@@ -291,7 +296,8 @@ asio::awaitable<void> DeploymentService::OnHeartbeat(const std::string& instance
 
 asio::awaitable<void> DeploymentService::OnInventory(
     const std::string& instance_id, const std::vector<gateway::InstalledComponent>& inventory) {
-    auto recorded = co_await impl_->store.RecordInventory(instance_id, ToStore(inventory));
+    const auto items = ToStore(inventory);
+    auto recorded = co_await impl_->store.RecordInventory(instance_id, items);
     if (!recorded) {
         log::Warn("cannot record inventory instance_id={} error=\"{}\"", instance_id,
                   recorded.error().message);
@@ -299,7 +305,9 @@ asio::awaitable<void> DeploymentService::OnInventory(
 }
 
 asio::awaitable<void> DeploymentService::OnAck(const std::string& instance_id, const std::string& op_id) {
-    auto added = co_await impl_->store.AddEvent(op_id, instance_id, "ack", "agent acknowledged the instruction");
+    const std::string step = "ack";
+    const std::string message = "agent acknowledged the instruction";
+    auto added = co_await impl_->store.AddEvent(op_id, instance_id, step, message);
     if (!added) {
         log::Warn("ack ignored instance_id={} op_id={} error=\"{}\"", instance_id, op_id,
                   added.error().message);
@@ -326,8 +334,9 @@ asio::awaitable<void> DeploymentService::OnResult(const std::string& instance_id
         impl_->last_progress.erase(result.op_id);
     }
     const auto status = StatusOf(result.outcome);
-    auto completed = co_await impl_->store.Complete(result.op_id, instance_id, status, result.error,
-                                                    ToStore(result.inventory));
+    const auto inventory = ToStore(result.inventory);
+    auto completed =
+        co_await impl_->store.Complete(result.op_id, instance_id, status, result.error, inventory);
     if (!completed) {
         log::Error("cannot record result instance_id={} op_id={} error=\"{}\"", instance_id,
                    result.op_id, completed.error().message);
@@ -347,7 +356,8 @@ asio::awaitable<bool> DeploymentService::CheckCredential(const std::string& inst
     if (!IsValidId(instance_id) || credential.empty()) {
         co_return false;
     }
-    auto ok = co_await impl_->store.CheckCredential(instance_id, Sha256Hex(credential));
+    const auto credential_hash = Sha256Hex(credential);
+    auto ok = co_await impl_->store.CheckCredential(instance_id, credential_hash);
     co_return ok && *ok;
 }
 
