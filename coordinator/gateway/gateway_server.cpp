@@ -211,7 +211,7 @@ private:
     asio::awaitable<bool> AsyncWriteResponse(http::response<Body>& res, bool keep_alive);
     void AbortSocket();
 
-    asio::awaitable<void> AsyncWebSocket(Request req);
+    asio::awaitable<void> AsyncWebSocket(const Request& req);
     // Runs a helper coroutine of the session; an exception there drops the connection instead of
     // silently leaving a session without writer or watchdog.
     static asio::awaitable<void> AsyncGuarded(std::shared_ptr<Connection> self,
@@ -220,7 +220,7 @@ private:
     static asio::awaitable<void> AsyncWatchdog(std::shared_ptr<Connection> self);
     asio::awaitable<void> AsyncReadLoop();
     asio::awaitable<void> AsyncHandleFrame(std::string_view bytes);
-    asio::awaitable<void> AsyncHello(AgentHello hello);
+    asio::awaitable<void> AsyncHello(AgentHello& hello);
     asio::awaitable<void> AsyncDispatch(const InboundMessage& message);
     asio::awaitable<void> AsyncFinish();
 
@@ -314,7 +314,7 @@ asio::awaitable<void> Connection::AsyncServe() {
         Request req = parser.release();
         if (websocket::is_upgrade(req) && PathOf(req.target()) == kConnectPath) {
             tcp_layer.expires_never();  // the WebSocket keeps its own deadlines from here
-            co_await AsyncWebSocket(std::move(req));
+            co_await AsyncWebSocket(req);
             co_return;
         }
         if (!co_await AsyncHandleHttp(req)) {
@@ -473,7 +473,7 @@ asio::awaitable<bool> Connection::AsyncWriteResponse(http::response<Body>& res,
 
 // ---- Connection: WebSocket phase ----
 
-asio::awaitable<void> Connection::AsyncWebSocket(Request req) {
+asio::awaitable<void> Connection::AsyncWebSocket(const Request& req) {
     const auto& options = core_->options();
     ws_.emplace(std::move(*tls_));
     tls_.reset();
@@ -566,13 +566,14 @@ asio::awaitable<void> Connection::AsyncHandleFrame(std::string_view bytes) {
                          "expected hello, got " + message.body_name, false);
             co_return;
         }
-        co_await AsyncHello(std::move(message.hello));
+        // By reference: g++ 12 may destroy non-trivial temporaries of a co_await twice.
+        co_await AsyncHello(message.hello);
         co_return;
     }
     co_await AsyncDispatch(message);
 }
 
-asio::awaitable<void> Connection::AsyncHello(AgentHello hello) {
+asio::awaitable<void> Connection::AsyncHello(AgentHello& hello) {
     hello.peer = peer_;
     if (hello.instance_id.empty()) {
         RequestClose(websocket::close_code::policy_error, "hello without instance_id", false);

@@ -78,8 +78,9 @@ asio::awaitable<boost::system::error_code> AsyncConnectTls(TlsStream& stream,
                                                            std::string& step) {
     step = "resolve";
     tcp::resolver resolver(stream.get_executor());
-    auto [rec, results] = co_await resolver.async_resolve(
-        options.host, std::to_string(options.port), kNoThrow);
+    // Named, not temporaries: g++ 12 may destroy non-trivial temporaries of a co_await twice.
+    const std::string service = std::to_string(options.port);
+    auto [rec, results] = co_await resolver.async_resolve(options.host, service, kNoThrow);
     if (rec) {
         co_return rec;
     }
@@ -137,9 +138,8 @@ struct TestAgentClient::State {
             step = "WebSocket handshake";
             ws->binary(true);
             ws->read_message_max(64 * 1024 * 1024);
-            auto [wec] = co_await ws->async_handshake(
-                options.server_name + ":" + std::to_string(options.port), options.target,
-                kNoThrow);
+            const std::string host = options.server_name + ":" + std::to_string(options.port);
+            auto [wec] = co_await ws->async_handshake(host, options.target, kNoThrow);
             ec = wec;
         }
         co_return ec ? step + ": " + ec.message() : std::string();
