@@ -1,0 +1,202 @@
+#include "coordinator/policy/decision.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+namespace waka::coordinator::policy {
+namespace {
+
+TimePoint At(const char* rfc3339) { return ParseRfc3339(rfc3339).value_or(TimePoint{}); }
+
+// Mondays 02:00-03:00 Lagos = 01:00Z-02:00Z.
+MaintenanceWindow MondayWindow() {
+    std::vector<InvalidField> errors;
+    const WindowSpec spec{
+        .days = {"mon"}, .start = "02:00", .duration_minutes = 60, .timezone = "Africa/Lagos"};
+    return ParseWindow(spec, "w", errors).value_or(MaintenanceWindow{});
+}
+
+const char* const kOutside = "2026-11-26T12:00:00Z";
+const char* const kNextStart = "2026-11-30T01:00:00.000Z";
+const char* const kInside = "2026-11-30T01:30:00Z";
+
+using V = Verdict;
+
+struct Row {
+    ChangeKind kind;
+    std::optional<Severity> severity;
+    // auto_update, manual_approval, frozen (security patches allowed), frozen (not allowed);
+    // as decided outside a window of a policy that has one.
+    std::array<Verdict, 4> outside;
+};
+
+// DESIGN §4.1, row by row.
+const std::array<Row, 7> kTable{{
+    {ChangeKind::OperatorDeployment,
+     std::nullopt,
+     {V::DeferToWindow, V::AwaitApproval, V::Refuse, V::Refuse}},
+    {ChangeKind::AutoUpdate,
+     std::nullopt,
+     {V::DeferToWindow, V::AwaitApproval, V::Refuse, V::Refuse}},
+    {ChangeKind::Patch, Severity::Critical, {V::AllowNow, V::AllowNow, V::AllowNow, V::AllowNow}},
+    {ChangeKind::Patch,
+     Severity::High,
+     {V::DeferToWindow, V::DeferToWindow, V::DeferToWindow, V::Refuse}},
+    {ChangeKind::Patch,
+     Severity::Medium,
+     {V::DeferToWindow, V::AwaitApproval, V::DeferToWindow, V::Refuse}},
+    {ChangeKind::Patch,
+     Severity::Low,
+     {V::DeferToWindow, V::AwaitApproval, V::DeferToWindow, V::Refuse}},
+    {ChangeKind::Rollback, std::nullopt, {V::AllowNow, V::AllowNow, V::AllowNow, V::AllowNow}},
+}};
+
+Policy Column(int column, bool with_window) {
+    Policy policy;
+    policy.type = std::array{PolicyType::AutoUpdate, PolicyType::ManualApproval, PolicyType::Frozen,
+                             PolicyType::Frozen}
+                      .at(column);
+    policy.allow_security_patches = column != 3;
+    if (with_window) {
+        policy.windows.push_back(MondayWindow());
+    }
+    return policy;
+}
+
+Change ChangeOf(const Row& row) {
+    return Change{.kind = row.kind,
+                  .severity = row.severity,
+                  .force = false,
+                  .principal_role = "operator",
+                  .reason = ""};
+}
+
+std::string Cell(const Row& row, int column) {
+    return std::string(ToString(row.kind)) + "/" +
+           (row.severity ? std::string(ToString(*row.severity)) : "-") + "/column " +
+           std::to_string(column);
+}
+
+TEST(DecisionTable, OutsideAWindow) {
+    for (const Row& row : kTable) {
+        for (int column = 0; column < 4; ++column) {
+            const Policy policy = Column(column, true);
+            const auto decision = Decide(&policy, ChangeOf(row), At(kOutside));
+            ASSERT_TRUE(decision.has_value()) << Cell(row, column);
+            EXPECT_EQ(decision->verdict, row.outside.at(column)) << Cell(row, column);
+            EXPECT_FALSE(decision->reason.empty()) << Cell(row, column);
+            if (decision->verdict == V::DeferToWindow) {
+                ASSERT_TRUE(decision->window_start.has_value());
+                EXPECT_EQ(FormatRfc3339(*decision->window_start), kNextStart) << Cell(row, column);
+            } else {
+                EXPECT_FALSE(decision->window_start.has_value()) << Cell(row, column);
+            }
+        }
+    }
+}
+
+// "next window (now if none)" and inside an open window: every deferral becomes now, the other
+// verdicts stay.
+void ExpectDeferralsRunNow(bool with_window, const char* now) {
+    for (const Row& row : kTable) {
+        for (int column = 0; column < 4; ++column) {
+            const Policy policy = Column(column, with_window);
+            const auto decision = Decide(&policy, ChangeOf(row), At(now));
+            ASSERT_TRUE(decision.has_value()) << Cell(row, column);
+            const Verdict expected =
+                row.outside.at(column) == V::DeferToWindow ? V::AllowNow : row.outside.at(column);
+            EXPECT_EQ(decision->verdict, expected) << Cell(row, column);
+        }
+    }
+}
+
+TEST(DecisionTable, WithoutWindowsDeferralsRunNow) { ExpectDeferralsRunNow(false, kOutside); }
+
+TEST(DecisionTable, InsideAWindowDeferralsRunNow) { ExpectDeferralsRunNow(true, kInside); }
+
+TEST(DecisionTable, NoPolicyAndDisabledPolicyDecideAsAutoUpdateWithoutWindows) {
+    Policy frozen = Column(2, true);
+    frozen.enabled = false;
+    for (const Policy* policy : std::array<const Policy*, 2>{nullptr, &frozen}) {
+        for (const Row& row : kTable) {
+            const auto decision = Decide(policy, ChangeOf(row), At(kOutside));
+            ASSERT_TRUE(decision.has_value());
+            EXPECT_EQ(decision->verdict, V::AllowNow) << Cell(row, 0);
+        }
+    }
+}
+
+TEST(DecisionTable, APatchNeedsASeverity) {
+    const Change change{.kind = ChangeKind::Patch,
+                        .severity = std::nullopt,
+                        .force = false,
+                        .principal_role = "operator",
+                        .reason = ""};
+    const auto decision = Decide(nullptr, change, At(kOutside));
+    ASSERT_FALSE(decision.has_value());
+    EXPECT_TRUE(decision.error().Is(Errc::kInvalidArgument));
+}
+
+TEST(DecisionTable, DecideWindowAfterApproval) {
+    const Policy manual = Column(1, true);
+    EXPECT_EQ(DecideWindow(&manual, At(kOutside), "approved").verdict, V::DeferToWindow);
+    EXPECT_EQ(DecideWindow(&manual, At(kInside), "approved").verdict, V::AllowNow);
+    EXPECT_EQ(DecideWindow(nullptr, At(kOutside), "approved").verdict, V::AllowNow);
+}
+
+Change Forced(ChangeKind kind, std::string role, std::string reason) {
+    return Change{.kind = kind,
+                  .severity = Severity::Low,
+                  .force = true,
+                  .principal_role = std::move(role),
+                  .reason = std::move(reason)};
+}
+
+TEST(DecisionForce, AnAdminWithAReasonOverridesRefusalWindowAndApproval) {
+    for (int column = 0; column < 4; ++column) {
+        const Policy policy = Column(column, true);
+        for (const ChangeKind kind : {ChangeKind::OperatorDeployment, ChangeKind::AutoUpdate,
+                                      ChangeKind::Patch, ChangeKind::Rollback}) {
+            const auto decision =
+                Decide(&policy, Forced(kind, "admin", "incident 42"), At(kOutside));
+            ASSERT_TRUE(decision.has_value());
+            EXPECT_EQ(decision->verdict, V::AllowNow) << column << ToString(kind);
+            if (kind != ChangeKind::Rollback) {
+                EXPECT_NE(decision->reason.find("incident 42"), std::string::npos)
+                    << decision->reason;
+            }
+        }
+    }
+}
+
+TEST(DecisionForce, NeedsTheAdminRole) {
+    const Policy frozen = Column(2, false);
+    const auto decision =
+        Decide(&frozen, Forced(ChangeKind::OperatorDeployment, "operator", "why"), At(kOutside));
+    ASSERT_FALSE(decision.has_value());
+    EXPECT_TRUE(decision.error().Is(Errc::kPermissionDenied));
+}
+
+TEST(DecisionForce, NeedsAReason) {
+    const Policy frozen = Column(2, false);
+    const auto decision =
+        Decide(&frozen, Forced(ChangeKind::OperatorDeployment, "admin", ""), At(kOutside));
+    ASSERT_FALSE(decision.has_value());
+    EXPECT_TRUE(decision.error().Is(Errc::kInvalidArgument));
+}
+
+TEST(DecisionNames, RoundTrip) {
+    for (const PolicyType type :
+         {PolicyType::AutoUpdate, PolicyType::ManualApproval, PolicyType::Frozen}) {
+        EXPECT_EQ(ParsePolicyType(ToString(type)), type);
+    }
+    for (const Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
+        EXPECT_EQ(ParseSeverity(ToString(s)), s);
+    }
+    EXPECT_FALSE(ParsePolicyType("yolo").has_value());
+    EXPECT_FALSE(ParseSeverity("urgent").has_value());
+}
+
+}  // namespace
+}  // namespace waka::coordinator::policy
