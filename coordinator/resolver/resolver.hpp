@@ -1,0 +1,44 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "coordinator/resolver/catalog.hpp"
+#include "shared/core/error.hpp"
+
+// Version resolution (DESIGN §4.2): PubGrub-style conflict-driven search over a finite catalog.
+//
+// Given requested constraints, an instance's pins, every release's dependencies and the instance's
+// quarantined versions, choose the newest eligible version of every requested component and of
+// every dependency reached, or refuse with a chain that names each request, release range and pin
+// involved. Eligible: stable, not quarantined, satisfying every constraint, pin and dependency
+// range; a release marked unstable is eligible only when a request or pin names it exactly, and a
+// SemVer pre-release only when some range names a pre-release (shared/semver Range semantics).
+//
+// The search learns an incompatibility from every conflict and backjumps, so a conflict is never
+// rediscovered; see docs/resolution.md. Pure computation: no I/O, no clock, thread-compatible.
+namespace waka::coordinator::resolver {
+
+struct Request {
+    // "type:name" -> range, exact version, or "latest" (any stable release).
+    std::map<std::string, std::string> constraints;
+    // Pins already filtered by expiry (FilterActivePins); at most one per component is expected.
+    std::vector<Pin> pins;
+    // "type:name" -> versions that must not be chosen.
+    std::map<std::string, std::vector<std::string>> quarantined;
+};
+
+struct Resolution {
+    std::map<std::string, std::string> versions;  // "type:name" -> chosen version
+};
+
+// Errors: Errc::kInvalidArgument for an unknown requested or pinned component or a bad range (the
+// message names it); Errc::kConflict when nothing satisfies everything, with the derivation chain
+// as the message, sentences joined by "; ".
+[[nodiscard]] Expected<Resolution> Resolve(const Index& index, const Request& request);
+
+// Convenience for small catalogs and tests: BuildIndex + Resolve.
+[[nodiscard]] Expected<Resolution> Resolve(const Catalog& catalog, const Request& request);
+
+}  // namespace waka::coordinator::resolver

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// A set of release indexes of one component, plus one extra slot meaning "not selected at all".
+// The resolver works on finite catalogs, so every set of versions is a bitset over the component's
+// releases (sorted newest first); this makes the PubGrub term algebra plain bit operations.
+namespace waka::coordinator::resolver {
+
+class VersionSet {
+public:
+    VersionSet() = default;
+    // An empty set over `releases` releases (+ the absent slot at index `releases`).
+    explicit VersionSet(std::size_t releases);
+
+    [[nodiscard]] static VersionSet All(std::size_t releases);
+
+    [[nodiscard]] std::size_t Releases() const { return releases_; }
+    [[nodiscard]] std::size_t AbsentSlot() const { return releases_; }
+    void Set(std::size_t slot);
+    [[nodiscard]] bool Has(std::size_t slot) const;
+    [[nodiscard]] bool HasAbsent() const { return Has(releases_); }
+
+    [[nodiscard]] VersionSet Complement() const;
+    [[nodiscard]] VersionSet Intersect(const VersionSet& other) const;
+    [[nodiscard]] bool IsSubsetOf(const VersionSet& other) const;
+    [[nodiscard]] bool Disjoint(const VersionSet& other) const;
+    [[nodiscard]] bool Empty() const;
+    [[nodiscard]] bool Full() const;
+    // Lowest release index in the set (the newest release), or Releases() when it holds none.
+    [[nodiscard]] std::size_t FirstRelease() const;
+    [[nodiscard]] std::size_t CountReleases() const;
+
+private:
+    void ClearPadding();
+
+    std::size_t releases_ = 0;
+    std::vector<std::uint64_t> words_;
+};
+
+}  // namespace waka::coordinator::resolver
