@@ -1,6 +1,7 @@
 #include "coordinator/api/api.hpp"
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <memory>
 
 #include "coordinator/api/problem.hpp"
@@ -14,6 +15,7 @@ struct State {
     explicit State(ApiContext& context) : services(context) {}
     Services services;
     Router router;
+    HttpMetrics metrics;
 };
 
 ApiError Unauthenticated(std::string detail, std::string challenge) {
@@ -96,8 +98,8 @@ http::Response NoRoute(const http::Request& request, const std::vector<std::stri
     return ToResponse(error);
 }
 
-boost::asio::awaitable<http::Response> Handle(State& state, http::Request& request) {
-    RouteMatch match = state.router.Find(request.method, request.path);
+boost::asio::awaitable<http::Response> HandleRoute(State& state, http::Request& request,
+                                                   RouteMatch& match) {
     if (match.route == nullptr) {
         co_return NoRoute(request, match.allowed);
     }
@@ -116,6 +118,18 @@ boost::asio::awaitable<http::Response> Handle(State& state, http::Request& reque
     co_return co_await match.route->handler(call);
 }
 
+// Routes the request and records its status and latency under the route's template.
+boost::asio::awaitable<http::Response> Handle(State& state, http::Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    RouteMatch match = state.router.Find(request.method, request.path);
+    http::Response response = co_await HandleRoute(state, request, match);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    state.metrics.Observe(match.route != nullptr ? match.route->method : "other",
+                          match.route != nullptr ? match.route->pattern : "unmatched",
+                          response.status, elapsed.count());
+    co_return response;
+}
+
 }  // namespace
 
 void AddNextCursor(http::Response& response, std::size_t count, std::size_t limit,
@@ -125,7 +139,9 @@ void AddNextCursor(http::Response& response, std::size_t count, std::size_t limi
     }
 }
 
-http::Handler MakeApiHandler(ApiContext& context) {
+namespace {
+
+std::shared_ptr<State> MakeState(ApiContext& context) {
     auto state = std::make_shared<State>(context);
     AddSystemRoutes(state->router, state->services);
     AddTokenRoutes(state->router, state->services);
@@ -135,6 +151,19 @@ http::Handler MakeApiHandler(ApiContext& context) {
     AddManifestRoutes(state->router, state->services);
     AddDeploymentRoutes(state->router, state->services);
     AddAuditRoutes(state->router, state->services);
+    AddOpenApiRoutes(state->router, state->services);
+    AddMetricsRoutes(state->router, state->services, state->metrics);
+    return state;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ListRoutes(ApiContext& context) {
+    return MakeState(context)->router.List();
+}
+
+http::Handler MakeApiHandler(ApiContext& context) {
+    auto state = MakeState(context);
     return [state](http::Request& request) { return Handle(*state, request); };
 }
 

@@ -34,6 +34,8 @@ struct ApiContext {
     // Whether the agent of an instance holds a session on this coordinator right now. May be
     // empty: the stored connection_state is used instead.
     std::function<bool(const std::string& instance_id)> is_connected;
+    // Agents holding a gateway session right now (GET /metrics). May be empty: 0 is reported.
+    std::function<std::size_t()> connected_agents{};
 };
 
 // The http::Server handler serving every route. Thread-safe: the routing table is built here and

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "coordinator/http/message.hpp"
@@ -45,6 +46,15 @@ public:
     // The most specific pattern wins (literal segments before parameters, left to right), so
     // "/api/v1/audit/verify" beats "/api/v1/audit/{seq}". No route and no allowed methods: 404.
     [[nodiscard]] RouteMatch Find(std::string_view method, std::string_view path) const;
+    // Every registered route as {method, pattern}, in registration order (OpenAPI coverage test).
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> List() const {
+        std::vector<std::pair<std::string, std::string>> routes;
+        routes.reserve(routes_.size());
+        for (const Compiled& compiled : routes_) {
+            routes.emplace_back(compiled.route.method, compiled.route.pattern);
+        }
+        return routes;
+    }
 
 private:
     struct Compiled {

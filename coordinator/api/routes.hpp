@@ -1,6 +1,7 @@
 #pragma once
 
 #include "coordinator/api/api.hpp"
+#include "coordinator/api/metrics.hpp"
 #include "coordinator/api/router.hpp"
 #include "coordinator/store/audit_reader.hpp"
 #include "coordinator/store/instance_store.hpp"
@@ -34,6 +35,15 @@ void AddInstanceRoutes(Router& router, Services& services);    // instances.cpp
 void AddManifestRoutes(Router& router, Services& services);    // manifests.cpp
 void AddDeploymentRoutes(Router& router, Services& services);  // deployments.cpp
 void AddAuditRoutes(Router& router, Services& services);       // audit.cpp
+void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
+void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /metrics
+                      const HttpMetrics& metrics);
+
+// Every route MakeApiHandler serves, as {method, pattern} (for the OpenAPI coverage test).
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> ListRoutes(ApiContext& context);
+
+// The OpenAPI document served at /openapi.json, embedded at build time (openapi/openapi.json).
+[[nodiscard]] const std::string& OpenApiDocument();
 
 // Adds "X-Next-Cursor: <cursor>" when a list filled its page, so clients know to ask again.
 void AddNextCursor(http::Response& response, std::size_t count, std::size_t limit,

@@ -148,6 +148,7 @@ Expected<void> Coordinator::StartListeners() {
         *database_, clock_, *tokens_, *deployments_, config_.storage_dir / "artifacts",
         std::string(kVersion),
         [this](const std::string& instance_id) { return gateway_->IsConnected(instance_id); }});
+    api_context_->connected_agents = [this] { return gateway_->ConnectedCount(); };
     http::ServerOptions http_options;
     http_options.address = config_.http_address;
     http_options.port = config_.http_port;

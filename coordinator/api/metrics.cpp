@@ -1,0 +1,158 @@
+#include "coordinator/api/metrics.hpp"
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdio>
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/routes.hpp"
+#include "coordinator/db/database.hpp"
+
+namespace waka::coordinator::api {
+namespace {
+
+constexpr std::string_view kStatuses[] = {
+    "pending", "awaiting_approval", "scheduled", "queued",  "deploying", "deployed",
+    "failed",  "rolled_back",       "rejected",  "expired", "cancelled"};
+constexpr std::string_view kOutcomes[] = {"deployed", "failed",  "rolled_back",
+                                          "rejected", "expired", "cancelled"};
+
+std::string Number(double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    return buffer;
+}
+
+void Family(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+using StatusCounts = std::map<std::string, std::uint64_t, std::less<>>;
+
+boost::asio::awaitable<Expected<StatusCounts>> CountDeployments(db::Database& database) {
+    co_return co_await database.Run([](pqxx::connection& c) -> Expected<StatusCounts> {
+        pqxx::read_transaction tx(c);
+        StatusCounts counts;
+        for (const auto& row : tx.exec("SELECT status, count(*) FROM deployments GROUP BY status")) {
+            counts[row[0].as<std::string>()] = row[1].as<std::uint64_t>();
+        }
+        return counts;
+    });
+}
+
+boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetrics& metrics) {
+    ApiContext& context = services.context;
+    auto counts = co_await CountDeployments(context.database);
+    if (!counts) {
+        co_return ToResponse(FromError(counts.error()));
+    }
+    std::string out;
+    Family(out, "waka_build_info", "gauge", "The coordinator's version (value is always 1).");
+    out += "waka_build_info{version=\"" + EscapeLabel(context.version) + "\"} 1\n";
+    out += metrics.Render();
+    Family(out, "waka_agents_connected", "gauge",
+           "Agents holding a session on this coordinator's gateway.");
+    out += "waka_agents_connected " +
+           std::to_string(context.connected_agents ? context.connected_agents() : 0) + "\n";
+    Family(out, "waka_deployments", "gauge", "Deployments stored, by current status.");
+    for (std::string_view status : kStatuses) {
+        auto found = counts->find(status);
+        out += "waka_deployments{status=\"" + std::string(status) + "\"} " +
+               std::to_string(found == counts->end() ? 0 : found->second) + "\n";
+    }
+    Family(out, "waka_deployment_outcomes_total", "counter",
+           "Deployments that ended, by final status (counted from the database, which keeps "
+           "every deployment).");
+    for (std::string_view outcome : kOutcomes) {
+        auto found = counts->find(outcome);
+        out += "waka_deployment_outcomes_total{outcome=\"" + std::string(outcome) + "\"} " +
+               std::to_string(found == counts->end() ? 0 : found->second) + "\n";
+    }
+    Family(out, "waka_db_pool_connections", "gauge", "PostgreSQL connections in the pool.");
+    out += "waka_db_pool_connections " + std::to_string(context.database.PoolSize()) + "\n";
+    Family(out, "waka_db_pool_in_use", "gauge", "PostgreSQL connections borrowed right now.");
+    out += "waka_db_pool_in_use " + std::to_string(context.database.InUse()) + "\n";
+
+    http::Response response;
+    response.status = 200;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = std::move(out);
+    co_return response;
+}
+
+}  // namespace
+
+std::string EscapeLabel(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '"') {
+            out += "\\\"";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void HttpMetrics::Observe(std::string_view method, std::string_view route, unsigned status,
+                          double seconds) {
+    std::lock_guard lock(mutex_);
+    ++requests_[{std::string(method), std::string(route), status}];
+    Histogram& histogram = latency_[{std::string(method), std::string(route)}];
+    for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+        if (seconds <= kLatencyBuckets[i]) {
+            ++histogram.buckets[i];
+            break;
+        }
+    }
+    ++histogram.count;
+    histogram.sum += seconds;
+}
+
+std::string HttpMetrics::Render() const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    Family(out, "waka_http_requests_total", "counter",
+           "HTTP requests answered, by method, route template and status.");
+    for (const auto& [key, count] : requests_) {
+        const auto& [method, route, status] = key;
+        out += "waka_http_requests_total{method=\"" + EscapeLabel(method) + "\",route=\"" +
+               EscapeLabel(route) + "\",status=\"" + std::to_string(status) + "\"} " +
+               std::to_string(count) + "\n";
+    }
+    Family(out, "waka_http_request_duration_seconds", "histogram",
+           "Time from routing to the handler's answer, by method and route template.");
+    for (const auto& [key, histogram] : latency_) {
+        const std::string labels =
+            "method=\"" + EscapeLabel(key.first) + "\",route=\"" + EscapeLabel(key.second) + "\"";
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+            cumulative += histogram.buckets[i];
+            out += "waka_http_request_duration_seconds_bucket{" + labels + ",le=\"" +
+                   Number(kLatencyBuckets[i]) + "\"} " + std::to_string(cumulative) + "\n";
+        }
+        out += "waka_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
+               std::to_string(histogram.count) + "\n";
+        out += "waka_http_request_duration_seconds_sum{" + labels + "} " +
+               Number(histogram.sum) + "\n";
+        out += "waka_http_request_duration_seconds_count{" + labels + "} " +
+               std::to_string(histogram.count) + "\n";
+    }
+    return out;
+}
+
+void AddMetricsRoutes(Router& router, Services& services, const HttpMetrics& metrics) {
+    router.Add({"GET", "/metrics", std::nullopt, [&services, &metrics](Call&) {
+                    return Scrape(services, metrics);
+                }});
+}
+
+}  // namespace waka::coordinator::api
