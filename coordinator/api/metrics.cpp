@@ -2,7 +2,7 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
-#include <cstdio>
+#include <charconv>
 #include <pqxx/pqxx>
 #include <vector>
 
@@ -19,10 +19,11 @@ constexpr std::string_view kStatuses[] = {
 constexpr std::string_view kOutcomes[] = {"deployed", "failed",  "rolled_back",
                                           "rejected", "expired", "cancelled"};
 
+// The shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
 std::string Number(double value) {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.17g", value);
-    return buffer;
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return ec == std::errc{} ? std::string(buffer, end) : "NaN";
 }
 
 void Family(std::string& out, std::string_view name, std::string_view type,
