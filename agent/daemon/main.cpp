@@ -8,10 +8,12 @@
 #include "agent/daemon/agent.hpp"
 #include "agent/daemon/config.hpp"
 #include "agent/daemon/credential_store.hpp"
+#include "agent/daemon/enroll.hpp"
 #include "agent/install/installer.hpp"
 #include "agent/link/downloader.hpp"
 #include "agent/link/link.hpp"
 #include "shared/core/log.hpp"
+#include "shared/core/notify.hpp"
 
 namespace waka::agent::daemon {
 namespace {
@@ -72,7 +74,10 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
                                .max_bundle_bytes = config.max_bundle_bytes};
     config.enrollment_token.clear();
     Agent agent(io, std::move(agent_options), runner,
-                [&fetcher](const std::string& c) { fetcher.SetCredential(c); });
+                [&fetcher, &config](const std::string& c) {
+                    fetcher.SetCredential(c);
+                    RemoveEnrollmentTokenFile(config.state_dir);  // spent once c is stored
+                });
     link::Link link(io, MakeLinkOptions(config, endpoint), agent);
     agent.AttachLink(link);
     if (recovered) {
@@ -83,12 +88,15 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
         std::cerr << "waka-agent: " << started.error().message << '\n';
         return kExitLocal;
     }
+    notify::Watchdog watchdog(io.get_executor());
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) {
             return;
         }
         log::Info("shutting down signal={}", signal_number);
+        notify::Stopping();
+        watchdog.Stop();
         // Default handling again: a second signal ends the process at once instead of waiting for
         // a running operation; the journal makes that safe (Recover() completes it next start).
         boost::system::error_code ignored;
@@ -98,6 +106,8 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
     });
     log::Info("waka-agent started version={} instance_id={} coordinator={}", AgentVersion(),
               config.instance_id, endpoint.HostHeader());
+    watchdog.Start();
+    notify::Ready("connecting to " + endpoint.HostHeader());
     io.run();
     log::Info("waka-agent stopped");
     return 0;
@@ -106,6 +116,9 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
 }  // namespace
 
 int Main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "enroll") {
+        return EnrollMain(argc, argv);
+    }
     AgentConfig config;
     auto loaded = LoadAgentConfig(config, argc, argv);
     if (!loaded) {
@@ -129,6 +142,10 @@ int Main(int argc, char** argv) {
     auto credential = LoadCredential(config.state_dir);
     if (!credential) {
         std::cerr << "waka-agent: " << credential.error().message << '\n';
+        return kExitLocal;
+    }
+    if (auto token = UseStoredEnrollmentToken(config, credential->has_value()); !token) {
+        std::cerr << "waka-agent: " << token.error().message << '\n';
         return kExitLocal;
     }
     if (auto ok = RequireCredentialOrToken(config, credential->has_value()); !ok) {

@@ -18,6 +18,7 @@
 #include "coordinator/http/server.hpp"
 #include "coordinator/store/token_store.hpp"
 #include "shared/core/log.hpp"
+#include "shared/core/notify.hpp"
 #include "shared/core/version.hpp"
 
 namespace waka::coordinator::app {
@@ -95,6 +96,7 @@ private:
     std::unique_ptr<api::ApiContext> api_context_;
     std::unique_ptr<http::Server> http_;
     asio::signal_set signals_{io_, SIGINT, SIGTERM};
+    notify::Watchdog watchdog_{io_.get_executor()};
     std::mutex stop_mutex_;
     std::condition_variable stop_changed_;
     bool stopping_ = false;
@@ -175,6 +177,8 @@ void Coordinator::StopOnSignal() {
             return;
         }
         log::Info("stopping signal={}", signal);
+        notify::Stopping();
+        watchdog_.Stop();
         http_->Stop();
         gateway_->Stop();
         std::lock_guard lock(stop_mutex_);
@@ -185,6 +189,8 @@ void Coordinator::StopOnSignal() {
 
 void Coordinator::Serve() {
     StopOnSignal();
+    watchdog_.Start();
+    notify::Ready("serving");
     // The io_context returns by itself once every connection has drained; whatever has not drained
     // kDrainTimeout after the signal is cut, so a stop never hangs on a slow client.
     std::thread watchdog([this] {

@@ -8,6 +8,7 @@ WAKA_PACKAGES=(
     libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev libsystemd-dev libssl-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     postgresql-15 openssl curl ca-certificates tzdata
+    lintian dpkg-dev systemd init-system-helpers
 )
 
 waka_missing_packages() {

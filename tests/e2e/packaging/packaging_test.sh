@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Packaging end to end: builds the packages twice (two versions) from an existing build, checks
+# their contents and lintian, then installs, upgrades, removes and purges them in a throwaway dpkg
+# root (dpkg --root with chrootless maintainer scripts, which honour DPKG_ROOT).
+#   packaging_test.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+src=$1
+build=$2
+work=$(mktemp -d /tmp/waka-packaging-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+step() { echo "--- $*"; }
+
+# expect_mode PATH MODE [OWNER]
+expect_mode() {
+    [ -e "$1" ] || fail "$1 is missing"
+    local mode
+    mode=$(stat -c %a "$1")
+    [ "$mode" = "$2" ] || fail "$1 has mode $mode, expected $2"
+    if [ $# -ge 3 ]; then
+        local owner
+        owner=$(stat -c %u:%g "$1")
+        [ "$owner" = "$3" ] || fail "$1 is owned by $owner, expected $3"
+    fi
+}
+
+proj=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
+v1=$proj
+v2=$proj+upgrade1
+step "build packages $v1 and $v2 from $build"
+"$src/scripts/package" --build-dir "$build" --no-build --out "$work/old" --version "$v1" \
+    >"$work/old.list" 2>"$work/package.log" || { cat "$work/package.log" >&2; fail "scripts/package"; }
+"$src/scripts/package" --build-dir "$build" --no-build --out "$work/new" --version "$v2" \
+    >"$work/new.list" 2>>"$work/package.log" || { cat "$work/package.log" >&2; fail "scripts/package"; }
+mapfile -t old <"$work/old.list"
+mapfile -t new <"$work/new.list"
+[ "${#old[@]}" -ge 2 ] || fail "expected at least 2 packages, got: ${old[*]}"
+ls -l "$work/old"
+
+step "contents, modes and control fields"
+for deb in "${old[@]}"; do
+    name=$(dpkg-deb -f "$deb" Package)
+    listing=$(dpkg-deb -c "$deb")
+    grep -Eq "^-rwxr-xr-x root/root .* \./usr/bin/" <<<"$listing" || fail "$name: no 0755 binary"
+    grep -q "\./usr/share/doc/$name/copyright" <<<"$listing" || fail "$name: no copyright"
+    depends=$(dpkg-deb -f "$deb" Depends)
+    grep -q "libc6 (>=" <<<"$depends" || fail "$name: Depends lacks libc6 from dpkg-shlibdeps: $depends"
+    case "$name" in
+        waka-agent | waka-coordinator)
+            grep -Eq "^-rw-r--r-- root/root .* \./lib/systemd/system/$name.service$" <<<"$listing" ||
+                fail "$name: no unit"
+            dpkg-deb --ctrl-tarfile "$deb" | tar -x -O ./conffiles >"$work/conffiles"
+            grep -qx "/etc/waka/${name#waka-}.toml" "$work/conffiles" ||
+                fail "$name: conffiles: $(cat "$work/conffiles")"
+            grep -q "libsystemd0" <<<"$depends" || fail "$name: Depends lacks libsystemd0: $depends"
+            ;;
+    esac
+    echo "$name: $(stat -c %s "$deb") bytes; Depends: $depends"
+done
+
+if command -v lintian >/dev/null; then
+    step "lintian (errors fail the test)"
+    lintian --tag-display-limit 0 "${old[@]}" >"$work/lintian.txt" 2>&1 || true
+    cat "$work/lintian.txt"
+    if grep -q '^E:' "$work/lintian.txt"; then
+        fail "lintian reported errors"
+    fi
+else
+    fail "lintian is not installed (scripts/lib/deps.sh lists it)"
+fi
+
+root=$work/root
+admin=$root/var/lib/dpkg
+mkdir -p "$admin/info" "$admin/updates" "$admin/triggers"
+touch "$admin/status" "$admin/available"
+# The root holds only our packages: libraries come from the host, hence --force-depends.
+dpkg_root() {
+    dpkg --root="$root" --force-script-chrootless --force-depends --log=/dev/null "$@" \
+        >>"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg $*"; }
+}
+installed_version() {
+    dpkg-query --admindir="$admin" -W -f='${Version} ${Status}' "$1" 2>/dev/null || true
+}
+
+step "install $v1 into a throwaway root"
+dpkg_root --install "${old[@]}"
+[ "$(installed_version waka-agent)" = "$v1 install ok installed" ] || fail "agent not installed"
+[ "$(installed_version waka-coordinator)" = "$v1 install ok installed" ] ||
+    fail "coordinator not installed"
+uid=$(awk -F: '$1 == "waka-coordinator" {print $3 ":" $4}' "$root/etc/passwd")
+[ -n "$uid" ] || fail "no waka-coordinator user in the root's /etc/passwd"
+grep -q '^waka-coordinator:.*:/usr/sbin/nologin$' "$root/etc/passwd" || fail "user has a shell"
+expect_mode "$root/var/lib/waka-coordinator" 750 "$uid"
+expect_mode "$root/var/lib/waka-agent" 700 0:0
+expect_mode "$root/etc/waka/agent.toml" 644 0:0
+expect_mode "$root/etc/waka/coordinator.toml" 644 0:0
+expect_mode "$root/usr/bin/waka-agent" 755 0:0
+for unit in waka-agent waka-coordinator; do
+    link=$root/etc/systemd/system/multi-user.target.wants/$unit.service
+    [ -L "$link" ] || fail "$unit.service is not enabled (no $link)"
+done
+
+step "installed binaries run"
+"$root/usr/bin/waka-agent" --version | grep -qF "$proj" || fail "waka-agent --version"
+"$root/usr/bin/waka-coordinator" --version | grep -qF "$proj" || fail "waka-coordinator --version"
+if [ -x "$root/usr/bin/wakactl" ]; then
+    "$root/usr/bin/wakactl" --version || fail "wakactl --version"
+fi
+# The packaged default configuration parses (all commented): the agent then names what is missing.
+status=0
+"$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml" >"$work/agent.out" 2>&1 || status=$?
+[ "$status" = 2 ] && grep -q "instance_id is required" "$work/agent.out" ||
+    fail "agent with the default config: status $status, $(cat "$work/agent.out")"
+status=0
+"$root/usr/bin/waka-coordinator" --config "$root/etc/waka/coordinator.toml" >"$work/coord.out" 2>&1 ||
+    status=$?
+[ "$status" = 2 ] || fail "coordinator with the default config: status $status, $(cat "$work/coord.out")"
+
+step "systemd-analyze verify on the installed units"
+mkdir -p "$work/units"
+for unit in waka-agent waka-coordinator; do
+    # ExecStart= must name an existing executable and `verify --root` needs a whole systemd tree:
+    # verify the installed unit with ExecStart pointing at the binary inside the throwaway root.
+    sed "s|^ExecStart=/usr/bin/|ExecStart=$root/usr/bin/|" "$root/lib/systemd/system/$unit.service" \
+        >"$work/units/$unit.service"
+    systemd-analyze verify "$work/units/$unit.service" >"$work/verify.txt" 2>&1 ||
+        { cat "$work/verify.txt" >&2; fail "systemd-analyze verify $unit"; }
+    if [ -s "$work/verify.txt" ]; then
+        cat "$work/verify.txt" >&2
+        fail "systemd-analyze verify $unit printed warnings"
+    fi
+    systemd-analyze security --offline=true "$work/units/$unit.service" 2>/dev/null | tail -1
+done
+
+step "waka-agent enroll writes the configuration and the token with their modes"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=test-ca \
+    -keyout "$work/ca.key" -out "$root/etc/waka/ca.pem" >/dev/null 2>&1
+printf 'enroll-secret-0123456789\n' >"$work/token"
+"$root/usr/bin/waka-agent" enroll --url wss://coordinator.test:8443 --instance instance-prod-01 \
+    --ca "$root/etc/waka/ca.pem" --token-file "$work/token" --config "$root/etc/waka/agent.toml" \
+    --state-dir "$root/var/lib/waka-agent" >"$work/enroll.out" || fail "enroll"
+grep -q "enroll-secret" "$work/enroll.out" && fail "enroll printed the token"
+expect_mode "$root/etc/waka/agent.toml" 644 0:0
+expect_mode "$root/var/lib/waka-agent/enrollment-token" 600 0:0
+[ "$(cat "$root/var/lib/waka-agent/enrollment-token")" = "enroll-secret-0123456789" ] ||
+    fail "stored token differs"
+grep -qx 'instance_id = "instance-prod-01"' "$root/etc/waka/agent.toml" || fail "instance_id"
+grep -qx 'coordinator_url = "wss://coordinator.test:8443/agent/v1/connect"' \
+    "$root/etc/waka/agent.toml" || fail "coordinator_url"
+grep -q "enroll-secret" "$root/etc/waka/agent.toml" && fail "the token leaked into agent.toml"
+"$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml" --help >/dev/null ||
+    fail "the enrolled configuration does not parse"
+status=0
+"$root/usr/bin/waka-agent" enroll --url https://x --instance i --ca "$root/etc/waka/ca.pem" \
+    --token t >/dev/null 2>&1 || status=$?
+[ "$status" = 2 ] || fail "enroll accepted an https:// URL (status $status)"
+printf 'stored-credential\n' >"$root/var/lib/waka-agent/credential"
+status=0
+"$root/usr/bin/waka-agent" enroll --url wss://c:8443 --instance i1 --ca "$root/etc/waka/ca.pem" \
+    --token t2 --config "$work/other.toml" --state-dir "$root/var/lib/waka-agent" \
+    >/dev/null 2>&1 || status=$?
+[ "$status" = 1 ] || fail "enroll replaced a stored credential without --force (status $status)"
+
+step "upgrade to $v2 keeps configuration and state"
+echo "# edited by the operator" >>"$root/etc/waka/coordinator.toml"
+mkdir -p "$root/var/lib/waka-coordinator/artifacts"
+echo data >"$root/var/lib/waka-coordinator/artifacts/blob"
+dpkg_root --install "${new[@]}"
+[ "$(installed_version waka-agent)" = "$v2 install ok installed" ] || fail "agent not upgraded"
+grep -q "edited by the operator" "$root/etc/waka/coordinator.toml" || fail "upgrade lost config"
+grep -qx 'instance_id = "instance-prod-01"' "$root/etc/waka/agent.toml" ||
+    fail "upgrade lost the enrolled agent.toml"
+[ -f "$root/var/lib/waka-coordinator/artifacts/blob" ] || fail "upgrade lost coordinator state"
+[ -f "$root/var/lib/waka-agent/credential" ] || fail "upgrade lost the agent credential"
+
+step "remove keeps configuration and state"
+dpkg_root --remove waka-agent waka-coordinator
+[ ! -e "$root/usr/bin/waka-agent" ] || fail "remove left the binary"
+[ ! -e "$root/lib/systemd/system/waka-coordinator.service" ] || fail "remove left the unit"
+[ -f "$root/etc/waka/agent.toml" ] || fail "remove deleted agent.toml"
+[ -f "$root/var/lib/waka-agent/credential" ] || fail "remove deleted the agent state"
+[ -f "$root/var/lib/waka-coordinator/artifacts/blob" ] || fail "remove deleted coordinator state"
+
+step "purge deletes configuration and state"
+dpkg_root --purge waka-agent waka-coordinator
+for gone in etc/waka/agent.toml etc/waka/coordinator.toml var/lib/waka-agent \
+    var/lib/waka-coordinator etc/systemd/system/multi-user.target.wants/waka-agent.service; do
+    [ ! -e "$root/$gone" ] && [ ! -L "$root/$gone" ] || fail "purge left /$gone"
+done
+[ -z "$(installed_version waka-agent)" ] || [[ "$(installed_version waka-agent)" == *not-installed* ]] ||
+    fail "waka-agent still known to dpkg: $(installed_version waka-agent)"
+echo "packaging test passed"
