@@ -136,29 +136,88 @@ for unit in waka-agent waka-coordinator; do
     systemd-analyze security --offline=true "$work/units/$unit.service" 2>/dev/null | tail -1
 done
 
-step "waka-agent enroll writes the configuration and the token with their modes"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=test-ca \
-    -keyout "$work/ca.key" -out "$root/etc/waka/ca.pem" >/dev/null 2>&1
-printf 'enroll-secret-0123456789\n' >"$work/token"
-"$root/usr/bin/waka-agent" enroll --url wss://coordinator.test:8443 --instance instance-prod-01 \
-    --ca "$root/etc/waka/ca.pem" --token-file "$work/token" --config "$root/etc/waka/agent.toml" \
-    --state-dir "$root/var/lib/waka-agent" >"$work/enroll.out" || fail "enroll"
-grep -q "enroll-secret" "$work/enroll.out" && fail "enroll printed the token"
+step "coordinator from its package configuration; agent enrolled with waka-agent enroll connects"
+[ -n "${WAKA_TEST_PG_URL:-}" ] || fail "WAKA_TEST_PG_URL is not set (scripts/test starts PostgreSQL)"
+db=waka_packaging_$$
+psql -q "$WAKA_TEST_PG_URL" -c "CREATE DATABASE $db" >/dev/null || fail "create database"
+# shellcheck source=scripts/lib/certs.sh
+. "$src/scripts/lib/certs.sh"
+waka_pki_ensure "$work/pki" localhost 127.0.0.1 >/dev/null 2>&1 || fail "test PKI"
+install -m 0644 "$work/pki/ca.pem" "$root/etc/waka/ca.pem"
+admin_token=packaging-test-admin-token-0123456789
+# What an operator puts in /etc/waka/coordinator.env (0600); ports 0 and the state dir of the root
+# keep the test hermetic.
+install -m 0600 /dev/null "$root/etc/waka/coordinator.env"
+cat >"$root/etc/waka/coordinator.env" <<ENV
+WAKA_DATABASE_URL=${WAKA_TEST_PG_URL%/*}/$db
+WAKA_AUTH_BOOTSTRAP_TOKEN=$admin_token
+WAKA_GATEWAY_CERT_FILE=$work/pki/server.pem
+WAKA_GATEWAY_KEY_FILE=$work/pki/server.key
+WAKA_HTTP_PORT=0
+WAKA_GATEWAY_PORT=0
+WAKA_STORAGE_DIR=$root/var/lib/waka-coordinator
+WAKA_READY_FILE=$work/ready.json
+ENV
+pids=()
+stop_daemons() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    pids=()
+}
+trap 'stop_daemons; psql -q "$WAKA_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; rm -rf "$work"' EXIT
+(set -a && . "$root/etc/waka/coordinator.env" && set +a &&
+    exec "$root/usr/bin/waka-coordinator" --config "$root/etc/waka/coordinator.toml") \
+    >"$work/coordinator.log" 2>&1 &
+pids+=($!)
+# wait_for SECONDS COMMAND...: polls a condition with a deadline (the daemons signal nothing else).
+wait_for() {
+    local deadline=$(($(date +%s) + $1))
+    shift
+    until "$@"; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
+wait_for 30 test -s "$work/ready.json" || { cat "$work/coordinator.log" >&2; fail "coordinator not ready"; }
+http_port=$(sed 's/.*"http_port":\([0-9]*\).*/\1/' "$work/ready.json")
+gateway_port=$(sed 's/.*"gateway_port":\([0-9]*\).*/\1/' "$work/ready.json")
+api=http://127.0.0.1:$http_port/api/v1
+curl -sf -X POST "$api/instances" -H "Authorization: Bearer $admin_token" \
+    -H "Content-Type: application/json" -d '{"id": "instance-prod-01"}' >"$work/instance.json" ||
+    fail "register instance"
+sed -n 's/.*"enrollment_token" *: *"\([^"]*\)".*/\1/p' "$work/instance.json" >"$work/token"
+[ -s "$work/token" ] || fail "no enrollment token in $(cat "$work/instance.json")"
+
+"$root/usr/bin/waka-agent" enroll --url "wss://localhost:$gateway_port" --instance instance-prod-01 \
+    --ca "$root/etc/waka/ca.pem" --token-file - --config "$root/etc/waka/agent.toml" \
+    --state-dir "$root/var/lib/waka-agent" <"$work/token" >"$work/enroll.out" || fail "enroll"
+grep -qF "$(cat "$work/token")" "$work/enroll.out" && fail "enroll printed the token"
 expect_mode "$root/etc/waka/agent.toml" 644 0:0
 expect_mode "$root/var/lib/waka-agent/enrollment-token" 600 0:0
-[ "$(cat "$root/var/lib/waka-agent/enrollment-token")" = "enroll-secret-0123456789" ] ||
-    fail "stored token differs"
+[ "$(cat "$work/token")" = "$(cat "$root/var/lib/waka-agent/enrollment-token")" ] || fail "stored token differs"
 grep -qx 'instance_id = "instance-prod-01"' "$root/etc/waka/agent.toml" || fail "instance_id"
-grep -qx 'coordinator_url = "wss://coordinator.test:8443/agent/v1/connect"' \
-    "$root/etc/waka/agent.toml" || fail "coordinator_url"
-grep -q "enroll-secret" "$root/etc/waka/agent.toml" && fail "the token leaked into agent.toml"
-"$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml" --help >/dev/null ||
-    fail "the enrolled configuration does not parse"
+grep -qx "coordinator_url = \"wss://localhost:$gateway_port/agent/v1/connect\"" \
+    "$root/etc/waka/agent.toml" || fail "coordinator_url: $(cat "$root/etc/waka/agent.toml")"
+grep -qF "$(cat "$work/token")" "$root/etc/waka/agent.toml" && fail "the token leaked into agent.toml"
 status=0
 "$root/usr/bin/waka-agent" enroll --url https://x --instance i --ca "$root/etc/waka/ca.pem" \
     --token t >/dev/null 2>&1 || status=$?
 [ "$status" = 2 ] || fail "enroll accepted an https:// URL (status $status)"
-printf 'stored-credential\n' >"$root/var/lib/waka-agent/credential"
+
+"$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml" >"$work/agent.log" 2>&1 &
+pids+=($!)
+connected() {
+    curl -sf -H "Authorization: Bearer $admin_token" "$api/instances/instance-prod-01" |
+        grep -q '"connected" *: *true'
+}
+wait_for 30 connected || { cat "$work/agent.log" "$work/coordinator.log" >&2; fail "agent never connected"; }
+wait_for 10 test ! -e "$root/var/lib/waka-agent/enrollment-token" || fail "token file not deleted"
+expect_mode "$root/var/lib/waka-agent/credential" 600 0:0
+stop_daemons
+grep -q "waka-agent stopped" "$work/agent.log" || fail "agent did not stop cleanly on SIGTERM"
 status=0
 "$root/usr/bin/waka-agent" enroll --url wss://c:8443 --instance i1 --ca "$root/etc/waka/ca.pem" \
     --token t2 --config "$work/other.toml" --state-dir "$root/var/lib/waka-agent" \
