@@ -370,7 +370,8 @@ private:
                     }
                     break;
                 }
-                if (forced >= 0) {
+                if (forced >= 0 && std::find(changed.begin(), changed.end(),
+                                             static_cast<std::size_t>(forced)) == changed.end()) {
                     changed.push_back(static_cast<std::size_t>(forced));
                 }
             }
