@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct Resolution {
 // message names it); Errc::kConflict when nothing satisfies everything, with the derivation chain
 // as the message, sentences joined by "; ".
 [[nodiscard]] Expected<Resolution> Resolve(const Index& index, const Request& request);
+
+// Why `component` cannot be at `version` under `request` (for "explain"): resolves the request
+// with that exact version required in place of any constraint on the component. Answers the
+// refusal chain, or nullopt when the version would resolve. Errors as Resolve, except that a
+// conflict is the answer, not an error.
+[[nodiscard]] Expected<std::optional<std::string>> WhyNot(const Index& index, Request request,
+                                                          const std::string& component,
+                                                          const std::string& version);
 
 // Convenience for small catalogs and tests: BuildIndex + Resolve.
 [[nodiscard]] Expected<Resolution> Resolve(const Catalog& catalog, const Request& request);

@@ -262,6 +262,29 @@ TEST(PinExpiry, ExpiredPinNoLongerApplies) {
     EXPECT_EQ(result->versions.at(kPayments), "1.1.0");
 }
 
+TEST(WhyNot, NamesThePinKeepingASuiteBack) {
+    auto index = BuildIndex(Sample());
+    ASSERT_TRUE(index);
+    const Request request{Latest(), {P("pin-p", kPlatform, "2.0.3")}, {}};
+    auto why = WhyNot(*index, request, kCommerce, "1.6.0");
+    ASSERT_TRUE(why) << why.error().message;
+    ASSERT_TRUE(why->has_value());
+    EXPECT_NE((*why)->find("suite:commerce 1.6.0 needs platform:webwaka-platform >=2.1"),
+              std::string::npos)
+        << **why;
+    EXPECT_NE((*why)->find("platform:webwaka-platform is pinned to 2.0.3 (pin-p: \"legacy ERP\")"),
+              std::string::npos)
+        << **why;
+
+    auto fits = WhyNot(*index, request, kCommerce, "1.5.0");
+    ASSERT_TRUE(fits) << fits.error().message;
+    EXPECT_FALSE(fits->has_value());
+
+    auto bad = WhyNot(*index, request, "suite:nope", "1.0.0");
+    ASSERT_FALSE(bad);
+    EXPECT_TRUE(bad.error().Is(Errc::kInvalidArgument));
+}
+
 TEST(FindCycle, ReportsTheCycle) {
     Catalog c;
     c.components["suite:a"] = {R("1.0.0", {{"suite:b", "*"}})};
