@@ -34,10 +34,21 @@ public:
     [[nodiscard]] std::size_t CountReleases() const;
 
 private:
+    // Up to 127 releases fit in the inline words (no allocation, one indirection less in the
+    // propagation loop); larger components use the heap.
+    static constexpr std::size_t kInlineWords = 2;
+
     void ClearPadding();
+    [[nodiscard]] std::size_t WordCount() const { return words_count_; }
+    [[nodiscard]] std::uint64_t* Words() { return heap_.empty() ? inline_ : heap_.data(); }
+    [[nodiscard]] const std::uint64_t* Words() const {
+        return heap_.empty() ? inline_ : heap_.data();
+    }
 
     std::size_t releases_ = 0;
-    std::vector<std::uint64_t> words_;
+    std::size_t words_count_ = 0;
+    std::uint64_t inline_[kInlineWords] = {0, 0};
+    std::vector<std::uint64_t> heap_;
 };
 
 }  // namespace waka::coordinator::resolver
