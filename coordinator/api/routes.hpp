@@ -35,6 +35,7 @@ void AddInstanceRoutes(Router& router, Services& services);    // instances.cpp
 void AddManifestRoutes(Router& router, Services& services);    // manifests.cpp
 void AddDeploymentRoutes(Router& router, Services& services);  // deployments.cpp
 void AddAuditRoutes(Router& router, Services& services);       // audit.cpp
+void AddPolicyRoutes(Router& router, Services& services);      // policies.cpp
 void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
 void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /metrics
                       const HttpMetrics& metrics);
