@@ -44,9 +44,11 @@ Error Usage(std::string message) { return MakeError(Errc::kInvalidArgument, std:
 
 Expected<EnrollRequest> ParseArgs(int argc, const char* const* argv) {
     EnrollRequest r;
-    const std::map<std::string_view, std::string*> strings = {
-        {"--url", &r.url},       {"--instance", &r.instance_id},   {"--token", &r.token},
-        {"--token-file", &r.token_file}, {"--server-name", &r.server_name}};
+    const std::map<std::string_view, std::string*> strings = {{"--url", &r.url},
+                                                              {"--instance", &r.instance_id},
+                                                              {"--token", &r.token},
+                                                              {"--token-file", &r.token_file},
+                                                              {"--server-name", &r.server_name}};
     const std::map<std::string_view, std::filesystem::path*> paths = {
         {"--ca", &r.ca_file}, {"--config", &r.config_file}, {"--state-dir", &r.state_dir}};
     for (int i = 2; i < argc; ++i) {
@@ -95,8 +97,9 @@ Expected<std::string> ReadToken(const EnrollRequest& r) {
     }
     if (token.empty() || token.size() > kMaxTokenBytes ||
         token.find_first_of(" \t\r\n") != std::string::npos) {
-        return Usage("an enrollment token is required (--token, --token-file or "
-                     "WAKA_ENROLLMENT_TOKEN): one line without blanks");
+        return Usage(
+            "an enrollment token is required (--token, --token-file or "
+            "WAKA_ENROLLMENT_TOKEN): one line without blanks");
     }
     return token;
 }
@@ -191,12 +194,11 @@ Expected<void> Write(const EnrollRequest& r, const std::string& token) {
         return credential.error();
     }
     if (credential->has_value() && !r.force) {
-        return MakeError(Errc::kConflict,
-                         "already enrolled: a credential is stored in " + r.state_dir.string() +
-                             " (--force replaces it)");
+        return MakeError(Errc::kConflict, "already enrolled: a credential is stored in " +
+                                              r.state_dir.string() + " (--force replaces it)");
     }
-    if (auto written = journal::WriteFileAtomically(r.state_dir / kTokenFileName, token + "\n",
-                                                    0600);
+    if (auto written =
+            journal::WriteFileAtomically(r.state_dir / kTokenFileName, token + "\n", 0600);
         !written) {
         return written.error().WithContext("store enrollment token");
     }

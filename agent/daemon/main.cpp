@@ -73,11 +73,10 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
                                .enrollment_token = std::move(config.enrollment_token),
                                .max_bundle_bytes = config.max_bundle_bytes};
     config.enrollment_token.clear();
-    Agent agent(io, std::move(agent_options), runner,
-                [&fetcher, &config](const std::string& c) {
-                    fetcher.SetCredential(c);
-                    RemoveEnrollmentTokenFile(config.state_dir);  // spent once c is stored
-                });
+    Agent agent(io, std::move(agent_options), runner, [&fetcher, &config](const std::string& c) {
+        fetcher.SetCredential(c);
+        RemoveEnrollmentTokenFile(config.state_dir);  // spent once c is stored
+    });
     link::Link link(io, MakeLinkOptions(config, endpoint), agent);
     agent.AttachLink(link);
     if (recovered) {
