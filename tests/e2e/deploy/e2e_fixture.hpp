@@ -32,6 +32,9 @@ public:
 
     HttpClient& Api() { return *api_; }
     [[nodiscard]] const std::filesystem::path& Dir() const { return dir_; }
+    // For tools run against this world (wakactl, curl) and for checking logs never show it.
+    [[nodiscard]] const std::string& AdminToken() const { return admin_token_; }
+    [[nodiscard]] std::uint16_t HttpPort() const { return http_port_; }
 
     // POST /versions and PUT /artifacts for one bundle.
     void Publish(const std::string& type, const std::string& name, const std::string& version,

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+// wakactl's HTTP/1.1 client (Beast, plain TCP): one connection per request, a deadline on every
+// call, never throws. Uploads stream the file from disk.
+namespace waka::ctl {
+
+struct Target {
+    std::string host = "127.0.0.1";
+    std::string port = "8000";
+    std::string base_path;  // "" or "/prefix" without a trailing slash
+};
+
+// Parses "http://host[:port][/prefix]"; answers an error message in `error` otherwise.
+Target ParseUrl(const std::string& url, std::string& error);
+
+struct Answer {
+    unsigned status = 0;  // 0: no answer, see error
+    std::string body;
+    std::string error;
+};
+
+Answer Send(const Target& target, const std::string& token, const std::string& method,
+            const std::string& path, const std::string& body);
+Answer SendFile(const Target& target, const std::string& token, const std::string& method,
+                const std::string& path, const std::filesystem::path& file);
+
+}  // namespace waka::ctl

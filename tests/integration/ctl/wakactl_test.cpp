@@ -1,0 +1,142 @@
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "tests/e2e/deploy/e2e_fixture.hpp"
+#include "tests/support/bundle/bundle.hpp"
+
+// The built wakactl binary against a real coordinator and agent: exit codes, tables, --json,
+// deploy --wait, the server's detail on errors; and no token ever appears in a log of the run.
+namespace waka::test {
+namespace {
+
+struct CtlRun {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr
+};
+
+class WakactlTest : public ::testing::Test {
+protected:
+    CtlRun Ctl(std::vector<std::string> args, std::string token = "") {
+        const auto log = world_.Dir() / ("wakactl-" + std::to_string(++runs_) + ".out");
+        Process process(WAKACTL_BIN, std::move(args),
+                        {{"WAKA_URL", "http://127.0.0.1:" + std::to_string(world_.HttpPort())},
+                         {"WAKA_TOKEN", token.empty() ? world_.AdminToken() : token}},
+                        log);
+        auto status = process.Wait(std::chrono::seconds(120));
+        CtlRun run;
+        run.output = ReadFile(log);
+        EXPECT_TRUE(status.has_value()) << "wakactl did not finish: " << run.output;
+        if (status && WIFEXITED(*status)) {
+            run.exit_code = WEXITSTATUS(*status);
+        }
+        return run;
+    }
+
+    E2eWorld world_;
+    int runs_ = 0;
+};
+
+std::map<std::string, BundleFile> Bundle(const std::string& version) {
+    return {{"app/VERSION", {version + "\n", 0644}},
+            {"hooks/health-check", {"#!/bin/sh\ntrue\n", 0755}}};
+}
+
+TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
+    CtlRun health = Ctl({"health"});
+    EXPECT_EQ(health.exit_code, 0) << health.output;
+    EXPECT_NE(health.output.find("healthy"), std::string::npos) << health.output;
+
+    CtlRun created = Ctl({"versions", "create", "platform", "webwaka-platform", "2.0.0", "--changelog",
+                       "first"});
+    EXPECT_EQ(created.exit_code, 0) << created.output;
+    EXPECT_NE(created.output.find("version_string:    2.0.0"), std::string::npos) << created.output;
+
+    CtlRun listed = Ctl({"versions", "list", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    boost::json::value versions = boost::json::parse(listed.output);
+    ASSERT_TRUE(versions.is_array()) << listed.output;
+    ASSERT_EQ(versions.as_array().size(), 1u);
+    EXPECT_EQ(versions.as_array()[0].at("version_string"), "2.0.0");
+
+    CtlRun table = Ctl({"versions", "list"});
+    EXPECT_EQ(table.exit_code, 0);
+    EXPECT_TRUE(table.output.starts_with("COMPONENT_TYPE")) << table.output;
+
+    // The error path: the server's detail, exit 1.
+    CtlRun duplicate = Ctl({"versions", "create", "platform", "webwaka-platform", "2.0.0"});
+    EXPECT_EQ(duplicate.exit_code, 1) << duplicate.output;
+    EXPECT_NE(duplicate.output.find("error 409: "), std::string::npos) << duplicate.output;
+    CtlRun missing = Ctl({"deployments", "get", "deploy-nope"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("error 404: Deployment not found"), std::string::npos)
+        << missing.output;
+    CtlRun unauthenticated = Ctl({"versions", "list"}, "not-a-token");
+    EXPECT_EQ(unauthenticated.exit_code, 1);
+    EXPECT_NE(unauthenticated.output.find("error 401: The bearer token is unknown or revoked"),
+              std::string::npos)
+        << unauthenticated.output;
+
+    // A viewer token made with wakactl; its secret must not reach any log either.
+    CtlRun token = Ctl({"--json", "tokens", "create", "watcher", "--role", "viewer"});
+    ASSERT_EQ(token.exit_code, 0) << token.output;
+    const std::string viewer_secret(boost::json::parse(token.output).at("token").as_string());
+
+    // Upload the bundle with wakactl and deploy to a live agent, waiting for the end.
+    const auto bundle = MakeBundle(world_.Dir() / "ctl-bundles", "platform", "webwaka-platform",
+                                   "2.0.0", Bundle("2.0.0"));
+    CtlRun uploaded = Ctl({"artifacts", "upload", "platform", "webwaka-platform", "2.0.0", bundle.string()});
+    ASSERT_EQ(uploaded.exit_code, 0) << uploaded.output;
+    AgentHandle& agent = world_.AddAgent("instance-prod-01");
+    CtlRun manifest = Ctl({"manifests", "create", "--id", "manifest-001", "--instance",
+                        "instance-prod-01", "--platform-version", "2.0.0"});
+    ASSERT_EQ(manifest.exit_code, 0) << manifest.output;
+    CtlRun deployed = Ctl({"deploy", "--manifest", "manifest-001", "--instance", "instance-prod-01",
+                        "--wait", "--timeout", "90"});
+    EXPECT_EQ(deployed.exit_code, 0) << deployed.output;
+    EXPECT_NE(deployed.output.find(" deployed"), std::string::npos) << deployed.output;
+    EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.0.0");
+
+    CtlRun deployments = Ctl({"deployments", "list", "--instance", "instance-prod-01"});
+    EXPECT_EQ(deployments.exit_code, 0);
+    EXPECT_NE(deployments.output.find("deployed"), std::string::npos) << deployments.output;
+    CtlRun verify = Ctl({"audit", "verify"});
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+
+    // No secret of this run in the coordinator's or the agent's log.
+    const std::vector<std::pair<std::string, std::string>> secrets = {
+        {"admin token", world_.AdminToken()},
+        {"viewer token", viewer_secret},
+        {"enrollment token", agent.enrollment_token}};
+    for (const auto& log : {world_.Dir() / "coordinator.log", world_.Dir() / "instance-prod-01.log"}) {
+        const std::string text = ReadFile(log);
+        EXPECT_FALSE(text.empty()) << log;
+        for (const auto& [name, secret] : secrets) {
+            ASSERT_GE(secret.size(), 16u) << name;
+            EXPECT_EQ(text.find(secret), std::string::npos) << name << " found in " << log;
+        }
+    }
+}
+
+TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"--help"}, {"deploy", "--help"}, {"versions", "create", "--help"},
+          {"api", "--help"}}) {
+        CtlRun help = Ctl(args);
+        EXPECT_EQ(help.exit_code, 0) << help.output;
+        EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
+    }
+    CtlRun completion = Ctl({"completion", "bash"});
+    EXPECT_EQ(completion.exit_code, 0);
+    EXPECT_NE(completion.output.find("complete -o default -F _wakactl wakactl"), std::string::npos);
+    EXPECT_NE(completion.output.find("\"versions\") options=\"create list get"), std::string::npos)
+        << completion.output;
+    CtlRun unknown = Ctl({"nonsense"});
+    EXPECT_NE(unknown.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace waka::test
