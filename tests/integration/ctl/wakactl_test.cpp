@@ -107,10 +107,15 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
 
     // No secret of this run in the coordinator's or the agent's log.
+    std::string credential = ReadFile(agent.state_dir / "credential");  // written by the agent
+    while (!credential.empty() && (credential.back() == '\n' || credential.back() == '\r')) {
+        credential.pop_back();
+    }
     const std::vector<std::pair<std::string, std::string>> secrets = {
         {"admin token", world_.AdminToken()},
         {"viewer token", viewer_secret},
-        {"enrollment token", agent.enrollment_token}};
+        {"enrollment token", agent.enrollment_token},
+        {"agent credential", credential}};
     for (const auto& log : {world_.Dir() / "coordinator.log", world_.Dir() / "instance-prod-01.log"}) {
         const std::string text = ReadFile(log);
         EXPECT_FALSE(text.empty()) << log;
