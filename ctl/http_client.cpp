@@ -17,8 +17,7 @@ constexpr auto kTimeout = std::chrono::seconds(120);
 constexpr std::uint64_t kMaxAnswerBytes = 64ull * 1024 * 1024;
 
 template <class Body>
-Answer Exchange(const Target& target, const std::string& token,
-                http::request<Body>& request) {
+Answer Exchange(const Target& target, const std::string& token, http::request<Body>& request) {
     Answer answer;
     try {
         asio::io_context io;
@@ -33,8 +32,8 @@ Answer Exchange(const Target& target, const std::string& token,
         }
         stream.connect(endpoints, ec);
         if (ec) {
-            answer.error = "cannot connect to " + target.host + ":" + target.port + ": " +
-                           ec.message();
+            answer.error =
+                "cannot connect to " + target.host + ":" + target.port + ": " + ec.message();
             return answer;
         }
         request.set(http::field::host, target.host + ":" + target.port);
@@ -101,8 +100,8 @@ Target ParseUrl(const std::string& url, std::string& error) {
 
 Answer Send(const Target& target, const std::string& token, const std::string& method,
             const std::string& path, const std::string& body) {
-    http::request<http::string_body> request(http::string_to_verb(method),
-                                             target.base_path + path, 11);
+    http::request<http::string_body> request(http::string_to_verb(method), target.base_path + path,
+                                             11);
     if (!body.empty()) {
         request.set(http::field::content_type, "application/json");
         request.body() = body;
@@ -112,8 +111,8 @@ Answer Send(const Target& target, const std::string& token, const std::string& m
 
 Answer SendFile(const Target& target, const std::string& token, const std::string& method,
                 const std::string& path, const std::filesystem::path& file) {
-    http::request<http::file_body> request(http::string_to_verb(method),
-                                           target.base_path + path, 11);
+    http::request<http::file_body> request(http::string_to_verb(method), target.base_path + path,
+                                           11);
     beast::error_code ec;
     request.body().open(file.c_str(), beast::file_mode::scan, ec);
     if (ec) {

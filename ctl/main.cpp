@@ -180,7 +180,8 @@ void PrintTable(const json::value& rows, const std::vector<std::string>& columns
         for (const auto& row : rows.as_array()) {
             std::vector<std::string> line;
             for (std::size_t i = 0; i < columns.size(); ++i) {
-                const auto* cell = row.is_object() ? row.as_object().if_contains(columns[i]) : nullptr;
+                const auto* cell =
+                    row.is_object() ? row.as_object().if_contains(columns[i]) : nullptr;
                 line.push_back(cell != nullptr ? Text(*cell) : "-");
                 widths[i] = std::max(widths[i], line.back().size());
             }
@@ -222,12 +223,14 @@ void Show(const Globals& globals, const json::value& value) {
         width = std::max(width, member.key().size());
     }
     for (const auto& member : value.as_object()) {
-        std::cout << std::string(member.key()) << ":" << std::string(width - member.key().size() + 1, ' ')
-                  << Text(member.value()) << "\n";
+        std::cout << std::string(member.key()) << ":"
+                  << std::string(width - member.key().size() + 1, ' ') << Text(member.value())
+                  << "\n";
     }
 }
 
-void List(const Globals& globals, const json::value& value, const std::vector<std::string>& columns) {
+void List(const Globals& globals, const json::value& value,
+          const std::vector<std::string>& columns) {
     if (globals.json_output) {
         PrintPretty(value, std::cout);
         std::cout << "\n";
@@ -281,7 +284,8 @@ int WaitDeployment(const Globals& globals, const Client& client, const std::stri
         const auto& object = deployment.as_object();
         const std::string status(object.at("status").as_string());
         std::string step;
-        if (const auto* events = object.if_contains("events"); events != nullptr && events->is_array()) {
+        if (const auto* events = object.if_contains("events");
+            events != nullptr && events->is_array()) {
             const auto& list = events->as_array();
             for (; printed < list.size(); ++printed) {
                 const auto& e = list[printed].as_object();
@@ -328,7 +332,7 @@ int WaitDeployment(const Globals& globals, const Client& client, const std::stri
 void PrintBashCompletion(CLI::App& app) {
     std::map<std::string, std::string> words;  // "path of subcommands" -> candidates
     std::function<void(CLI::App*, const std::string&)> walk = [&](CLI::App* node,
-                                                                   const std::string& path) {
+                                                                  const std::string& path) {
         std::string candidates;
         for (CLI::App* sub : node->get_subcommands({})) {
             candidates += sub->get_name() + " ";
@@ -405,7 +409,8 @@ int Run(int argc, char** argv) {
     auto* tokens = app.add_subcommand("tokens", "API tokens (admin)");
     tokens->require_subcommand(1);
     static std::string token_name, token_role, token_id;
-    auto* token_create = tokens->add_subcommand("create", "Create a token; its secret is shown once");
+    auto* token_create =
+        tokens->add_subcommand("create", "Create a token; its secret is shown once");
     token_create->add_option("name", token_name, "Token name")->required();
     token_create->add_option("--role", token_role, "viewer|operator|approver|admin")->required();
     token_create->callback([&] {
@@ -447,8 +452,10 @@ int Run(int argc, char** argv) {
     version_create->add_flag("--unstable", v_unstable, "Mark as not stable");
     version_create->callback([&] {
         action = [&] {
-            json::object body{{"component_type", v_type}, {"component_name", v_name},
-                              {"version", v_version}, {"is_security_patch", v_security},
+            json::object body{{"component_type", v_type},
+                              {"component_name", v_name},
+                              {"version", v_version},
+                              {"is_security_patch", v_security},
                               {"is_stable", !v_unstable}};
             if (!v_changelog.empty()) {
                 body["changelog"] = v_changelog;
@@ -493,7 +500,9 @@ int Run(int argc, char** argv) {
     upload->add_option("type", v_type)->required();
     upload->add_option("name", v_name)->required();
     upload->add_option("version", v_version)->required();
-    upload->add_option("file", a_file, "The bundle (.tar.gz)")->required()->check(CLI::ExistingFile);
+    upload->add_option("file", a_file, "The bundle (.tar.gz)")
+        ->required()
+        ->check(CLI::ExistingFile);
     upload->callback([&] {
         action = [&] {
             Show(globals, client().Upload("/api/v1/artifacts/" + UrlEncode(v_type) + "/" +
@@ -508,7 +517,8 @@ int Run(int argc, char** argv) {
     static std::string i_id;
     static std::vector<std::string> i_labels;
     static bool i_all = false;
-    auto* instance_create = instances->add_subcommand("create", "Register an instance; prints its one-time enrollment token");
+    auto* instance_create = instances->add_subcommand(
+        "create", "Register an instance; prints its one-time enrollment token");
     instance_create->add_option("id", i_id)->required();
     instance_create->add_option("--label", i_labels, "key=value (repeatable)");
     instance_create->callback([&] {
@@ -529,14 +539,17 @@ int Run(int argc, char** argv) {
             if (i_all) {
                 params.emplace_back("include_decommissioned", "true");
             }
-            List(globals, client().Call("GET", "/api/v1/instances" + Query(params)),
-                 {"id", "connection_state", "agent_version", "current_manifest_id", "last_seen_at"});
+            List(
+                globals, client().Call("GET", "/api/v1/instances" + Query(params)),
+                {"id", "connection_state", "agent_version", "current_manifest_id", "last_seen_at"});
         };
     });
     auto* instance_get = instances->add_subcommand("get", "Show an instance");
     instance_get->add_option("id", i_id)->required();
     instance_get->callback([&] {
-        action = [&] { Show(globals, client().Call("GET", "/api/v1/instances/" + UrlEncode(i_id))); };
+        action = [&] {
+            Show(globals, client().Call("GET", "/api/v1/instances/" + UrlEncode(i_id)));
+        };
     });
     auto* instance_delete = instances->add_subcommand("delete", "Decommission an instance (admin)");
     instance_delete->add_option("id", i_id)->required();
@@ -552,8 +565,10 @@ int Run(int argc, char** argv) {
     manifests->require_subcommand(1);
     static std::string m_id, m_instance, m_platform, m_platform_version, m_file;
     static std::vector<std::string> m_suites, m_capabilities;
-    auto* manifest_create = manifests->add_subcommand("create", "Create a manifest from flags or a JSON file");
-    manifest_create->add_option("--file", m_file, "A JSON file with the whole body")->check(CLI::ExistingFile);
+    auto* manifest_create =
+        manifests->add_subcommand("create", "Create a manifest from flags or a JSON file");
+    manifest_create->add_option("--file", m_file, "A JSON file with the whole body")
+        ->check(CLI::ExistingFile);
     manifest_create->add_option("--id", m_id, "Manifest id (generated when absent)");
     manifest_create->add_option("--instance", m_instance, "Instance the manifest is for");
     manifest_create->add_option("--platform", m_platform, "Platform name");
@@ -562,27 +577,33 @@ int Run(int argc, char** argv) {
     manifest_create->add_option("--capability", m_capabilities, "name=version (repeatable)");
     manifest_create->callback([&] {
         action = [&] {
-            json::object body = m_file.empty() ? json::object{} : ParseJsonArg(ReadFileOrThrow(m_file), m_file);
+            json::object body =
+                m_file.empty() ? json::object{} : ParseJsonArg(ReadFileOrThrow(m_file), m_file);
             if (!m_id.empty()) body["id"] = m_id;
             if (!m_instance.empty()) body["instance_id"] = m_instance;
             if (!m_platform.empty()) body["platform_name"] = m_platform;
             if (!m_platform_version.empty()) body["platform_version"] = m_platform_version;
             if (!m_suites.empty()) body["suites"] = KeyValues(m_suites, "--suite");
-            if (!m_capabilities.empty()) body["capabilities"] = KeyValues(m_capabilities, "--capability");
+            if (!m_capabilities.empty())
+                body["capabilities"] = KeyValues(m_capabilities, "--capability");
             Show(globals, client().Call("POST", "/api/v1/manifests", json::serialize(body)));
         };
     });
     auto* manifest_get = manifests->add_subcommand("get", "Show a manifest");
     manifest_get->add_option("id", m_id)->required();
     manifest_get->callback([&] {
-        action = [&] { Show(globals, client().Call("GET", "/api/v1/manifests/" + UrlEncode(m_id))); };
+        action = [&] {
+            Show(globals, client().Call("GET", "/api/v1/manifests/" + UrlEncode(m_id)));
+        };
     });
     auto* manifest_list = manifests->add_subcommand("list", "Manifest history, newest first");
     manifest_list->add_option("--instance", m_instance, "Filter by instance");
     manifest_list->callback([&] {
         action = [&] {
-            List(globals, client().Call("GET", "/api/v1/manifests" + Query({{"instance_id", m_instance}})),
-                 {"id", "instance_id", "platform_name", "platform_version", "created_by", "created_at"});
+            List(globals,
+                 client().Call("GET", "/api/v1/manifests" + Query({{"instance_id", m_instance}})),
+                 {"id", "instance_id", "platform_name", "platform_version", "created_by",
+                  "created_at"});
         };
     });
 
@@ -594,25 +615,30 @@ int Run(int argc, char** argv) {
     deploy->add_option("--manifest", d_manifest, "Manifest id")->required();
     deploy->add_option("--instance", d_instance, "Instance id")->required();
     deploy->add_flag("--dry-run", d_dry_run, "Show the decision and the plan; change nothing");
-    deploy->add_flag("--wait", d_wait, "Follow the deployment until it ends; non-zero unless deployed");
+    deploy->add_flag("--wait", d_wait,
+                     "Follow the deployment until it ends; non-zero unless deployed");
     deploy->add_option("--timeout", d_timeout, "Seconds --wait waits at most");
     deploy->add_flag("--force", d_force, "Override the policy (admin; needs --reason)");
     deploy->add_flag("--skip-validation", d_skip, "Skip validation (admin)");
     deploy->add_option("--reason", d_reason, "Why (recorded in the audit log)");
     deploy->callback([&] {
         action = [&] {
-            json::object body{{"manifest_id", d_manifest}, {"instance_id", d_instance},
-                              {"dry_run", d_dry_run}, {"skip_validation", d_skip}};
+            json::object body{{"manifest_id", d_manifest},
+                              {"instance_id", d_instance},
+                              {"dry_run", d_dry_run},
+                              {"skip_validation", d_skip}};
             if (d_force) body["force"] = true;
             if (!d_reason.empty()) body["reason"] = d_reason;
-            json::value created = client().Call("POST", "/api/v1/deployments", json::serialize(body));
+            json::value created =
+                client().Call("POST", "/api/v1/deployments", json::serialize(body));
             const std::string id = Text(created.at("id"));
             if (!d_wait || d_dry_run) {
                 Show(globals, created);
                 return;
             }
             if (!globals.json_output) {
-                std::cout << "deployment " << id << " created (" << Text(created.at("status")) << ")\n";
+                std::cout << "deployment " << id << " created (" << Text(created.at("status"))
+                          << ")\n";
             }
             exit_code = WaitDeployment(globals, client(), id, d_timeout);
         };
@@ -639,9 +665,10 @@ int Run(int argc, char** argv) {
     deployment_list->callback([&] {
         action = [&] {
             List(globals,
-                 client().Call("GET", "/api/v1/deployments" +
-                                          Query({{"instance_id", d_instance}, {"status", d_status}})),
-                 {"id", "status", "kind", "instance_id", "manifest_id", "created_at", "completed_at"});
+                 client().Call("GET", "/api/v1/deployments" + Query({{"instance_id", d_instance},
+                                                                     {"status", d_status}})),
+                 {"id", "status", "kind", "instance_id", "manifest_id", "created_at",
+                  "completed_at"});
         };
     });
 
@@ -659,10 +686,10 @@ int Run(int argc, char** argv) {
         action = [&] {
             List(globals,
                  client().Call("GET", "/api/v1/audit" + Query({{"instance_id", au_instance},
-                                                                {"actor", au_actor},
-                                                                {"action", au_action},
-                                                                {"since", au_since},
-                                                                {"until", au_until}})),
+                                                               {"actor", au_actor},
+                                                               {"action", au_action},
+                                                               {"since", au_since},
+                                                               {"until", au_until}})),
                  {"seq", "at", "actor", "action", "target_type", "target_id", "decision"});
         };
     });

@@ -1,8 +1,8 @@
 #include "coordinator/api/metrics.hpp"
 
 #include <boost/json/object.hpp>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <pqxx/pqxx>
 #include <vector>
 
@@ -26,8 +26,7 @@ std::string Number(double value) {
     return ec == std::errc{} ? std::string(buffer, end) : "NaN";
 }
 
-void Family(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help) {
+void Family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
     out.append("# HELP ").append(name).append(" ").append(help).append("\n");
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -38,7 +37,8 @@ boost::asio::awaitable<Expected<StatusCounts>> CountDeployments(db::Database& da
     co_return co_await database.Run([](pqxx::connection& c) -> Expected<StatusCounts> {
         pqxx::read_transaction tx(c);
         StatusCounts counts;
-        for (const auto& row : tx.exec("SELECT status, count(*) FROM deployments GROUP BY status")) {
+        for (const auto& row :
+             tx.exec("SELECT status, count(*) FROM deployments GROUP BY status")) {
             counts[row[0].as<std::string>()] = row[1].as<std::uint64_t>();
         }
         return counts;
@@ -142,8 +142,8 @@ std::string HttpMetrics::Render() const {
         }
         out += "waka_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
                std::to_string(histogram.count) + "\n";
-        out += "waka_http_request_duration_seconds_sum{" + labels + "} " +
-               Number(histogram.sum) + "\n";
+        out += "waka_http_request_duration_seconds_sum{" + labels + "} " + Number(histogram.sum) +
+               "\n";
         out += "waka_http_request_duration_seconds_count{" + labels + "} " +
                std::to_string(histogram.count) + "\n";
     }
@@ -151,9 +151,8 @@ std::string HttpMetrics::Render() const {
 }
 
 void AddMetricsRoutes(Router& router, Services& services, const HttpMetrics& metrics) {
-    router.Add({"GET", "/metrics", std::nullopt, [&services, &metrics](Call&) {
-                    return Scrape(services, metrics);
-                }});
+    router.Add({"GET", "/metrics", std::nullopt,
+                [&services, &metrics](Call&) { return Scrape(services, metrics); }});
 }
 
 }  // namespace waka::coordinator::api

@@ -42,10 +42,10 @@ const std::string& OpenApiDocument() {
 }
 
 void AddOpenApiRoutes(Router& router, Services&) {
-    router.Add({"GET", "/openapi.json", std::nullopt,
-                [](Call&) -> boost::asio::awaitable<http::Response> {
-                    co_return Text("application/json", OpenApiDocument());
-                }});
+    router.Add(
+        {"GET", "/openapi.json", std::nullopt, [](Call&) -> boost::asio::awaitable<http::Response> {
+             co_return Text("application/json", OpenApiDocument());
+         }});
     router.Add({"GET", "/docs", std::nullopt, [](Call&) -> boost::asio::awaitable<http::Response> {
                     co_return Text("text/html; charset=utf-8", DocsPage());
                 }});

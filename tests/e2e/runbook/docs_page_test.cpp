@@ -1,6 +1,5 @@
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <boost/json.hpp>
 
@@ -18,12 +17,12 @@ TEST(DocsPageTest, HeadlessChromiumListsEveryOperation) {
     const boost::json::object paths = boost::json::parse(document.body).at("paths").as_object();
 
     const auto dom = world.Dir() / "docs.html";
-    Process chromium(WAKA_CHROMIUM_BIN,
-                     {"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--user-data-dir=" + (world.Dir() / "chromium").string(),
-                      "--virtual-time-budget=10000", "--dump-dom",
-                      "http://127.0.0.1:" + std::to_string(world.HttpPort()) + "/docs"},
-                     {{"HOME", world.Dir().string()}}, dom);
+    Process chromium(
+        WAKA_CHROMIUM_BIN,
+        {"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--user-data-dir=" + (world.Dir() / "chromium").string(), "--virtual-time-budget=10000",
+         "--dump-dom", "http://127.0.0.1:" + std::to_string(world.HttpPort()) + "/docs"},
+        {{"HOME", world.Dir().string()}}, dom);
     auto status = chromium.Wait(std::chrono::seconds(90));
     ASSERT_TRUE(status.has_value()) << "chromium did not finish";
     const std::string html = ReadFile(dom);

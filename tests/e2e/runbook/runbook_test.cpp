@@ -1,6 +1,5 @@
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <boost/json.hpp>
 
@@ -102,9 +101,10 @@ TEST_F(RunbookTest, EveryServedCurlOfTheRunbookAnswersAsDocumented) {
     EXPECT_EQ(Str(literal.body, "detail"), "Deployment not found");
 
     // Setting Update Policies.
-    CurlAnswer policy = Curl({"-X", "POST"},
-                             "http://localhost:8000/api/v1/policies?instance_id=instance-prod-01&"
-                             "policy_type=manual_approval&description=Production%20requires%20approval");
+    CurlAnswer policy =
+        Curl({"-X", "POST"},
+             "http://localhost:8000/api/v1/policies?instance_id=instance-prod-01&"
+             "policy_type=manual_approval&description=Production%20requires%20approval");
     EXPECT_EQ(policy.status, 201u) << policy.raw;
     EXPECT_EQ(Str(policy.body, "instance_id"), "instance-prod-01");
     EXPECT_EQ(Str(policy.body, "policy_type"), "manual_approval");

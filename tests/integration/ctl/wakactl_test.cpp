@@ -1,6 +1,5 @@
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <boost/json.hpp>
 #include <fstream>
@@ -50,8 +49,8 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     EXPECT_EQ(health.exit_code, 0) << health.output;
     EXPECT_NE(health.output.find("healthy"), std::string::npos) << health.output;
 
-    CtlRun created = Ctl({"versions", "create", "platform", "webwaka-platform", "2.0.0", "--changelog",
-                       "first"});
+    CtlRun created = Ctl(
+        {"versions", "create", "platform", "webwaka-platform", "2.0.0", "--changelog", "first"});
     EXPECT_EQ(created.exit_code, 0) << created.output;
     EXPECT_NE(created.output.find("version_string:    2.0.0"), std::string::npos) << created.output;
 
@@ -88,14 +87,15 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     // Upload the bundle with wakactl and deploy to a live agent, waiting for the end.
     const auto bundle = MakeBundle(world_.Dir() / "ctl-bundles", "platform", "webwaka-platform",
                                    "2.0.0", Bundle("2.0.0"));
-    CtlRun uploaded = Ctl({"artifacts", "upload", "platform", "webwaka-platform", "2.0.0", bundle.string()});
+    CtlRun uploaded =
+        Ctl({"artifacts", "upload", "platform", "webwaka-platform", "2.0.0", bundle.string()});
     ASSERT_EQ(uploaded.exit_code, 0) << uploaded.output;
     AgentHandle& agent = world_.AddAgent("instance-prod-01");
     CtlRun manifest = Ctl({"manifests", "create", "--id", "manifest-001", "--instance",
-                        "instance-prod-01", "--platform-version", "2.0.0"});
+                           "instance-prod-01", "--platform-version", "2.0.0"});
     ASSERT_EQ(manifest.exit_code, 0) << manifest.output;
     CtlRun deployed = Ctl({"deploy", "--manifest", "manifest-001", "--instance", "instance-prod-01",
-                        "--wait", "--timeout", "90"});
+                           "--wait", "--timeout", "90"});
     EXPECT_EQ(deployed.exit_code, 0) << deployed.output;
     EXPECT_NE(deployed.output.find(" deployed"), std::string::npos) << deployed.output;
     EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.0.0");
@@ -116,7 +116,8 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
         {"viewer token", viewer_secret},
         {"enrollment token", agent.enrollment_token},
         {"agent credential", credential}};
-    for (const auto& log : {world_.Dir() / "coordinator.log", world_.Dir() / "instance-prod-01.log"}) {
+    for (const auto& log :
+         {world_.Dir() / "coordinator.log", world_.Dir() / "instance-prod-01.log"}) {
         const std::string text = ReadFile(log);
         EXPECT_FALSE(text.empty()) << log;
         for (const auto& [name, secret] : secrets) {
@@ -127,9 +128,10 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
 }
 
 TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
-    for (std::vector<std::string> args :
-         {std::vector<std::string>{"--help"}, {"deploy", "--help"}, {"versions", "create", "--help"},
-          {"api", "--help"}}) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                          {"deploy", "--help"},
+                                          {"versions", "create", "--help"},
+                                          {"api", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;

@@ -1,3 +1,5 @@
+#include "coordinator/api/metrics.hpp"
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,7 +16,6 @@
 #include <vector>
 
 #include "coordinator/api/api.hpp"
-#include "coordinator/api/metrics.hpp"
 #include "coordinator/db/database.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/store/token_store.hpp"
@@ -74,8 +75,8 @@ bool ParseLabels(const std::string& text, std::size_t& pos, std::set<std::string
         pos = eq + 2;
         for (; pos < text.size() && text[pos] != '"'; ++pos) {
             if (text[pos] == '\\') {
-                if (pos + 1 >= text.size() || std::string("\\\"n").find(text[pos + 1]) ==
-                                                  std::string::npos) {
+                if (pos + 1 >= text.size() ||
+                    std::string("\\\"n").find(text[pos + 1]) == std::string::npos) {
                     return false;
                 }
                 ++pos;
@@ -161,7 +162,8 @@ void ParseInto(const std::string& text, Exposition& out) {
         const std::string labels = series.substr(series.find('{'), le - series.find('{')) + "}";
         EXPECT_EQ(out.Value(base + "_count" + labels), value) << series;
         for (const auto& [other, count] : out.samples) {
-            if (other.starts_with(base + "_bucket" + labels.substr(0, labels.size() - 1) + ",le=")) {
+            if (other.starts_with(base + "_bucket" + labels.substr(0, labels.size() - 1) +
+                                  ",le=")) {
                 EXPECT_LE(count, value) << other;
             }
         }
@@ -201,26 +203,34 @@ TEST(HttpMetricsTest, CountsAndBucketsByRouteTemplate) {
     const std::string labels = "method=\"GET\",route=\"/api/v1/deployments/{id}\"";
     EXPECT_EQ(parsed.Value("waka_http_requests_total{" + labels + ",status=\"200\"}"), 2);
     EXPECT_EQ(parsed.Value("waka_http_requests_total{" + labels + ",status=\"404\"}"), 1);
-    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"0.005\"}"), 1);
-    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"0.25\"}"), 2);
-    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"10\"}"), 2);
-    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}"), 3);
-    EXPECT_DOUBLE_EQ(parsed.Value("waka_http_request_duration_seconds_sum{" + labels + "}"), 20.203);
-    EXPECT_EQ(parsed.Value("waka_http_requests_total{method=\"GET\",route=\"a\\\"b\\\\c\\nd\",status=\"200\"}"), 1);
+    EXPECT_EQ(
+        parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"0.005\"}"), 1);
+    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"0.25\"}"),
+              2);
+    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"10\"}"),
+              2);
+    EXPECT_EQ(parsed.Value("waka_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}"),
+              3);
+    EXPECT_DOUBLE_EQ(parsed.Value("waka_http_request_duration_seconds_sum{" + labels + "}"),
+                     20.203);
+    EXPECT_EQ(
+        parsed.Value(
+            "waka_http_requests_total{method=\"GET\",route=\"a\\\"b\\\\c\\nd\",status=\"200\"}"),
+        1);
 }
 
 class MetricsScrapeTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("waka-metrics-" + std::to_string(::getpid()));
+        dir_ =
+            std::filesystem::temp_directory_path() / ("waka-metrics-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         database_ = test::OpenMigratedDatabase(2);
         tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
         deployments_ =
             std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
-        context_ = std::make_unique<ApiContext>(
-            ApiContext{*database_, clock_, *tokens_, *deployments_, dir_ / "artifacts", "9.9.9", {}});
+        context_ = std::make_unique<ApiContext>(ApiContext{
+            *database_, clock_, *tokens_, *deployments_, dir_ / "artifacts", "9.9.9", {}});
         context_->connected_agents = [this] { return connected_; };
         handler_ = MakeApiHandler(*context_);
     }
@@ -287,8 +297,8 @@ TEST_F(MetricsScrapeTest, RequestsAgentsDeploymentsAndPoolAreReported) {
     Sql("INSERT INTO instances (id, created_at) VALUES ('i-1', now())");
     Sql("INSERT INTO manifests (id, platform_version, content_hash, created_by, created_at) "
         "VALUES ('m-1', '1.0.0', 'h', 'test', now())");
-    for (const char* row : {"('d-1', 'queued')", "('d-2', 'deployed')", "('d-3', 'deployed')",
-                            "('d-4', 'failed')"}) {
+    for (const char* row :
+         {"('d-1', 'queued')", "('d-2', 'deployed')", "('d-3', 'deployed')", "('d-4', 'failed')"}) {
         Sql(std::string("INSERT INTO deployments (id, status, kind, instance_id, manifest_id, "
                         "requested_by, created_at, updated_at) SELECT v.id, v.status, 'deploy', "
                         "'i-1', 'm-1', 'test', now(), now() FROM (VALUES ") +
@@ -296,13 +306,21 @@ TEST_F(MetricsScrapeTest, RequestsAgentsDeploymentsAndPoolAreReported) {
     }
 
     Exposition after = Scrape();
-    EXPECT_EQ(after.Value("waka_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"), 2);
+    EXPECT_EQ(
+        after.Value("waka_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"),
+        2);
     EXPECT_EQ(after.Value("waka_http_requests_total{method=\"GET\",route=\"/api/v1/deployments/"
                           "{id}\",status=\"401\"}"),
               1);
-    EXPECT_EQ(after.Value("waka_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"}"), 1);
-    EXPECT_EQ(after.Value("waka_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"200\"}"), 1);
-    EXPECT_EQ(after.Value("waka_http_request_duration_seconds_count{method=\"GET\",route=\"/health\"}"), 2);
+    EXPECT_EQ(after.Value(
+                  "waka_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"}"),
+              1);
+    EXPECT_EQ(
+        after.Value("waka_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"200\"}"),
+        1);
+    EXPECT_EQ(
+        after.Value("waka_http_request_duration_seconds_count{method=\"GET\",route=\"/health\"}"),
+        2);
     EXPECT_EQ(after.Value("waka_agents_connected"), 3);
     EXPECT_EQ(after.Value("waka_deployments{status=\"queued\"}"), 1);
     EXPECT_EQ(after.Value("waka_deployments{status=\"deployed\"}"), 2);

@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cctype>
+#include <filesystem>
 #include <functional>
 #include <memory>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <utility>
@@ -38,15 +37,15 @@ std::string Upper(std::string text) {
 class OpenApiTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("waka-openapi-" + std::to_string(::getpid()));
+        dir_ =
+            std::filesystem::temp_directory_path() / ("waka-openapi-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         database_ = test::OpenMigratedDatabase(1);
         tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
         deployments_ =
             std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
-        context_ = std::make_unique<ApiContext>(
-            ApiContext{*database_, clock_, *tokens_, *deployments_, dir_ / "artifacts", "test", {}});
+        context_ = std::make_unique<ApiContext>(ApiContext{
+            *database_, clock_, *tokens_, *deployments_, dir_ / "artifacts", "test", {}});
     }
     void TearDown() override {
         context_.reset();
@@ -149,7 +148,8 @@ TEST_F(OpenApiTest, EveryOperationHasSummaryResponsesAndResolvableSchemas) {
                 bool declared = false;
                 if (op.contains("parameters")) {
                     for (const auto& p : op.at("parameters").as_array()) {
-                        declared = declared || (p.at("name") == name.c_str() && p.at("in") == "path");
+                        declared =
+                            declared || (p.at("name") == name.c_str() && p.at("in") == "path");
                     }
                 }
                 EXPECT_TRUE(declared) << method << " " << path << ": {" << name << "}";
