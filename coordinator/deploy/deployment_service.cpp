@@ -12,6 +12,7 @@
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/store/artifact_files.hpp"
 #include "coordinator/store/deployment_store.hpp"
+#include "coordinator/store/policy_store.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/core/log.hpp"
@@ -84,13 +85,48 @@ store::Deployment NewDeployment(const store::Principal& principal, const CreateD
     return d;
 }
 
+// The deployment's status for a policy verdict (DESIGN §3); refusals are not stored.
+std::string StatusFor(policy::Verdict verdict) {
+    switch (verdict) {
+        case policy::Verdict::DeferToWindow:
+            return "scheduled";
+        case policy::Verdict::AwaitApproval:
+            return "awaiting_approval";
+        default:
+            return "queued";
+    }
+}
+
+std::string AuditDecision(policy::Verdict verdict) {
+    switch (verdict) {
+        case policy::Verdict::AllowNow:
+            return "allowed";
+        case policy::Verdict::Refuse:
+            return "refused";
+        default:
+            return "deferred";
+    }
+}
+
+// Applies the policy decision to the new deployment: its status and the event that says why.
+void ApplyDecision(store::Deployment& d, const policy::Decision& decision) {
+    d.status = StatusFor(decision.verdict);
+    if (decision.verdict != policy::Verdict::AllowNow) {
+        d.events.back() = {d.created_at, d.status, "", decision.reason};
+    }
+}
+
 }  // namespace
 
 struct DeploymentService::Impl {
     Impl(db::Database& database, const Clock& clock_ref, std::filesystem::path dir)
-        : store(database, clock_ref), clock(clock_ref), artifact_dir(std::move(dir)) {}
+        : store(database, clock_ref),
+          policies(database, clock_ref),
+          clock(clock_ref),
+          artifact_dir(std::move(dir)) {}
 
     store::DeploymentStore store;
+    store::PolicyStore policies;
     const Clock& clock;
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
@@ -101,6 +137,8 @@ struct DeploymentService::Impl {
 
     asio::awaitable<Expected<CreateDeploymentOutcome>> Create(const store::Principal& principal,
                                                               const CreateDeploymentRequest& request);
+    asio::awaitable<Expected<policy::Decision>> DecidePolicy(const store::Principal& principal,
+                                                            const CreateDeploymentRequest& request);
     asio::awaitable<void> DispatchNext(std::string instance_id);
     void Send(const store::Dispatch& dispatch);
     bool ProgressChanged(const gateway::AgentProgress& progress);
@@ -131,18 +169,29 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Crea
     if (!plan) {
         co_return plan.error();
     }
+    auto decision = co_await DecidePolicy(principal, request);
+    if (!decision) {
+        co_return decision.error();
+    }
     const auto now = clock.Now();
     CreateDeploymentOutcome outcome{
         NewDeployment(principal, request, *inputs->instance, std::move(*plan), now), request.dry_run,
-        "allowed"};
+        AuditDecision(decision->verdict)};
+    ApplyDecision(outcome.deployment, *decision);
     store::AuditDraft audit{principal.actor, request.dry_run ? "deployment.dry_run" : "deployment.create",
-                            "deployment", outcome.deployment.id, request.instance_id, "allowed",
-                            request.reason,
+                            "deployment", outcome.deployment.id, request.instance_id,
+                            AuditDecision(decision->verdict),
+                            request.reason.empty() ? decision->reason
+                                                   : request.reason + "; policy: " + decision->reason,
                             "{\"manifest_id\":\"" + request.manifest_id + "\",\"kind\":\"" +
-                                request.kind + "\"}"};
-    if (request.dry_run) {
+                                request.kind + "\",\"verdict\":\"" +
+                                std::string(policy::ToString(decision->verdict)) + "\"}"};
+    if (request.dry_run || decision->verdict == policy::Verdict::Refuse) {
         if (auto recorded = co_await store.RecordAudit(audit); !recorded) {
             co_return recorded.error();
+        }
+        if (!request.dry_run) {
+            co_return MakeError(Errc::kConflict, decision->reason);
         }
         co_return outcome;
     }
@@ -151,13 +200,35 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Crea
         co_return stored.error().WithContext("store deployment");
     }
     outcome.deployment = std::move(*stored);
-    log::Info("deployment queued deployment_id={} instance_id={} manifest_id={} changes={}",
-              outcome.deployment.id, request.instance_id, request.manifest_id,
-              outcome.deployment.plan.size());
+    log::Info("deployment {} deployment_id={} instance_id={} manifest_id={} changes={}",
+              outcome.deployment.status, outcome.deployment.id, request.instance_id,
+              request.manifest_id, outcome.deployment.plan.size());
+    if (outcome.deployment.status != "queued") {
+        co_return outcome;  // waits for a window or approvals: only queued work is dispatched
+    }
     // Dispatch runs on its own so the operator's answer does not wait for the agent round trip.
     auto executor = co_await asio::this_coro::executor;
     asio::co_spawn(executor, DispatchNext(request.instance_id), asio::detached);
     co_return outcome;
+}
+
+// The instance's active policy (or the default) decides the change (DESIGN §4.1). A refusal is a
+// decision too: the caller records it and answers 409 with the reason.
+asio::awaitable<Expected<policy::Decision>> DeploymentService::Impl::DecidePolicy(
+    const store::Principal& principal, const CreateDeploymentRequest& request) {
+    std::string instance_id = request.instance_id;
+    auto active = co_await policies.Active(instance_id);
+    if (!active) {
+        co_return active.error().WithContext("load policy");
+    }
+    policy::Change change;
+    change.kind = request.kind == "rollback" ? policy::ChangeKind::Rollback
+                                             : policy::ChangeKind::OperatorDeployment;
+    change.force = request.force;
+    change.principal_role = std::string(store::RoleName(principal.role));
+    change.reason = request.reason;
+    const policy::Policy* settings = *active ? &(*active)->settings : nullptr;
+    co_return policy::Decide(settings, change, clock.Now());
 }
 
 asio::awaitable<void> DeploymentService::Impl::DispatchNext(std::string instance_id) {
