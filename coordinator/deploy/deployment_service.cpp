@@ -68,7 +68,7 @@ store::Deployment NewDeployment(const store::Principal& principal, const CreateD
                                 const store::Instance& instance, std::vector<store::PlannedChange> plan,
                                 TimePoint now) {
     store::Deployment d;
-    d.id = NewId("deploy");
+    d.id = request.id.empty() ? NewId("deploy") : request.id;
     d.kind = request.kind;
     d.status = "queued";
     d.instance_id = request.instance_id;
@@ -223,7 +223,8 @@ asio::awaitable<Expected<policy::Decision>> DeploymentService::Impl::DecidePolic
     }
     policy::Change change;
     change.kind = request.kind == "rollback" ? policy::ChangeKind::Rollback
-                                             : policy::ChangeKind::OperatorDeployment;
+                  : request.auto_update     ? policy::ChangeKind::AutoUpdate
+                                            : policy::ChangeKind::OperatorDeployment;
     change.force = request.force;
     change.principal_role = std::string(store::RoleName(principal.role));
     change.reason = request.reason;
@@ -304,6 +305,15 @@ asio::awaitable<Expected<std::vector<store::Deployment>>> DeploymentService::Lis
     // A named local, not a braced temporary in the co_await: g++ 12 destroyed it twice (double free).
     store::DeploymentListFilter store_filter{filter.instance_id, filter.status, filter.limit, filter.cursor};
     co_return co_await impl_->store.List(std::move(store_filter));
+}
+
+asio::awaitable<void> DeploymentService::DispatchQueued(const std::string& instance_id) {
+    co_await impl_->DispatchNext(instance_id);
+}
+
+bool DeploymentService::RequestCancel(const std::string& instance_id,
+                                      const std::string& deployment_id) {
+    return impl_->gateway != nullptr && impl_->gateway->SendCancel(instance_id, deployment_id);
 }
 
 asio::awaitable<gateway::HelloDecision> DeploymentService::Authenticate(const gateway::AgentHello& hello) {

@@ -30,6 +30,12 @@ struct CreateDeploymentRequest {
     bool force = false;
     std::string reason;
     std::string kind = "deploy";
+    // Server side only, never read from the API. A fixed id makes creation idempotent (the
+    // scheduler's auto-updates: a second Create with the same id fails with kConflict); empty:
+    // a new "deploy-<uuid>".
+    std::string id;
+    // Decided as the "auto-update" row of DESIGN §4.1 instead of "operator deployment".
+    bool auto_update = false;
 };
 
 struct CreateDeploymentOutcome {
@@ -62,6 +68,12 @@ public:
         const store::Principal& principal, const CreateDeploymentRequest& request);
     boost::asio::awaitable<Expected<store::Deployment>> Get(const std::string& id);  // with events
     boost::asio::awaitable<Expected<std::vector<store::Deployment>>> List(const DeploymentFilter& filter);
+    // Hands the instance's oldest queued deployment to its agent when the agent is connected here
+    // and idle; used after an approval or the scheduler moved a deployment to queued.
+    boost::asio::awaitable<void> DispatchQueued(const std::string& instance_id);
+    // Asks the agent to cancel the deployment it holds; false when the agent is not connected
+    // here. The agent answers with a result (cancelled before start, or it runs to its end).
+    bool RequestCancel(const std::string& instance_id, const std::string& deployment_id);
 
     // AgentDirectory.
     boost::asio::awaitable<gateway::HelloDecision> Authenticate(const gateway::AgentHello& hello) override;
