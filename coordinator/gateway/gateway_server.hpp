@@ -44,7 +44,9 @@ struct GatewayOptions {
 // 426 upgrade_required (plain GET of the connect path), 503 artifact_store_unavailable.
 //
 // Lifetime: the io_context and the directory must outlive every connection; stop the io_context
-// (or let it drain after Stop()) before destroying the directory.
+// (or let it drain after Stop()) before destroying the directory. A thread pool whose completions
+// resume connection coroutines (the database pool) must be joined before the io_context is
+// destroyed: a completion arriving after it would destroy a connection without its services.
 class GatewayServer {
 public:
     GatewayServer(boost::asio::io_context& io, GatewayOptions options, AgentDirectory& directory);

@@ -57,6 +57,11 @@ protected:
         work_.reset();
         io_.stop();
         thread_.join();
+        // Database calls still in flight complete into io_'s strands. Join the pool while io_ and
+        // its services exist, so those handlers are destroyed with io_ and never after it (a
+        // connection's WebSocket stream destroyed after io_ crashed here).
+        service_.reset();
+        database_.reset();
         std::filesystem::remove_all(dir_);
     }
 
