@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ctl/http_client.hpp"
+#include "shared/core/version.hpp"
 
 namespace waka::ctl {
 namespace {
@@ -385,6 +386,8 @@ int Run(int argc, char** argv) {
     app.add_option("--url", globals.url, "Coordinator URL (env WAKA_URL)");
     app.add_option("--token", globals.token, "Bearer token (env WAKA_TOKEN)");
     app.add_flag("--json", globals.json_output, "Print the server's JSON instead of tables");
+    app.set_version_flag("--version", "wakactl " + std::string(kVersion),
+                         "Print the version and exit");
     auto client = [&globals] { return Client(globals); };
 
     // health

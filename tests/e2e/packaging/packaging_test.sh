@@ -38,7 +38,8 @@ step "build packages $v1 and $v2 from $build"
     >"$work/new.list" 2>>"$work/package.log" || { cat "$work/package.log" >&2; fail "scripts/package"; }
 mapfile -t old <"$work/old.list"
 mapfile -t new <"$work/new.list"
-[ "${#old[@]}" -ge 2 ] || fail "expected at least 2 packages, got: ${old[*]}"
+names=$(for deb in "${old[@]}"; do dpkg-deb -f "$deb" Package; done | sort | tr '\n' ' ')
+[ "$names" = "waka-agent waka-coordinator wakactl " ] || fail "expected 3 packages, got: $names"
 ls -l "$work/old"
 
 step "contents, modes and control fields"
@@ -57,6 +58,20 @@ for deb in "${old[@]}"; do
             grep -qx "/etc/waka/${name#waka-}.toml" "$work/conffiles" ||
                 fail "$name: conffiles: $(cat "$work/conffiles")"
             grep -q "libsystemd0" <<<"$depends" || fail "$name: Depends lacks libsystemd0: $depends"
+            ;;
+        wakactl)
+            # A plain client: the binary, its bash completion and docs; no unit, config or scripts.
+            files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $1, $6}' | sort -k2)
+            expected="-rwxr-xr-x ./usr/bin/wakactl
+-rw-r--r-- ./usr/share/bash-completion/completions/wakactl
+-rw-r--r-- ./usr/share/doc/wakactl/changelog.gz
+-rw-r--r-- ./usr/share/doc/wakactl/copyright
+-rw-r--r-- ./usr/share/doc/wakactl/wakactl.md.gz"
+            [ "$files" = "$expected" ] || fail "wakactl file list:
+$files"
+            controls=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t | sort | tr '\n' ' ')
+            [ "$controls" = "./ ./control ./md5sums " ] || fail "wakactl control files: $controls"
+            grep -q "libsystemd0" <<<"$depends" && fail "wakactl: Depends names libsystemd0: $depends"
             ;;
     esac
     echo "$name: $(stat -c %s "$deb") bytes; Depends: $depends"
@@ -91,6 +106,7 @@ dpkg_root --install "${old[@]}"
 [ "$(installed_version waka-agent)" = "$v1 install ok installed" ] || fail "agent not installed"
 [ "$(installed_version waka-coordinator)" = "$v1 install ok installed" ] ||
     fail "coordinator not installed"
+[ "$(installed_version wakactl)" = "$v1 install ok installed" ] || fail "wakactl not installed"
 uid=$(awk -F: '$1 == "waka-coordinator" {print $3 ":" $4}' "$root/etc/passwd")
 [ -n "$uid" ] || fail "no waka-coordinator user in the root's /etc/passwd"
 grep -q '^waka-coordinator:.*:/usr/sbin/nologin$' "$root/etc/passwd" || fail "user has a shell"
@@ -99,6 +115,8 @@ expect_mode "$root/var/lib/waka-agent" 700 0:0
 expect_mode "$root/etc/waka/agent.toml" 644 0:0
 expect_mode "$root/etc/waka/coordinator.toml" 644 0:0
 expect_mode "$root/usr/bin/waka-agent" 755 0:0
+expect_mode "$root/usr/bin/wakactl" 755 0:0
+expect_mode "$root/usr/share/bash-completion/completions/wakactl" 644 0:0
 for unit in waka-agent waka-coordinator; do
     link=$root/etc/systemd/system/multi-user.target.wants/$unit.service
     [ -L "$link" ] || fail "$unit.service is not enabled (no $link)"
@@ -107,11 +125,15 @@ done
 step "installed binaries run"
 "$root/usr/bin/waka-agent" --version | grep -qF "$proj" || fail "waka-agent --version"
 "$root/usr/bin/waka-coordinator" --version | grep -qF "$proj" || fail "waka-coordinator --version"
-if [ -x "$root/usr/bin/wakactl" ]; then
-    # wakactl is packaged as soon as ctl/ installs it; --help until it has a --version flag.
-    "$root/usr/bin/wakactl" --version >/dev/null 2>&1 || "$root/usr/bin/wakactl" --help >/dev/null ||
-        fail "wakactl does not run"
-fi
+[ "$("$root/usr/bin/waka-agent" --version)" = "waka-agent $proj" ] || fail "waka-agent --version format"
+[ "$("$root/usr/bin/wakactl" --version)" = "wakactl $proj" ] ||
+    fail "wakactl --version: $("$root/usr/bin/wakactl" --version 2>&1)"
+# The installed completion loads in bash and completes the subcommands of the installed binary.
+completion=$(bash -c '. "$1" && complete -p wakactl && COMP_WORDS=(wakactl dep) COMP_CWORD=1 &&
+    _wakactl && echo "${COMPREPLY[*]}"' _ "$root/usr/share/bash-completion/completions/wakactl") ||
+    fail "the installed bash completion does not load"
+grep -q "^complete -o default -F _wakactl wakactl$" <<<"$completion" || fail "completion: $completion"
+grep -qx "deploy deployments" <<<"$completion" || fail "completion of 'dep': $completion"
 # The packaged default configuration parses (all commented): the agent then names what is missing.
 status=0
 "$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml" >"$work/agent.out" 2>&1 || status=$?
@@ -232,6 +254,7 @@ mkdir -p "$root/var/lib/waka-coordinator/artifacts"
 echo data >"$root/var/lib/waka-coordinator/artifacts/blob"
 dpkg_root --install "${new[@]}"
 [ "$(installed_version waka-agent)" = "$v2 install ok installed" ] || fail "agent not upgraded"
+[ "$(installed_version wakactl)" = "$v2 install ok installed" ] || fail "wakactl not upgraded"
 grep -q "edited by the operator" "$root/etc/waka/coordinator.toml" || fail "upgrade lost config"
 grep -qx 'instance_id = "instance-prod-01"' "$root/etc/waka/agent.toml" ||
     fail "upgrade lost the enrolled agent.toml"
@@ -239,7 +262,9 @@ grep -qx 'instance_id = "instance-prod-01"' "$root/etc/waka/agent.toml" ||
 [ -f "$root/var/lib/waka-agent/credential" ] || fail "upgrade lost the agent credential"
 
 step "remove keeps configuration and state"
-dpkg_root --remove waka-agent waka-coordinator
+dpkg_root --remove waka-agent waka-coordinator wakactl
+[ ! -e "$root/usr/bin/wakactl" ] || fail "remove left wakactl"
+[ ! -e "$root/usr/share/bash-completion/completions/wakactl" ] || fail "remove left the completion"
 [ ! -e "$root/usr/bin/waka-agent" ] || fail "remove left the binary"
 [ ! -e "$root/lib/systemd/system/waka-coordinator.service" ] || fail "remove left the unit"
 [ -f "$root/etc/waka/agent.toml" ] || fail "remove deleted agent.toml"
@@ -247,11 +272,13 @@ dpkg_root --remove waka-agent waka-coordinator
 [ -f "$root/var/lib/waka-coordinator/artifacts/blob" ] || fail "remove deleted coordinator state"
 
 step "purge deletes configuration and state"
-dpkg_root --purge waka-agent waka-coordinator
+dpkg_root --purge waka-agent waka-coordinator wakactl
 for gone in etc/waka/agent.toml etc/waka/coordinator.toml var/lib/waka-agent \
     var/lib/waka-coordinator etc/systemd/system/multi-user.target.wants/waka-agent.service; do
     [ ! -e "$root/$gone" ] && [ ! -L "$root/$gone" ] || fail "purge left /$gone"
 done
-[ -z "$(installed_version waka-agent)" ] || [[ "$(installed_version waka-agent)" == *not-installed* ]] ||
-    fail "waka-agent still known to dpkg: $(installed_version waka-agent)"
+for package in waka-agent wakactl; do
+    [ -z "$(installed_version $package)" ] || [[ "$(installed_version $package)" == *not-installed* ]] ||
+        fail "$package still known to dpkg: $(installed_version $package)"
+done
 echo "packaging test passed"

@@ -141,6 +141,9 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
     EXPECT_NE(completion.output.find("complete -o default -F _wakactl wakactl"), std::string::npos);
     EXPECT_NE(completion.output.find("\"versions\") options=\"create list get"), std::string::npos)
         << completion.output;
+    CtlRun version = Ctl({"--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_TRUE(version.output.starts_with("wakactl ")) << version.output;
     CtlRun unknown = Ctl({"nonsense"});
     EXPECT_NE(unknown.exit_code, 0);
 }
