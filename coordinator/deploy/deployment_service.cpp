@@ -9,6 +9,7 @@
 
 #include "coordinator/db/database.hpp"
 #include "coordinator/deploy/planner.hpp"
+#include "coordinator/deploy/resolution.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/store/artifact_files.hpp"
 #include "coordinator/store/deployment_store.hpp"
@@ -116,17 +117,34 @@ void ApplyDecision(store::Deployment& d, const policy::Decision& decision) {
     }
 }
 
+// A deployment the resolver refuses (pins, dependencies) is a decision too: it is audited as
+// refused, with the chain as the reason, and nothing else is stored.
+asio::awaitable<Error> RefuseInvalid(store::DeploymentStore& store,
+                                     const store::Principal& principal,
+                                     const CreateDeploymentRequest& request, Error invalid) {
+    std::string details = request.skip_validation ? R"({"skip_validation":true})" : "{}";
+    store::AuditDraft audit{principal.actor,     "deployment.validate", "manifest",
+                            request.manifest_id, request.instance_id,   "refused",
+                            invalid.message,     std::move(details)};
+    if (auto recorded = co_await store.RecordAudit(audit); !recorded) {
+        co_return recorded.error();
+    }
+    co_return invalid;
+}
+
 }  // namespace
 
 struct DeploymentService::Impl {
     Impl(db::Database& database, const Clock& clock_ref, std::filesystem::path dir)
         : store(database, clock_ref),
           policies(database, clock_ref),
+          resolution(database, clock_ref),
           clock(clock_ref),
           artifact_dir(std::move(dir)) {}
 
     store::DeploymentStore store;
     store::PolicyStore policies;
+    ResolutionService resolution;
     const Clock& clock;
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
@@ -168,6 +186,13 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Crea
     auto plan = PlanChanges(*inputs->manifest, inputs->instance->inventory, inputs->releases);
     if (!plan) {
         co_return plan.error();
+    }
+    // Validation before the policy decision (DESIGN §4.3): pins and compatibility, same resolver.
+    auto valid = co_await resolution.ValidateDeployment(request.instance_id, *inputs->manifest,
+                                                        request.skip_validation);
+    if (!valid) {
+        Error invalid = valid.error();
+        co_return co_await RefuseInvalid(store, principal, request, std::move(invalid));
     }
     auto decision = co_await DecidePolicy(principal, request);
     if (!decision) {
