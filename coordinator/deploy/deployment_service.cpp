@@ -10,10 +10,12 @@
 #include "coordinator/db/database.hpp"
 #include "coordinator/deploy/planner.hpp"
 #include "coordinator/deploy/resolution.hpp"
+#include "coordinator/deploy/rollback.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/store/artifact_files.hpp"
 #include "coordinator/store/deployment_store.hpp"
 #include "coordinator/store/policy_store.hpp"
+#include "coordinator/store/rollback_store.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/core/log.hpp"
@@ -109,6 +111,13 @@ std::string AuditDecision(policy::Verdict verdict) {
     }
 }
 
+// "deployment.create", "rollback.create", "patch.dry_run": the kind names the action, so that the
+// audit log can be filtered by it.
+std::string AuditAction(const CreateDeploymentRequest& request) {
+    const std::string resource = request.kind == "deploy" ? "deployment" : request.kind;
+    return resource + (request.dry_run ? ".dry_run" : ".create");
+}
+
 // Applies the policy decision to the new deployment: its status and the event that says why.
 void ApplyDecision(store::Deployment& d, const policy::Decision& decision) {
     d.status = StatusFor(decision.verdict);
@@ -139,12 +148,14 @@ struct DeploymentService::Impl {
         : store(database, clock_ref),
           policies(database, clock_ref),
           resolution(database, clock_ref),
+          rollbacks(database),
           clock(clock_ref),
           artifact_dir(std::move(dir)) {}
 
     store::DeploymentStore store;
     store::PolicyStore policies;
     ResolutionService resolution;
+    store::RollbackStore rollbacks;
     const Clock& clock;
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
@@ -203,7 +214,7 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Crea
         NewDeployment(principal, request, *inputs->instance, std::move(*plan), now), request.dry_run,
         AuditDecision(decision->verdict)};
     ApplyDecision(outcome.deployment, *decision);
-    store::AuditDraft audit{principal.actor, request.dry_run ? "deployment.dry_run" : "deployment.create",
+    store::AuditDraft audit{principal.actor, AuditAction(request),
                             "deployment", outcome.deployment.id, request.instance_id,
                             AuditDecision(decision->verdict),
                             request.reason.empty() ? decision->reason
@@ -312,6 +323,30 @@ void DeploymentService::AttachGateway(gateway::GatewayServer& gateway) { impl_->
 asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Create(
     const store::Principal& principal, const CreateDeploymentRequest& request) {
     co_return co_await impl_->Create(principal, request);
+}
+
+// A rollback is a deployment like any other once its target is chosen: Create validates it (the one
+// validation call site; skip_validation passes through), decides it by the rollback row (now,
+// under every channel), stores it and dispatches it to the agent.
+asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::CreateRollback(
+    const store::Principal& principal, const CreateRollbackRequest& request) {
+    std::string instance_id = request.instance_id;
+    std::string asked = request.to_manifest_id.value_or("");
+    auto history = co_await impl_->rollbacks.History(instance_id, asked);
+    if (!history) {
+        co_return history.error().WithContext("load rollback history");
+    }
+    auto target = ChooseRollbackTarget(request.instance_id, *history, request.to_manifest_id);
+    if (!target) {
+        co_return target.error();
+    }
+    CreateDeploymentRequest deployment{.manifest_id = *target,
+                                       .instance_id = request.instance_id,
+                                       .dry_run = request.dry_run,
+                                       .skip_validation = request.skip_validation,
+                                       .reason = request.reason,
+                                       .kind = "rollback"};
+    co_return co_await impl_->Create(principal, deployment);
 }
 
 asio::awaitable<Expected<store::Deployment>> DeploymentService::Get(const std::string& id) {

@@ -44,6 +44,15 @@ struct CreateDeploymentOutcome {
     std::string decision;  // "allowed"; later issues add deferred/awaiting_approval/refused
 };
 
+// POST /api/v1/rollback (docs/patches-and-rollback.md): back to a manifest the instance ran before.
+struct CreateRollbackRequest {
+    std::string instance_id;
+    std::optional<std::string> to_manifest_id;  // absent: the manifest before the current one
+    std::string reason;                         // required (checked by the API)
+    bool dry_run = false;
+    bool skip_validation = false;  // admin only (checked by the API)
+};
+
 struct DeploymentFilter {
     std::optional<std::string> instance_id;
     std::optional<std::string> status;
@@ -66,6 +75,10 @@ public:
 
     boost::asio::awaitable<Expected<CreateDeploymentOutcome>> Create(
         const store::Principal& principal, const CreateDeploymentRequest& request);
+    // A deployment of kind rollback, decided by the rollback row of DESIGN §4.1 (now, under every
+    // channel). Errors: those of deploy::ChooseRollbackTarget (rollback.hpp), then those of Create.
+    boost::asio::awaitable<Expected<CreateDeploymentOutcome>> CreateRollback(
+        const store::Principal& principal, const CreateRollbackRequest& request);
     boost::asio::awaitable<Expected<store::Deployment>> Get(const std::string& id);  // with events
     boost::asio::awaitable<Expected<std::vector<store::Deployment>>> List(const DeploymentFilter& filter);
     // Hands the instance's oldest queued deployment to its agent when the agent is connected here

@@ -1,0 +1,66 @@
+#include "coordinator/deploy/rollback.hpp"
+
+namespace waka::coordinator::deploy {
+std::optional<std::string> PreviousManifest(const store::InstanceHistory& history) {
+    if (history.available.empty()) {
+        return std::nullopt;
+    }
+    return history.available.front().manifest_id;
+}
+
+Expected<std::string> ChooseRollbackTarget(const std::string& instance_id,
+                                           const store::InstanceHistory& history,
+                                           const std::optional<std::string>& requested) {
+    if (!history.found) {
+        return MakeError(Errc::kNotFound, "Instance " + instance_id + " not found");
+    }
+    if (history.decommissioned) {
+        return MakeError(Errc::kConflict, "Instance " + instance_id + " is decommissioned");
+    }
+    if (!history.current_manifest_id) {
+        return MakeError(Errc::kConflict, "Instance " + instance_id +
+                                              " has no current manifest: nothing to roll back");
+    }
+    if (!requested) {
+        auto previous = PreviousManifest(history);
+        if (!previous) {
+            return MakeError(Errc::kConflict,
+                             "Instance " + instance_id + " never ran a manifest before " +
+                                 *history.current_manifest_id + ": nothing to roll back to");
+        }
+        return *previous;
+    }
+    if (*requested == *history.current_manifest_id) {
+        return MakeError(Errc::kConflict, "Manifest " + *requested +
+                                              " is already the current manifest of " + instance_id);
+    }
+    if (!history.target_exists) {
+        return MakeError(Errc::kNotFound, "Manifest " + *requested + " not found");
+    }
+    if (!history.target_ran) {
+        return MakeError(Errc::kConflict,
+                         "Manifest " + *requested + " never ran on " + instance_id +
+                             ": a rollback only restores a manifest the instance ran before; "
+                             "use POST /api/v1/deployments for a new one");
+    }
+    return *requested;
+}
+
+std::string_view RollbackStatus(std::string_view deployment_status) {
+    if (deployment_status == "deploying") {
+        return "in_progress";
+    }
+    if (deployment_status == "deployed") {
+        return "completed";
+    }
+    if (deployment_status == "failed" || deployment_status == "rolled_back") {
+        return "failed";
+    }
+    if (deployment_status == "cancelled" || deployment_status == "rejected" ||
+        deployment_status == "expired") {
+        return "cancelled";
+    }
+    return "pending";  // pending, awaiting_approval, scheduled, queued
+}
+
+}  // namespace waka::coordinator::deploy

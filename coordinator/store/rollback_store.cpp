@@ -1,0 +1,157 @@
+#include "coordinator/store/rollback_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include "coordinator/db/database.hpp"
+#include "coordinator/store/row_codec.hpp"
+
+namespace waka::coordinator::store {
+namespace {
+
+std::optional<std::string> OptionalText(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    return field.as<std::string>();
+}
+
+std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    return FromMillis(field.as<long long>());
+}
+
+// The columns a rollback answer needs; the full record with events comes from DeploymentStore.
+const std::string kRollbackColumns =
+    "id, kind, status, instance_id, manifest_id, previous_manifest_id, requested_by, reason, "
+    "skip_validation, error_message, " +
+    SqlMillis("created_at") + " AS created_ms, " + SqlMillis("started_at") + " AS started_ms, " +
+    SqlMillis("completed_at") + " AS completed_ms, " + SqlMillis("updated_at") + " AS updated_ms";
+
+Deployment RollbackFromRow(const pqxx::row& row) {
+    Deployment d;
+    d.id = row["id"].as<std::string>();
+    d.kind = row["kind"].as<std::string>();
+    d.status = row["status"].as<std::string>();
+    d.instance_id = row["instance_id"].as<std::string>();
+    d.manifest_id = row["manifest_id"].as<std::string>();
+    d.previous_manifest_id = OptionalText(row["previous_manifest_id"]);
+    d.requested_by = row["requested_by"].as<std::string>();
+    d.reason = row["reason"].as<std::string>();
+    d.skip_validation = row["skip_validation"].as<bool>();
+    d.error_message = OptionalText(row["error_message"]);
+    d.created_at = FromMillis(row["created_ms"].as<long long>());
+    d.started_at = OptionalTime(row["started_ms"]);
+    d.completed_at = OptionalTime(row["completed_ms"]);
+    d.updated_at = FromMillis(row["updated_ms"].as<long long>());
+    return d;
+}
+
+ManifestRun RunFromRow(const pqxx::row& row) {
+    return {row["id"].as<std::string>(), row["kind"].as<std::string>(),
+            row["manifest_id"].as<std::string>(), OptionalText(row["previous_manifest_id"]),
+            FromMillis(row["completed_ms"].as<long long>())};
+}
+
+const std::string kRunColumns = "id, kind, manifest_id, previous_manifest_id, " +
+                                SqlMillis("completed_at") + " AS completed_ms";
+
+std::vector<ManifestRun> Runs(const pqxx::result& rows) {
+    std::vector<ManifestRun> runs;
+    runs.reserve(rows.size());
+    for (const auto& row : rows) {
+        runs.push_back(RunFromRow(row));
+    }
+    return runs;
+}
+
+void LoadRuns(pqxx::transaction_base& tx, const std::string& instance_id,
+              InstanceHistory& history) {
+    const auto limit = static_cast<long long>(kHistoryLimit);
+    history.runs =
+        Runs(tx.exec_params("SELECT " + kRunColumns +
+                                " FROM deployments WHERE instance_id = $1 AND status = 'deployed' "
+                                "ORDER BY completed_at DESC, id DESC LIMIT $2",
+                            instance_id, limit));
+    // DISTINCT ON keeps each manifest's latest run; the outer query orders them by that run.
+    history.available = Runs(tx.exec_params(
+        "SELECT * FROM (SELECT DISTINCT ON (manifest_id) " + kRunColumns +
+            ", completed_at, id AS run_id FROM deployments WHERE instance_id = $1 AND "
+            "status = 'deployed' AND manifest_id IS DISTINCT FROM $2 "
+            "ORDER BY manifest_id, completed_at DESC, id DESC) latest "
+            "ORDER BY completed_at DESC, run_id DESC LIMIT $3",
+        instance_id, history.current_manifest_id, limit));
+}
+
+void LoadTarget(pqxx::transaction_base& tx, const std::string& instance_id,
+                const std::string& target, InstanceHistory& history) {
+    if (target.empty()) {
+        return;
+    }
+    auto rows = tx.exec_params(
+        "SELECT EXISTS (SELECT 1 FROM manifests WHERE id = $2), EXISTS (SELECT 1 FROM deployments "
+        "WHERE instance_id = $1 AND manifest_id = $2 AND status = 'deployed')",
+        instance_id, target);
+    history.target_exists = rows[0][0].as<bool>();
+    history.target_ran = rows[0][1].as<bool>();
+}
+
+void LoadRollbackCounts(pqxx::transaction_base& tx, const std::string& instance_id,
+                        InstanceHistory& history) {
+    auto rows = tx.exec_params(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'deployed'), count(*) FILTER (WHERE "
+        "status IN ('failed', 'rolled_back')) FROM deployments WHERE instance_id = $1 AND "
+        "kind = 'rollback'",
+        instance_id);
+    history.total_rollbacks = rows[0][0].as<std::int64_t>();
+    history.successful_rollbacks = rows[0][1].as<std::int64_t>();
+    history.failed_rollbacks = rows[0][2].as<std::int64_t>();
+}
+
+}  // namespace
+
+RollbackStore::RollbackStore(db::Database& database) : database_(database) {}
+
+boost::asio::awaitable<Expected<InstanceHistory>> RollbackStore::History(std::string instance_id,
+                                                                         std::string target) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<InstanceHistory> {
+        pqxx::read_transaction tx(c);
+        InstanceHistory history;
+        auto instance = tx.exec_params(
+            "SELECT current_manifest_id, decommissioned_at IS NOT NULL FROM instances WHERE id = "
+            "$1",
+            instance_id);
+        if (instance.empty()) {
+            return history;
+        }
+        history.found = true;
+        history.current_manifest_id = OptionalText(instance[0][0]);
+        history.decommissioned = instance[0][1].as<bool>();
+        LoadRuns(tx, instance_id, history);
+        LoadTarget(tx, instance_id, target, history);
+        LoadRollbackCounts(tx, instance_id, history);
+        return history;
+    });
+}
+
+boost::asio::awaitable<Expected<std::vector<Deployment>>> RollbackStore::List(
+    RollbackListFilter filter) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<std::vector<Deployment>> {
+        pqxx::read_transaction tx(c);
+        auto rows = tx.exec_params(
+            "SELECT " + kRollbackColumns +
+                " FROM deployments WHERE kind = 'rollback' AND ($1::text IS NULL OR instance_id = "
+                "$1) AND ($2::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM "
+                "deployments WHERE id = $2)) ORDER BY created_at DESC, id DESC LIMIT $3",
+            filter.instance_id, filter.cursor, static_cast<long long>(filter.limit));
+        std::vector<Deployment> rollbacks;
+        rollbacks.reserve(rows.size());
+        for (const auto& row : rows) {
+            rollbacks.push_back(RollbackFromRow(row));
+        }
+        return rollbacks;
+    });
+}
+
+}  // namespace waka::coordinator::store

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "coordinator/gateway/agent_directory.hpp"
+#include "tests/integration/coordinator/api/api_fixture.hpp"
+
+// The runbook's world for rollbacks and patches: instance-prod-01, platform 2.0.0 and 2.1.0 and
+// suite:commerce 1.5.0 and 1.5.1 with artifacts; manifest-001 (2.0.0 + commerce 1.5.0),
+// manifest-002 (2.1.0 + commerce 1.5.0), manifest-003 (2.1.0, never deployed).
+namespace waka::coordinator::api::testing {
+
+class PatchRollbackTest : public ApiTest {
+protected:
+    void SetUp() override;
+
+    // POST /deployments of the manifest, then the agent's "succeeded" result through the
+    // deployment service (as the gateway delivers it): answers the deployment id.
+    std::string Deployed(const std::string& manifest_id,
+                         const std::string& instance_id = "instance-prod-01");
+    // Delivers the agent's result for a queued deployment (moved to deploying first, as a
+    // dispatch would). succeeded false: the agent rolled itself back.
+    void FinishOnAgent(const std::string& deployment_id, const std::string& instance_id,
+                       bool succeeded);
+    // The components of the manifest selected by `manifest_sql` (a scalar subquery).
+    std::vector<gateway::InstalledComponent> Inventory(const std::string& manifest_sql);
+    void SetPolicy(const std::string& instance_id, const std::string& policy_type);
+    void AddInstance(const std::string& instance_id);
+    void Exec(const std::string& sql);
+};
+
+}  // namespace waka::coordinator::api::testing
