@@ -1,0 +1,74 @@
+#include "ctl/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "ctl/commands/commands.hpp"
+#include "ctl/input.hpp"
+#include "shared/core/version.hpp"
+
+namespace waka::ctl {
+
+void OnRun(CLI::App* command, Context& context, std::function<void()> body) {
+    command->callback([&context, body = std::move(body)] { context.action = body; });
+}
+
+namespace {
+
+void AddGlobalOptions(CLI::App& app, Globals& globals) {
+    app.require_subcommand(1);
+    app.fallthrough();  // --json, --url and --token also after a subcommand
+    app.option_defaults()->always_capture_default();
+    app.add_option("--url", globals.url, "Coordinator URL (env WAKA_URL)");
+    app.add_option("--token", globals.token, "Bearer token (env WAKA_TOKEN)");
+    app.add_flag("--json", globals.json_output, "Print the server's JSON instead of tables");
+    app.set_version_flag("--version", "wakactl " + std::string(kVersion),
+                         "Print the version and exit");
+}
+
+void AddCommands(CLI::App& app, Context& context) {
+    AddHealthCommands(app, context);
+    AddTokenCommands(app, context);
+    AddVersionCommands(app, context);
+    AddInstanceCommands(app, context);
+    AddManifestCommands(app, context);
+    AddDeploymentCommands(app, context);
+    AddAuditCommands(app, context);
+    AddApiCommands(app, context);
+    AddCompletionCommands(app, context);
+}
+
+int RunAction(Context& context) {
+    try {
+        if (context.action) {
+            context.action();
+        }
+    } catch (const Failure& failure) {
+        std::cerr << failure.message << "\n";
+        return failure.code;
+    } catch (const std::exception& e) {
+        std::cerr << "wakactl: " << e.what() << "\n";
+        return 1;
+    }
+    return context.exit_code;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+    Context context;
+    context.globals.url = EnvOr("WAKA_URL", "http://127.0.0.1:8000");
+    context.globals.token = EnvOr("WAKA_TOKEN", "");
+    CLI::App app{"wakactl: operate Waka Deploy through its REST API", "wakactl"};
+    AddGlobalOptions(app, context.globals);
+    AddCommands(app, context);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return RunAction(context);
+}
+
+}  // namespace waka::ctl

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "ctl/context.hpp"
+
+// wakactl's command tree, one function per resource group (docs/wakactl.md). Each adds its
+// subcommands to `app`; their options live as long as `app` (captured by the callbacks).
+namespace waka::ctl {
+
+// Makes `command` set context.action to `body` when it is chosen; main runs it after parsing.
+void OnRun(CLI::App* command, Context& context, std::function<void()> body);
+
+void AddHealthCommands(CLI::App& app, Context& context);
+void AddTokenCommands(CLI::App& app, Context& context);
+void AddVersionCommands(CLI::App& app, Context& context);  // versions and artifacts
+void AddInstanceCommands(CLI::App& app, Context& context);
+void AddManifestCommands(CLI::App& app, Context& context);
+void AddDeploymentCommands(CLI::App& app, Context& context);  // deploy and deployments
+void AddAuditCommands(CLI::App& app, Context& context);
+void AddApiCommands(CLI::App& app, Context& context);
+void AddCompletionCommands(CLI::App& app, Context& context);
+
+}  // namespace waka::ctl

@@ -1,0 +1,80 @@
+#include <boost/json.hpp>
+#include <iostream>
+#include <memory>
+
+#include "ctl/commands/commands.hpp"
+#include "ctl/input.hpp"
+#include "ctl/output.hpp"
+
+namespace waka::ctl {
+namespace {
+
+namespace json = boost::json;
+
+struct InstanceArgs {
+    std::string id;
+    std::vector<std::string> labels;
+    bool all = false;
+};
+
+std::string ListQuery(const InstanceArgs& args) {
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const auto& label : args.labels) {
+        params.emplace_back("label", label);
+    }
+    if (args.all) {
+        params.emplace_back("include_decommissioned", "true");
+    }
+    return Query(params);
+}
+
+void AddCreateAndList(CLI::App* instances, Context& context,
+                      const std::shared_ptr<InstanceArgs>& args) {
+    auto* create = instances->add_subcommand(
+        "create", "Register an instance; prints its one-time enrollment token");
+    create->add_option("id", args->id)->required();
+    create->add_option("--label", args->labels, "key=value (repeatable)");
+    OnRun(create, context, [&context, args] {
+        const json::object body{{"id", args->id}, {"labels", KeyValues(args->labels, "--label")}};
+        Show(context.globals,
+             context.MakeClient().Call("POST", "/api/v1/instances", json::serialize(body)));
+    });
+
+    auto* list = instances->add_subcommand("list", "List instances");
+    list->add_option("--label", args->labels, "key=value filter (repeatable)");
+    list->add_flag("--all", args->all, "Include decommissioned instances");
+    OnRun(list, context, [&context, args] {
+        List(context.globals,
+             context.MakeClient().Call("GET", "/api/v1/instances" + ListQuery(*args)),
+             {"id", "connection_state", "agent_version", "current_manifest_id", "last_seen_at"});
+    });
+}
+
+void AddGetAndDelete(CLI::App* instances, Context& context,
+                     const std::shared_ptr<InstanceArgs>& args) {
+    auto* get = instances->add_subcommand("get", "Show an instance");
+    get->add_option("id", args->id)->required();
+    OnRun(get, context, [&context, args] {
+        Show(context.globals,
+             context.MakeClient().Call("GET", "/api/v1/instances/" + UrlEncode(args->id)));
+    });
+
+    auto* remove = instances->add_subcommand("delete", "Decommission an instance (admin)");
+    remove->add_option("id", args->id)->required();
+    OnRun(remove, context, [&context, args] {
+        context.MakeClient().Call("DELETE", "/api/v1/instances/" + UrlEncode(args->id));
+        std::cout << "decommissioned " << args->id << "\n";
+    });
+}
+
+}  // namespace
+
+void AddInstanceCommands(CLI::App& app, Context& context) {
+    auto* instances = app.add_subcommand("instances", "Instances (agents' machines)");
+    instances->require_subcommand(1);
+    auto args = std::make_shared<InstanceArgs>();
+    AddCreateAndList(instances, context, args);
+    AddGetAndDelete(instances, context, args);
+}
+
+}  // namespace waka::ctl

@@ -1,0 +1,94 @@
+#include <boost/json.hpp>
+#include <memory>
+
+#include "ctl/commands/commands.hpp"
+#include "ctl/input.hpp"
+#include "ctl/output.hpp"
+
+namespace waka::ctl {
+namespace {
+
+namespace json = boost::json;
+
+struct ManifestArgs {
+    std::string id;
+    std::string instance;
+    std::string platform;
+    std::string platform_version;
+    std::string file;
+    std::vector<std::string> suites;
+    std::vector<std::string> capabilities;
+};
+
+// The body of --file, with each flag given overriding its field.
+json::object CreateBody(const ManifestArgs& args) {
+    json::object body =
+        args.file.empty() ? json::object{} : ParseJsonArg(ReadFileOrThrow(args.file), args.file);
+    if (!args.id.empty()) {
+        body["id"] = args.id;
+    }
+    if (!args.instance.empty()) {
+        body["instance_id"] = args.instance;
+    }
+    if (!args.platform.empty()) {
+        body["platform_name"] = args.platform;
+    }
+    if (!args.platform_version.empty()) {
+        body["platform_version"] = args.platform_version;
+    }
+    if (!args.suites.empty()) {
+        body["suites"] = KeyValues(args.suites, "--suite");
+    }
+    if (!args.capabilities.empty()) {
+        body["capabilities"] = KeyValues(args.capabilities, "--capability");
+    }
+    return body;
+}
+
+void AddCreate(CLI::App* manifests, Context& context, const std::shared_ptr<ManifestArgs>& args) {
+    auto* create =
+        manifests->add_subcommand("create", "Create a manifest from flags or a JSON file");
+    create->add_option("--file", args->file, "A JSON file with the whole body")
+        ->check(CLI::ExistingFile);
+    create->add_option("--id", args->id, "Manifest id (generated when absent)");
+    create->add_option("--instance", args->instance, "Instance the manifest is for");
+    create->add_option("--platform", args->platform, "Platform name");
+    create->add_option("--platform-version", args->platform_version, "Platform version");
+    create->add_option("--suite", args->suites, "name=version (repeatable)");
+    create->add_option("--capability", args->capabilities, "name=version (repeatable)");
+    OnRun(create, context, [&context, args] {
+        Show(context.globals, context.MakeClient().Call("POST", "/api/v1/manifests",
+                                                        json::serialize(CreateBody(*args))));
+    });
+}
+
+void AddGetAndList(CLI::App* manifests, Context& context,
+                   const std::shared_ptr<ManifestArgs>& args) {
+    auto* get = manifests->add_subcommand("get", "Show a manifest");
+    get->add_option("id", args->id)->required();
+    OnRun(get, context, [&context, args] {
+        Show(context.globals,
+             context.MakeClient().Call("GET", "/api/v1/manifests/" + UrlEncode(args->id)));
+    });
+
+    auto* list = manifests->add_subcommand("list", "Manifest history, newest first");
+    list->add_option("--instance", args->instance, "Filter by instance");
+    OnRun(list, context, [&context, args] {
+        const std::string query = Query({{"instance_id", args->instance}});
+        List(
+            context.globals, context.MakeClient().Call("GET", "/api/v1/manifests" + query),
+            {"id", "instance_id", "platform_name", "platform_version", "created_by", "created_at"});
+    });
+}
+
+}  // namespace
+
+void AddManifestCommands(CLI::App& app, Context& context) {
+    auto* manifests = app.add_subcommand("manifests", "Manifests (what an instance should run)");
+    manifests->require_subcommand(1);
+    auto args = std::make_shared<ManifestArgs>();
+    AddCreate(manifests, context, args);
+    AddGetAndList(manifests, context, args);
+}
+
+}  // namespace waka::ctl

@@ -1,0 +1,117 @@
+#include <boost/json.hpp>
+#include <memory>
+
+#include "ctl/commands/commands.hpp"
+#include "ctl/input.hpp"
+#include "ctl/output.hpp"
+
+namespace waka::ctl {
+namespace {
+
+namespace json = boost::json;
+
+struct VersionArgs {
+    std::string type;
+    std::string name;
+    std::string version;
+    std::string changelog;
+    std::string release_date;
+    std::vector<std::string> dependencies;
+    bool security_patch = false;
+    bool unstable = false;
+    std::string file;
+};
+
+// "/TYPE/NAME/VERSION", each part encoded.
+std::string ReleasePath(const VersionArgs& args) {
+    return "/" + UrlEncode(args.type) + "/" + UrlEncode(args.name) + "/" + UrlEncode(args.version);
+}
+
+void AddReleaseArgs(CLI::App* command, VersionArgs& args) {
+    command->add_option("type", args.type, "platform|suite|capability")->required();
+    command->add_option("name", args.name, "Component name")->required();
+    command->add_option("version", args.version, "SemVer version")->required();
+}
+
+json::object CreateBody(const VersionArgs& args) {
+    json::object body{{"component_type", args.type},
+                      {"component_name", args.name},
+                      {"version", args.version},
+                      {"is_security_patch", args.security_patch},
+                      {"is_stable", !args.unstable}};
+    if (!args.changelog.empty()) {
+        body["changelog"] = args.changelog;
+    }
+    if (!args.release_date.empty()) {
+        body["release_date"] = args.release_date;
+    }
+    if (!args.dependencies.empty()) {
+        body["dependencies"] = KeyValues(args.dependencies, "--depends");
+    }
+    return body;
+}
+
+void AddCreate(CLI::App* versions, Context& context, const std::shared_ptr<VersionArgs>& args) {
+    auto* create = versions->add_subcommand("create", "Register a version");
+    AddReleaseArgs(create, *args);
+    create->add_option("--changelog", args->changelog, "Changelog text");
+    create->add_option("--release-date", args->release_date, "RFC 3339 time");
+    create->add_option("--depends", args->dependencies, "type:name=range (repeatable)");
+    create->add_flag("--security-patch", args->security_patch, "Mark as a security patch");
+    create->add_flag("--unstable", args->unstable, "Mark as not stable");
+    OnRun(create, context, [&context, args] {
+        Show(context.globals, context.MakeClient().Call("POST", "/api/v1/versions",
+                                                        json::serialize(CreateBody(*args))));
+    });
+}
+
+void AddListAndGet(CLI::App* versions, Context& context, const std::shared_ptr<VersionArgs>& args) {
+    auto* list = versions->add_subcommand("list", "List versions, newest first");
+    list->add_option("--type", args->type, "Filter by component type");
+    list->add_option("--name", args->name, "Filter by component name");
+    OnRun(list, context, [&context, args] {
+        const std::string query =
+            Query({{"component_type", args->type}, {"component_name", args->name}});
+        List(context.globals, context.MakeClient().Call("GET", "/api/v1/versions" + query),
+             {"component_type", "component_name", "version_string", "is_stable",
+              "is_security_patch", "artifact_sha256", "created_at"});
+    });
+
+    auto* get = versions->add_subcommand("get", "Show one version");
+    get->add_option("type", args->type)->required();
+    get->add_option("name", args->name)->required();
+    get->add_option("version", args->version)->required();
+    OnRun(get, context, [&context, args] {
+        Show(context.globals,
+             context.MakeClient().Call("GET", "/api/v1/versions" + ReleasePath(*args)));
+    });
+}
+
+void AddArtifacts(CLI::App& app, Context& context, const std::shared_ptr<VersionArgs>& args) {
+    auto* artifacts = app.add_subcommand("artifacts", "Release bundles");
+    artifacts->require_subcommand(1);
+    auto* upload = artifacts->add_subcommand("upload", "Upload the .tar.gz bundle of a version");
+    upload->add_option("type", args->type)->required();
+    upload->add_option("name", args->name)->required();
+    upload->add_option("version", args->version)->required();
+    upload->add_option("file", args->file, "The bundle (.tar.gz)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    OnRun(upload, context, [&context, args] {
+        Show(context.globals,
+             context.MakeClient().Upload("/api/v1/artifacts" + ReleasePath(*args), args->file));
+    });
+}
+
+}  // namespace
+
+void AddVersionCommands(CLI::App& app, Context& context) {
+    auto* versions = app.add_subcommand("versions", "Component versions");
+    versions->require_subcommand(1);
+    auto args = std::make_shared<VersionArgs>();
+    AddCreate(versions, context, args);
+    AddListAndGet(versions, context, args);
+    AddArtifacts(app, context, args);
+}
+
+}  // namespace waka::ctl

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "ctl/client.hpp"
+
+namespace waka::ctl {
+
+// True for the statuses a deployment never leaves.
+bool IsTerminalStatus(const std::string& status);
+
+// Polls the deployment until it ends, printing each new event as a line, plus a live status line
+// when stdout is a terminal (and not --json). Answers 0 when it ended `deployed`, 1 otherwise;
+// throws Failure after `timeout_seconds`.
+int WaitDeployment(const Globals& globals, const Client& client, const std::string& id,
+                   int timeout_seconds);
+
+}  // namespace waka::ctl

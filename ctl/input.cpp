@@ -1,0 +1,48 @@
+#include "ctl/input.hpp"
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "ctl/client.hpp"
+
+namespace waka::ctl {
+
+namespace json = boost::json;
+
+std::string EnvOr(const char* name, std::string fallback) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
+}
+
+std::string ReadFileOrThrow(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Failure{"wakactl: cannot read " + path};
+    }
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+json::object ParseJsonArg(const std::string& text, const std::string& what) {
+    boost::system::error_code ec;
+    json::value value = json::parse(text, ec);
+    if (ec || !value.is_object()) {
+        throw Failure{"wakactl: " + what + " is not a JSON object"};
+    }
+    return value.as_object();
+}
+
+json::object KeyValues(const std::vector<std::string>& pairs, const std::string& what) {
+    json::object out;
+    for (const auto& pair : pairs) {
+        const auto eq = pair.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw Failure{"wakactl: " + what + " '" + pair + "' must be written name=value"};
+        }
+        out[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    return out;
+}
+
+}  // namespace waka::ctl

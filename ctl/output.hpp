@@ -1,0 +1,30 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "ctl/client.hpp"
+
+// How wakactl prints answers: tables and "key: value" lines for people, indented JSON for scripts.
+namespace waka::ctl {
+
+// A cell's text: strings as they are, null as "-", anything else as compact JSON.
+std::string Text(const boost::json::value& value);
+
+// Indented JSON.
+void PrintPretty(const boost::json::value& value, std::ostream& out,
+                 const std::string& indent = "");
+
+// An array of objects as aligned columns under upper-case headers; absent cells print "-".
+void PrintTable(const boost::json::value& rows, const std::vector<std::string>& columns);
+
+// One object as "key: value" lines, or as JSON with --json (or when it is not an object).
+void Show(const Globals& globals, const boost::json::value& value);
+
+// A list as a table of `columns`, or as JSON with --json.
+void List(const Globals& globals, const boost::json::value& value,
+          const std::vector<std::string>& columns);
+
+}  // namespace waka::ctl
