@@ -34,6 +34,7 @@ void AddCommands(CLI::App& app, Context& context) {
     AddInstanceCommands(app, context);
     AddManifestCommands(app, context);
     AddDeploymentCommands(app, context);
+    AddPolicyCommands(app, context);
     AddAuditCommands(app, context);
     AddApiCommands(app, context);
     AddCompletionCommands(app, context);

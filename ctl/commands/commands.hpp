@@ -18,6 +18,7 @@ void AddVersionCommands(CLI::App& app, Context& context);  // versions and artif
 void AddInstanceCommands(CLI::App& app, Context& context);
 void AddManifestCommands(CLI::App& app, Context& context);
 void AddDeploymentCommands(CLI::App& app, Context& context);  // deploy and deployments
+void AddPolicyCommands(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
 void AddApiCommands(CLI::App& app, Context& context);
 void AddCompletionCommands(CLI::App& app, Context& context);

@@ -127,11 +127,74 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     }
 }
 
+TEST_F(WakactlTest, PoliciesSetListGetUpdateDelete) {
+    ASSERT_EQ(Ctl({"instances", "create", "instance-prod-01"}).exit_code, 0);
+
+    CtlRun set = Ctl({"policies", "set", "--instance", "instance-prod-01", "--type",
+                      "manual_approval", "--description", "Production requires approval",
+                      "--window", "sat,sun 23:00 180 Africa/Lagos", "--required-approvals", "2"});
+    ASSERT_EQ(set.exit_code, 0) << set.output;
+    EXPECT_NE(set.output.find("manual_approval"), std::string::npos) << set.output;
+    EXPECT_NE(set.output.find("sat,sun 23:00 180m Africa/Lagos"), std::string::npos) << set.output;
+    EXPECT_NE(set.output.find("2 of approver,admin within 72 h"), std::string::npos) << set.output;
+
+    CtlRun listed = Ctl({"--json", "policies", "list", "--instance", "instance-prod-01"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    const boost::json::value policies = boost::json::parse(listed.output);
+    ASSERT_EQ(policies.as_array().size(), 1u) << listed.output;
+    const std::string id(policies.as_array()[0].at("id").as_string());
+    EXPECT_EQ(policies.as_array()[0].at("approval").at("required_approvals"), 2);
+    CtlRun table = Ctl({"policies", "list"});
+    EXPECT_TRUE(table.output.starts_with("ID")) << table.output;
+    EXPECT_NE(table.output.find(id), std::string::npos) << table.output;
+
+    // A partial update keeps what it does not name.
+    CtlRun updated = Ctl({"policies", "update", id, "--disable", "--no-windows", "--json"});
+    ASSERT_EQ(updated.exit_code, 0) << updated.output;
+    const boost::json::value policy = boost::json::parse(updated.output);
+    EXPECT_EQ(policy.at("enabled"), false);
+    EXPECT_EQ(policy.at("policy_type"), "manual_approval");
+    EXPECT_TRUE(policy.at("maintenance_windows").as_array().empty());
+    EXPECT_EQ(policy.at("description"), "Production requires approval");
+
+    // Refusals print the server's detail and each field, exit 1, and store nothing.
+    CtlRun bad = Ctl({"policies", "set", "--instance", "instance-prod-01", "--type", "sometimes",
+                      "--window", "sat 25:00 60 Mars/Olympus"});
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    EXPECT_NE(bad.output.find("error 422: "), std::string::npos) << bad.output;
+    EXPECT_NE(bad.output.find("policy_type: "), std::string::npos) << bad.output;
+    EXPECT_NE(bad.output.find("maintenance_windows[0].timezone: "), std::string::npos)
+        << bad.output;
+    CtlRun malformed = Ctl({"policies", "set", "--instance", "instance-prod-01", "--type", "frozen",
+                            "--window", "saturday evening"});
+    EXPECT_EQ(malformed.exit_code, 1) << malformed.output;
+    EXPECT_NE(malformed.output.find("must be written 'DAYS HH:MM MINUTES TIMEZONE'"),
+              std::string::npos)
+        << malformed.output;
+    CtlRun nothing = Ctl({"policies", "update", id});
+    EXPECT_EQ(nothing.exit_code, 1) << nothing.output;
+    CtlRun count = Ctl({"--json", "policies", "list", "--instance", "instance-prod-01"});
+    EXPECT_EQ(boost::json::parse(count.output).as_array().size(), 1u) << count.output;
+
+    CtlRun deleted = Ctl({"policies", "delete", id});
+    EXPECT_EQ(deleted.exit_code, 0) << deleted.output;
+    CtlRun after = Ctl({"--json", "policies", "get", id});
+    ASSERT_EQ(after.exit_code, 0) << after.output;
+    EXPECT_EQ(boost::json::parse(after.output).at("active"), false);
+    CtlRun missing = Ctl({"policies", "get", "policy-nope"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.output.find("error 404: Policy not found"), std::string::npos)
+        << missing.output;
+}
+
 TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
                                           {"deploy", "--help"},
                                           {"versions", "create", "--help"},
-                                          {"api", "--help"}}) {
+                                          {"api", "--help"},
+                                          {"policies", "--help"},
+                                          {"policies", "set", "--help"},
+                                          {"policies", "update", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
@@ -140,6 +203,9 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
     EXPECT_EQ(completion.exit_code, 0);
     EXPECT_NE(completion.output.find("complete -o default -F _wakactl wakactl"), std::string::npos);
     EXPECT_NE(completion.output.find("\"versions\") options=\"create list get"), std::string::npos)
+        << completion.output;
+    EXPECT_NE(completion.output.find("\"policies\") options=\"set update list get delete"),
+              std::string::npos)
         << completion.output;
     CtlRun version = Ctl({"--version"});
     EXPECT_EQ(version.exit_code, 0);
