@@ -153,6 +153,7 @@ std::shared_ptr<State> MakeState(ApiContext& context) {
     AddAuditRoutes(state->router, state->services);
     AddPolicyRoutes(state->router, state->services);
     AddRollbackRoutes(state->router, state->services);
+    AddPatchRoutes(state->router, state->services);
     AddOpenApiRoutes(state->router, state->services);
     AddMetricsRoutes(state->router, state->services, state->metrics);
     return state;

@@ -36,6 +36,9 @@ struct ApiContext {
     std::function<bool(const std::string& instance_id)> is_connected;
     // Agents holding a gateway session right now (GET /metrics). May be empty: 0 is reported.
     std::function<std::size_t()> connected_agents{};
+    // Called after a release or an artifact is registered (wakes the scheduler for auto-updates).
+    // May be empty.
+    std::function<void()> catalog_changed{};
 };
 
 // The http::Server handler serving every route. Thread-safe: the routing table is built here and

@@ -133,6 +133,9 @@ boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& 
     if (!attached) {
         co_return ToResponse(FromError(attached.error()));
     }
+    if (attached->newly_attached && services.context.catalog_changed) {
+        services.context.catalog_changed();  // a deployable release: auto-updates may follow
+    }
     co_return JsonResponse(attached->newly_attached ? 201 : 200,
                            ArtifactJson(attached->artifact, attached->release));
 }

@@ -37,6 +37,7 @@ void AddDeploymentRoutes(Router& router, Services& services);  // deployments.cp
 void AddAuditRoutes(Router& router, Services& services);       // audit.cpp
 void AddPolicyRoutes(Router& router, Services& services);      // policies.cpp
 void AddRollbackRoutes(Router& router, Services& services);    // rollback.cpp
+void AddPatchRoutes(Router& router, Services& services);       // patches.cpp
 void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
 void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /metrics
                       const HttpMetrics& metrics);

@@ -19,6 +19,9 @@ boost::asio::awaitable<http::Response> CreateVersion(Services& services, Call& c
     if (!created) {
         co_return ToResponse(FromError(created.error()));
     }
+    if (services.context.catalog_changed) {
+        services.context.catalog_changed();  // auto-updates may follow (once it has an artifact)
+    }
     co_return JsonResponse(201, VersionJson(*created));
 }
 

@@ -5,15 +5,16 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 #include <condition_variable>
-#include <mutex>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "coordinator/api/api.hpp"
 #include "coordinator/app/config.hpp"
 #include "coordinator/db/database.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/scheduler.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/http/server.hpp"
 #include "coordinator/store/token_store.hpp"
@@ -69,7 +70,9 @@ T RunToCompletion(asio::io_context& io, asio::awaitable<T> task) {
 
 class Coordinator {
 public:
-    explicit Coordinator(CoordinatorConfig config) : config_(std::move(config)) {}
+    explicit Coordinator(CoordinatorConfig config)
+        : config_(std::move(config)),
+          clock_(std::chrono::seconds(config_.testing_clock_offset_seconds)) {}
 
     int Run() {
         if (auto prepared = Prepare(); !prepared) {
@@ -87,7 +90,7 @@ private:
     void StopOnSignal();
 
     CoordinatorConfig config_;
-    SystemClock clock_;
+    OffsetClock clock_;  // the system clock unless testing.clock_offset_seconds is set
     asio::io_context io_;
     std::unique_ptr<db::Database> database_;
     std::unique_ptr<store::TokenStore> tokens_;
@@ -95,6 +98,7 @@ private:
     std::unique_ptr<gateway::GatewayServer> gateway_;
     std::unique_ptr<api::ApiContext> api_context_;
     std::unique_ptr<http::Server> http_;
+    std::unique_ptr<deploy::Scheduler> scheduler_;
     asio::signal_set signals_{io_, SIGINT, SIGTERM};
     notify::Watchdog watchdog_{io_.get_executor()};
     std::mutex stop_mutex_;
@@ -128,6 +132,17 @@ Expected<void> Coordinator::Prepare() {
     }
     deployments_ = std::make_unique<deploy::DeploymentService>(*database_, clock_,
                                                                config_.storage_dir / "artifacts");
+    if (config_.testing_clock_offset_seconds != 0) {
+        log::Warn("test-only clock offset in use offset_seconds={}",
+                  config_.testing_clock_offset_seconds);
+    }
+    if (config_.scheduler_enabled) {
+        deploy::SchedulerOptions options;
+        options.interval = std::chrono::seconds(config_.scheduler_interval_seconds);
+        options.auto_update = config_.scheduler_auto_update;
+        scheduler_ = std::make_unique<deploy::Scheduler>(io_.get_executor(), *database_, clock_,
+                                                         *deployments_, options);
+    }
     return StartListeners();
 }
 
@@ -151,6 +166,11 @@ Expected<void> Coordinator::StartListeners() {
         std::string(kVersion),
         [this](const std::string& instance_id) { return gateway_->IsConnected(instance_id); }});
     api_context_->connected_agents = [this] { return gateway_->ConnectedCount(); };
+    api_context_->catalog_changed = [this] {
+        if (scheduler_) {
+            scheduler_->Wake();
+        }
+    };
     http::ServerOptions http_options;
     http_options.address = config_.http_address;
     http_options.port = config_.http_port;
@@ -163,8 +183,8 @@ Expected<void> Coordinator::StartListeners() {
     if (!http_port) {
         return http_port.error().WithContext("start HTTP API");
     }
-    log::Info("coordinator ready version={} http={}:{} gateway={}:{}", kVersion, config_.http_address,
-              *http_port, config_.gateway_address, *gateway_port);
+    log::Info("coordinator ready version={} http={}:{} gateway={}:{}", kVersion,
+              config_.http_address, *http_port, config_.gateway_address, *gateway_port);
     if (!config_.ready_file.empty()) {
         return WriteReadyFile(config_.ready_file, *http_port, *gateway_port);
     }
@@ -181,6 +201,9 @@ void Coordinator::StopOnSignal() {
         watchdog_.Stop();
         http_->Stop();
         gateway_->Stop();
+        if (scheduler_) {
+            scheduler_->Stop();
+        }
         std::lock_guard lock(stop_mutex_);
         stopping_ = true;
         stop_changed_.notify_all();
@@ -189,6 +212,9 @@ void Coordinator::StopOnSignal() {
 
 void Coordinator::Serve() {
     StopOnSignal();
+    if (scheduler_) {
+        scheduler_->Start();
+    }
     watchdog_.Start();
     notify::Ready("serving");
     // The io_context returns by itself once every connection has drained; whatever has not drained

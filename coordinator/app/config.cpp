@@ -10,7 +10,8 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("http.threads", &c.http_threads, "I/O threads serving HTTP and agents.");
     schema.Add("http.max_body_bytes", &c.http_max_body_bytes, "Largest JSON request body.");
     schema.Add("http.max_upload_bytes", &c.http_max_upload_bytes, "Largest artifact upload.");
-    schema.Add("gateway.address", &c.gateway_address, "Address of the agent gateway (TLS WebSocket).");
+    schema.Add("gateway.address", &c.gateway_address,
+               "Address of the agent gateway (TLS WebSocket).");
     schema.Add("gateway.port", &c.gateway_port, "Port of the agent gateway (0: any free port).");
     schema.Add("gateway.cert_file", &c.gateway_cert_file, "PEM certificate chain of the gateway.");
     schema.Add("gateway.key_file", &c.gateway_key_file, "PEM private key of the gateway.");
@@ -19,11 +20,22 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("database.url", &c.database_url, "PostgreSQL URL, e.g. postgresql://waka@db/waka.");
     schema.Add("database.pool_size", &c.database_pool_size, "PostgreSQL connections (DB threads).");
     schema.Add("storage.dir", &c.storage_dir, "State directory: artifacts and upload spool.");
-    schema.Add("auth.bootstrap_token", &c.auth_bootstrap_token,
-               "Admin API token ensured at start (stored hashed). Prefer WAKA_AUTH_BOOTSTRAP_TOKEN.");
+    schema.Add(
+        "auth.bootstrap_token", &c.auth_bootstrap_token,
+        "Admin API token ensured at start (stored hashed). Prefer WAKA_AUTH_BOOTSTRAP_TOKEN.");
     schema.Add("auth.bootstrap_token_name", &c.auth_bootstrap_token_name, "Name of that token.");
     schema.Add("ready_file", &c.ready_file,
                "Written with the bound ports once serving (for scripts and tests).");
+    schema.Add("scheduler.enabled", &c.scheduler_enabled,
+               "Run the scheduler (windows, approval expiry, auto-update) when holding its lock.");
+    schema.Add("scheduler.interval_seconds", &c.scheduler_interval_seconds,
+               "Seconds between scheduler passes (1..3600).");
+    schema.Add("scheduler.auto_update", &c.scheduler_auto_update,
+               "Propose auto-updates when a newer compatible release is registered.");
+    schema.Add("testing.enabled", &c.testing_enabled,
+               "Allow the testing.* settings. Never in production.");
+    schema.Add("testing.clock_offset_seconds", &c.testing_clock_offset_seconds,
+               "Test-only: seconds added to the coordinator's clock (needs testing.enabled).");
 }
 
 Expected<void> ValidateConfig(const CoordinatorConfig& c) {
@@ -32,8 +44,9 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
                          "database.url is required (set WAKA_DATABASE_URL or --database-url)");
     }
     if (c.gateway_cert_file.empty() || c.gateway_key_file.empty()) {
-        return MakeError(Errc::kInvalidArgument,
-                         "gateway.cert_file and gateway.key_file are required: agents connect over TLS");
+        return MakeError(
+            Errc::kInvalidArgument,
+            "gateway.cert_file and gateway.key_file are required: agents connect over TLS");
     }
     if (c.http_threads < 1 || c.http_threads > 256) {
         return MakeError(Errc::kInvalidArgument, "http.threads must be between 1 and 256");
@@ -41,8 +54,18 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (c.database_pool_size < 1 || c.database_pool_size > 256) {
         return MakeError(Errc::kInvalidArgument, "database.pool_size must be between 1 and 256");
     }
+    if (c.scheduler_interval_seconds < 1 || c.scheduler_interval_seconds > 3600) {
+        return MakeError(Errc::kInvalidArgument,
+                         "scheduler.interval_seconds must be between 1 and 3600");
+    }
+    if (c.testing_clock_offset_seconds != 0 && !c.testing_enabled) {
+        return MakeError(Errc::kInvalidArgument,
+                         "testing.clock_offset_seconds is a test-only setting: it needs "
+                         "testing.enabled = true");
+    }
     if (!c.auth_bootstrap_token.empty() && c.auth_bootstrap_token.size() < 16) {
-        return MakeError(Errc::kInvalidArgument, "auth.bootstrap_token must be at least 16 characters");
+        return MakeError(Errc::kInvalidArgument,
+                         "auth.bootstrap_token must be at least 16 characters");
     }
     return {};
 }

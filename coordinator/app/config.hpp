@@ -27,7 +27,15 @@ struct CoordinatorConfig {
     std::filesystem::path storage_dir = "/var/lib/waka-coordinator";
     std::string auth_bootstrap_token;  // admin token made at start; never logged
     std::string auth_bootstrap_token_name = "bootstrap-admin";
-    std::filesystem::path ready_file;  // when set, {"http_port","gateway_port"} is written here once serving
+    std::filesystem::path
+        ready_file;  // when set, {"http_port","gateway_port"} is written here once serving
+    bool scheduler_enabled = true;
+    std::uint32_t scheduler_interval_seconds = 30;
+    bool scheduler_auto_update = true;
+    // Test-only: shifts the coordinator's clock (windows, expiry, timestamps) so end-to-end tests
+    // can stand inside or outside a maintenance window. Refused unless testing_enabled.
+    bool testing_enabled = false;
+    std::int64_t testing_clock_offset_seconds = 0;
 };
 
 // Binds every field to its key ("http.port" <- WAKA_HTTP_PORT <- --http-port).

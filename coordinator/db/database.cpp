@@ -4,8 +4,8 @@
 
 #include <condition_variable>
 #include <mutex>
-#include <set>
 #include <pqxx/pqxx>
+#include <set>
 #include <vector>
 
 #include "coordinator/db/migrations.hpp"
@@ -262,6 +262,55 @@ Expected<int> Database::Migrate() {
         // Closing the dedicated connection below releases the advisory lock.
         return MakeError(Errc::kDatabase, "migrate: " + OneLine(e.what(), ""));
     }
+}
+
+struct SessionLock::Impl {
+    std::string url;
+    long long key = 0;
+    std::unique_ptr<pqxx::connection> session;
+    bool held = false;
+};
+
+SessionLock::SessionLock(std::string url, long long key) : impl_(std::make_unique<Impl>()) {
+    impl_->url = std::move(url);
+    impl_->key = key;
+}
+
+SessionLock::~SessionLock() { Release(); }
+
+Expected<bool> SessionLock::TryHold() {
+    if (impl_->session == nullptr) {
+        auto opened = Connect(impl_->url);
+        if (!opened) {
+            return opened.error().WithContext("advisory lock session");
+        }
+        impl_->session = std::move(*opened);
+        impl_->held = false;
+    }
+    try {
+        pqxx::nontransaction tx(*impl_->session);
+        if (impl_->held) {
+            tx.exec("SELECT 1");  // the session, and with it the lock, is still there
+            return true;
+        }
+        impl_->held = tx.exec_params1("SELECT pg_try_advisory_lock($1)", impl_->key)[0].as<bool>();
+        return impl_->held;
+    } catch (const std::exception& e) {
+        // Whatever failed, the session cannot be trusted to hold the lock any more.
+        impl_->session.reset();
+        impl_->held = false;
+        return MakeError(Errc::kDatabase, "advisory lock session lost: " + OneLine(e.what(), ""));
+    }
+}
+
+void SessionLock::Release() {
+    // Closing the session frees every advisory lock it held.
+    impl_->session.reset();
+    impl_->held = false;
+}
+
+std::unique_ptr<SessionLock> Database::NewSessionLock(long long key) const {
+    return std::unique_ptr<SessionLock>(new SessionLock(connections_->url, key));
 }
 
 std::size_t Database::PoolSize() const { return connections_->size; }

@@ -22,6 +22,30 @@ using connection = basic_connection_base<connect_direct>;
 
 namespace waka::coordinator::db {
 
+// A PostgreSQL session-level advisory lock held on a connection of its own, outside the pool:
+// leadership among coordinators sharing one database. PostgreSQL frees the lock when that session
+// ends (Release, destruction, a crash, a lost connection). Blocking calls: run them off the I/O
+// threads. Not thread-safe: one owner.
+class SessionLock {
+public:
+    ~SessionLock();
+    SessionLock(const SessionLock&) = delete;
+    SessionLock& operator=(const SessionLock&) = delete;
+
+    // True when this session holds the lock now: takes it when free (pg_try_advisory_lock), or,
+    // when already held, checks that the session is still alive. A lost session answers false
+    // (or an error) once and reconnects on the next call.
+    [[nodiscard]] Expected<bool> TryHold();
+    // Gives the lock up (closes the session). Safe to call when not held.
+    void Release();
+
+private:
+    friend class Database;
+    SessionLock(std::string url, long long key);
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 struct DatabaseOptions {
     std::string url;            // libpq connection string or postgresql:// URL; never logged
     std::size_t pool_size = 4;  // connections = DB threads
@@ -70,6 +94,10 @@ public:
             },
             boost::asio::use_awaitable);
     }
+
+    // An advisory lock on `key` over a dedicated connection to the same database (not connected
+    // until its first TryHold).
+    [[nodiscard]] std::unique_ptr<SessionLock> NewSessionLock(long long key) const;
 
     [[nodiscard]] std::size_t PoolSize() const;
     [[nodiscard]] std::size_t InUse() const;  // connections borrowed right now (metrics)

@@ -14,7 +14,10 @@
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/store/artifact_files.hpp"
 #include "coordinator/store/deployment_store.hpp"
+#include "coordinator/store/manifest_store.hpp"
+#include "coordinator/store/patch_store.hpp"
 #include "coordinator/store/policy_store.hpp"
+#include "coordinator/store/release_store.hpp"
 #include "coordinator/store/rollback_store.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
@@ -118,6 +121,18 @@ std::string AuditAction(const CreateDeploymentRequest& request) {
     return resource + (request.dry_run ? ".dry_run" : ".create");
 }
 
+// Which row of DESIGN §4.1 decides the request.
+policy::ChangeKind ChangeKindOf(const CreateDeploymentRequest& request) {
+    if (request.kind == "rollback") {
+        return policy::ChangeKind::Rollback;
+    }
+    if (request.kind == "patch") {
+        return policy::ChangeKind::Patch;
+    }
+    return request.auto_update ? policy::ChangeKind::AutoUpdate
+                               : policy::ChangeKind::OperatorDeployment;
+}
+
 // Applies the policy decision to the new deployment: its status and the event that says why.
 void ApplyDecision(store::Deployment& d, const policy::Decision& decision) {
     d.status = StatusFor(decision.verdict);
@@ -149,6 +164,9 @@ struct DeploymentService::Impl {
           policies(database, clock_ref),
           resolution(database, clock_ref),
           rollbacks(database),
+          patches(database, clock_ref),
+          manifests(database, clock_ref),
+          releases(database, clock_ref),
           clock(clock_ref),
           artifact_dir(std::move(dir)) {}
 
@@ -156,6 +174,9 @@ struct DeploymentService::Impl {
     store::PolicyStore policies;
     ResolutionService resolution;
     store::RollbackStore rollbacks;
+    store::PatchStore patches;
+    store::ManifestStore manifests;
+    store::ReleaseStore releases;
     const Clock& clock;
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
@@ -169,6 +190,20 @@ struct DeploymentService::Impl {
     asio::awaitable<Expected<policy::Decision>> DecidePolicy(const store::Principal& principal,
                                                             const CreateDeploymentRequest& request);
     asio::awaitable<void> DispatchNext(std::string instance_id);
+    // Patches (ApplyPatch): the instance's current manifest, an open patch deployment, and the
+    // whole evaluation of a patched manifest that is not stored yet.
+    asio::awaitable<Expected<store::Manifest>> CurrentManifest(const std::string& instance_id);
+    asio::awaitable<Expected<void>> CheckNotInProgress(const store::SecurityPatch& patch,
+                                                       const std::string& instance_id);
+    asio::awaitable<Expected<CreateDeploymentOutcome>> Evaluate(const store::Principal& principal,
+                                                                const CreateDeploymentRequest& request,
+                                                                const store::Manifest& manifest,
+                                                                const store::Manifest& current);
+    asio::awaitable<Expected<std::map<std::string, store::Release>>> ReleasesOf(
+        const store::Manifest& manifest, const store::Manifest& current,
+        std::map<std::string, store::Release> known);
+    asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(const store::Principal& principal,
+                                                            const ApplyPatchRequest& request);
     void Send(const store::Dispatch& dispatch);
     bool ProgressChanged(const gateway::AgentProgress& progress);
     bool SeenWriteDue(const std::string& instance_id);
@@ -258,9 +293,8 @@ asio::awaitable<Expected<policy::Decision>> DeploymentService::Impl::DecidePolic
         co_return active.error().WithContext("load policy");
     }
     policy::Change change;
-    change.kind = request.kind == "rollback" ? policy::ChangeKind::Rollback
-                  : request.auto_update     ? policy::ChangeKind::AutoUpdate
-                                            : policy::ChangeKind::OperatorDeployment;
+    change.kind = ChangeKindOf(request);
+    change.severity = policy::ParseSeverity(request.severity);
     change.force = request.force;
     change.principal_role = std::string(store::RoleName(principal.role));
     change.reason = request.reason;
@@ -347,6 +381,11 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::CreateRoll
                                        .reason = request.reason,
                                        .kind = "rollback"};
     co_return co_await impl_->Create(principal, deployment);
+}
+
+asio::awaitable<Expected<ApplyPatchOutcome>> DeploymentService::ApplyPatch(
+    const store::Principal& principal, const ApplyPatchRequest& request) {
+    co_return co_await impl_->ApplyPatch(principal, request);
 }
 
 asio::awaitable<Expected<store::Deployment>> DeploymentService::Get(const std::string& id) {
@@ -516,6 +555,188 @@ asio::awaitable<Expected<std::filesystem::path>> DeploymentService::ArtifactPath
         co_return MakeError(Errc::kNotFound, "artifact " + sha256 + " not found");
     }
     co_return path;
+}
+
+}  // namespace waka::coordinator::deploy
+
+namespace waka::coordinator::deploy {
+
+asio::awaitable<Expected<store::Manifest>> DeploymentService::Impl::CurrentManifest(
+    const std::string& instance_id) {
+    std::string id = instance_id;
+    std::string no_target;
+    auto history = co_await rollbacks.History(id, no_target);
+    if (!history) {
+        co_return history.error().WithContext("load instance");
+    }
+    if (!history->found) {
+        co_return MakeError(Errc::kNotFound, "Instance " + instance_id + " not found");
+    }
+    if (history->decommissioned) {
+        co_return MakeError(Errc::kConflict, "Instance " + instance_id + " is decommissioned");
+    }
+    if (!history->current_manifest_id) {
+        co_return MakeError(Errc::kConflict, "Instance " + instance_id +
+                                                 " has no current manifest: deploy one before "
+                                                 "patching it");
+    }
+    std::string manifest_id = *history->current_manifest_id;
+    co_return co_await manifests.Get(manifest_id);
+}
+
+asio::awaitable<Expected<void>> DeploymentService::Impl::CheckNotInProgress(
+    const store::SecurityPatch& patch, const std::string& instance_id) {
+    std::string patch_id = patch.id;
+    std::string instance = instance_id;
+    auto links = co_await patches.Deployments(patch_id, instance);
+    if (!links) {
+        co_return links.error();
+    }
+    for (const auto& link : *links) {
+        if (!store::IsTerminalStatus(link.status)) {
+            co_return MakeError(Errc::kConflict, "Patch " + patch.id + " is already being applied to " +
+                                                     instance_id + " by " + link.deployment_id +
+                                                     " (" + link.status + ")");
+        }
+    }
+    co_return Expected<void>{};
+}
+
+// The releases a manifest names: those of the current manifest it shares, the others read.
+asio::awaitable<Expected<std::map<std::string, store::Release>>> DeploymentService::Impl::ReleasesOf(
+    const store::Manifest& manifest, const store::Manifest& current,
+    std::map<std::string, store::Release> known) {
+    const auto wanted = ManifestComponents(manifest);
+    const auto had = ManifestComponents(current);
+    std::map<std::string, store::Release> out;
+    for (const auto& [key, version] : wanted) {
+        auto found = known.find(key);
+        auto before = had.find(key);
+        if (found != known.end() && before != had.end() && before->second == version) {
+            out.emplace(key, std::move(found->second));
+            continue;
+        }
+        const auto colon = key.find(':');
+        store::ReleaseKey release_key{key.substr(0, colon), key.substr(colon + 1), version};
+        auto release = co_await releases.Get(release_key);
+        if (release) {
+            out.emplace(key, std::move(*release));
+        } else if (!release.error().Is(Errc::kNotFound)) {
+            co_return release.error();
+        }
+    }
+    co_return out;
+}
+
+// What Create does, for a manifest that is not stored yet: validate, plan, decide. Dry runs and
+// refusals record their audit entry here; nothing else is stored.
+asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Evaluate(
+    const store::Principal& principal, const CreateDeploymentRequest& request,
+    const store::Manifest& manifest, const store::Manifest& current) {
+    std::string instance_id = request.instance_id;
+    auto inputs = co_await store.LoadInputs(instance_id, current.id);
+    if (!inputs) {
+        co_return inputs.error();
+    }
+    if (!inputs->instance) {
+        co_return MakeError(Errc::kNotFound, "Instance " + instance_id + " not found");
+    }
+    auto wanted = co_await ReleasesOf(manifest, current, std::move(inputs->releases));
+    if (!wanted) {
+        co_return wanted.error();
+    }
+    auto plan = PlanChanges(manifest, inputs->instance->inventory, *wanted);
+    if (!plan) {
+        co_return plan.error();
+    }
+    auto valid = co_await resolution.ValidateDeployment(instance_id, manifest, false);
+    if (!valid) {
+        co_return valid.error();
+    }
+    auto decision = co_await DecidePolicy(principal, request);
+    if (!decision) {
+        co_return decision.error();
+    }
+    CreateDeploymentOutcome outcome{
+        NewDeployment(principal, request, *inputs->instance, std::move(*plan), clock.Now()),
+        request.dry_run, AuditDecision(decision->verdict)};
+    ApplyDecision(outcome.deployment, *decision);
+    if (request.dry_run || decision->verdict == policy::Verdict::Refuse) {
+        store::AuditDraft audit{principal.actor,
+                                AuditAction(request),
+                                "deployment",
+                                outcome.deployment.id,
+                                instance_id,
+                                AuditDecision(decision->verdict),
+                                decision->reason,
+                                "{\"manifest_id\":\"" + manifest.id + "\",\"kind\":\"patch\"}"};
+        if (auto recorded = co_await store.RecordAudit(audit); !recorded) {
+            co_return recorded.error();
+        }
+        if (decision->verdict == policy::Verdict::Refuse && !request.dry_run) {
+            co_return MakeError(Errc::kConflict, decision->reason);
+        }
+    }
+    co_return outcome;
+}
+
+asio::awaitable<Expected<ApplyPatchOutcome>> DeploymentService::Impl::ApplyPatch(
+    const store::Principal& principal, const ApplyPatchRequest& request) {
+    std::string patch_id = request.patch_id;
+    auto patch = co_await patches.Get(patch_id);
+    if (!patch && patch.error().Is(Errc::kNotFound)) {
+        co_return MakeError(Errc::kNotFound, "Patch " + request.patch_id + " not found");
+    }
+    if (!patch) {
+        co_return patch.error();
+    }
+    auto current = co_await CurrentManifest(request.instance_id);
+    if (!current) {
+        co_return current.error();
+    }
+    ApplyPatchOutcome outcome{*patch, CheckPatch(*patch, *current), std::nullopt, std::nullopt};
+    if (outcome.check.fit != PatchFit::kAffected) {
+        co_return outcome;  // nothing to do: answered, nothing stored
+    }
+    if (auto busy = co_await CheckNotInProgress(*patch, request.instance_id); !busy) {
+        co_return busy.error();
+    }
+    auto manifest = PatchedManifest(*current, *patch, NewId("manifest"), request.instance_id);
+    CreateDeploymentRequest deployment{.manifest_id = manifest.id,
+                                       .instance_id = request.instance_id,
+                                       .dry_run = request.dry_run,
+                                       .force = request.force,
+                                       .reason = request.reason,
+                                       .kind = "patch",
+                                       .severity = patch->severity};
+    // Everything is checked on the unstored manifest first: a refusal stores nothing else.
+    auto evaluated = co_await Evaluate(principal, deployment, manifest, *current);
+    if (!evaluated) {
+        co_return evaluated.error();
+    }
+    if (request.dry_run) {
+        outcome.manifest = std::move(manifest);
+        outcome.deployment = std::move(*evaluated);
+        co_return outcome;
+    }
+    auto stored = co_await manifests.Create(principal, std::move(manifest));
+    if (!stored) {
+        co_return stored.error().WithContext("store the patched manifest");
+    }
+    auto created = co_await Create(principal, deployment);
+    if (!created) {
+        co_return created.error();
+    }
+    std::string deployment_id = created->deployment.id;
+    std::string instance_id = request.instance_id;
+    if (auto linked = co_await patches.Link(deployment_id, patch_id, instance_id, request.enforced);
+        !linked) {
+        log::Warn("patch link not stored deployment_id={} patch_id={} error=\"{}\"", deployment_id,
+                  patch_id, linked.error().message);
+    }
+    outcome.manifest = std::move(stored->manifest);
+    outcome.deployment = std::move(*created);
+    co_return outcome;
 }
 
 }  // namespace waka::coordinator::deploy

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/deploy/patching.hpp"
 #include "coordinator/gateway/agent_directory.hpp"
 #include "coordinator/store/types.hpp"
 #include "shared/core/clock.hpp"
@@ -36,6 +37,8 @@ struct CreateDeploymentRequest {
     std::string id;
     // Decided as the "auto-update" row of DESIGN §4.1 instead of "operator deployment".
     bool auto_update = false;
+    // kind patch: critical | high | medium | low, for the patch rows of DESIGN §4.1.
+    std::string severity;
 };
 
 struct CreateDeploymentOutcome {
@@ -51,6 +54,25 @@ struct CreateRollbackRequest {
     std::string reason;                         // required (checked by the API)
     bool dry_run = false;
     bool skip_validation = false;  // admin only (checked by the API)
+};
+
+// POST /api/v1/security/patches/apply (docs/patches-and-rollback.md, ADR 0011).
+struct ApplyPatchRequest {
+    std::string instance_id;
+    std::string patch_id;
+    bool dry_run = false;
+    bool force = false;  // admin only, reason required (checked by the API)
+    std::string reason;
+    bool enforced = false;  // made by the coordinator's enforcement, not asked by an operator
+};
+
+struct ApplyPatchOutcome {
+    store::SecurityPatch patch;
+    PatchCheck check;  // whether the instance's current manifest is affected, and why
+    // When affected: the patched manifest (stored unless dry run) and the deployment of kind
+    // patch (planned for a dry run, created otherwise).
+    std::optional<store::Manifest> manifest;
+    std::optional<CreateDeploymentOutcome> deployment;
 };
 
 struct DeploymentFilter {
@@ -79,6 +101,13 @@ public:
     // channel). Errors: those of deploy::ChooseRollbackTarget (rollback.hpp), then those of Create.
     boost::asio::awaitable<Expected<CreateDeploymentOutcome>> CreateRollback(
         const store::Principal& principal, const CreateRollbackRequest& request);
+    // A deployment of kind patch moving the patch's component of the instance's current manifest to
+    // the patched version (a new manifest), decided by the patch rows of DESIGN §4.1. Not affected
+    // or already patched: answered with no deployment. Checked before anything is stored: a refusal
+    // stores only its audit entry. Errors: kNotFound (patch, instance), kConflict (decommissioned,
+    // no current manifest, the patch already being applied, policy refusal), those of validation.
+    boost::asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(const store::Principal& principal,
+                                                                   const ApplyPatchRequest& request);
     boost::asio::awaitable<Expected<store::Deployment>> Get(const std::string& id);  // with events
     boost::asio::awaitable<Expected<std::vector<store::Deployment>>> List(const DeploymentFilter& filter);
     // Hands the instance's oldest queued deployment to its agent when the agent is connected here

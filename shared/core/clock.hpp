@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,26 @@ public:
 class SystemClock final : public Clock {
 public:
     [[nodiscard]] TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+
+// The system clock shifted by an adjustable offset: it keeps running, so ordering by time still
+// works, and tests jump it (Set/Advance) to put "now" inside or outside a maintenance window.
+// Offset zero is the system clock. Also the coordinator's test-only testing.clock_offset_seconds.
+// Thread-safe.
+class OffsetClock final : public Clock {
+public:
+    using Duration = std::chrono::system_clock::duration;
+    explicit OffsetClock(Duration offset = Duration::zero()) : offset_(offset.count()) {}
+    [[nodiscard]] TimePoint Now() const override {
+        return std::chrono::system_clock::now() + Duration(offset_.load());
+    }
+    void SetOffset(Duration offset) { offset_.store(offset.count()); }
+    void Advance(Duration d) { offset_.fetch_add(d.count()); }
+    // From this instant on, Now() runs from `t`.
+    void Set(TimePoint t) { SetOffset(t - std::chrono::system_clock::now()); }
+
+private:
+    std::atomic<Duration::rep> offset_;
 };
 
 // A clock tests move by hand. Thread-safe.

@@ -50,7 +50,7 @@ protected:
     static std::string Str(const boost::json::object& object, std::string_view key);
 
     std::filesystem::path dir_;
-    SystemClock clock_;
+    OffsetClock clock_;  // the system clock; tests that need another "now" move it
     boost::asio::io_context io_;
     std::unique_ptr<db::Database> database_;
     std::unique_ptr<store::TokenStore> tokens_;

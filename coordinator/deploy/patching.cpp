@@ -1,0 +1,86 @@
+#include "coordinator/deploy/patching.hpp"
+
+#include "shared/semver/range.hpp"
+#include "shared/semver/version.hpp"
+
+namespace waka::coordinator::deploy {
+namespace {
+
+// The version the manifest gives the patch's component, or "".
+std::string VersionIn(const store::Manifest& m, const store::SecurityPatch& patch) {
+    const std::map<std::string, std::string>* named = nullptr;
+    if (patch.component_type == "platform") {
+        return patch.component_name == m.platform_name ? m.platform_version : "";
+    }
+    named = patch.component_type == "suite" ? &m.suites : &m.capabilities;
+    auto found = named->find(patch.component_name);
+    return found == named->end() ? "" : found->second;
+}
+
+bool AtLeast(const std::string& version, const std::string& floor) {
+    auto a = semver::ParseVersion(version);
+    auto b = semver::ParseVersion(floor);
+    return a && b && semver::Compare(*a, *b) >= 0;
+}
+
+}  // namespace
+
+PatchCheck CheckPatch(const store::SecurityPatch& patch, const store::Manifest& current) {
+    const std::string component = patch.component_type + ":" + patch.component_name;
+    PatchCheck check;
+    check.installed_version = VersionIn(current, patch);
+    if (check.installed_version.empty()) {
+        check.detail = "manifest " + current.id + " does not include " + component;
+        return check;
+    }
+    auto inside = semver::Satisfies(check.installed_version, patch.affected_versions);
+    const std::string at =
+        component + " " + check.installed_version + " (manifest " + current.id + ")";
+    if (inside && *inside) {
+        check.fit = PatchFit::kAffected;
+        check.detail = at + " is inside the affected range '" + patch.affected_versions + "'";
+    } else if (AtLeast(check.installed_version, patch.patched_version)) {
+        check.fit = PatchFit::kAlreadyPatched;
+        check.detail = at + " already includes the fix of " + patch.id + " (patched in " +
+                       patch.patched_version + ")";
+    } else {
+        check.fit = PatchFit::kNotAffected;
+        check.detail = at + " is outside the affected range '" + patch.affected_versions + "'";
+    }
+    return check;
+}
+
+store::Manifest PatchedManifest(const store::Manifest& current, const store::SecurityPatch& patch,
+                                std::string id, const std::string& instance_id) {
+    store::Manifest patched = current;
+    patched.id = std::move(id);
+    patched.instance_id = instance_id;
+    patched.content_hash.clear();
+    if (patch.component_type == "platform") {
+        patched.platform_version = patch.patched_version;
+    } else if (patch.component_type == "suite") {
+        patched.suites[patch.component_name] = patch.patched_version;
+    } else {
+        patched.capabilities[patch.component_name] = patch.patched_version;
+    }
+    return patched;
+}
+
+std::string_view PatchApplicationStatus(std::string_view deployment_status) {
+    if (deployment_status == "deploying") {
+        return "in_progress";
+    }
+    if (deployment_status == "deployed") {
+        return "applied";
+    }
+    if (deployment_status == "failed" || deployment_status == "rolled_back") {
+        return "failed";
+    }
+    if (deployment_status == "cancelled" || deployment_status == "rejected" ||
+        deployment_status == "expired") {
+        return "cancelled";
+    }
+    return "pending";  // pending, awaiting_approval, scheduled, queued
+}
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "coordinator/store/patch_store.hpp"
+#include "coordinator/store/types.hpp"
+
+// The rules of applying a security patch to one instance (docs/patches-and-rollback.md, ADR 0011).
+// Pure: the caller reads the patch and the instance's current manifest.
+namespace waka::coordinator::deploy {
+
+enum class PatchFit {
+    kAffected,        // the manifest names the component at a version inside affected_versions
+    kNotInstalled,    // the manifest does not name the component
+    kNotAffected,     // named, outside the range, older than the patched version
+    kAlreadyPatched,  // named at the patched version or newer, outside the range
+};
+
+struct PatchCheck {
+    PatchFit fit = PatchFit::kNotInstalled;
+    std::string installed_version;  // in the manifest; empty when not installed
+    std::string detail;             // a sentence for people
+};
+
+[[nodiscard]] PatchCheck CheckPatch(const store::SecurityPatch& patch,
+                                    const store::Manifest& current);
+
+// The instance's current manifest with the patched component moved to the patched version: a new,
+// immutable manifest scoped to the instance (`id` chosen by the caller).
+[[nodiscard]] store::Manifest PatchedManifest(const store::Manifest& current,
+                                              const store::SecurityPatch& patch, std::string id,
+                                              const std::string& instance_id);
+
+// The prototype's patch application status, from the status of the deployment of kind patch:
+// pending | in_progress | applied | failed | cancelled.
+[[nodiscard]] std::string_view PatchApplicationStatus(std::string_view deployment_status);
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+
+#include "shared/core/clock.hpp"
+#include "shared/core/error.hpp"
+
+namespace waka::coordinator::db {
+class Database;
+}
+
+// The coordinator's scheduler (DESIGN §2, §4.1; docs/policies.md "Scheduler"). One pass:
+// - expires deployments awaiting approval past their policy's timeout_hours;
+// - moves scheduled deployments to queued when their instance's window is open and dispatches them,
+//   and puts queued (not yet dispatched) deployments back to scheduled when their window closed;
+// - when the catalog gained a deployable release, proposes auto-updates (one deployment per
+//   instance and target, decided by the auto-update row of §4.1).
+// Only the coordinator holding the PostgreSQL advisory lock kScheduleLockKey runs passes; the
+// state is in PostgreSQL only, and every move is a conditional update, so a restart or a second
+// coordinator loses nothing and runs nothing twice.
+namespace waka::coordinator::deploy {
+
+class DeploymentService;
+
+// "wakaschd": the advisory lock key of the scheduler.
+inline constexpr long long kScheduleLockKey = 0x77616b6173636864LL;
+
+struct SchedulerOptions {
+    std::chrono::milliseconds interval = std::chrono::seconds(30);  // between passes
+    bool auto_update = true;
+};
+
+struct PassReport {
+    bool leader = false;   // false: another coordinator holds the lock; nothing was done
+    int started = 0;       // scheduled -> queued
+    int deferred = 0;      // queued -> scheduled (the window closed first)
+    int expired = 0;       // awaiting_approval -> expired
+    int auto_updates = 0;  // auto-update deployments created
+};
+
+class Scheduler {
+public:
+    // Passes run on `executor`; database work on the database's pool.
+    Scheduler(boost::asio::any_io_executor executor, db::Database& database, const Clock& clock,
+              DeploymentService& deployments, SchedulerOptions options);
+    ~Scheduler();
+
+    // Starts the periodic loop. Stop() before destruction ends it and gives up the lock.
+    void Start();
+    void Stop();
+    // Thread-safe: run a pass soon (a release or an artifact was registered).
+    void Wake();
+
+    // One pass now (tests drive the scheduler with this and an injected clock; nothing sleeps).
+    boost::asio::awaitable<Expected<PassReport>> RunOnce();
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace waka::coordinator::deploy

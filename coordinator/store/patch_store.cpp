@@ -1,0 +1,217 @@
+#include "coordinator/store/patch_store.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include "coordinator/db/database.hpp"
+#include "coordinator/store/audit_store.hpp"
+#include "coordinator/store/row_codec.hpp"
+
+namespace waka::coordinator::store {
+namespace {
+
+const std::string kPatchColumns =
+    "id, cve_ids::text AS cve_ids, component_type, component_name, affected_versions, "
+    "patched_version, severity, description, " +
+    SqlMillis("release_date") + " AS release_ms, metadata::text AS metadata, created_by, " +
+    SqlMillis("created_at") + " AS created_ms";
+
+std::string StringsToJson(const std::vector<std::string>& items) {
+    boost::json::array array;
+    for (const auto& item : items) {
+        array.emplace_back(item);
+    }
+    return boost::json::serialize(array);
+}
+
+std::vector<std::string> StringsFromJson(const std::string& text) {
+    std::vector<std::string> items;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(text, ec);
+    if (ec || !value.is_array()) {
+        return items;
+    }
+    for (const auto& item : value.as_array()) {
+        if (item.is_string()) {
+            items.emplace_back(item.as_string());
+        }
+    }
+    return items;
+}
+
+SecurityPatch PatchFromRow(const pqxx::row& row) {
+    SecurityPatch p;
+    p.id = row["id"].as<std::string>();
+    p.cve_ids = StringsFromJson(row["cve_ids"].as<std::string>());
+    p.component_type = row["component_type"].as<std::string>();
+    p.component_name = row["component_name"].as<std::string>();
+    p.affected_versions = row["affected_versions"].as<std::string>();
+    p.patched_version = row["patched_version"].as<std::string>();
+    p.severity = row["severity"].as<std::string>();
+    p.description = row["description"].as<std::string>();
+    p.release_date = FromMillis(row["release_ms"].as<long long>());
+    p.metadata_json = row["metadata"].as<std::string>();
+    p.created_by = row["created_by"].as<std::string>();
+    p.created_at = FromMillis(row["created_ms"].as<long long>());
+    return p;
+}
+
+std::optional<SecurityPatch> FindPatch(pqxx::transaction_base& tx, const std::string& id) {
+    auto rows =
+        tx.exec_params("SELECT " + kPatchColumns + " FROM security_patches WHERE id = $1", id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return PatchFromRow(rows[0]);
+}
+
+std::string AuditDetails(const SecurityPatch& p) {
+    return boost::json::serialize(
+        boost::json::object{{"component", p.component_type + ":" + p.component_name},
+                            {"affected_versions", p.affected_versions},
+                            {"patched_version", p.patched_version},
+                            {"severity", p.severity}});
+}
+
+std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    return FromMillis(field.as<long long>());
+}
+
+}  // namespace
+
+PatchStore::PatchStore(db::Database& database, const Clock& clock)
+    : database_(database), clock_(clock) {}
+
+boost::asio::awaitable<Expected<SecurityPatch>> PatchStore::Create(const Principal& by,
+                                                                   SecurityPatch patch) {
+    const auto now = clock_.Now();
+    patch.created_by = by.actor;
+    patch.created_at = now;
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<SecurityPatch> {
+        pqxx::work tx(c);
+        auto release = tx.exec_params(
+            "SELECT 1 FROM releases WHERE component_type = $1 AND component_name = $2 AND "
+            "version = $3",
+            patch.component_type, patch.component_name, patch.patched_version);
+        if (release.empty()) {
+            return MakeError(Errc::kInvalidArgument,
+                             "patched_version " + patch.patched_version + " of " +
+                                 patch.component_type + ":" + patch.component_name +
+                                 " is not a registered release; register it with POST "
+                                 "/api/v1/versions first");
+        }
+        if (FindPatch(tx, patch.id)) {
+            return MakeError(Errc::kConflict, "Patch " + patch.id + " already exists");
+        }
+        tx.exec_params(
+            "INSERT INTO security_patches (id, cve_ids, component_type, component_name, "
+            "affected_versions, patched_version, severity, description, release_date, metadata, "
+            "created_by, created_at) VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, "
+            "$9::timestamptz, $10::jsonb, $11, $12::timestamptz)",
+            patch.id, StringsToJson(patch.cve_ids), patch.component_type, patch.component_name,
+            patch.affected_versions, patch.patched_version, patch.severity, patch.description,
+            FormatRfc3339(patch.release_date), patch.metadata_json, patch.created_by,
+            FormatRfc3339(now));
+        AuditDraft audit{by.actor,
+                         "patch.register",
+                         "security_patch",
+                         patch.id,
+                         "",
+                         "allowed",
+                         patch.description.substr(0, 200),
+                         AuditDetails(patch)};
+        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+            return entry.error();
+        }
+        auto stored = FindPatch(tx, patch.id);
+        tx.commit();
+        return *stored;
+    });
+}
+
+boost::asio::awaitable<Expected<SecurityPatch>> PatchStore::Get(std::string id) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<SecurityPatch> {
+        pqxx::read_transaction tx(c);
+        auto patch = FindPatch(tx, id);
+        if (!patch) {
+            return MakeError(Errc::kNotFound, "Patch not found");
+        }
+        return *patch;
+    });
+}
+
+boost::asio::awaitable<Expected<std::vector<SecurityPatch>>> PatchStore::List(PatchFilter filter) {
+    co_return co_await database_.Run([&](pqxx::connection& c)
+                                         -> Expected<std::vector<SecurityPatch>> {
+        pqxx::read_transaction tx(c);
+        if (filter.cursor && !FindPatch(tx, *filter.cursor)) {
+            return MakeError(Errc::kInvalidArgument,
+                             "cursor " + *filter.cursor + " is not a patch id");
+        }
+        auto rows = tx.exec_params(
+            "SELECT " + kPatchColumns +
+                " FROM security_patches WHERE ($1::text IS NULL OR component_type = $1) AND "
+                "($2::text IS NULL OR component_name = $2) AND ($3::text IS NULL OR severity = $3) "
+                "AND ($4::text IS NULL OR (release_date, id) < (SELECT release_date, id FROM "
+                "security_patches WHERE id = $4)) ORDER BY release_date DESC, id DESC LIMIT $5",
+            filter.component_type, filter.component_name, filter.severity, filter.cursor,
+            static_cast<long long>(filter.limit));
+        std::vector<SecurityPatch> patches;
+        patches.reserve(rows.size());
+        for (const auto& row : rows) {
+            patches.push_back(PatchFromRow(row));
+        }
+        return patches;
+    });
+}
+
+boost::asio::awaitable<Expected<std::vector<PatchDeployment>>> PatchStore::Deployments(
+    std::string patch_id, std::string instance_id) {
+    co_return co_await database_.Run([&](pqxx::connection& c)
+                                         -> Expected<std::vector<PatchDeployment>> {
+        pqxx::read_transaction tx(c);
+        auto rows = tx.exec_params(
+            "SELECT p.patch_id, p.deployment_id, p.instance_id, d.status, p.enforced, " +
+                SqlMillis("d.created_at") + " AS created_ms, " + SqlMillis("d.completed_at") +
+                " AS completed_ms, d.error_message FROM patch_deployments p JOIN deployments d ON "
+                "d.id = p.deployment_id WHERE ($1 = '' OR p.patch_id = $1) AND ($2 = '' OR "
+                "p.instance_id = $2) ORDER BY d.created_at DESC, d.id DESC",
+            patch_id, instance_id);
+        std::vector<PatchDeployment> links;
+        links.reserve(rows.size());
+        for (const auto& row : rows) {
+            PatchDeployment link;
+            link.patch_id = row["patch_id"].as<std::string>();
+            link.deployment_id = row["deployment_id"].as<std::string>();
+            link.instance_id = row["instance_id"].as<std::string>();
+            link.status = row["status"].as<std::string>();
+            link.enforced = row["enforced"].as<bool>();
+            link.created_at = FromMillis(row["created_ms"].as<long long>());
+            link.completed_at = OptionalTime(row["completed_ms"]);
+            if (!row["error_message"].is_null()) {
+                link.error_message = row["error_message"].as<std::string>();
+            }
+            links.push_back(std::move(link));
+        }
+        return links;
+    });
+}
+
+boost::asio::awaitable<Expected<void>> PatchStore::Link(std::string deployment_id,
+                                                        std::string patch_id,
+                                                        std::string instance_id, bool enforced) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec_params(
+            "INSERT INTO patch_deployments (deployment_id, patch_id, instance_id, enforced) VALUES "
+            "($1, $2, $3, $4) ON CONFLICT (deployment_id) DO NOTHING",
+            deployment_id, patch_id, instance_id, enforced);
+        tx.commit();
+        return {};
+    });
+}
+
+}  // namespace waka::coordinator::store
