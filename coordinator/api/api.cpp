@@ -152,6 +152,7 @@ std::shared_ptr<State> MakeState(ApiContext& context) {
     AddDeploymentRoutes(state->router, state->services);
     AddAuditRoutes(state->router, state->services);
     AddPolicyRoutes(state->router, state->services);
+    AddApprovalRoutes(state->router, state->services);
     AddRollbackRoutes(state->router, state->services);
     AddPatchRoutes(state->router, state->services);
     AddOpenApiRoutes(state->router, state->services);

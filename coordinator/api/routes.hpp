@@ -36,6 +36,7 @@ void AddManifestRoutes(Router& router, Services& services);    // manifests.cpp
 void AddDeploymentRoutes(Router& router, Services& services);  // deployments.cpp
 void AddAuditRoutes(Router& router, Services& services);       // audit.cpp
 void AddPolicyRoutes(Router& router, Services& services);      // policies.cpp
+void AddApprovalRoutes(Router& router, Services& services);    // approvals.cpp
 void AddRollbackRoutes(Router& router, Services& services);    // rollback.cpp
 void AddPatchRoutes(Router& router, Services& services);       // patches.cpp
 void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
