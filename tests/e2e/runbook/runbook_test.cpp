@@ -9,8 +9,7 @@
 // -H "Authorization: Bearer $WAKA_TOKEN", http://localhost:8000 -> the test's port, and
 // -sS -w '\n%{http_code}' so the answer's status can be checked. The runbook's literal
 // `deploy-001` becomes the id POST /api/v1/deployments answered (ids are generated).
-// Not covered yet (routes not served at the time of writing): POST /api/v1/versions/pin,
-// POST /api/v1/security/patches/apply, POST /api/v1/rollback.
+// Not covered yet (route not served at the time of writing): POST /api/v1/versions/pin.
 namespace waka::test {
 namespace {
 
@@ -109,6 +108,37 @@ TEST_F(RunbookTest, EveryServedCurlOfTheRunbookAnswersAsDocumented) {
     EXPECT_EQ(Str(policy.body, "instance_id"), "instance-prod-01");
     EXPECT_EQ(Str(policy.body, "policy_type"), "manual_approval");
     EXPECT_EQ(Str(policy.body, "description"), "Production requires approval");
+
+    // Applying Security Patches: patch-001 is registered first (the runbook assumes it exists); a
+    // critical patch runs now even under the manual_approval policy just set.
+    world_.Publish("suite", "commerce", "1.5.1", Bundle("1.5.1"));
+    auto registered = world_.Api().Post("/api/v1/security/patches", R"({"patch_id":"patch-001",
+        "component_type":"suite","component_name":"commerce","affected_versions":"<1.5.1",
+        "patched_version":"1.5.1","severity":"critical"})");
+    ASSERT_EQ(registered.status, 201u) << registered.body;
+    CurlAnswer patch = Curl({"-X", "POST", "-H", "Content-Type: application/json", "-d",
+                             "{\n    \"patch_id\": \"patch-001\",\n    \"dry_run\": false,\n    "
+                             "\"force\": false\n  }"},
+                            "http://localhost:8000/api/v1/security/patches/apply?instance_id="
+                            "instance-prod-01");
+    ASSERT_EQ(patch.status, 201u) << patch.raw;
+    EXPECT_EQ(Str(patch.body, "patch_id"), "patch-001");
+    EXPECT_EQ(Str(world_.WaitTerminal(Str(patch.body, "id")), "status"), "deployed");
+    EXPECT_EQ(CurrentVersion(agent, "suite", "commerce"), "1.5.1");
+
+    // Initiating Rollback: back to manifest-001, now, under manual_approval too.
+    CurlAnswer rollback =
+        Curl({"-X", "POST", "-H", "Content-Type: application/json", "-d",
+              "{\n    \"to_manifest_id\": \"manifest-001\",\n    \"reason\": \"Deployment caused "
+              "performance degradation\",\n    \"dry_run\": false,\n    \"skip_validation\": "
+              "false\n  }"},
+             "http://localhost:8000/api/v1/rollback?instance_id=instance-prod-01");
+    ASSERT_EQ(rollback.status, 201u) << rollback.raw;
+    EXPECT_EQ(Str(rollback.body, "to_manifest_id"), "manifest-001");
+    EXPECT_EQ(Str(world_.WaitTerminal(Str(rollback.body, "id")), "status"), "deployed");
+    EXPECT_EQ(Str(world_.GetJson("/api/v1/rollback/" + Str(rollback.body, "id")), "status"),
+              "completed");
+    EXPECT_EQ(CurrentVersion(agent, "suite", "commerce"), "1.5.0");
 
     // Verify recovery: the health check again.
     EXPECT_EQ(Curl({}, "http://localhost:8000/health").status, 200u);
