@@ -146,9 +146,13 @@ std::shared_ptr<State> MakeState(ApiContext& context) {
     AddSystemRoutes(state->router, state->services);
     AddTokenRoutes(state->router, state->services);
     AddVersionRoutes(state->router, state->services);
+    AddPinRoutes(state->router, state->services);
+    AddCompatibilityRoutes(state->router, state->services);
     AddArtifactRoutes(state->router, state->services);
     AddInstanceRoutes(state->router, state->services);
+    AddExplainRoutes(state->router, state->services);
     AddManifestRoutes(state->router, state->services);
+    AddCompileRoutes(state->router, state->services);
     AddDeploymentRoutes(state->router, state->services);
     AddAuditRoutes(state->router, state->services);
     AddPolicyRoutes(state->router, state->services);

@@ -6,6 +6,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
+#include "coordinator/deploy/resolution.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -14,6 +15,12 @@ boost::asio::awaitable<http::Response> CreateVersion(Services& services, Call& c
     auto request = ParseVersionRequest(call.request.body);
     if (!request) {
         co_return ToResponse(request.error());
+    }
+    // The resolver assumes an acyclic catalog. Two concurrent registrations could still close a
+    // cycle between them; FindCycle at resolution time would not loop on it, only mis-explain.
+    deploy::ResolutionService resolution(services.context.database, services.context.clock);
+    if (auto acyclic = co_await resolution.CheckNoCycle(*request); !acyclic) {
+        co_return ToResponse(FromError(acyclic.error()));
     }
     auto created = co_await services.releases.Create(call.principal, std::move(*request));
     if (!created) {

@@ -148,9 +148,12 @@ std::map<std::string, std::string> StateConstraints(const ResolutionContext& con
             constraints[key] = "latest";
         }
     }
-    // The pin's own text, so that a pin naming a pre-release or an unstable release is honoured.
+    // "latest" lets the pin itself constrain the component, so that a refusal names the pin. A
+    // pin naming a pre-release needs its own text as the request too: "latest" never accepts a
+    // pre-release (an unstable release named exactly by the pin is eligible either way).
     for (const auto& pin : context.pins_in_force) {
-        constraints[pin.component] = pin.pinned_version;
+        const bool names_prerelease = pin.pinned_version.find('-') != std::string::npos;
+        constraints[pin.component] = names_prerelease ? pin.pinned_version : "latest";
     }
     return constraints;
 }
@@ -238,6 +241,32 @@ asio::awaitable<Expected<ResolutionContext>> ResolutionService::Load(std::string
         context.current = std::move(*current);
     }
     co_return context;
+}
+
+asio::awaitable<Expected<void>> ResolutionService::CheckNoCycle(store::NewRelease release) {
+    if (release.dependencies.empty()) {
+        co_return Expected<void>{};
+    }
+    store::ReleaseStore releases(database_, clock_);
+    auto all = co_await releases.List(store::ReleaseFilter{});
+    if (!all) {
+        co_return all.error().WithContext("load the catalog");
+    }
+    resolver::Catalog catalog = CatalogOf(*all);
+    catalog.components[ComponentKey(release.component_type, release.component_name)].push_back(
+        {release.version, release.is_stable, release.dependencies});
+    if (auto cycle = resolver::FindCycle(catalog)) {
+        std::string path;
+        for (const auto& key : *cycle) {
+            path += (path.empty() ? "" : " -> ") + key;
+        }
+        co_return MakeError(Errc::kInvalidArgument,
+                            "the dependencies of " +
+                                ComponentKey(release.component_type, release.component_name) + " " +
+                                release.version + " would close a dependency cycle: " + path +
+                                "; a component cannot depend on itself, even through others");
+    }
+    co_return Expected<void>{};
 }
 
 asio::awaitable<Expected<void>> ResolutionService::ValidateDeployment(std::string instance_id,

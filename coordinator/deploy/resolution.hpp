@@ -10,6 +10,7 @@
 
 #include "coordinator/resolver/resolver.hpp"
 #include "coordinator/store/pin_store.hpp"
+#include "coordinator/store/release_store.hpp"
 #include "coordinator/store/types.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
@@ -59,6 +60,11 @@ public:
     boost::asio::awaitable<Expected<void>> ValidateDeployment(std::string instance_id,
                                                               store::Manifest manifest,
                                                               bool skip_validation);
+
+    // Registration check of a new release: kInvalidArgument naming the cycle ("suite:a -> suite:b
+    // -> suite:a") when its dependencies would close a dependency cycle among components (the
+    // resolver is never given one).
+    boost::asio::awaitable<Expected<void>> CheckNoCycle(store::NewRelease release);
 
 private:
     db::Database& database_;
