@@ -22,6 +22,10 @@ void AddGlobalOptions(CLI::App& app, Globals& globals) {
     app.option_defaults()->always_capture_default();
     app.add_option("--url", globals.url, "Coordinator URL (env WAKA_URL)");
     app.add_option("--token", globals.token, "Bearer token (env WAKA_TOKEN)");
+    app.add_option("--ca", globals.ca_file,
+                   "PEM CA bundle to verify an https:// coordinator with, instead of the "
+                   "system's trust store (env WAKA_CA_FILE)")
+        ->check(CLI::ExistingFile);
     app.add_flag("--json", globals.json_output, "Print the server's JSON instead of tables");
     app.set_version_flag("--version", "wakactl " + std::string(kVersion),
                          "Print the version and exit");
@@ -61,6 +65,7 @@ int Run(int argc, char** argv) {
     Context context;
     context.globals.url = EnvOr("WAKA_URL", "http://127.0.0.1:8000");
     context.globals.token = EnvOr("WAKA_TOKEN", "");
+    context.globals.ca_file = EnvOr("WAKA_CA_FILE", "");
     CLI::App app{"wakactl: operate Waka Deploy through its REST API", "wakactl"};
     AddGlobalOptions(app, context.globals);
     AddCommands(app, context);

@@ -54,6 +54,7 @@ Client::Client(const Globals& globals) : token_(globals.token) {
     if (!error.empty()) {
         throw Failure{"wakactl: " + error};
     }
+    target_.ca_file = globals.ca_file;
 }
 
 json::value Client::Call(const std::string& method, const std::string& path,

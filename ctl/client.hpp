@@ -20,6 +20,7 @@ struct Failure {
 struct Globals {
     std::string url;
     std::string token;
+    std::string ca_file;  // https:// only: the CA bundle to trust instead of the system's
     bool json_output = false;
 };
 

@@ -3,17 +3,21 @@
 #include <filesystem>
 #include <string>
 
-// wakactl's HTTP/1.1 client (Beast, plain TCP): one connection per request, a deadline on every
-// call, never throws. Uploads stream the file from disk.
+// wakactl's HTTP/1.1 client (Beast, plain TCP or TLS): one connection per request, a deadline on
+// every call, never throws. Uploads stream the file from disk. Over TLS the server certificate is
+// verified (chain against the system store or a given CA file, and the host name or IP address).
 namespace waka::ctl {
 
 struct Target {
+    bool tls = false;
     std::string host = "127.0.0.1";
     std::string port = "8000";
     std::string base_path;  // "" or "/prefix" without a trailing slash
+    std::string ca_file;    // TLS: trust only this PEM bundle; empty: the system's trust store
 };
 
-// Parses "http://host[:port][/prefix]"; answers an error message in `error` otherwise.
+// Parses "http://host[:port][/prefix]" (port 8000 by default) or "https://host[:port][/prefix]"
+// (port 443); answers an error message in `error` otherwise.
 Target ParseUrl(const std::string& url, std::string& error);
 
 struct Answer {
