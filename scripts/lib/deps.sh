@@ -8,21 +8,32 @@ WAKA_PACKAGES=(
     libcli11-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev libsystemd-dev libssl-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     postgresql-15 openssl curl ca-certificates tzdata
-    lintian dpkg-dev systemd init-system-helpers
 )
 
+# Only scripts/test needs these: the packaging test (lintian, dpkg-dev, systemd-analyze) and the
+# /docs page rendered by a headless browser (chromium).
+WAKA_TEST_PACKAGES=(
+    lintian dpkg-dev systemd init-system-helpers chromium
+)
+
+# Prints the packages not installed among those given.
 waka_missing_packages() {
     local pkg
-    for pkg in "${WAKA_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
             printf '%s\n' "$pkg"
         fi
     done
 }
 
+# waka_ensure_packages [test]: the build's packages, plus the test-only ones with "test".
 waka_ensure_packages() {
+    local wanted=("${WAKA_PACKAGES[@]}")
+    if [ "${1:-}" = test ]; then
+        wanted+=("${WAKA_TEST_PACKAGES[@]}")
+    fi
     local missing
-    missing=$(waka_missing_packages)
+    missing=$(waka_missing_packages "${wanted[@]}")
     if [ -z "$missing" ]; then
         return 0
     fi

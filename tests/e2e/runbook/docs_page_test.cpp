@@ -11,6 +11,9 @@ namespace waka::test {
 namespace {
 
 TEST(DocsPageTest, HeadlessChromiumListsEveryOperation) {
+    const std::string chromium_bin = WAKA_CHROMIUM_BIN;
+    ASSERT_FALSE(chromium_bin.empty())
+        << "chromium is not installed (scripts/test installs the Debian package chromium)";
     E2eWorld world;
     auto document = world.Api().Get("/openapi.json");
     ASSERT_EQ(document.status, 200u);
@@ -18,7 +21,7 @@ TEST(DocsPageTest, HeadlessChromiumListsEveryOperation) {
 
     const auto dom = world.Dir() / "docs.html";
     Process chromium(
-        WAKA_CHROMIUM_BIN,
+        chromium_bin,
         {"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--user-data-dir=" + (world.Dir() / "chromium").string(), "--virtual-time-budget=10000",
          "--dump-dom", "http://127.0.0.1:" + std::to_string(world.HttpPort()) + "/docs"},
