@@ -10,6 +10,11 @@ WAKA_PACKAGES=(
     postgresql-15 openssl curl ca-certificates tzdata
 )
 
+# scripts/package needs these besides the build's packages.
+WAKA_PACKAGE_PACKAGES=(
+    dpkg-dev
+)
+
 # Only scripts/test needs these: the packaging test (lintian, dpkg-dev, systemd-analyze) and the
 # /docs page rendered by a headless browser (chromium).
 WAKA_TEST_PACKAGES=(
@@ -26,12 +31,14 @@ waka_missing_packages() {
     done
 }
 
-# waka_ensure_packages [test]: the build's packages, plus the test-only ones with "test".
+# waka_ensure_packages [test|package]: the build's packages, plus the test-only or the
+# packaging-only ones.
 waka_ensure_packages() {
     local wanted=("${WAKA_PACKAGES[@]}")
-    if [ "${1:-}" = test ]; then
-        wanted+=("${WAKA_TEST_PACKAGES[@]}")
-    fi
+    case "${1:-}" in
+        test) wanted+=("${WAKA_TEST_PACKAGES[@]}") ;;
+        package) wanted+=("${WAKA_PACKAGE_PACKAGES[@]}") ;;
+    esac
     local missing
     missing=$(waka_missing_packages "${wanted[@]}")
     if [ -z "$missing" ]; then
