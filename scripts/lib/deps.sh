@@ -50,7 +50,7 @@ waka_ensure_packages() {
         sudo="sudo"
     fi
     # shellcheck disable=SC2086
-    $sudo apt-get update -qq
+    $sudo apt-get update -qq >&2
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
 }
