@@ -6,6 +6,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/deploy/resolution.hpp"
 #include "shared/core/ids.hpp"
 
 namespace waka::coordinator::api {
@@ -48,15 +49,62 @@ boost::asio::awaitable<boost::json::array> Warnings(Services& services, const st
     co_return warnings;
 }
 
+// An explicit manifest is checked by the resolver that deployments use (pins of its instance,
+// dependencies). A manifest naming unregistered releases, or an instance the store will refuse,
+// is left to the store and the warnings, so that it can be written before its releases exist.
+boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
+                                                         const store::Manifest& manifest) {
+    deploy::ResolutionService resolution(services.context.database, services.context.clock);
+    std::string instance_id = manifest.instance_id.value_or("");
+    auto context = co_await resolution.Load(instance_id);
+    if (!context) {
+        if (context.error().Is(Errc::kNotFound)) {
+            co_return std::nullopt;
+        }
+        co_return FromError(context.error());
+    }
+    auto valid = deploy::ValidateManifest(*context, manifest);
+    if (valid || !valid.error().Is(Errc::kConflict)) {
+        co_return std::nullopt;
+    }
+    ApiError refused =
+        Conflict("manifest " + manifest.id + " does not resolve" +
+                 (instance_id.empty() ? "" : " for instance " + instance_id) + ": " +
+                 valid.error().message + " (an admin may store it anyway with skip_validation)");
+    refused.code = "incompatible_manifest";
+    co_return refused;
+}
+
+std::optional<ApiError> CheckSkipValidation(const Call& call, bool skip_validation) {
+    if (!skip_validation || call.principal.role >= store::Role::kAdmin) {
+        return std::nullopt;
+    }
+    ApiError error;
+    error.status = 403;
+    error.code = "forbidden";
+    error.detail = "skip_validation needs the admin role; " + call.principal.actor + " has the " +
+                   std::string(store::RoleName(call.principal.role)) + " role";
+    return error;
+}
+
 boost::asio::awaitable<http::Response> CreateManifest(Services& services, Call& call) {
-    auto manifest = ParseManifestRequest(call.request.body);
-    if (!manifest) {
-        co_return ToResponse(manifest.error());
+    auto request = ParseManifestCreate(call.request.body);
+    if (!request) {
+        co_return ToResponse(request.error());
     }
-    if (manifest->id.empty()) {
-        manifest->id = NewId("manifest");
+    if (auto forbidden = CheckSkipValidation(call, request->skip_validation)) {
+        co_return ToResponse(*forbidden);
     }
-    auto created = co_await services.manifests.Create(call.principal, std::move(*manifest));
+    store::Manifest& manifest = request->manifest;
+    if (manifest.id.empty()) {
+        manifest.id = NewId("manifest");
+    }
+    if (!request->skip_validation) {
+        if (auto refused = co_await Validate(services, manifest)) {
+            co_return ToResponse(*refused);
+        }
+    }
+    auto created = co_await services.manifests.Create(call.principal, std::move(manifest));
     if (!created) {
         co_return ToResponse(FromError(created.error()));
     }

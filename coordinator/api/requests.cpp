@@ -258,6 +258,27 @@ ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body) {
     return Validated(std::move(manifest), reader.Finish());
 }
 
+ApiExpected<ManifestCreateRequest> ParseManifestCreate(std::string_view body) {
+    auto object = ParseJsonObject(body);
+    if (!object) {
+        return object.error();
+    }
+    ManifestCreateRequest request;
+    if (const auto* skip = object->if_contains("skip_validation"); skip && !skip->is_null()) {
+        if (!skip->is_bool()) {
+            return Invalid("skip_validation", "must be true or false");
+        }
+        request.skip_validation = skip->as_bool();
+    }
+    object->erase("skip_validation");
+    auto manifest = ParseManifestRequest(boost::json::serialize(*object));
+    if (!manifest) {
+        return manifest.error();
+    }
+    request.manifest = std::move(*manifest);
+    return request;
+}
+
 ApiExpected<deploy::CreateDeploymentRequest> ParseDeploymentRequest(std::string_view body) {
     auto object = ParseJsonObject(body);
     if (!object) {

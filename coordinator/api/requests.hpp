@@ -48,6 +48,13 @@ struct InstanceRequest {
 // id may come back empty: the caller generates one. content_hash, created_* are not set.
 [[nodiscard]] ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body);
 
+struct ManifestCreateRequest {
+    store::Manifest manifest;
+    bool skip_validation = false;  // admin only (checked by the handler)
+};
+// POST /manifests: ParseManifestRequest plus an optional boolean skip_validation.
+[[nodiscard]] ApiExpected<ManifestCreateRequest> ParseManifestCreate(std::string_view body);
+
 // The runbook body plus force and reason. Role checks for force/skip_validation are the
 // handler's (they depend on the caller); force without a reason is a 422 here.
 [[nodiscard]] ApiExpected<deploy::CreateDeploymentRequest> ParseDeploymentRequest(

@@ -440,11 +440,23 @@ TEST_F(ResolutionApiTest, DeploymentsAreValidatedAgainstPinsAndDependencies) {
              {"capability", "payments", "2.0.0"}}) {
         ASSERT_EQ(Upload(type, name, version, name + version).status, 201u);
     }
-    ASSERT_EQ(client_
-                  ->Post("/api/v1/manifests", R"({"id":"m-old-platform",
-        "platform_version":"2.0.3","suites":{"commerce":"1.6.0"}})")
-                  .status,
-              201u);
+    const std::string old_platform = R"({"id":"m-old-platform",
+        "platform_version":"2.0.3","suites":{"commerce":"1.6.0"})";
+    auto explicit_manifest = client_->Post("/api/v1/manifests", old_platform + "}");
+    ASSERT_EQ(explicit_manifest.status, 409u) << explicit_manifest.body;
+    EXPECT_NE(Str(Object(explicit_manifest), "detail")
+                  .find("suite:commerce 1.6.0 needs platform:webwaka-platform >=2.1"),
+              std::string::npos)
+        << explicit_manifest.body;
+    auto operator_client = ClientWith(MakeToken("deployer", "operator"));
+    EXPECT_EQ(
+        operator_client.Post("/api/v1/manifests", old_platform + R"(,"skip_validation":true})")
+            .status,
+        403u);
+    EXPECT_EQ(Count("manifests"), 0);
+    ASSERT_EQ(
+        client_->Post("/api/v1/manifests", old_platform + R"(,"skip_validation":true})").status,
+        201u);
     auto refused =
         client_->Post("/api/v1/deployments",
                       R"({"manifest_id":"m-old-platform","instance_id":"instance-prod-01"})");
@@ -457,7 +469,7 @@ TEST_F(ResolutionApiTest, DeploymentsAreValidatedAgainstPinsAndDependencies) {
     EXPECT_EQ(Audited("deployment.validate", "refused"), 1);
 
     ASSERT_EQ(client_
-                  ->Post("/api/v1/manifests", R"({"id":"m-no-suite",
+                  ->Post("/api/v1/manifests", R"({"id":"m-no-suite","skip_validation":true,
         "platform_version":"2.2.0","capabilities":{"payments":"2.0.0"}})")
                   .status,
               201u);
