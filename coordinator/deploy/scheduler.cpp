@@ -83,6 +83,9 @@ asio::awaitable<void> Scheduler::Impl::AsyncLoop() {
     while (!stopped) {
         woken = false;
         auto report = co_await Pass();
+        if (report) {
+            log::Debug("scheduler pass leader={}", report->leader);
+        }
         if (!report) {
             log::Warn("scheduler pass failed error=\"{}\"", report.error().message);
         } else if (report->started + report->deferred + report->expired + report->auto_updates >

@@ -32,9 +32,37 @@ boost::json::object ParseObject(const std::string& body) {
     return value.get_object();
 }
 
-E2eWorld::E2eWorld()
-    : dir_(MakeTempDir("waka-e2e")), pki_(MakeTestPki(dir_ / "pki")), admin_token_("admin_" + RandomHex(24)) {
+E2eWorld::E2eWorld(std::vector<std::string> coordinator_args)
+    : dir_(MakeTempDir("waka-e2e")),
+      pki_(MakeTestPki(dir_ / "pki")),
+      admin_token_("admin_" + RandomHex(24)),
+      coordinator_args_(std::move(coordinator_args)) {
     StartCoordinator();
+}
+
+void E2eWorld::RestartCoordinator(std::vector<std::string> coordinator_args) {
+    coordinator_->Stop();
+    coordinator_.reset();
+    coordinator_args_ = std::move(coordinator_args);
+    StartCoordinator();
+}
+
+HttpClient E2eWorld::ClientWith(const std::string& token) const {
+    HttpClient client("127.0.0.1", http_port_);
+    client.SetBearer(token);
+    return client;
+}
+
+// The first start binds any free ports; a restart takes the same ones, which the agents know.
+std::vector<std::string> E2eWorld::CoordinatorArgs() const {
+    const auto ready = dir_ / "coordinator.ready";
+    std::vector<std::string> args{"--http-port", std::to_string(http_port_), "--gateway-address", "127.0.0.1",
+                                  "--gateway-port", std::to_string(gateway_port_), "--gateway-cert-file",
+                                  pki_.server_cert.string(), "--gateway-key-file", pki_.server_key.string(),
+                                  "--storage-dir", (dir_ / "coordinator").string(), "--ready-file", ready.string(),
+                                  "--log-level", "debug"};
+    args.insert(args.end(), coordinator_args_.begin(), coordinator_args_.end());
+    return args;
 }
 
 E2eWorld::~E2eWorld() {
@@ -60,13 +88,14 @@ E2eWorld::~E2eWorld() {
 
 void E2eWorld::StartCoordinator() {
     const auto ready = dir_ / "coordinator.ready";
+    std::error_code ignored;
+    std::filesystem::remove(ready, ignored);  // a restart waits for the new one
+    if (database_url_.empty()) {
+        database_url_ = FreshDatabaseUrl();
+    }
     coordinator_ = std::make_unique<Process>(
-        WAKA_COORDINATOR_BIN,
-        std::vector<std::string>{"--http-port", "0", "--gateway-address", "127.0.0.1", "--gateway-port", "0",
-                                 "--gateway-cert-file", pki_.server_cert.string(), "--gateway-key-file",
-                                 pki_.server_key.string(), "--storage-dir", (dir_ / "coordinator").string(),
-                                 "--ready-file", ready.string(), "--log-level", "debug"},
-        std::map<std::string, std::string>{{"WAKA_DATABASE_URL", FreshDatabaseUrl()},
+        WAKA_COORDINATOR_BIN, CoordinatorArgs(),
+        std::map<std::string, std::string>{{"WAKA_DATABASE_URL", database_url_},
                                            {"WAKA_AUTH_BOOTSTRAP_TOKEN", admin_token_}},
         dir_ / "coordinator.log");
     ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(ready) || !coordinator_->Running(); },

@@ -27,8 +27,15 @@ struct AgentHandle {
 // per-run PKI, and agents started as real processes. Everything is torn down by the destructor.
 class E2eWorld {
 public:
-    E2eWorld();
+    // coordinator_args: extra command-line flags of waka-coordinator ("--scheduler-interval-seconds=1").
+    explicit E2eWorld(std::vector<std::string> coordinator_args = {});
     ~E2eWorld();
+
+    // Stops the coordinator (SIGTERM) and starts it again on the same database, ports and storage
+    // with these extra flags; agents reconnect by themselves.
+    void RestartCoordinator(std::vector<std::string> coordinator_args);
+    // A client of this coordinator's API with another bearer token.
+    [[nodiscard]] HttpClient ClientWith(const std::string& token) const;
 
     HttpClient& Api() { return *api_; }
     [[nodiscard]] const std::filesystem::path& Dir() const { return dir_; }
@@ -56,11 +63,14 @@ public:
 
 private:
     void StartCoordinator();
+    std::vector<std::string> CoordinatorArgs() const;
 
     std::filesystem::path dir_;
     TestPki pki_;
     std::string admin_token_;
     std::unique_ptr<Process> coordinator_;
+    std::vector<std::string> coordinator_args_;
+    std::string database_url_;
     std::uint16_t http_port_ = 0;
     std::uint16_t gateway_port_ = 0;
     std::unique_ptr<HttpClient> api_;
