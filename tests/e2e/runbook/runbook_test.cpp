@@ -9,7 +9,6 @@
 // -H "Authorization: Bearer $WAKA_TOKEN", http://localhost:8000 -> the test's port, and
 // -sS -w '\n%{http_code}' so the answer's status can be checked. The runbook's literal
 // `deploy-001` becomes the id POST /api/v1/deployments answered (ids are generated).
-// Not covered yet (route not served at the time of writing): POST /api/v1/versions/pin.
 namespace waka::test {
 namespace {
 
@@ -74,6 +73,11 @@ TEST_F(RunbookTest, EveryServedCurlOfTheRunbookAnswersAsDocumented) {
     world_.Publish("suite", "commerce", "1.5.0", Bundle("1.5.0"));
     AgentHandle& agent = world_.AddAgent("instance-prod-01");
     world_.CreateManifest("manifest-001", "2.0.0", {{"commerce", "1.5.0"}}, {});
+    world_.Publish("suite", "commerce", "1.5.1", Bundle("1.5.1"));
+    auto registered = world_.Api().Post("/api/v1/security/patches", R"({"patch_id":"patch-001",
+        "component_type":"suite","component_name":"commerce","affected_versions":"<1.5.1",
+        "patched_version":"1.5.1","severity":"critical"})");
+    ASSERT_EQ(registered.status, 201u) << registered.body;
 
     // Creating a Deployment.
     CurlAnswer created = Curl({"-X", "POST", "-H", "Content-Type: application/json", "-d",
@@ -109,13 +113,28 @@ TEST_F(RunbookTest, EveryServedCurlOfTheRunbookAnswersAsDocumented) {
     EXPECT_EQ(Str(policy.body, "policy_type"), "manual_approval");
     EXPECT_EQ(Str(policy.body, "description"), "Production requires approval");
 
-    // Applying Security Patches: patch-001 is registered first (the runbook assumes it exists); a
-    // critical patch runs now even under the manual_approval policy just set.
-    world_.Publish("suite", "commerce", "1.5.1", Bundle("1.5.1"));
-    auto registered = world_.Api().Post("/api/v1/security/patches", R"({"patch_id":"patch-001",
-        "component_type":"suite","component_name":"commerce","affected_versions":"<1.5.1",
-        "patched_version":"1.5.1","severity":"critical"})");
-    ASSERT_EQ(registered.status, 201u) << registered.body;
+    // Pinning Versions.
+    CurlAnswer pin = Curl({"-X", "POST", "-H", "Content-Type: application/json", "-d",
+                           "{\n    \"component_type\": \"suite\",\n    \"component_name\": "
+                           "\"commerce\",\n    \"pinned_version\": \"1.5.0\",\n    \"reason\": "
+                           "\"Compatibility with legacy system\"\n  }"},
+                          "http://localhost:8000/api/v1/versions/pin?instance_id=instance-prod-01");
+    ASSERT_EQ(pin.status, 201u) << pin.raw;
+    EXPECT_TRUE(Str(pin.body, "id").starts_with("pin-")) << pin.raw;
+    EXPECT_EQ(Str(pin.body, "pinned_version"), "1.5.0");
+    EXPECT_EQ(Str(pin.body, "reason"), "Compatibility with legacy system");
+    // Troubleshooting, "Check version pins": GET /api/v1/versions/pins/{instance_id}.
+    CurlAnswer pins = Curl({}, "http://localhost:8000/api/v1/versions/pins/instance-prod-01");
+    EXPECT_EQ(pins.status, 200u) << pins.raw;
+    ASSERT_TRUE(pins.body.is_array()) << pins.raw;
+    EXPECT_EQ(pins.body.as_array().size(), 1u) << pins.raw;
+    // An exact pin holds patches back (DESIGN §3: only a range lets patches through), and this
+    // test's patch-001 targets the pinned suite: the operator lifts the pin first.
+    EXPECT_EQ(world_.Api().Delete("/api/v1/versions/pin/" + Str(pin.body, "id")).status, 204u);
+
+    // Applying Security Patches (patch-001 was registered before the instance ran commerce, so
+    // that enforcement left it to this command): a critical patch runs now even under the
+    // manual_approval policy just set.
     CurlAnswer patch = Curl({"-X", "POST", "-H", "Content-Type: application/json", "-d",
                              "{\n    \"patch_id\": \"patch-001\",\n    \"dry_run\": false,\n    "
                              "\"force\": false\n  }"},
