@@ -1,3 +1,6 @@
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <memory>
 #include <regex>
@@ -210,6 +213,10 @@ boost::asio::awaitable<http::Response> CreatePatch(Services& services, store::Pa
     if (!created) {
         co_return ToResponse(FromError(created.error()));
     }
+    // Enforcement runs on its own: the answer does not wait for the fleet.
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(executor, services.context.deployments.EnforcePatch(created->id),
+                          boost::asio::detached);
     co_return JsonResponse(201, PatchJson(*created));
 }
 

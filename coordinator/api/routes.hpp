@@ -43,6 +43,7 @@ void AddPolicyRoutes(Router& router, Services& services);      // policies.cpp
 void AddApprovalRoutes(Router& router, Services& services);    // approvals.cpp
 void AddRollbackRoutes(Router& router, Services& services);    // rollback.cpp
 void AddPatchRoutes(Router& router, Services& services);       // patches.cpp
+void AddPatchReportRoutes(Router& router, Services& services);  // patch_reports.cpp
 void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
 void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /metrics
                       const HttpMetrics& metrics);

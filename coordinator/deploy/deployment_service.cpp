@@ -204,6 +204,7 @@ struct DeploymentService::Impl {
         std::map<std::string, store::Release> known);
     asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(const store::Principal& principal,
                                                             const ApplyPatchRequest& request);
+    asio::awaitable<void> Enforce(const store::SecurityPatch& patch, const std::string& instance_id);
     void Send(const store::Dispatch& dispatch);
     bool ProgressChanged(const gateway::AgentProgress& progress);
     bool SeenWriteDue(const std::string& instance_id);
@@ -388,6 +389,45 @@ asio::awaitable<Expected<ApplyPatchOutcome>> DeploymentService::ApplyPatch(
     co_return co_await impl_->ApplyPatch(principal, request);
 }
 
+asio::awaitable<void> DeploymentService::EnforcePatch(std::string patch_id) {
+    auto patch = co_await impl_->patches.Get(patch_id);
+    std::string everyone;
+    auto fleet = co_await impl_->patches.CurrentManifests(everyone);
+    if (!patch || !fleet) {
+        log::Warn("patch enforcement skipped patch_id={} error=\"{}\"", patch_id,
+                  !patch ? patch.error().message : fleet.error().message);
+        co_return;
+    }
+    for (const auto& item : *fleet) {
+        if (CheckPatch(*patch, item.manifest).fit == PatchFit::kAffected) {
+            co_await impl_->Enforce(*patch, item.instance_id);
+        }
+    }
+}
+
+asio::awaitable<void> DeploymentService::CatchUpPatches(std::string instance_id) {
+    auto current = co_await impl_->patches.CurrentManifests(instance_id);
+    store::PatchFilter all;
+    all.limit = 1000;
+    auto catalog = co_await impl_->patches.List(std::move(all));
+    std::string any_patch;
+    auto links = co_await impl_->patches.Deployments(any_patch, instance_id);
+    if (!current || !catalog || !links || current->empty()) {
+        co_return;  // no current manifest: nothing to patch yet
+    }
+    for (const auto& patch : *catalog) {
+        std::vector<store::PatchDeployment> mine;
+        for (const auto& link : *links) {
+            if (link.patch_id == patch.id) {
+                mine.push_back(link);
+            }
+        }
+        if (StateOf(patch, current->front().manifest, mine) == PatchState::kAvailable) {
+            co_await impl_->Enforce(patch, instance_id);
+        }
+    }
+}
+
 asio::awaitable<Expected<store::Deployment>> DeploymentService::Get(const std::string& id) {
     auto found = co_await impl_->store.Find(id);
     if (!found) {
@@ -449,6 +489,10 @@ asio::awaitable<void> DeploymentService::OnConnected(const gateway::AgentHello& 
         log::Warn("cannot record connection instance_id={} error=\"{}\"", hello.instance_id,
                   recorded.error().message);
     }
+    // Patches registered while it was away (or before it had a manifest) are applied now; on its
+    // own, so that the session's start does not wait for them.
+    auto executor = co_await asio::this_coro::executor;
+    asio::co_spawn(executor, CatchUpPatches(hello.instance_id), asio::detached);
     // At-least-once: an instruction that was on the agent when the last session ended goes again;
     // the agent de-duplicates by op_id and answers its stored result.
     auto in_flight = co_await impl_->store.InFlight(hello.instance_id);
@@ -737,6 +781,30 @@ asio::awaitable<Expected<ApplyPatchOutcome>> DeploymentService::Impl::ApplyPatch
     outcome.manifest = std::move(stored->manifest);
     outcome.deployment = std::move(*created);
     co_return outcome;
+}
+
+}  // namespace waka::coordinator::deploy
+
+namespace waka::coordinator::deploy {
+
+// One enforced application. Its decision (allowed, deferred or refused) is audited by ApplyPatch;
+// here it is only logged.
+asio::awaitable<void> DeploymentService::Impl::Enforce(const store::SecurityPatch& patch,
+                                                       const std::string& instance_id) {
+    const store::Principal system{"system", store::Role::kAdmin, ""};
+    ApplyPatchRequest request;
+    request.instance_id = instance_id;
+    request.patch_id = patch.id;
+    request.enforced = true;
+    auto applied = co_await ApplyPatch(system, request);
+    if (!applied) {
+        log::Info("patch not enforced patch_id={} instance_id={} reason=\"{}\"", patch.id,
+                  instance_id, applied.error().message);
+    } else if (applied->deployment) {
+        log::Info("patch enforced patch_id={} instance_id={} deployment_id={} status={}", patch.id,
+                  instance_id, applied->deployment->deployment.id,
+                  applied->deployment->deployment.status);
+    }
 }
 
 }  // namespace waka::coordinator::deploy

@@ -108,6 +108,13 @@ public:
     // no current manifest, the patch already being applied, policy refusal), those of validation.
     boost::asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(const store::Principal& principal,
                                                                    const ApplyPatchRequest& request);
+    // Enforcement: applies the patch, as "system", to every instance whose current manifest it
+    // affects and that has nothing under way for it; each is decided by its channel (critical: now,
+    // through frozen, windows and approvals). Refusals are audited by ApplyPatch; nothing is thrown.
+    boost::asio::awaitable<void> EnforcePatch(std::string patch_id);
+    // The same for one instance and every patch, skipping patches whose last deployment there failed
+    // (they wait for an operator): run when its agent connects, so late instances catch up.
+    boost::asio::awaitable<void> CatchUpPatches(std::string instance_id);
     boost::asio::awaitable<Expected<store::Deployment>> Get(const std::string& id);  // with events
     boost::asio::awaitable<Expected<std::vector<store::Deployment>>> List(const DeploymentFilter& filter);
     // Hands the instance's oldest queued deployment to its agent when the agent is connected here

@@ -66,6 +66,45 @@ store::Manifest PatchedManifest(const store::Manifest& current, const store::Sec
     return patched;
 }
 
+PatchState StateOf(const store::SecurityPatch& patch, const store::Manifest& current,
+                   const std::vector<store::PatchDeployment>& links) {
+    switch (CheckPatch(patch, current).fit) {
+        case PatchFit::kAlreadyPatched:
+            return PatchState::kApplied;
+        case PatchFit::kNotInstalled:
+        case PatchFit::kNotAffected:
+            return PatchState::kNotAffected;
+        case PatchFit::kAffected:
+            break;
+    }
+    for (const auto& link : links) {
+        if (!store::IsTerminalStatus(link.status)) {
+            return PatchState::kPending;
+        }
+    }
+    if (!links.empty() &&
+        (links.front().status == "failed" || links.front().status == "rolled_back")) {
+        return PatchState::kFailed;
+    }
+    return PatchState::kAvailable;
+}
+
+std::string_view ToString(PatchState state) {
+    switch (state) {
+        case PatchState::kNotAffected:
+            return "not_affected";
+        case PatchState::kApplied:
+            return "applied";
+        case PatchState::kPending:
+            return "pending";
+        case PatchState::kFailed:
+            return "failed";
+        case PatchState::kAvailable:
+            break;
+    }
+    return "available";
+}
+
 std::string_view PatchApplicationStatus(std::string_view deployment_status) {
     if (deployment_status == "deploying") {
         return "in_progress";

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "coordinator/store/patch_store.hpp"
 #include "coordinator/store/types.hpp"
@@ -31,6 +32,20 @@ struct PatchCheck {
 [[nodiscard]] store::Manifest PatchedManifest(const store::Manifest& current,
                                               const store::SecurityPatch& patch, std::string id,
                                               const std::string& instance_id);
+
+// Where an instance stands with one patch (status and compliance reports).
+enum class PatchState {
+    kNotAffected,  // component absent, or outside the range below the patched version
+    kApplied,      // at the patched version or newer
+    kPending,      // affected, a patch deployment is open (queued, scheduled, awaiting, deploying)
+    kFailed,       // affected, the latest patch deployment failed or was rolled back by the agent
+    kAvailable,    // affected, nothing under way
+};
+
+// `links`: this patch's deployments on this instance, newest first.
+[[nodiscard]] PatchState StateOf(const store::SecurityPatch& patch, const store::Manifest& current,
+                                 const std::vector<store::PatchDeployment>& links);
+[[nodiscard]] std::string_view ToString(PatchState state);
 
 // The prototype's patch application status, from the status of the deployment of kind patch:
 // pending | in_progress | applied | failed | cancelled.

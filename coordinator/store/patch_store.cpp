@@ -200,6 +200,34 @@ boost::asio::awaitable<Expected<std::vector<PatchDeployment>>> PatchStore::Deplo
     });
 }
 
+boost::asio::awaitable<Expected<std::vector<InstanceManifest>>> PatchStore::CurrentManifests(
+    std::string instance_id) {
+    co_return co_await database_.Run(
+        [&](pqxx::connection& c) -> Expected<std::vector<InstanceManifest>> {
+            pqxx::read_transaction tx(c);
+            auto rows = tx.exec_params(
+                "SELECT i.id AS instance_id, m.id, m.platform_name, m.platform_version, "
+                "m.suites::text AS suites, m.capabilities::text AS capabilities FROM instances i "
+                "JOIN manifests m ON m.id = i.current_manifest_id WHERE i.decommissioned_at IS "
+                "NULL AND ($1 = '' OR i.id = $1) ORDER BY i.id",
+                instance_id);
+            std::vector<InstanceManifest> out;
+            out.reserve(rows.size());
+            for (const auto& row : rows) {
+                InstanceManifest item;
+                item.instance_id = row["instance_id"].as<std::string>();
+                item.manifest.id = row["id"].as<std::string>();
+                item.manifest.platform_name = row["platform_name"].as<std::string>();
+                item.manifest.platform_version = row["platform_version"].as<std::string>();
+                item.manifest.suites = StringMapFromJson(row["suites"].as<std::string>());
+                item.manifest.capabilities =
+                    StringMapFromJson(row["capabilities"].as<std::string>());
+                out.push_back(std::move(item));
+            }
+            return out;
+        });
+}
+
 boost::asio::awaitable<Expected<void>> PatchStore::Link(std::string deployment_id,
                                                         std::string patch_id,
                                                         std::string instance_id, bool enforced) {

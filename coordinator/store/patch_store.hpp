@@ -52,6 +52,12 @@ struct PatchDeployment {
     std::optional<std::string> error_message;
 };
 
+// An instance and its current manifest (components only), for applicability checks.
+struct InstanceManifest {
+    std::string instance_id;
+    Manifest manifest;
+};
+
 class PatchStore {
 public:
     PatchStore(db::Database& database, const Clock& clock);
@@ -68,6 +74,10 @@ public:
     // empty), newest first.
     boost::asio::awaitable<Expected<std::vector<PatchDeployment>>> Deployments(
         std::string patch_id, std::string instance_id);
+    // Every instance that is not decommissioned and has a current manifest (only `instance_id`
+    // when not empty), by id. Memory grows with the fleet, not with history.
+    boost::asio::awaitable<Expected<std::vector<InstanceManifest>>> CurrentManifests(
+        std::string instance_id);
     // Links a stored deployment to the patch it applies.
     boost::asio::awaitable<Expected<void>> Link(std::string deployment_id, std::string patch_id,
                                                 std::string instance_id, bool enforced);

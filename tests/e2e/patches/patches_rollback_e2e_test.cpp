@@ -98,37 +98,52 @@ TEST_F(PatchRollbackE2eTest, RollbackToManifest001RestoresItsFilesUnderAFrozenPo
     EXPECT_EQ(ran, "manifest-001/rollback manifest-002/deploy manifest-001/deploy ");
 }
 
-TEST_F(PatchRollbackE2eTest, CriticalPatchApplyMovesAFrozenInstanceOnDisk) {
+// Registering a critical patch moves a frozen and a manual-approval instance with no human step.
+TEST_F(PatchRollbackE2eTest, CriticalPatchIsEnforcedOnFrozenAndManualApprovalInstances) {
     world_.Publish("platform", "webwaka-platform", "2.0.0", Bundle("2.0.0"));
     world_.Publish("suite", "commerce", "1.5.0", Bundle("1.5.0"));
     world_.Publish("suite", "commerce", "1.5.1", Bundle("1.5.1"));
     world_.CreateManifest("manifest-001", "2.0.0", {{"commerce", "1.5.0"}}, {});
-    auto& agent = world_.AddAgent("instance-prod-01");
-    ASSERT_EQ(Str(world_.WaitTerminal(world_.Deploy("manifest-001", agent.instance_id)), "status"),
-              "deployed");
-    Post("/api/v1/policies?instance_id=instance-prod-01&policy_type=frozen", "", 201u);
+    auto& frozen = world_.AddAgent("instance-frozen");
+    auto& manual = world_.AddAgent("instance-manual");
+    for (const auto* agent : {&frozen, &manual}) {
+        const auto id = world_.Deploy("manifest-001", agent->instance_id);
+        ASSERT_EQ(Str(world_.WaitTerminal(id), "status"), "deployed");
+    }
+    Post("/api/v1/policies?instance_id=instance-frozen&policy_type=frozen", "", 201u);
+    Post("/api/v1/policies?instance_id=instance-manual&policy_type=manual_approval", "", 201u);
     Post("/api/v1/security/patches", R"({"patch_id":"patch-001","cve_ids":["CVE-2026-12345"],
         "component_type":"suite","component_name":"commerce","affected_versions":"<1.5.1",
         "patched_version":"1.5.1","severity":"critical","description":"callback bypass"})",
          201u);
 
-    auto applied = Post("/api/v1/security/patches/apply?instance_id=instance-prod-01",
-                        R"({"patch_id":"patch-001","dry_run":false,"force":false})", 201u);
-    const std::string id = Str(applied, "id");
-    auto deployment = world_.WaitTerminal(id);
-    ASSERT_EQ(Str(deployment, "status"), "deployed") << boost::json::serialize(deployment);
-    EXPECT_EQ(Str(deployment, "kind"), "patch");
-    EXPECT_EQ(CurrentVersion(agent, "suite", "commerce"), "1.5.1");
-    EXPECT_EQ(
-        ReadFile(agent.state_dir / "components" / "suite-commerce" / "current" / "app" / "VERSION"),
-        "1.5.1\n");
-    EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.0.0");
-    auto instance = world_.GetJson("/api/v1/instances/instance-prod-01");
-    EXPECT_EQ(Str(instance, "current_manifest_id"), Str(applied, "manifest_id"));
+    boost::json::object report;
+    const bool compliant = WaitFor(
+        [&] {
+            report = world_.GetJson("/api/v1/security/compliance");
+            const auto& patches = report.at("patches").as_array();
+            return !patches.empty() && Str(patches[0].as_object(), "compliant") == "true" &&
+                   Str(patches[0].as_object(), "patched") == "2";
+        },
+        std::chrono::seconds(60));
+    ASSERT_TRUE(compliant) << boost::json::serialize(report);
+    for (const auto* agent : {&frozen, &manual}) {
+        EXPECT_EQ(CurrentVersion(*agent, "suite", "commerce"), "1.5.1");
+        EXPECT_EQ(ReadFile(agent->state_dir / "components" / "suite-commerce" / "current" / "app" /
+                           "VERSION"),
+                  "1.5.1\n");
+        EXPECT_EQ(CurrentVersion(*agent, "platform", "webwaka-platform"), "2.0.0");
+        auto status = world_.GetJson("/api/v1/security/patches/status/" + agent->instance_id);
+        EXPECT_EQ(Str(status, "applied_patches"), "1") << boost::json::serialize(status);
+        const auto& deployments =
+            status.at("patches").as_array()[0].as_object().at("deployments").as_array();
+        ASSERT_EQ(deployments.size(), 1u);
+        EXPECT_EQ(Str(deployments[0].as_object(), "enforced"), "true");
+    }
 
-    // Applying it again changes nothing: the instance is patched.
-    auto again = Post("/api/v1/security/patches/apply?instance_id=instance-prod-01",
-                      R"({"patch_id":"patch-001"})", 200u);
+    // Applying it by hand now changes nothing: the instances are patched.
+    auto again = Post("/api/v1/security/patches/apply?instance_id=instance-frozen",
+                      R"({"patch_id":"patch-001","dry_run":false,"force":false})", 200u);
     EXPECT_EQ(Str(again, "status"), "applied");
 }
 

@@ -1,7 +1,9 @@
 #include "tests/integration/coordinator/patches/patch_fixture.hpp"
 
+#include <chrono>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/pg/migrated_database.hpp"
 
@@ -34,6 +36,20 @@ void PatchRollbackTest::SetUp() {
 void PatchRollbackTest::AddInstance(const std::string& instance_id) {
     auto created = client_->Post("/api/v1/instances", R"({"id":")" + instance_id + R"("})");
     ASSERT_EQ(created.status, 201u) << created.body;
+}
+
+bool PatchRollbackTest::WaitForSql(const std::string& query, const std::string& expected) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+        last = SqlValue(query);
+        if (last == expected) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
+    }
+    ADD_FAILURE() << query << " stayed " << last << ", expected " << expected;
+    return false;
 }
 
 void PatchRollbackTest::Exec(const std::string& sql) {

@@ -28,6 +28,9 @@ protected:
     void SetPolicy(const std::string& instance_id, const std::string& policy_type);
     void AddInstance(const std::string& instance_id);
     void Exec(const std::string& sql);
+    // Polls a SQL value until it equals `expected` (work the coordinator does on its own, such
+    // as patch enforcement); false after 20 s.
+    bool WaitForSql(const std::string& query, const std::string& expected);
 };
 
 }  // namespace waka::coordinator::api::testing

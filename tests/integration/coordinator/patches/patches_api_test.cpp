@@ -125,9 +125,9 @@ TEST_F(PatchApiTest, BadPatchesAre422NamingTheFieldAndStoreNothing) {
 }
 
 TEST_F(PatchApiTest, RunbookApplyOfACriticalPatchMovesAFrozenInstance) {
+    Register(kCriticalCommerce);  // before the instance runs it: enforcement finds nothing
     Deployed("manifest-001");
     SetPolicy("instance-prod-01", "frozen");
-    Register(kCriticalCommerce);
     auto applied = client_->Post(kApplyPath, kRunbookApply);
     ASSERT_EQ(applied.status, 201u) << applied.body;
     auto body = Object(applied);
@@ -168,8 +168,8 @@ TEST_F(PatchApiTest, RunbookApplyOfACriticalPatchMovesAFrozenInstance) {
 }
 
 TEST_F(PatchApiTest, DryRunAnswersPlanAndDecisionAndStoresOnlyTheAudit) {
-    Deployed("manifest-001");
     Register(kCriticalCommerce);
+    Deployed("manifest-001");
     const auto manifests = Count("manifests");
     const auto deployments = Count("deployments");
     auto dry = client_->Post(kApplyPath, R"({"patch_id":"patch-001","dry_run":true})");
@@ -184,9 +184,10 @@ TEST_F(PatchApiTest, DryRunAnswersPlanAndDecisionAndStoresOnlyTheAudit) {
 }
 
 TEST_F(PatchApiTest, PatchRowsDecideMediumAwaitsApprovalAndHighFrozenIsRefused) {
+    Register(kMediumPlatform);
+    Register(kHighCommerce);
     Deployed("manifest-001");
     SetPolicy("instance-prod-01", "manual_approval");
-    Register(kMediumPlatform);
     auto medium =
         client_->Post(kApplyPath, R"({"patch_id":"patch-plat","dry_run":false,"force":false})");
     ASSERT_EQ(medium.status, 201u) << medium.body;
@@ -197,7 +198,6 @@ TEST_F(PatchApiTest, PatchRowsDecideMediumAwaitsApprovalAndHighFrozenIsRefused) 
     auto frozen = client_->Post("/api/v1/policies", R"({"instance_id":"instance-prod-01",
         "policy_type":"frozen","allow_security_patches":false})");
     ASSERT_EQ(frozen.status, 201u) << frozen.body;
-    Register(kHighCommerce);
     const auto manifests = Count("manifests");
     const auto deployments = Count("deployments");
     auto refused = client_->Post(kApplyPath, R"({"patch_id":"patch-high"})");
@@ -252,6 +252,70 @@ TEST_F(PatchApiTest, NotAffectedAndBadRequestsAnswerClearlyWithoutDeploying) {
         EXPECT_NE(answer.body.find(c.detail), std::string::npos) << c.body << " -> " << answer.body;
     }
     EXPECT_EQ(Count("deployments"), deployments);
+}
+
+// Registering a patch applies it, as "system", to every instance it affects, each by its channel.
+TEST_F(PatchApiTest, RegisteringPatchesEnforcesThemOnEveryAffectedInstance) {
+    AddInstance("instance-frozen");
+    AddInstance("instance-manual");
+    AddInstance("instance-bare");
+    Deployed("manifest-001", "instance-frozen");
+    Deployed("manifest-001", "instance-manual");
+    Deployed("manifest-003", "instance-bare");  // no commerce
+    SetPolicy("instance-frozen", "frozen");
+    SetPolicy("instance-manual", "manual_approval");
+
+    Register(kCriticalCommerce);
+    ASSERT_TRUE(
+        WaitForSql("SELECT count(*) FROM patch_deployments WHERE patch_id = 'patch-001'", "2"));
+    EXPECT_EQ(SqlValue("SELECT string_agg(d.instance_id || '=' || d.status || '/' || d.kind, ',' "
+                       "ORDER BY d.instance_id) FROM patch_deployments p JOIN deployments d ON "
+                       "d.id = p.deployment_id WHERE p.enforced"),
+              "instance-frozen=queued/patch,instance-manual=queued/patch");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'patch.create' AND actor = "
+                       "'system' AND decision = 'allowed'"),
+              "2");
+
+    auto compliance = Object(client_->Get("/api/v1/security/compliance"));
+    ASSERT_EQ(compliance.at("patches").as_array().size(), 1u) << Str(compliance, "patches");
+    auto entry = compliance.at("patches").as_array()[0].as_object();
+    EXPECT_EQ(Str(entry, "affected"), "2");
+    EXPECT_EQ(Str(entry, "pending"), "2");
+    EXPECT_EQ(Str(entry, "compliant"), "false");
+    EXPECT_EQ(Str(compliance, "instances_checked"), "3");  // instance-prod-01 has no manifest
+
+    for (const char* instance : {"instance-frozen", "instance-manual"}) {
+        FinishOnAgent(SqlValue(std::string("SELECT deployment_id FROM patch_deployments WHERE "
+                                           "instance_id = '") +
+                               instance + "'"),
+                      instance, true);
+    }
+    entry =
+        Object(client_->Get("/api/v1/security/compliance")).at("patches").as_array()[0].as_object();
+    EXPECT_EQ(Str(entry, "patched"), "2");
+    EXPECT_EQ(Str(entry, "compliant"), "true");
+    EXPECT_EQ(Str(entry.at("instances").as_object(), "patched"),
+              R"(["instance-frozen","instance-manual"])");
+
+    // A medium patch on the manual-approval instance waits for approval.
+    Register(kMediumPlatform);
+    ASSERT_TRUE(
+        WaitForSql("SELECT count(*) FROM patch_deployments WHERE patch_id = 'patch-plat'", "2"));
+    EXPECT_EQ(SqlValue("SELECT d.status FROM patch_deployments p JOIN deployments d ON d.id = "
+                       "p.deployment_id WHERE p.patch_id = 'patch-plat' AND p.instance_id = "
+                       "'instance-manual'"),
+              "awaiting_approval");
+
+    auto status = client_->Get("/api/v1/security/patches/status/instance-manual");
+    ASSERT_EQ(status.status, 200u) << status.body;
+    auto body = Object(status);
+    EXPECT_EQ(Str(body, "total_patches"), "2");
+    EXPECT_EQ(Str(body, "applied_patches"), "1");
+    EXPECT_EQ(Str(body, "pending_patches"), "1");
+    EXPECT_EQ(Str(body, "failed_patches"), "0");
+    EXPECT_EQ(Str(body, "critical_patches"), "0");
+    EXPECT_EQ(client_->Get("/api/v1/security/patches/status/nobody").status, 404u);
+    EXPECT_EQ(client_->Get("/api/v1/security/compliance?severity=urgent").status, 422u);
 }
 
 }  // namespace

@@ -1,0 +1,265 @@
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "coordinator/api/json_output.hpp"
+#include "coordinator/api/problem.hpp"
+#include "coordinator/api/requests.hpp"
+#include "coordinator/api/routes.hpp"
+#include "coordinator/deploy/patching.hpp"
+#include "coordinator/policy/decision.hpp"
+#include "coordinator/store/patch_store.hpp"
+
+// Patch status of one instance and fleet compliance (docs/patches-and-rollback.md): computed from
+// the instances' current manifests and the patch deployments, never stored separately.
+namespace waka::coordinator::api {
+namespace {
+
+using Links = std::map<std::pair<std::string, std::string>, std::vector<store::PatchDeployment>>;
+constexpr std::size_t kMaxPatches = 10000;
+
+boost::json::object LinkJson(const store::PatchDeployment& link) {
+    return {{"deployment_id", link.deployment_id},
+            {"instance_id", link.instance_id},
+            {"status", link.status},
+            {"application_status", std::string(deploy::PatchApplicationStatus(link.status))},
+            {"enforced", link.enforced},
+            {"created_at", FormatRfc3339(link.created_at)},
+            {"completed_at", TimeJson(link.completed_at)},
+            {"error_message", link.error_message ? boost::json::value(*link.error_message)
+                                                 : boost::json::value(nullptr)}};
+}
+
+// Every patch, newest release first, page by page (bounded by kMaxPatches).
+boost::asio::awaitable<Expected<std::vector<store::SecurityPatch>>> AllPatches(
+    store::PatchStore& patches, std::optional<std::string> severity) {
+    std::vector<store::SecurityPatch> all;
+    store::PatchFilter filter;
+    filter.severity = std::move(severity);
+    filter.limit = kMaxPageLimit;
+    while (all.size() < kMaxPatches) {
+        store::PatchFilter page = filter;
+        auto batch = co_await patches.List(std::move(page));
+        if (!batch) {
+            co_return batch.error();
+        }
+        all.insert(all.end(), batch->begin(), batch->end());
+        if (batch->size() < filter.limit) {
+            break;
+        }
+        filter.cursor = batch->back().id;
+    }
+    co_return all;
+}
+
+// Patch deployments keyed (patch_id, instance_id), newest first within a key.
+boost::asio::awaitable<Expected<Links>> LoadLinks(store::PatchStore& patches,
+                                                  std::string instance_id) {
+    std::string any_patch;
+    auto links = co_await patches.Deployments(any_patch, std::move(instance_id));
+    if (!links) {
+        co_return links.error();
+    }
+    Links grouped;
+    for (auto& link : *links) {
+        auto key = std::pair{link.patch_id, link.instance_id};
+        grouped[key].push_back(std::move(link));
+    }
+    co_return grouped;
+}
+
+const std::vector<store::PatchDeployment>& LinksOf(const Links& links, const std::string& patch,
+                                                   const std::string& instance) {
+    static const std::vector<store::PatchDeployment> kNone;
+    auto found = links.find({patch, instance});
+    return found == links.end() ? kNone : found->second;
+}
+
+struct Counts {
+    std::int64_t applied = 0, pending = 0, failed = 0, available = 0, critical = 0;
+};
+
+boost::json::object InstancePatchJson(const store::SecurityPatch& patch,
+                                      const store::Manifest& current, deploy::PatchState state,
+                                      const std::vector<store::PatchDeployment>& links) {
+    boost::json::array deployments;
+    for (const auto& link : links) {
+        deployments.push_back(LinkJson(link));
+    }
+    const auto check = deploy::CheckPatch(patch, current);
+    return {{"patch_id", patch.id},
+            {"severity", patch.severity},
+            {"is_mandatory", patch.severity == "critical"},
+            {"component_type", patch.component_type},
+            {"component_name", patch.component_name},
+            {"affected_versions", patch.affected_versions},
+            {"patched_version", patch.patched_version},
+            {"installed_version", check.installed_version.empty()
+                                      ? boost::json::value(nullptr)
+                                      : boost::json::value(check.installed_version)},
+            {"status", std::string(deploy::ToString(state))},
+            {"deployments", std::move(deployments)}};
+}
+
+void Count(Counts& counts, deploy::PatchState state, const store::SecurityPatch& patch) {
+    switch (state) {
+        case deploy::PatchState::kApplied:
+            ++counts.applied;
+            return;
+        case deploy::PatchState::kPending:
+            ++counts.pending;
+            break;
+        case deploy::PatchState::kFailed:
+            ++counts.failed;
+            break;
+        case deploy::PatchState::kAvailable:
+            ++counts.available;
+            break;
+        case deploy::PatchState::kNotAffected:
+            return;
+    }
+    counts.critical += patch.severity == "critical" ? 1 : 0;
+}
+
+boost::asio::awaitable<http::Response> PatchStatus(Services& services, store::PatchStore& patches,
+                                                   Call& call) {
+    std::string instance_id = call.Param("instance_id");
+    auto instance = co_await services.instances.Get(instance_id);
+    if (!instance) {
+        co_return ToResponse(FromError(instance.error()));
+    }
+    auto current = co_await patches.CurrentManifests(instance_id);
+    auto catalog = co_await AllPatches(patches, std::nullopt);
+    auto links = co_await LoadLinks(patches, instance_id);
+    if (!current || !catalog || !links) {
+        co_return ToResponse(FromError(!current   ? current.error()
+                                       : !catalog ? catalog.error()
+                                                  : links.error()));
+    }
+    Counts counts;
+    boost::json::array list;
+    for (const auto& patch : *catalog) {
+        if (current->empty()) {
+            break;
+        }
+        const auto& mine = LinksOf(*links, patch.id, instance_id);
+        const auto state = deploy::StateOf(patch, current->front().manifest, mine);
+        if (state == deploy::PatchState::kNotAffected && mine.empty()) {
+            continue;
+        }
+        Count(counts, state, patch);
+        list.push_back(InstancePatchJson(patch, current->front().manifest, state, mine));
+    }
+    co_return JsonResponse(
+        200, boost::json::object{
+                 {"instance_id", instance_id},
+                 {"current_manifest_id", instance->current_manifest_id
+                                             ? boost::json::value(*instance->current_manifest_id)
+                                             : boost::json::value(nullptr)},
+                 {"total_patches", list.size()},
+                 {"applied_patches", counts.applied},
+                 {"pending_patches", counts.pending + counts.available},
+                 {"in_progress_patches", counts.pending},
+                 {"failed_patches", counts.failed},
+                 {"critical_patches", counts.critical},
+                 {"patches", std::move(list)}});
+}
+
+// One patch across the fleet: instances that are or were affected, by where they stand.
+struct Fleet {
+    boost::json::array patched, pending, failed, unpatched;
+};
+
+boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
+                                        const std::vector<store::InstanceManifest>& fleet,
+                                        const Links& links) {
+    Fleet f;
+    for (const auto& item : fleet) {
+        const auto& mine = LinksOf(links, patch.id, item.instance_id);
+        switch (deploy::StateOf(patch, item.manifest, mine)) {
+            case deploy::PatchState::kApplied:
+                if (!mine.empty()) {
+                    f.patched.emplace_back(item.instance_id);  // patched by this patch
+                }
+                break;
+            case deploy::PatchState::kPending:
+                f.pending.emplace_back(item.instance_id);
+                break;
+            case deploy::PatchState::kFailed:
+                f.failed.emplace_back(item.instance_id);
+                break;
+            case deploy::PatchState::kAvailable:
+                f.unpatched.emplace_back(item.instance_id);
+                break;
+            case deploy::PatchState::kNotAffected:
+                break;
+        }
+    }
+    const auto affected =
+        f.patched.size() + f.pending.size() + f.failed.size() + f.unpatched.size();
+    return {{"patch_id", patch.id},
+            {"severity", patch.severity},
+            {"component_type", patch.component_type},
+            {"component_name", patch.component_name},
+            {"affected_versions", patch.affected_versions},
+            {"patched_version", patch.patched_version},
+            {"affected", affected},
+            {"patched", f.patched.size()},
+            {"pending", f.pending.size()},
+            {"failed", f.failed.size()},
+            {"unpatched", f.unpatched.size()},
+            {"compliant", affected == f.patched.size()},
+            {"instances", boost::json::object{{"patched", std::move(f.patched)},
+                                              {"pending", std::move(f.pending)},
+                                              {"failed", std::move(f.failed)},
+                                              {"unpatched", std::move(f.unpatched)}}}};
+}
+
+boost::asio::awaitable<http::Response> Compliance(Services& services, store::PatchStore& patches,
+                                                  Call& call) {
+    std::optional<std::string> severity;
+    if (auto given = call.request.Query("severity"); given && !given->empty()) {
+        if (!policy::ParseSeverity(*given)) {
+            co_return ToResponse(Invalid("severity", "must be one of critical, high, medium, low"));
+        }
+        severity = std::move(*given);
+    }
+    std::string everyone;
+    auto fleet = co_await patches.CurrentManifests(everyone);
+    auto catalog = co_await AllPatches(patches, std::move(severity));
+    auto links = co_await LoadLinks(patches, everyone);
+    if (!fleet || !catalog || !links) {
+        co_return ToResponse(FromError(!fleet     ? fleet.error()
+                                       : !catalog ? catalog.error()
+                                                  : links.error()));
+    }
+    boost::json::array list;
+    std::size_t compliant = 0;
+    for (const auto& patch : *catalog) {
+        auto entry = CompliancePatchJson(patch, *fleet, *links);
+        compliant += entry.at("compliant").as_bool() ? 1 : 0;
+        list.push_back(std::move(entry));
+    }
+    co_return JsonResponse(
+        200, boost::json::object{{"generated_at", FormatRfc3339(services.context.clock.Now())},
+                                 {"instances_checked", fleet->size()},
+                                 {"total_patches", list.size()},
+                                 {"compliant_patches", compliant},
+                                 {"patches", std::move(list)}});
+}
+
+}  // namespace
+
+void AddPatchReportRoutes(Router& router, Services& services) {
+    // Shared by the handlers, which live as long as the router.
+    auto patches =
+        std::make_shared<store::PatchStore>(services.context.database, services.context.clock);
+    router.Add(
+        {"GET", "/api/v1/security/patches/status/{instance_id}", store::Role::kViewer,
+         [&services, patches](Call& call) { return PatchStatus(services, *patches, call); }});
+    router.Add({"GET", "/api/v1/security/compliance", store::Role::kViewer,
+                [&services, patches](Call& call) { return Compliance(services, *patches, call); }});
+}
+
+}  // namespace waka::coordinator::api
