@@ -38,7 +38,12 @@ void AddCommands(CLI::App& app, Context& context) {
     AddInstanceCommands(app, context);
     AddManifestCommands(app, context);
     AddDeploymentCommands(app, context);
+    AddApprovalCommands(app, context);
+    AddRollbackCommands(app, context);
     AddPolicyCommands(app, context);
+    AddPinCommands(app, context);
+    AddResolutionCommands(app, context);
+    AddPatchCommands(app, context);
     AddAuditCommands(app, context);
     AddApiCommands(app, context);
     AddCompletionCommands(app, context);

@@ -41,13 +41,13 @@ std::string PrintNewEvents(const Globals& globals, const json::object& deploymen
 }
 
 void PrintOutcome(const Globals& globals, const json::value& deployment, const std::string& id,
-                  const std::string& status) {
+                  const std::string& status, const std::string& noun) {
     if (globals.json_output) {
         PrintPretty(deployment, std::cout);
         std::cout << "\n";
         return;
     }
-    std::cout << "deployment " << id << " " << status;
+    std::cout << noun << " " << id << " " << status;
     if (const auto* error = deployment.as_object().if_contains("error_message");
         error != nullptr && error->is_string()) {
         std::cout << ": " << std::string(error->as_string());
@@ -63,7 +63,7 @@ bool IsTerminalStatus(const std::string& status) {
 }
 
 int WaitDeployment(const Globals& globals, const Client& client, const std::string& id,
-                   int timeout_seconds) {
+                   int timeout_seconds, const std::string& noun) {
     const bool tty = ::isatty(STDOUT_FILENO) == 1 && !globals.json_output;
     std::size_t printed = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
@@ -79,16 +79,41 @@ int WaitDeployment(const Globals& globals, const Client& client, const std::stri
             if (tty) {
                 std::cout << kClearLine;
             }
-            PrintOutcome(globals, deployment, id, status);
+            PrintOutcome(globals, deployment, id, status, noun);
             return status == "deployed" ? 0 : 1;
         }
         if (std::chrono::steady_clock::now() > deadline) {
-            throw Failure{"wakactl: deployment " + id + " still " + status + " after " +
+            throw Failure{"wakactl: " + noun + " " + id + " still " + status + " after " +
                           std::to_string(timeout_seconds) + " s"};
         }
         // Polling is how the API offers progress today (no event stream); twice a second is
         // live enough for a person and light for the coordinator.
         std::this_thread::sleep_for(kPollInterval);
+    }
+}
+
+void ShowDeploymentSummary(const Globals& globals, const json::value& deployment,
+                           const std::string& noun) {
+    if (globals.json_output || !deployment.is_object()) {
+        PrintPretty(deployment, std::cout);
+        std::cout << "\n";
+        return;
+    }
+    const auto& object = deployment.as_object();
+    const auto field = [&](const char* key) {
+        const auto* value = object.if_contains(key);
+        return value != nullptr ? Text(*value) : std::string("-");
+    };
+    std::cout << noun << " " << field("id") << " " << field("status") << "\n";
+    if (const auto* events = object.if_contains("events");
+        events != nullptr && events->is_array() && !events->as_array().empty()) {
+        const auto& last = events->as_array().back();
+        if (last.is_object() && last.as_object().contains("message")) {
+            std::cout << "  " << Text(last.at("message")) << "\n";
+        }
+    }
+    if (const auto* error = object.if_contains("error_message"); error && error->is_string()) {
+        std::cout << "  error: " << std::string(error->as_string()) << "\n";
     }
 }
 

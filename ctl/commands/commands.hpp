@@ -18,7 +18,12 @@ void AddVersionCommands(CLI::App& app, Context& context);  // versions and artif
 void AddInstanceCommands(CLI::App& app, Context& context);
 void AddManifestCommands(CLI::App& app, Context& context);
 void AddDeploymentCommands(CLI::App& app, Context& context);  // deploy and deployments
+void AddApprovalCommands(CLI::App& app, Context& context);    // approve, reject, cancel
 void AddPolicyCommands(CLI::App& app, Context& context);
+void AddPinCommands(CLI::App& app, Context& context);         // pin, pins, unpin
+void AddResolutionCommands(CLI::App& app, Context& context);  // compatibility, explain
+void AddRollbackCommands(CLI::App& app, Context& context);    // rollback and rollbacks
+void AddPatchCommands(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
 void AddApiCommands(CLI::App& app, Context& context);
 void AddCompletionCommands(CLI::App& app, Context& context);

@@ -1,4 +1,5 @@
 #include <boost/json.hpp>
+#include <iostream>
 #include <memory>
 
 #include "ctl/commands/commands.hpp"
@@ -18,6 +19,7 @@ struct ManifestArgs {
     std::string file;
     std::vector<std::string> suites;
     std::vector<std::string> capabilities;
+    bool dry_run = false;
 };
 
 // The body of --file, with each flag given overriding its field.
@@ -81,6 +83,62 @@ void AddGetAndList(CLI::App* manifests, Context& context,
     });
 }
 
+// The compiled manifest for people: its id, what each component resolved to and what changes.
+void PrintCompiled(const json::object& manifest) {
+    const bool dry_run = manifest.contains("dry_run") && manifest.at("dry_run").is_bool() &&
+                         manifest.at("dry_run").as_bool();
+    std::cout << (dry_run ? "would compile (dry run, nothing stored)" : "compiled manifest ")
+              << (dry_run ? "" : Text(manifest.at("id"))) << "\n";
+    if (const auto* resolution = manifest.if_contains("resolution");
+        resolution && resolution->is_object()) {
+        for (const auto& [component, version] : resolution->as_object()) {
+            std::cout << "  " << std::string(component) << " " << Text(version) << "\n";
+        }
+    }
+    if (const auto* changes = manifest.if_contains("changes"); changes && changes->is_array()) {
+        for (const auto& change : changes->as_array()) {
+            if (change.is_object()) {
+                std::cout << "  change: " << Text(change.at("component")) << " "
+                          << Text(change.at("from_version")) << " -> "
+                          << Text(change.at("to_version")) << "\n";
+            }
+        }
+    }
+    if (const auto* duplicate = manifest.if_contains("duplicate_of");
+        duplicate && duplicate->is_string()) {
+        std::cout << "  same content as " << Text(*duplicate) << "\n";
+    }
+}
+
+void AddCompile(CLI::App* manifests, Context& context, const std::shared_ptr<ManifestArgs>& args) {
+    auto* compile = manifests->add_subcommand(
+        "compile", "Resolve latest/ranges against the catalog and the instance's pins");
+    compile->add_option("--instance", args->instance, "Instance id")->required();
+    compile->add_option("--file", args->file, "A JSON file with the whole body; flags override it")
+        ->check(CLI::ExistingFile);
+    compile->add_option("--id", args->id, "Id of the new manifest (generated when absent)");
+    compile->add_option("--platform", args->platform, "Platform name");
+    compile->add_option("--platform-version", args->platform_version,
+                        "latest (default), a version or a range");
+    compile->add_option("--suite", args->suites, "name=latest|version|range (repeatable)");
+    compile->add_option("--capability", args->capabilities,
+                        "name=latest|version|range (repeatable)");
+    compile->add_flag("--dry-run", args->dry_run, "Show the result; store nothing");
+    OnRun(compile, context, [&context, args] {
+        json::object body = CreateBody(*args);
+        if (args->dry_run) {
+            body["dry_run"] = true;
+        }
+        json::value manifest =
+            context.MakeClient().Call("POST", "/api/v1/manifests/compile", json::serialize(body));
+        if (context.globals.json_output || !manifest.is_object()) {
+            Show(context.globals, manifest);
+            return;
+        }
+        PrintCompiled(manifest.as_object());
+    });
+}
+
 }  // namespace
 
 void AddManifestCommands(CLI::App& app, Context& context) {
@@ -89,6 +147,7 @@ void AddManifestCommands(CLI::App& app, Context& context) {
     auto args = std::make_shared<ManifestArgs>();
     AddCreate(manifests, context, args);
     AddGetAndList(manifests, context, args);
+    AddCompile(manifests, context, args);
 }
 
 }  // namespace waka::ctl

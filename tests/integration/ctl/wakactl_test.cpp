@@ -189,6 +189,136 @@ TEST_F(WakactlTest, PoliciesSetListGetUpdateDelete) {
         << missing.output;
 }
 
+// The operator's whole loop with wakactl against a live agent: approval under manual_approval
+// (the requester refused, an approver accepted), reject, rollback --wait, pins with explain,
+// compatibility and compile, and a critical patch applied with --wait.
+TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
+    for (const std::string version : {"2.0.0", "2.1.0"}) {
+        ASSERT_EQ(Ctl({"versions", "create", "platform", "webwaka-platform", version}).exit_code,
+                  0);
+        const auto bundle = MakeBundle(world_.Dir() / "ctl-bundles", "platform", "webwaka-platform",
+                                       version, Bundle(version));
+        ASSERT_EQ(
+            Ctl({"artifacts", "upload", "platform", "webwaka-platform", version, bundle.string()})
+                .exit_code,
+            0);
+    }
+    AgentHandle& agent = world_.AddAgent("instance-prod-01");
+    for (const auto& [id, version] : std::vector<std::pair<std::string, std::string>>{
+             {"manifest-001", "2.0.0"}, {"manifest-002", "2.1.0"}}) {
+        ASSERT_EQ(Ctl({"manifests", "create", "--id", id, "--instance", "instance-prod-01",
+                       "--platform-version", version})
+                      .exit_code,
+                  0);
+    }
+    CtlRun first = Ctl({"deploy", "--manifest", "manifest-001", "--instance", "instance-prod-01",
+                        "--wait", "--timeout", "90"});
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+
+    // Approval: the requester may not approve; an approver token may.
+    ASSERT_EQ(
+        Ctl({"policies", "set", "--instance", "instance-prod-01", "--type", "manual_approval"})
+            .exit_code,
+        0);
+    CtlRun pending =
+        Ctl({"--json", "deploy", "--manifest", "manifest-002", "--instance", "instance-prod-01"});
+    ASSERT_EQ(pending.exit_code, 0) << pending.output;
+    const boost::json::value deployment = boost::json::parse(pending.output);
+    EXPECT_EQ(deployment.at("status"), "awaiting_approval") << pending.output;
+    const std::string deployment_id(deployment.at("id").as_string());
+    CtlRun own = Ctl({"approve", deployment_id});
+    EXPECT_EQ(own.exit_code, 1) << own.output;
+    EXPECT_NE(own.output.find("error 403: "), std::string::npos) << own.output;
+    CtlRun token = Ctl({"--json", "tokens", "create", "approver-1", "--role", "approver"});
+    ASSERT_EQ(token.exit_code, 0) << token.output;
+    const std::string approver(boost::json::parse(token.output).at("token").as_string());
+    CtlRun approved = Ctl({"approve", deployment_id, "--comment", "change ticket 42"}, approver);
+    EXPECT_EQ(approved.exit_code, 0) << approved.output;
+    EXPECT_TRUE(approved.output.starts_with("deployment " + deployment_id)) << approved.output;
+    CtlRun followed = Ctl({"deployments", "get", deployment_id, "--wait"});
+    EXPECT_EQ(followed.exit_code, 0) << followed.output;
+    EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.1.0");
+
+    // Reject: the comment is required by the server (its 422), then the deployment is rejected.
+    CtlRun again =
+        Ctl({"--json", "deploy", "--manifest", "manifest-001", "--instance", "instance-prod-01"});
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    const std::string again_id(boost::json::parse(again.output).at("id").as_string());
+    CtlRun bare = Ctl({"reject", again_id}, approver);
+    EXPECT_EQ(bare.exit_code, 1) << bare.output;
+    EXPECT_NE(bare.output.find("error 422: "), std::string::npos) << bare.output;
+    CtlRun rejected = Ctl({"reject", again_id, "--comment", "not this week"}, approver);
+    EXPECT_EQ(rejected.exit_code, 0) << rejected.output;
+    EXPECT_NE(rejected.output.find(" rejected"), std::string::npos) << rejected.output;
+
+    // Rollback to the manifest before the current one, followed to the end.
+    CtlRun rollback = Ctl({"rollback", "--instance", "instance-prod-01", "--reason",
+                           "performance degradation", "--wait", "--timeout", "90"});
+    EXPECT_EQ(rollback.exit_code, 0) << rollback.output;
+    EXPECT_NE(rollback.output.find("to manifest-001 created"), std::string::npos)
+        << rollback.output;
+    EXPECT_NE(rollback.output.find("rollback "), std::string::npos) << rollback.output;
+    EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.0.0");
+    CtlRun rollbacks = Ctl({"rollbacks", "list", "--instance", "instance-prod-01"});
+    EXPECT_TRUE(rollbacks.output.starts_with("ID")) << rollbacks.output;
+    EXPECT_NE(rollbacks.output.find("completed"), std::string::npos) << rollbacks.output;
+    CtlRun history = Ctl({"rollbacks", "history", "instance-prod-01"});
+    EXPECT_EQ(history.exit_code, 0) << history.output;
+    EXPECT_NE(history.output.find("successful_rollbacks: 1"), std::string::npos) << history.output;
+    EXPECT_NE(history.output.find("manifest-002"), std::string::npos) << history.output;
+
+    // Pins: explain names the pin; compatibility and compile honour it.
+    CtlRun pin = Ctl({"--json", "pin", "--instance", "instance-prod-01", "platform",
+                      "webwaka-platform", "2.0.0", "--reason", "legacy ERP"});
+    ASSERT_EQ(pin.exit_code, 0) << pin.output;
+    const std::string pin_id(boost::json::parse(pin.output).at("id").as_string());
+    CtlRun pins = Ctl({"pins", "instance-prod-01"});
+    EXPECT_NE(pins.output.find(pin_id), std::string::npos) << pins.output;
+    CtlRun explain = Ctl({"explain", "instance-prod-01", "platform:webwaka-platform"});
+    EXPECT_EQ(explain.exit_code, 0) << explain.output;
+    EXPECT_NE(explain.output.find("current_version: 2.0.0"), std::string::npos) << explain.output;
+    EXPECT_NE(explain.output.find("legacy ERP"), std::string::npos) << explain.output;
+    CtlRun fits = Ctl({"compatibility", "--platform-version", "2.0.0"});
+    EXPECT_EQ(fits.exit_code, 0) << fits.output;
+    EXPECT_TRUE(fits.output.starts_with("compatible")) << fits.output;
+    CtlRun conflict =
+        Ctl({"compatibility", "--platform-version", "2.1.0", "--instance", "instance-prod-01"});
+    EXPECT_EQ(conflict.exit_code, 1) << conflict.output;
+    EXPECT_TRUE(conflict.output.starts_with("not compatible")) << conflict.output;
+    CtlRun compiled = Ctl({"manifests", "compile", "--instance", "instance-prod-01", "--dry-run"});
+    EXPECT_EQ(compiled.exit_code, 0) << compiled.output;
+    EXPECT_NE(compiled.output.find("2.0.0"), std::string::npos) << compiled.output;
+    CtlRun unpinned = Ctl({"unpin", pin_id});
+    EXPECT_EQ(unpinned.exit_code, 0) << unpinned.output;
+    CtlRun unpin_again = Ctl({"unpin", pin_id});
+    EXPECT_EQ(unpin_again.exit_code, 1) << unpin_again.output;
+    EXPECT_NE(unpin_again.output.find("error 409: "), std::string::npos) << unpin_again.output;
+
+    // A critical patch applies now, even under manual_approval, and --wait follows it.
+    CtlRun registered = Ctl({"patches", "register", "patch-001", "--type", "platform", "--name",
+                             "webwaka-platform", "--affected", "<2.1.0", "--patched", "2.1.0",
+                             "--severity", "critical", "--cve", "CVE-2026-0001"});
+    ASSERT_EQ(registered.exit_code, 0) << registered.output;
+    CtlRun critical = Ctl({"patches", "list", "--critical"});
+    EXPECT_NE(critical.output.find("patch-001"), std::string::npos) << critical.output;
+    CtlRun shown = Ctl({"--json", "patches", "show", "patch-001"});
+    ASSERT_EQ(shown.exit_code, 0) << shown.output;
+    EXPECT_EQ(boost::json::parse(shown.output).at("severity"), "critical");
+    CtlRun patched = Ctl({"patches", "apply", "patch-001", "--instance", "instance-prod-01",
+                          "--wait", "--timeout", "90"});
+    EXPECT_EQ(patched.exit_code, 0) << patched.output;
+    EXPECT_NE(patched.output.find("patch "), std::string::npos) << patched.output;
+    EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.1.0");
+    CtlRun reapplied = Ctl(
+        {"--json", "patches", "apply", "patch-001", "--instance", "instance-prod-01", "--wait"});
+    EXPECT_EQ(reapplied.exit_code, 0) << reapplied.output;
+    EXPECT_EQ(boost::json::parse(reapplied.output).at("status"), "applied") << reapplied.output;
+    CtlRun unknown = Ctl({"patches", "show", "patch-nope"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.output.find("error 404: Patch not found"), std::string::npos)
+        << unknown.output;
+}
+
 // https:// through a TLS proxy whose certificate names localhost only: trusted with --ca (or
 // WAKA_CA_FILE); refused without it (the system store does not know the test CA), with another CA,
 // and by IP address (the name is checked, not only the chain). No request passes a refused
@@ -246,7 +376,15 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"api", "--help"},
                                           {"policies", "--help"},
                                           {"policies", "set", "--help"},
-                                          {"policies", "update", "--help"}}) {
+                                          {"policies", "update", "--help"},
+                                          {"approve", "--help"},
+                                          {"rollback", "--help"},
+                                          {"rollbacks", "history", "--help"},
+                                          {"pin", "--help"},
+                                          {"explain", "--help"},
+                                          {"compatibility", "--help"},
+                                          {"manifests", "compile", "--help"},
+                                          {"patches", "apply", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;

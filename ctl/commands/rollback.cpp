@@ -1,0 +1,135 @@
+#include <boost/json.hpp>
+#include <iostream>
+#include <memory>
+
+#include "ctl/commands/commands.hpp"
+#include "ctl/follow.hpp"
+#include "ctl/output.hpp"
+
+// Rollback (docs/patches-and-rollback.md): back to a manifest the instance ran before, now under
+// every policy. A rollback is a deployment of kind rollback: --wait follows it like deploy --wait.
+namespace waka::ctl {
+namespace {
+
+namespace json = boost::json;
+
+struct RollbackArgs {
+    std::string instance;
+    std::string to_manifest;
+    std::string reason;
+    std::string id;
+    bool dry_run = false;
+    bool skip_validation = false;
+    bool wait = false;
+    int timeout_seconds = 600;
+};
+
+json::object CreateBody(const RollbackArgs& args) {
+    json::object body{{"reason", args.reason},
+                      {"dry_run", args.dry_run},
+                      {"skip_validation", args.skip_validation}};
+    if (!args.to_manifest.empty()) {
+        body["to_manifest_id"] = args.to_manifest;
+    }
+    return body;
+}
+
+void Rollback(Context& context, const RollbackArgs& args) {
+    const Client client = context.MakeClient();
+    json::value created =
+        client.Call("POST", "/api/v1/rollback" + Query({{"instance_id", args.instance}}),
+                    json::serialize(CreateBody(args)));
+    if (!args.wait || args.dry_run) {
+        Show(context.globals, created);
+        return;
+    }
+    const std::string id = Text(created.at("id"));
+    if (!context.globals.json_output) {
+        std::cout << "rollback " << id << " to " << Text(created.at("to_manifest_id"))
+                  << " created (" << Text(created.at("status")) << ")\n";
+    }
+    context.exit_code =
+        WaitDeployment(context.globals, client, id, args.timeout_seconds, "rollback");
+}
+
+void AddRollback(CLI::App& app, Context& context, const std::shared_ptr<RollbackArgs>& args) {
+    auto* rollback = app.add_subcommand(
+        "rollback", "Roll an instance back to a manifest it ran before (runs under every policy)");
+    rollback->add_option("--instance", args->instance, "Instance id")->required();
+    rollback->add_option("--to", args->to_manifest,
+                         "Manifest to return to (default: the one before the current one)");
+    rollback->add_option("--reason", args->reason, "Why (required; in the audit log)");
+    rollback->add_flag("--dry-run", args->dry_run, "Show the plan; change nothing");
+    rollback->add_flag("--skip-validation", args->skip_validation,
+                       "Skip the compatibility check (admin)");
+    rollback->add_flag("--wait", args->wait,
+                       "Follow the rollback until it ends; non-zero unless it completed");
+    rollback->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
+    OnRun(rollback, context, [&context, args] { Rollback(context, *args); });
+}
+
+void PrintHistory(const Globals& globals, const json::value& history) {
+    if (globals.json_output || !history.is_object()) {
+        Show(globals, history);
+        return;
+    }
+    const auto& object = history.as_object();
+    for (const char* key : {"instance_id", "current_manifest_id", "default_target_manifest_id",
+                            "total_rollbacks", "successful_rollbacks", "failed_rollbacks"}) {
+        if (const auto* value = object.if_contains(key)) {
+            std::cout << key << ": " << Text(*value) << "\n";
+        }
+    }
+    std::cout << "\nmanifests to roll back to:\n";
+    const auto* available = object.if_contains("available_manifests");
+    PrintTable(available != nullptr ? *available : json::value(json::array{}),
+               {"manifest_id", "deployment_id", "kind", "deployed_at"});
+}
+
+void AddRollbacks(CLI::App& app, Context& context, const std::shared_ptr<RollbackArgs>& args) {
+    auto* rollbacks = app.add_subcommand("rollbacks", "Rollbacks and an instance's history");
+    rollbacks->require_subcommand(1);
+
+    auto* get = rollbacks->add_subcommand("get", "Show a rollback with its plan and events");
+    get->add_option("id", args->id, "Rollback id")->required();
+    get->add_flag("--wait", args->wait, "Follow it until it ends");
+    OnRun(get, context, [&context, args] {
+        const Client client = context.MakeClient();
+        json::value rollback = client.Call("GET", "/api/v1/rollback/" + UrlEncode(args->id));
+        if (!args->wait) {
+            Show(context.globals, rollback);
+            return;
+        }
+        context.exit_code =
+            WaitDeployment(context.globals, client, args->id, args->timeout_seconds, "rollback");
+    });
+
+    auto* list = rollbacks->add_subcommand("list", "Rollbacks, newest first");
+    list->add_option("--instance", args->instance, "Filter by instance");
+    OnRun(list, context, [&context, args] {
+        List(context.globals,
+             context.MakeClient().Call(
+                 "GET", "/api/v1/rollback" + Query({{"instance_id", args->instance}})),
+             {"id", "instance_id", "status", "from_manifest_id", "to_manifest_id", "initiated_at",
+              "completed_at"});
+    });
+
+    auto* history = rollbacks->add_subcommand(
+        "history", "An instance's rollback counts and the manifests it can return to");
+    history->add_option("instance", args->instance, "Instance id")->required();
+    OnRun(history, context, [&context, args] {
+        PrintHistory(context.globals,
+                     context.MakeClient().Call(
+                         "GET", "/api/v1/rollback/history/" + UrlEncode(args->instance)));
+    });
+}
+
+}  // namespace
+
+void AddRollbackCommands(CLI::App& app, Context& context) {
+    auto args = std::make_shared<RollbackArgs>();
+    AddRollback(app, context, args);
+    AddRollbacks(app, context, args);
+}
+
+}  // namespace waka::ctl
