@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ctl/output.hpp"
+#include "ctl/progress.hpp"
 
 namespace waka::ctl {
 namespace {
@@ -17,27 +18,60 @@ namespace json = boost::json;
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr const char* kClearLine = "\r\033[K";
 
-// Prints the events from index `printed` on; answers the step of the last one ("" when none).
-std::string PrintNewEvents(const Globals& globals, const json::object& deployment, bool tty,
-                           std::size_t& printed) {
+// Where the agent is: its latest step and the component it names.
+struct Position {
     std::string step;
+    std::string component;  // "type:name", or empty
+};
+
+// The agent's progress events read "<step> <type:name>[ (N bytes)]".
+std::string ComponentOf(const std::string& step, const std::string& message) {
+    if (!message.starts_with(step + " ")) {
+        return {};
+    }
+    const std::string rest = message.substr(step.size() + 1);
+    const auto space = rest.find(' ');
+    const std::string word = rest.substr(0, space);
+    return word.find(':') != std::string::npos ? word : std::string();
+}
+
+// Prints the events from index `printed` on; moves `position` to the last one.
+void PrintNewEvents(const Globals& globals, const json::object& deployment, bool tty,
+                    std::size_t& printed, Position& position) {
     const auto* events = deployment.if_contains("events");
     if (events == nullptr || !events->is_array()) {
-        return step;
+        return;
     }
     const auto& list = events->as_array();
     for (; printed < list.size(); ++printed) {
         const auto& e = list[printed].as_object();
-        step = Text(e.at("step"));
+        const std::string message = Text(e.at("message"));
+        position = {Text(e.at("step")), ComponentOf(Text(e.at("step")), message)};
         if (tty) {
             std::cout << kClearLine;
         }
         if (!globals.json_output) {
-            std::cout << Text(e.at("at")) << "  " << Text(e.at("status")) << "  " << step << "  "
-                      << Text(e.at("message")) << "\n";
+            std::cout << Text(e.at("at")) << "  " << Text(e.at("status")) << "  " << position.step
+                      << "  " << message << "\n";
         }
     }
-    return step;
+}
+
+// "[deploying] deploy-...  [#####---------------]  25%  download platform:x  (of 1.2 MB)"
+void PrintLiveLine(const json::value& deployment, const std::string& id, const std::string& status,
+                   const Position& position) {
+    std::cout << kClearLine << "[" << status << "] " << id;
+    if (const auto fraction = ProgressFraction(deployment, position.step, position.component)) {
+        std::cout << "  " << ProgressBar(*fraction);
+    }
+    if (!position.step.empty()) {
+        std::cout << "  " << position.step
+                  << (position.component.empty() ? "" : " " + position.component);
+    }
+    if (const std::string size = PlanSize(deployment); !size.empty() && status == "deploying") {
+        std::cout << "  (of " << size << ")";
+    }
+    std::cout << std::flush;
 }
 
 void PrintOutcome(const Globals& globals, const json::value& deployment, const std::string& id,
@@ -66,14 +100,14 @@ int WaitDeployment(const Globals& globals, const Client& client, const std::stri
                    int timeout_seconds, const std::string& noun) {
     const bool tty = ::isatty(STDOUT_FILENO) == 1 && !globals.json_output;
     std::size_t printed = 0;
+    Position position;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
     for (;;) {
         json::value deployment = client.Call("GET", "/api/v1/deployments/" + UrlEncode(id));
         const std::string status(deployment.as_object().at("status").as_string());
-        const std::string step = PrintNewEvents(globals, deployment.as_object(), tty, printed);
+        PrintNewEvents(globals, deployment.as_object(), tty, printed, position);
         if (tty) {
-            std::cout << kClearLine << "[" << status << "] " << id
-                      << (step.empty() ? "" : "  " + step) << std::flush;
+            PrintLiveLine(deployment, id, status, position);
         }
         if (IsTerminalStatus(status)) {
             if (tty) {
