@@ -186,7 +186,7 @@ asio::awaitable<Expected<void>> Scheduler::Impl::MoveOne(const store::WaitingDep
     if (waiting.kind == "deploy" && settings.type == policy::PolicyType::Frozen) {
         co_return Expected<void>{};
     }
-    const auto window = policy::DecideWindow(&settings, clock.Now(), "maintenance window");
+    const auto window = policy::DecideWindow(&settings, clock.Now(), "scheduled deployment");
     const bool open = window.verdict == policy::Verdict::AllowNow;
     // Named locals only inside the co_awaits below (g++ 12 destroys temporaries there twice).
     const std::string scheduled = "scheduled";

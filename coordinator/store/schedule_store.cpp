@@ -42,7 +42,7 @@ boost::asio::awaitable<Expected<std::vector<WaitingDeployment>>> ScheduleStore::
             auto rows = tx.exec_params(
                 "SELECT id, instance_id, status, kind FROM deployments WHERE status = 'scheduled' "
                 "OR (status = 'queued' AND kind = 'deploy' AND NOT force) "
-                "ORDER BY created_at, id LIMIT $1",
+                "ORDER BY status = 'scheduled' DESC, created_at, id LIMIT $1",
                 static_cast<long long>(limit));
             std::vector<WaitingDeployment> waiting;
             waiting.reserve(rows.size());
