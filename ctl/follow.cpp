@@ -46,13 +46,16 @@ void PrintNewEvents(const Globals& globals, const json::object& deployment, bool
     for (; printed < list.size(); ++printed) {
         const auto& e = list[printed].as_object();
         const std::string message = Text(e.at("message"));
-        position = {Text(e.at("step")), ComponentOf(Text(e.at("step")), message)};
+        const std::string step = Text(e.at("step"));
+        if (!step.empty() && step != "-") {  // status changes carry no step: keep the agent's
+            position = {step, ComponentOf(step, message)};
+        }
         if (tty) {
             std::cout << kClearLine;
         }
         if (!globals.json_output) {
-            std::cout << Text(e.at("at")) << "  " << Text(e.at("status")) << "  " << position.step
-                      << "  " << message << "\n";
+            std::cout << Text(e.at("at")) << "  " << Text(e.at("status")) << "  " << step << "  "
+                      << message << "\n";
         }
     }
 }
