@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "coordinator/db/database.hpp"
+#include "coordinator/deploy/approval_service.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/store/artifact_files.hpp"
 #include "shared/core/crypto.hpp"
@@ -328,6 +329,41 @@ TEST_F(DeploymentServiceTest, ArtifactDownloadNeedsTheAgentCredential) {
     ASSERT_TRUE(download) << download.error().message;
     EXPECT_EQ(download->status, 200u);
     EXPECT_EQ(download->body, kArtifactBytes);
+}
+
+// Cancel of a deployment the agent holds: the agent is asked (Cancel {op_id}) and the deployment
+// stays deploying until its result; without the agent's session here the answer is a conflict.
+TEST_F(DeploymentServiceTest, CancelOfARunningDeploymentAsksTheAgent) {
+    auto agent = ConnectAgent();
+    ASSERT_FALSE(Enroll(*agent).empty());
+    ASSERT_TRUE(test::WaitFor([&] { return gateway_->IsConnected("instance-prod-01"); }, 5s));
+    auto created = Await(service_->Create(operator_, Request()));
+    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_TRUE(NextInstruction(*agent));
+    ASSERT_EQ(WaitStatus(created->deployment.id, "deploying").status, "deploying");
+
+    ApprovalService approvals(*database_, clock_, *service_);
+    const std::string id = created->deployment.id;
+    const std::string comment = "wrong manifest";
+    auto asked = Await(approvals.Cancel(operator_, id, comment));
+    ASSERT_TRUE(asked) << asked.error().message;
+    EXPECT_TRUE(asked->cancel_requested);
+    EXPECT_EQ(asked->deployment.status, "deploying");
+    EXPECT_NE(asked->deployment.events.back().message.find("cancel requested by token:ops"),
+              std::string::npos);
+    std::optional<v1::Envelope> cancel;
+    for (int i = 0; i < 10 && !(cancel && cancel->has_cancel()); ++i) {
+        cancel = agent->Receive(5s);
+    }
+    ASSERT_TRUE(cancel && cancel->has_cancel());
+    EXPECT_EQ(cancel->cancel().op_id(), id);
+
+    agent->Close();
+    ASSERT_TRUE(test::WaitFor([&] { return !gateway_->IsConnected("instance-prod-01"); }, 5s));
+    auto unreachable = Await(approvals.Cancel(operator_, id, comment));
+    ASSERT_FALSE(unreachable);
+    EXPECT_TRUE(unreachable.error().Is(Errc::kConflict)) << unreachable.error().message;
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.cancel'"), "1");
 }
 
 }  // namespace
