@@ -74,6 +74,7 @@ void AddDeployments(CLI::App& app, Context& context, const std::shared_ptr<Deplo
     auto* get = deployments->add_subcommand("get", "Show a deployment and its events");
     get->add_option("id", args->id)->required();
     get->add_flag("--wait", args->wait, "Follow it until it ends");
+    get->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
     OnRun(get, context, [&context, args] {
         const Client client = context.MakeClient();
         if (args->wait) {

@@ -132,6 +132,58 @@ void AddApply(CLI::App* patches, Context& context, const std::shared_ptr<PatchAr
     OnRun(apply, context, [&context, args] { Apply(context, *args); });
 }
 
+// "key: value" lines for the scalar members named, then a table of the array member `rows`.
+void PrintReport(const json::object& report, std::initializer_list<const char*> keys,
+                 const char* rows, const std::vector<std::string>& columns) {
+    for (const char* key : keys) {
+        if (const auto* value = report.if_contains(key)) {
+            std::cout << key << ": " << Text(*value) << "\n";
+        }
+    }
+    std::cout << "\n";
+    const auto* list = report.if_contains(rows);
+    PrintTable(list != nullptr ? *list : json::value(json::array{}), columns);
+}
+
+void AddStatusAndCompliance(CLI::App* patches, Context& context,
+                            const std::shared_ptr<PatchArgs>& args) {
+    auto* status = patches->add_subcommand(
+        "status", "The patches that concern an instance and where each stands");
+    status->add_option("instance", args->instance, "Instance id")->required();
+    OnRun(status, context, [&context, args] {
+        json::value report = context.MakeClient().Call(
+            "GET", "/api/v1/security/patches/status/" + UrlEncode(args->instance));
+        if (context.globals.json_output || !report.is_object()) {
+            Show(context.globals, report);
+            return;
+        }
+        PrintReport(
+            report.as_object(),
+            {"instance_id", "current_manifest_id", "total_patches", "applied_patches",
+             "pending_patches", "in_progress_patches", "failed_patches", "critical_patches"},
+            "patches",
+            {"patch_id", "severity", "status", "component_type", "component_name",
+             "installed_version", "patched_version"});
+    });
+
+    auto* compliance =
+        patches->add_subcommand("compliance", "Fleet compliance: per patch, who is patched");
+    compliance->add_option("--severity", args->severity, "Only patches of this severity");
+    OnRun(compliance, context, [&context, args] {
+        json::value report = context.MakeClient().Call(
+            "GET", "/api/v1/security/compliance" + Query({{"severity", args->severity}}));
+        if (context.globals.json_output || !report.is_object()) {
+            Show(context.globals, report);
+            return;
+        }
+        PrintReport(report.as_object(),
+                    {"generated_at", "instances_checked", "total_patches", "compliant_patches"},
+                    "patches",
+                    {"patch_id", "severity", "component_name", "affected", "patched", "pending",
+                     "failed", "unpatched", "compliant"});
+    });
+}
+
 }  // namespace
 
 void AddPatchCommands(CLI::App& app, Context& context) {
@@ -141,6 +193,7 @@ void AddPatchCommands(CLI::App& app, Context& context) {
     AddListAndShow(patches, context, args);
     AddRegister(patches, context, args);
     AddApply(patches, context, args);
+    AddStatusAndCompliance(patches, context, args);
 }
 
 }  // namespace waka::ctl

@@ -93,6 +93,7 @@ void AddRollbacks(CLI::App& app, Context& context, const std::shared_ptr<Rollbac
     auto* get = rollbacks->add_subcommand("get", "Show a rollback with its plan and events");
     get->add_option("id", args->id, "Rollback id")->required();
     get->add_flag("--wait", args->wait, "Follow it until it ends");
+    get->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
     OnRun(get, context, [&context, args] {
         const Client client = context.MakeClient();
         json::value rollback = client.Call("GET", "/api/v1/rollback/" + UrlEncode(args->id));

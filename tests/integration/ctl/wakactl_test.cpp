@@ -37,6 +37,27 @@ protected:
         return run;
     }
 
+    // The id of the instance's patch deployment once enforcement has made one ("" after 30 s).
+    std::string WaitForPatchDeployment(const std::string& instance) {
+        std::string id;
+        WaitFor(
+            [&] {
+                CtlRun listed = Ctl({"--json", "deployments", "list", "--instance", instance});
+                if (listed.exit_code != 0) {
+                    return false;
+                }
+                const boost::json::value deployments = boost::json::parse(listed.output);
+                for (const auto& d : deployments.as_array()) {
+                    if (d.at("kind") == "patch") {
+                        id = std::string(d.at("id").as_string());
+                    }
+                }
+                return !id.empty();
+            },
+            std::chrono::seconds(30));
+        return id;
+    }
+
     E2eWorld world_;
     int runs_ = 0;
 };
@@ -191,7 +212,7 @@ TEST_F(WakactlTest, PoliciesSetListGetUpdateDelete) {
 
 // The operator's whole loop with wakactl against a live agent: approval under manual_approval
 // (the requester refused, an approver accepted), reject, rollback --wait, pins with explain,
-// compatibility and compile, and a critical patch applied with --wait.
+// compatibility and compile, and a critical patch enforced, followed, then reported.
 TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
     for (const std::string version : {"2.0.0", "2.1.0"}) {
         ASSERT_EQ(Ctl({"versions", "create", "platform", "webwaka-platform", version}).exit_code,
@@ -294,7 +315,8 @@ TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
     EXPECT_EQ(unpin_again.exit_code, 1) << unpin_again.output;
     EXPECT_NE(unpin_again.output.find("error 409: "), std::string::npos) << unpin_again.output;
 
-    // A critical patch applies now, even under manual_approval, and --wait follows it.
+    // A critical patch: registering it applies it now (enforcement, even under manual_approval);
+    // wakactl follows that deployment, then apply answers "applied" and the reports agree.
     CtlRun registered = Ctl({"patches", "register", "patch-001", "--type", "platform", "--name",
                              "webwaka-platform", "--affected", "<2.1.0", "--patched", "2.1.0",
                              "--severity", "critical", "--cve", "CVE-2026-0001"});
@@ -304,15 +326,23 @@ TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
     CtlRun shown = Ctl({"--json", "patches", "show", "patch-001"});
     ASSERT_EQ(shown.exit_code, 0) << shown.output;
     EXPECT_EQ(boost::json::parse(shown.output).at("severity"), "critical");
-    CtlRun patched = Ctl({"patches", "apply", "patch-001", "--instance", "instance-prod-01",
-                          "--wait", "--timeout", "90"});
+    const std::string patch_deployment = WaitForPatchDeployment("instance-prod-01");
+    ASSERT_FALSE(patch_deployment.empty()) << "enforcement made no patch deployment";
+    CtlRun patched = Ctl({"deployments", "get", patch_deployment, "--wait", "--timeout", "90"});
     EXPECT_EQ(patched.exit_code, 0) << patched.output;
-    EXPECT_NE(patched.output.find("patch "), std::string::npos) << patched.output;
     EXPECT_EQ(CurrentVersion(agent, "platform", "webwaka-platform"), "2.1.0");
     CtlRun reapplied = Ctl(
         {"--json", "patches", "apply", "patch-001", "--instance", "instance-prod-01", "--wait"});
     EXPECT_EQ(reapplied.exit_code, 0) << reapplied.output;
     EXPECT_EQ(boost::json::parse(reapplied.output).at("status"), "applied") << reapplied.output;
+    CtlRun status = Ctl({"patches", "status", "instance-prod-01"});
+    EXPECT_EQ(status.exit_code, 0) << status.output;
+    EXPECT_NE(status.output.find("applied_patches: 1"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("PATCH_ID"), std::string::npos) << status.output;
+    CtlRun compliance = Ctl({"--json", "patches", "compliance"});
+    ASSERT_EQ(compliance.exit_code, 0) << compliance.output;
+    EXPECT_EQ(boost::json::parse(compliance.output).at("compliant_patches"), 1)
+        << compliance.output;
     CtlRun unknown = Ctl({"patches", "show", "patch-nope"});
     EXPECT_EQ(unknown.exit_code, 1);
     EXPECT_NE(unknown.output.find("error 404: Patch not found"), std::string::npos)
@@ -384,7 +414,9 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"explain", "--help"},
                                           {"compatibility", "--help"},
                                           {"manifests", "compile", "--help"},
-                                          {"patches", "apply", "--help"}}) {
+                                          {"patches", "apply", "--help"},
+                                          {"patches", "status", "--help"},
+                                          {"patches", "compliance", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
