@@ -67,6 +67,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> AsyncLoop();
     asio::awaitable<Expected<PassReport>> Pass();
     asio::awaitable<Expected<bool>> HoldLock();
+    asio::awaitable<Expected<void>> DispatchLocal();
     asio::awaitable<Expected<policy::Policy>> EffectivePolicy(const std::string& instance_id);
     asio::awaitable<Expected<void>> MoveWaiting(PassReport& report);
     asio::awaitable<Expected<void>> MoveOne(const store::WaitingDeployment& waiting,
@@ -124,6 +125,9 @@ asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
     }
     report.leader = *leader;
     if (!report.leader) {
+        if (auto dispatched = co_await DispatchLocal(); !dispatched) {
+            co_return dispatched.error().WithContext("dispatch queued work");
+        }
         co_return report;
     }
     auto expired = co_await schedule.ExpireApprovals();
@@ -139,7 +143,25 @@ asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
             co_return updated.error().WithContext("auto-update");
         }
     }
+    if (auto dispatched = co_await DispatchLocal(); !dispatched) {
+        co_return dispatched.error().WithContext("dispatch queued work");
+    }
     co_return report;
+}
+
+// Every coordinator, leader or not, offers queued work to the agents it holds: a deployment queued
+// by another coordinator (its scheduler, an approval) starts within one interval even though
+// coordinators do not notify each other. DispatchQueued does nothing for agents held elsewhere, and
+// claiming is a conditional update, so no deployment is dispatched twice.
+asio::awaitable<Expected<void>> Scheduler::Impl::DispatchLocal() {
+    auto instances = co_await schedule.InstancesWithQueuedWork();
+    if (!instances) {
+        co_return instances.error();
+    }
+    for (const auto& instance_id : *instances) {
+        co_await deployments.DispatchQueued(instance_id);
+    }
+    co_return Expected<void>{};
 }
 
 asio::awaitable<Expected<policy::Policy>> Scheduler::Impl::EffectivePolicy(

@@ -118,6 +118,23 @@ boost::asio::awaitable<Expected<long long>> ScheduleStore::CatalogVersion() {
     });
 }
 
+boost::asio::awaitable<Expected<std::vector<std::string>>>
+ScheduleStore::InstancesWithQueuedWork() {
+    co_return co_await database_.Run(
+        [&](pqxx::connection& c) -> Expected<std::vector<std::string>> {
+            pqxx::read_transaction tx(c);
+            auto rows = tx.exec(
+                "SELECT DISTINCT instance_id FROM deployments WHERE status = 'queued' "
+                "ORDER BY instance_id LIMIT 10000");
+            std::vector<std::string> instances;
+            instances.reserve(rows.size());
+            for (const auto& row : rows) {
+                instances.push_back(row[0].as<std::string>());
+            }
+            return instances;
+        });
+}
+
 boost::asio::awaitable<Expected<std::vector<UpdatableInstance>>>
 ScheduleStore::UpdatableInstances() {
     co_return co_await database_.Run(

@@ -52,6 +52,9 @@ public:
     // the scheduler looks for auto-updates only when there may be something new.
     boost::asio::awaitable<Expected<long long>> CatalogVersion();
     boost::asio::awaitable<Expected<std::vector<UpdatableInstance>>> UpdatableInstances();
+    // Instances with a queued deployment (the dispatcher of each coordinator hands them to the
+    // agents it holds).
+    boost::asio::awaitable<Expected<std::vector<std::string>>> InstancesWithQueuedWork();
 
 private:
     db::Database& database_;

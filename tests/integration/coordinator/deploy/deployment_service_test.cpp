@@ -12,6 +12,7 @@
 
 #include "coordinator/db/database.hpp"
 #include "coordinator/deploy/approval_service.hpp"
+#include "coordinator/deploy/scheduler.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/store/artifact_files.hpp"
 #include "shared/core/crypto.hpp"
@@ -364,6 +365,31 @@ TEST_F(DeploymentServiceTest, CancelOfARunningDeploymentAsksTheAgent) {
     ASSERT_FALSE(unreachable);
     EXPECT_TRUE(unreachable.error().Is(Errc::kConflict)) << unreachable.error().message;
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.cancel'"), "1");
+}
+
+// Coordinators do not notify each other: a deployment queued elsewhere (another coordinator's
+// scheduler or an approval there) reaches the agent held here on this coordinator's next pass,
+// even though this one does not hold the scheduler lock.
+TEST_F(DeploymentServiceTest, WorkQueuedByAnotherCoordinatorIsDispatchedOnTheNextPass) {
+    auto agent = ConnectAgent();
+    ASSERT_FALSE(Enroll(*agent).empty());
+    ASSERT_TRUE(test::WaitFor([&] { return gateway_->IsConnected("instance-prod-01"); }, 5s));
+    auto leader_elsewhere = database_->NewSessionLock(kScheduleLockKey);
+    auto held = leader_elsewhere->TryHold();
+    ASSERT_TRUE(held && *held);
+    Sql("INSERT INTO deployments (id, kind, status, instance_id, manifest_id, requested_by, "
+        "created_at, updated_at) VALUES ('deploy-queued-elsewhere', 'deploy', 'queued', "
+        "'instance-prod-01', 'manifest-001', 'token:ops', now(), now())");
+
+    Scheduler scheduler(io_.get_executor(), *database_, clock_, *service_, SchedulerOptions{});
+    auto report = Await(scheduler.RunOnce());
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_FALSE(report->leader);
+    auto instruction = NextInstruction(*agent);
+    ASSERT_TRUE(instruction);
+    EXPECT_EQ(instruction->op_id(), "deploy-queued-elsewhere");
+    EXPECT_EQ(SqlValue("SELECT status FROM deployments WHERE id = 'deploy-queued-elsewhere'"),
+              "deploying");
 }
 
 }  // namespace
