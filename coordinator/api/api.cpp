@@ -160,6 +160,7 @@ std::shared_ptr<State> MakeState(ApiContext& context) {
     AddRollbackRoutes(state->router, state->services);
     AddPatchRoutes(state->router, state->services);
     AddPatchReportRoutes(state->router, state->services);
+    AddQuarantineRoutes(state->router, state->services);
     AddOpenApiRoutes(state->router, state->services);
     AddMetricsRoutes(state->router, state->services, state->metrics);
     return state;

@@ -44,6 +44,7 @@ void AddApprovalRoutes(Router& router, Services& services);    // approvals.cpp
 void AddRollbackRoutes(Router& router, Services& services);    // rollback.cpp
 void AddPatchRoutes(Router& router, Services& services);       // patches.cpp
 void AddPatchReportRoutes(Router& router, Services& services);  // patch_reports.cpp
+void AddQuarantineRoutes(Router& router, Services& services);  // quarantine.cpp
 void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
 void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /metrics
                       const HttpMetrics& metrics);

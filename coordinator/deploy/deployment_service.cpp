@@ -17,6 +17,7 @@
 #include "coordinator/store/manifest_store.hpp"
 #include "coordinator/store/patch_store.hpp"
 #include "coordinator/store/policy_store.hpp"
+#include "coordinator/store/quarantine_store.hpp"
 #include "coordinator/store/release_store.hpp"
 #include "coordinator/store/rollback_store.hpp"
 #include "shared/core/crypto.hpp"
@@ -167,8 +168,13 @@ struct DeploymentService::Impl {
           patches(database, clock_ref),
           manifests(database, clock_ref),
           releases(database, clock_ref),
+          quarantines(database, clock_ref),
           clock(clock_ref),
-          artifact_dir(std::move(dir)) {}
+          artifact_dir(std::move(dir)) {
+        // The resolver refuses quarantined versions on their instance (validation, auto-update).
+        resolution.SetQuarantineSource(
+            [this](std::string instance_id) { return quarantines.Active(std::move(instance_id)); });
+    }
 
     store::DeploymentStore store;
     store::PolicyStore policies;
@@ -177,6 +183,7 @@ struct DeploymentService::Impl {
     store::PatchStore patches;
     store::ManifestStore manifests;
     store::ReleaseStore releases;
+    store::QuarantineStore quarantines;
     const Clock& clock;
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
@@ -205,6 +212,7 @@ struct DeploymentService::Impl {
     asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(const store::Principal& principal,
                                                             const ApplyPatchRequest& request);
     asio::awaitable<void> Enforce(const store::SecurityPatch& patch, const std::string& instance_id);
+    asio::awaitable<void> QuarantineRemoved(const store::Deployment& deployment);
     void Send(const store::Dispatch& dispatch);
     bool ProgressChanged(const gateway::AgentProgress& progress);
     bool SeenWriteDue(const std::string& instance_id);
@@ -571,6 +579,7 @@ asio::awaitable<void> DeploymentService::OnResult(const std::string& instance_id
     } else {
         log::Info("deployment finished deployment_id={} instance_id={} status={}", result.op_id,
                   instance_id, status);
+        co_await impl_->QuarantineRemoved(**completed);
     }
     co_await impl_->DispatchNext(instance_id);
 }
@@ -804,6 +813,30 @@ asio::awaitable<void> DeploymentService::Impl::Enforce(const store::SecurityPatc
         log::Info("patch enforced patch_id={} instance_id={} deployment_id={} status={}", patch.id,
                   instance_id, applied->deployment->deployment.id,
                   applied->deployment->deployment.status);
+    }
+}
+
+}  // namespace waka::coordinator::deploy
+
+namespace waka::coordinator::deploy {
+
+// Versions a rollback removed or the agent undid stay off the instance until an operator clears
+// them: the resolver reads them through the quarantine source (DESIGN §4.1).
+asio::awaitable<void> DeploymentService::Impl::QuarantineRemoved(const store::Deployment& deployment) {
+    auto removed = RemovedVersions(deployment);
+    if (removed.empty()) {
+        co_return;
+    }
+    std::string reason = deployment.kind == "rollback" && deployment.status == "deployed"
+                             ? "removed by rollback " + deployment.id
+                             : deployment.status + " in deployment " + deployment.id +
+                                   (deployment.error_message ? ": " + *deployment.error_message : "");
+    std::string instance_id = deployment.instance_id;
+    std::string deployment_id = deployment.id;
+    auto added = co_await quarantines.Add(instance_id, std::move(removed), deployment_id, reason);
+    if (!added) {
+        log::Warn("quarantine not recorded deployment_id={} instance_id={} error=\"{}\"",
+                  deployment.id, deployment.instance_id, added.error().message);
     }
 }
 

@@ -46,6 +46,20 @@ Expected<std::string> ChooseRollbackTarget(const std::string& instance_id,
     return *requested;
 }
 
+std::vector<store::InstalledComponent> RemovedVersions(const store::Deployment& d) {
+    std::vector<store::InstalledComponent> removed;
+    const bool rolled_back = d.kind == "rollback" && d.status == "deployed";
+    const bool undone = d.status == "rolled_back" || d.status == "failed";
+    for (const auto& change : d.plan) {
+        const std::string& version = rolled_back ? change.from_version : change.to_version;
+        if ((rolled_back || undone) && !version.empty() &&
+            change.from_version != change.to_version) {
+            removed.push_back({change.type, change.name, version});
+        }
+    }
+    return removed;
+}
+
 std::string_view RollbackStatus(std::string_view deployment_status) {
     if (deployment_status == "deploying") {
         return "in_progress";

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "coordinator/store/rollback_store.hpp"
 #include "shared/core/error.hpp"
@@ -23,6 +24,11 @@ namespace waka::coordinator::deploy {
 [[nodiscard]] Expected<std::string> ChooseRollbackTarget(
     const std::string& instance_id, const store::InstanceHistory& history,
     const std::optional<std::string>& requested);
+
+// The versions a finished deployment took off the instance, to quarantine there (DESIGN §4.1): a
+// completed rollback's from_versions; a deployment the agent undid (rolled_back) or that failed:
+// the to_versions it tried. Otherwise none.
+[[nodiscard]] std::vector<store::InstalledComponent> RemovedVersions(const store::Deployment& d);
 
 // The prototype's rollback status strings, from the status of the deployment of kind rollback:
 // pending | in_progress | completed | failed | cancelled.

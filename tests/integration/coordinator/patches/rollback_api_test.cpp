@@ -66,14 +66,61 @@ TEST_F(RollbackApiTest, HistoryCountsRollbacksAndListsTheManifestsToGoBackTo) {
     DeployOneThenTwo();
     auto first = client_->Post(kRollbackPath, kRunbookRollback);
     ASSERT_EQ(first.status, 201u) << first.body;
-    FinishOnAgent(Str(Object(first), "id"), "instance-prod-01", true);
-    // Back to manifest-002 by default (the one before the current), and the agent fails it.
+    const std::string first_id = Str(Object(first), "id");
+    FinishOnAgent(first_id, "instance-prod-01", true);
+
+    // The version the rollback removed is quarantined: going back to it is refused by validation.
+    auto quarantined = client_->Get("/api/v1/instances/instance-prod-01/quarantine");
+    ASSERT_EQ(quarantined.status, 200u) << quarantined.body;
+    ASSERT_EQ(Json(quarantined).as_array().size(), 1u) << quarantined.body;
+    auto entry = Json(quarantined).as_array()[0].as_object();
+    EXPECT_EQ(Str(entry, "component_type") + ":" + Str(entry, "component_name") + " " +
+                  Str(entry, "version"),
+              "platform:webwaka-platform 2.1.0");
+    EXPECT_EQ(Str(entry, "deployment_id"), first_id);
+    EXPECT_EQ(Str(entry, "reason"), "removed by rollback " + first_id);
+    auto refused = client_->Post(kRollbackPath, R"({"reason":"try 002 again"})");
+    EXPECT_EQ(refused.status, 409u) << refused.body;
+    EXPECT_NE(Str(Object(refused), "detail").find("quarantined"), std::string::npos);
+
+    // An operator clears it with a reason.
+    const std::string clear =
+        "/api/v1/instances/instance-prod-01/quarantine/" + Str(entry, "id") + "/clear";
+    EXPECT_EQ(client_->Post(clear, "{}").status, 422u);
+    auto cleared = client_->Post(clear, R"({"reason":"2.1.1 hotfix ships the fix"})");
+    ASSERT_EQ(cleared.status, 200u) << cleared.body;
+    EXPECT_EQ(Str(Object(cleared), "active"), "false");
+    EXPECT_EQ(Str(Object(cleared), "cleared_by"), "token:admin");
+    EXPECT_EQ(client_->Post(clear, R"({"reason":"again"})").status, 409u);
+    EXPECT_EQ(
+        client_
+            ->Post("/api/v1/instances/instance-prod-01/quarantine/q-404/clear", R"({"reason":"x"})")
+            .status,
+        404u);
+    EXPECT_EQ(Json(client_->Get("/api/v1/instances/instance-prod-01/quarantine")).as_array().size(),
+              0u);
+    EXPECT_EQ(
+        Json(client_->Get("/api/v1/instances/instance-prod-01/quarantine?include_cleared=true"))
+            .as_array()
+            .size(),
+        1u);
+    EXPECT_EQ(client_->Get("/api/v1/instances/nobody/quarantine").status, 404u);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action IN ('quarantine.add', "
+                       "'quarantine.clear')"),
+              "2");
+
+    // Back to manifest-002 by default (the one before the current), and the agent fails it: the
+    // version it tried is quarantined again.
     auto second = client_->Post(kRollbackPath, R"({"reason":"try 002 again"})");
     ASSERT_EQ(second.status, 201u) << second.body;
     EXPECT_EQ(Str(Object(second), "to_manifest_id"), "manifest-002");
     FinishOnAgent(Str(Object(second), "id"), "instance-prod-01", false);
     EXPECT_EQ(Str(Object(client_->Get("/api/v1/rollback/" + Str(Object(second), "id"))), "status"),
               "failed");
+    auto again = Json(client_->Get("/api/v1/instances/instance-prod-01/quarantine")).as_array();
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(Str(again[0].as_object(), "reason"),
+              "rolled_back in deployment " + Str(Object(second), "id") + ": health check failed");
 
     auto history = client_->Get("/api/v1/rollback/history/instance-prod-01");
     ASSERT_EQ(history.status, 200u) << history.body;
