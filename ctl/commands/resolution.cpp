@@ -101,7 +101,11 @@ void PrintExplanation(const json::object& answer) {
               << (chain == nullptr || chain->is_null() ? "nothing keeps it from the newest version"
                                                        : Text(*chain))
               << "\n";
-    PrintLines(answer, "blockers", "  - ");
+    const auto* blockers = answer.if_contains("blockers");
+    if (blockers != nullptr && blockers->is_array() && !blockers->as_array().empty()) {
+        std::cout << "in force:\n";
+        PrintLines(answer, "blockers", "  - ");
+    }
 }
 
 void AddExplain(CLI::App& app, Context& context) {
