@@ -1,5 +1,6 @@
 #include "coordinator/deploy/scheduler.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -65,6 +66,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     long long catalog_seen = -1;  // CatalogVersion at the last auto-update scan; -1: never scanned
 
     asio::awaitable<void> AsyncLoop();
+    std::chrono::milliseconds NextWait(std::optional<TimePoint> next_window) const;
     asio::awaitable<Expected<PassReport>> Pass();
     asio::awaitable<Expected<bool>> HoldLock();
     asio::awaitable<Expected<void>> DispatchLocal();
@@ -97,7 +99,7 @@ asio::awaitable<void> Scheduler::Impl::AsyncLoop() {
         if (stopped || woken) {
             continue;
         }
-        timer.expires_after(options.interval);
+        timer.expires_after(NextWait(report ? report->next_window : std::nullopt));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     // Closing the lock session is blocking: done on a DB thread like every other use of it.
@@ -107,6 +109,17 @@ asio::awaitable<void> Scheduler::Impl::AsyncLoop() {
         lock->Release();
         return {};
     });
+}
+
+// A window opening before the next interval is met on time (a little after its start, so that
+// the pass sees it open).
+std::chrono::milliseconds Scheduler::Impl::NextWait(std::optional<TimePoint> next_window) const {
+    if (!next_window) {
+        return options.interval;
+    }
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next_window - clock.Now()) +
+                 std::chrono::milliseconds(50);
+    return std::clamp(until, std::chrono::milliseconds(50), options.interval);
 }
 
 // The lock session is not a pool connection; the pool thread only hosts the blocking call.
@@ -213,6 +226,10 @@ asio::awaitable<Expected<void>> Scheduler::Impl::MoveOne(const store::WaitingDep
     // Named locals only inside the co_awaits below (g++ 12 destroys temporaries there twice).
     const std::string scheduled = "scheduled";
     const std::string queued = "queued";
+    if (waiting.status == scheduled && !open && window.window_start &&
+        (!report.next_window || *window.window_start < *report.next_window)) {
+        report.next_window = window.window_start;
+    }
     if (waiting.status == scheduled && open) {
         const std::string reason = window.reason + "; waiting for the agent";
         auto moved = co_await schedule.Move(waiting.id, scheduled, queued, reason);

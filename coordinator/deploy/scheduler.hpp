@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
@@ -39,6 +40,9 @@ struct PassReport {
     int deferred = 0;      // queued -> scheduled (the window closed first)
     int expired = 0;       // awaiting_approval -> expired
     int auto_updates = 0;  // auto-update deployments created
+    // The earliest window start a scheduled deployment waits for: the loop wakes then instead of
+    // waiting a whole interval.
+    std::optional<TimePoint> next_window;
 };
 
 class Scheduler {

@@ -22,6 +22,7 @@ TEST_F(SchedulerPassTest, AScheduledDeploymentStartsWhenTheWindowOpens) {
     auto report = Pass();
     EXPECT_TRUE(report.leader);
     EXPECT_EQ(report.started, 0);
+    EXPECT_EQ(report.next_window, At(10));  // the loop wakes then
     clock_.Set(At(9, 59));
     EXPECT_EQ(Pass().started, 0);
     EXPECT_EQ(StatusOf(id), "scheduled");
