@@ -1,4 +1,6 @@
+#include "coordinator/deploy/scheduler.hpp"
 #include "tests/integration/coordinator/patches/patch_fixture.hpp"
+#include "tests/support/pg/migrated_database.hpp"
 
 // POST/GET /api/v1/rollback (docs/patches-and-rollback.md).
 namespace waka::coordinator::api::testing {
@@ -226,6 +228,36 @@ TEST_F(RollbackApiTest, SkipValidationIsForAdminsAndViewersCannotRollBack) {
     auto by_operator = op.Post(kRollbackPath, R"({"reason":"queued behind the first"})");
     EXPECT_EQ(by_operator.status, 201u) << by_operator.body;
     EXPECT_EQ(Str(Object(by_operator), "requested_by"), "token:ops");
+}
+
+// DESIGN §4.1: after a rollback, auto-update does not bring the removed version back until an
+// operator clears its quarantine. Two instances with the same history; only one is cleared.
+TEST_F(RollbackApiTest, AutoUpdateDoesNotBringARolledBackVersionBack) {
+    AddInstance("instance-cleared");
+    for (const char* instance : {"instance-prod-01", "instance-cleared"}) {
+        Deployed("manifest-001", instance);
+        Deployed("manifest-002", instance);
+        auto rollback = client_->Post(std::string("/api/v1/rollback?instance_id=") + instance,
+                                      kRunbookRollback);
+        ASSERT_EQ(rollback.status, 201u) << rollback.body;
+        FinishOnAgent(Str(Object(rollback), "id"), instance, true);
+    }
+    const std::string id =
+        SqlValue("SELECT id FROM quarantines WHERE instance_id = 'instance-cleared'");
+    auto cleared = client_->Post("/api/v1/instances/instance-cleared/quarantine/" + id + "/clear",
+                                 R"({"reason":"fixed in place"})");
+    ASSERT_EQ(cleared.status, 200u) << cleared.body;
+
+    deploy::Scheduler scheduler(io_.get_executor(), *database_, clock_, *deployments_,
+                                deploy::SchedulerOptions{});
+    auto report = test::RunSync(scheduler.RunOnce());
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->auto_updates, 1);
+    EXPECT_EQ(SqlValue("SELECT string_agg(instance_id, ',') FROM deployments WHERE status = "
+                       "'queued'"),
+              "instance-cleared");
+    EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances WHERE id = 'instance-prod-01'"),
+              "manifest-001");
 }
 
 }  // namespace
