@@ -22,7 +22,7 @@ void AddApprovalCommands(CLI::App& app, Context& context);    // approve, reject
 void AddPolicyCommands(CLI::App& app, Context& context);
 void AddPinCommands(CLI::App& app, Context& context);         // pin, pins, unpin
 void AddResolutionCommands(CLI::App& app, Context& context);  // compatibility, explain
-void AddRollbackCommands(CLI::App& app, Context& context);    // rollback and rollbacks
+void AddRollbackCommands(CLI::App& app, Context& context);    // rollback(s), quarantine
 void AddPatchCommands(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
 void AddApiCommands(CLI::App& app, Context& context);

@@ -22,6 +22,8 @@ struct RollbackArgs {
     bool skip_validation = false;
     bool wait = false;
     int timeout_seconds = 600;
+    std::string quarantine_id;
+    bool all = false;
 };
 
 json::object CreateBody(const RollbackArgs& args) {
@@ -125,12 +127,45 @@ void AddRollbacks(CLI::App& app, Context& context, const std::shared_ptr<Rollbac
     });
 }
 
+// Versions a rollback (or a failed deployment) removed stay quarantined on the instance: no
+// validation lets them back until an operator clears them with a reason.
+void AddQuarantine(CLI::App& app, Context& context, const std::shared_ptr<RollbackArgs>& args) {
+    auto* quarantine = app.add_subcommand(
+        "quarantine", "Versions kept off an instance after a rollback or a failed deployment");
+    quarantine->require_subcommand(1);
+
+    auto* list = quarantine->add_subcommand("list", "An instance's quarantined versions");
+    list->add_option("instance", args->instance, "Instance id")->required();
+    list->add_flag("--all", args->all, "Include cleared ones");
+    OnRun(list, context, [&context, args] {
+        const std::string path = "/api/v1/instances/" + UrlEncode(args->instance) + "/quarantine" +
+                                 Query({{"include_cleared", args->all ? "true" : ""}});
+        List(context.globals, context.MakeClient().Call("GET", path),
+             {"id", "component_type", "component_name", "version", "active", "reason",
+              "created_at"});
+    });
+
+    auto* clear = quarantine->add_subcommand("clear", "Let a quarantined version come back");
+    clear->add_option("instance", args->instance, "Instance id")->required();
+    clear->add_option("quarantine_id", args->quarantine_id, "Quarantine id")->required();
+    clear->add_option("--reason", args->reason, "Why it may come back (required; audited)");
+    OnRun(clear, context, [&context, args] {
+        const json::object body{{"reason", args->reason}};
+        Show(context.globals, context.MakeClient().Call(
+                                  "POST",
+                                  "/api/v1/instances/" + UrlEncode(args->instance) +
+                                      "/quarantine/" + UrlEncode(args->quarantine_id) + "/clear",
+                                  json::serialize(body)));
+    });
+}
+
 }  // namespace
 
 void AddRollbackCommands(CLI::App& app, Context& context) {
     auto args = std::make_shared<RollbackArgs>();
     AddRollback(app, context, args);
     AddRollbacks(app, context, args);
+    AddQuarantine(app, context, args);
 }
 
 }  // namespace waka::ctl

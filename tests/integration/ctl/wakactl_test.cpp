@@ -211,7 +211,8 @@ TEST_F(WakactlTest, PoliciesSetListGetUpdateDelete) {
 }
 
 // The operator's whole loop with wakactl against a live agent: approval under manual_approval
-// (the requester refused, an approver accepted), reject, rollback --wait, pins with explain,
+// (the requester refused, an approver accepted), reject, rollback --wait and the quarantine it
+// leaves, pins with explain,
 // compatibility and compile, and a critical patch enforced, followed, then reported.
 TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
     for (const std::string version : {"2.0.0", "2.1.0"}) {
@@ -287,6 +288,22 @@ TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
     EXPECT_EQ(history.exit_code, 0) << history.output;
     EXPECT_NE(history.output.find("successful_rollbacks: 1"), std::string::npos) << history.output;
     EXPECT_NE(history.output.find("manifest-002"), std::string::npos) << history.output;
+
+    // The version the rollback removed is quarantined until an operator clears it.
+    CtlRun quarantined = Ctl({"--json", "quarantine", "list", "instance-prod-01"});
+    ASSERT_EQ(quarantined.exit_code, 0) << quarantined.output;
+    const boost::json::value quarantine = boost::json::parse(quarantined.output);
+    ASSERT_EQ(quarantine.as_array().size(), 1u) << quarantined.output;
+    EXPECT_EQ(quarantine.as_array()[0].at("version"), "2.1.0");
+    const std::string quarantine_id(quarantine.as_array()[0].at("id").as_string());
+    CtlRun no_reason = Ctl({"quarantine", "clear", "instance-prod-01", quarantine_id});
+    EXPECT_EQ(no_reason.exit_code, 1) << no_reason.output;
+    EXPECT_NE(no_reason.output.find("error 422: "), std::string::npos) << no_reason.output;
+    CtlRun cleared = Ctl({"quarantine", "clear", "instance-prod-01", quarantine_id, "--reason",
+                          "2.1.0 fixed by configuration"});
+    EXPECT_EQ(cleared.exit_code, 0) << cleared.output;
+    CtlRun remaining = Ctl({"quarantine", "list", "instance-prod-01"});
+    EXPECT_EQ(remaining.output.find(quarantine_id), std::string::npos) << remaining.output;
 
     // Pins: explain names the pin; compatibility and compile honour it.
     CtlRun pin = Ctl({"--json", "pin", "--instance", "instance-prod-01", "platform",
@@ -416,7 +433,8 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"manifests", "compile", "--help"},
                                           {"patches", "apply", "--help"},
                                           {"patches", "status", "--help"},
-                                          {"patches", "compliance", "--help"}}) {
+                                          {"patches", "compliance", "--help"},
+                                          {"quarantine", "clear", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
