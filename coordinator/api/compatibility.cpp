@@ -6,6 +6,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/resolution.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/semver/range.hpp"
@@ -301,8 +302,7 @@ boost::asio::awaitable<http::Response> CheckCompatibility(deploy::ResolutionServ
 }  // namespace
 
 void AddCompatibilityRoutes(Router& router, Services& services) {
-    auto resolution = std::make_shared<deploy::ResolutionService>(services.context.database,
-                                                                  services.context.clock);
+    deploy::ResolutionService* resolution = &services.context.deployments.Resolution();
     router.Add({"POST", "/api/v1/versions/compatibility", store::Role::kViewer,
                 [resolution](Call& call) { return CheckCompatibility(*resolution, call); }});
 }

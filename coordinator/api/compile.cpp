@@ -7,6 +7,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/resolution.hpp"
 #include "coordinator/store/manifest_store.hpp"
 #include "shared/core/ids.hpp"
@@ -253,8 +254,7 @@ boost::asio::awaitable<http::Response> Compile(Services& services,
 }  // namespace
 
 void AddCompileRoutes(Router& router, Services& services) {
-    auto resolution = std::make_shared<deploy::ResolutionService>(services.context.database,
-                                                                  services.context.clock);
+    deploy::ResolutionService* resolution = &services.context.deployments.Resolution();
     router.Add(
         {"POST", "/api/v1/manifests/compile", store::Role::kOperator,
          [&services, resolution](Call& call) { return Compile(services, *resolution, call); }});

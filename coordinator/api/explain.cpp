@@ -3,6 +3,7 @@
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/resolution.hpp"
 #include "coordinator/policy/decision.hpp"
 #include "coordinator/store/policy_store.hpp"
@@ -15,10 +16,10 @@ namespace {
 
 struct ExplainRoutes {
     explicit ExplainRoutes(Services& shared)
-        : resolution(shared.context.database, shared.context.clock),
+        : resolution(shared.context.deployments.Resolution()),
           policies(shared.context.database, shared.context.clock) {}
 
-    deploy::ResolutionService resolution;
+    deploy::ResolutionService& resolution;
     store::PolicyStore policies;
 };
 

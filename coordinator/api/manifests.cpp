@@ -6,6 +6,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/resolution.hpp"
 #include "shared/core/ids.hpp"
 
@@ -54,7 +55,7 @@ boost::asio::awaitable<boost::json::array> Warnings(Services& services, const st
 // is left to the store and the warnings, so that it can be written before its releases exist.
 boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
                                                          const store::Manifest& manifest) {
-    deploy::ResolutionService resolution(services.context.database, services.context.clock);
+    deploy::ResolutionService& resolution = services.context.deployments.Resolution();
     std::string instance_id = manifest.instance_id.value_or("");
     auto context = co_await resolution.Load(instance_id);
     if (!context) {

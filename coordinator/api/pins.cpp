@@ -7,6 +7,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/resolution.hpp"
 #include "coordinator/store/pin_store.hpp"
 #include "shared/core/ids.hpp"
@@ -23,12 +24,12 @@ struct PinRoutes {
     explicit PinRoutes(Services& shared)
         : services(shared),
           pins(shared.context.database, shared.context.clock),
-          resolution(shared.context.database, shared.context.clock),
+          resolution(shared.context.deployments.Resolution()),
           clock(shared.context.clock) {}
 
     Services& services;
     store::PinStore pins;
-    deploy::ResolutionService resolution;
+    deploy::ResolutionService& resolution;
     const Clock& clock;
 };
 

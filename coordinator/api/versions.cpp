@@ -6,6 +6,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/resolution.hpp"
 
 namespace waka::coordinator::api {
@@ -18,7 +19,7 @@ boost::asio::awaitable<http::Response> CreateVersion(Services& services, Call& c
     }
     // The resolver assumes an acyclic catalog. Two concurrent registrations could still close a
     // cycle between them; FindCycle at resolution time would not loop on it, only mis-explain.
-    deploy::ResolutionService resolution(services.context.database, services.context.clock);
+    deploy::ResolutionService& resolution = services.context.deployments.Resolution();
     if (auto acyclic = co_await resolution.CheckNoCycle(*request); !acyclic) {
         co_return ToResponse(FromError(acyclic.error()));
     }

@@ -363,6 +363,8 @@ DeploymentService::~DeploymentService() = default;
 
 void DeploymentService::AttachGateway(gateway::GatewayServer& gateway) { impl_->gateway = &gateway; }
 
+ResolutionService& DeploymentService::Resolution() { return impl_->resolution; }
+
 asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Create(
     const store::Principal& principal, const CreateDeploymentRequest& request) {
     co_return co_await impl_->Create(principal, request);

@@ -22,6 +22,8 @@ class GatewayServer;
 
 namespace waka::coordinator::deploy {
 
+class ResolutionService;
+
 // The runbook's body plus the overrides of DESIGN §4.1.
 struct CreateDeploymentRequest {
     std::string manifest_id;
@@ -94,6 +96,9 @@ public:
 
     // The gateway used to reach agents; set once at start-up, before agents connect.
     void AttachGateway(gateway::GatewayServer& gateway);
+    // The resolver wiring deployments are validated with (its quarantine source included), for
+    // the API's pin, compile, compatibility and explain routes, so that they all agree.
+    [[nodiscard]] ResolutionService& Resolution();
 
     boost::asio::awaitable<Expected<CreateDeploymentOutcome>> Create(
         const store::Principal& principal, const CreateDeploymentRequest& request);
