@@ -17,6 +17,14 @@ namespace waka::coordinator::api {
 namespace {
 
 using Links = std::map<std::pair<std::string, std::string>, std::vector<store::PatchDeployment>>;
+using Refusals = std::map<std::pair<std::string, std::string>, std::string>;
+
+boost::json::value RefusalOf(const Refusals& refusals, const std::string& patch,
+                             const std::string& instance) {
+    auto found = refusals.find({patch, instance});
+    return found == refusals.end() ? boost::json::value(nullptr)
+                                   : boost::json::value(found->second);
+}
 constexpr std::size_t kMaxPatches = 10000;
 
 boost::json::object LinkJson(const store::PatchDeployment& link) {
@@ -82,7 +90,8 @@ struct Counts {
 
 boost::json::object InstancePatchJson(const store::SecurityPatch& patch,
                                       const store::Manifest& current, deploy::PatchState state,
-                                      const std::vector<store::PatchDeployment>& links) {
+                                      const std::vector<store::PatchDeployment>& links,
+                                      boost::json::value blocked_by) {
     boost::json::array deployments;
     for (const auto& link : links) {
         deployments.push_back(LinkJson(link));
@@ -99,6 +108,8 @@ boost::json::object InstancePatchJson(const store::SecurityPatch& patch,
                                       ? boost::json::value(nullptr)
                                       : boost::json::value(check.installed_version)},
             {"status", std::string(deploy::ToString(state))},
+            {"blocked_by", state == deploy::PatchState::kAvailable ? std::move(blocked_by)
+                                                                   : boost::json::value(nullptr)},
             {"deployments", std::move(deployments)}};
 }
 
@@ -132,10 +143,12 @@ boost::asio::awaitable<http::Response> PatchStatus(Services& services, store::Pa
     auto current = co_await patches.CurrentManifests(instance_id);
     auto catalog = co_await AllPatches(patches, std::nullopt);
     auto links = co_await LoadLinks(patches, instance_id);
-    if (!current || !catalog || !links) {
+    auto refusals = co_await patches.Refusals(instance_id);
+    if (!current || !catalog || !links || !refusals) {
         co_return ToResponse(FromError(!current   ? current.error()
                                        : !catalog ? catalog.error()
-                                                  : links.error()));
+                                       : !links   ? links.error()
+                                                  : refusals.error()));
     }
     Counts counts;
     boost::json::array list;
@@ -149,7 +162,8 @@ boost::asio::awaitable<http::Response> PatchStatus(Services& services, store::Pa
             continue;
         }
         Count(counts, state, patch);
-        list.push_back(InstancePatchJson(patch, current->front().manifest, state, mine));
+        list.push_back(InstancePatchJson(patch, current->front().manifest, state, mine,
+                                         RefusalOf(*refusals, patch.id, instance_id)));
     }
     co_return JsonResponse(
         200, boost::json::object{
@@ -168,12 +182,12 @@ boost::asio::awaitable<http::Response> PatchStatus(Services& services, store::Pa
 
 // One patch across the fleet: instances that are or were affected, by where they stand.
 struct Fleet {
-    boost::json::array patched, pending, failed, unpatched;
+    boost::json::array patched, pending, failed, unpatched, blocked;
 };
 
 boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
                                         const std::vector<store::InstanceManifest>& fleet,
-                                        const Links& links) {
+                                        const Links& links, const Refusals& refusals) {
     Fleet f;
     for (const auto& item : fleet) {
         const auto& mine = LinksOf(links, patch.id, item.instance_id);
@@ -191,6 +205,10 @@ boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
                 break;
             case deploy::PatchState::kAvailable:
                 f.unpatched.emplace_back(item.instance_id);
+                if (auto why = RefusalOf(refusals, patch.id, item.instance_id); !why.is_null()) {
+                    f.blocked.push_back(
+                        boost::json::object{{"instance_id", item.instance_id}, {"reason", why}});
+                }
                 break;
             case deploy::PatchState::kNotAffected:
                 break;
@@ -210,6 +228,7 @@ boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
             {"failed", f.failed.size()},
             {"unpatched", f.unpatched.size()},
             {"compliant", affected == f.patched.size()},
+            {"blocked", std::move(f.blocked)},
             {"instances", boost::json::object{{"patched", std::move(f.patched)},
                                               {"pending", std::move(f.pending)},
                                               {"failed", std::move(f.failed)},
@@ -229,15 +248,17 @@ boost::asio::awaitable<http::Response> Compliance(Services& services, store::Pat
     auto fleet = co_await patches.CurrentManifests(everyone);
     auto catalog = co_await AllPatches(patches, std::move(severity));
     auto links = co_await LoadLinks(patches, everyone);
-    if (!fleet || !catalog || !links) {
+    auto refusals = co_await patches.Refusals(everyone);
+    if (!fleet || !catalog || !links || !refusals) {
         co_return ToResponse(FromError(!fleet     ? fleet.error()
                                        : !catalog ? catalog.error()
-                                                  : links.error()));
+                                       : !links   ? links.error()
+                                                  : refusals.error()));
     }
     boost::json::array list;
     std::size_t compliant = 0;
     for (const auto& patch : *catalog) {
-        auto entry = CompliancePatchJson(patch, *fleet, *links);
+        auto entry = CompliancePatchJson(patch, *fleet, *links, *refusals);
         compliant += entry.at("compliant").as_bool() ? 1 : 0;
         list.push_back(std::move(entry));
     }

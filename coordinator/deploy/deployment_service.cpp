@@ -1,6 +1,7 @@
 #include "coordinator/deploy/deployment_service.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/json.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
@@ -205,13 +206,19 @@ struct DeploymentService::Impl {
     asio::awaitable<Expected<CreateDeploymentOutcome>> Evaluate(const store::Principal& principal,
                                                                 const CreateDeploymentRequest& request,
                                                                 const store::Manifest& manifest,
-                                                                const store::Manifest& current);
+                                                                const store::Manifest& current,
+                                                                const std::string& patch_id);
+    asio::awaitable<Expected<void>> AuditPatch(const store::Principal& principal,
+                                               const CreateDeploymentRequest& request,
+                                               const std::string& deployment_id,
+                                               const std::string& decision, const std::string& reason,
+                                               const std::string& patch_id);
     asio::awaitable<Expected<std::map<std::string, store::Release>>> ReleasesOf(
         const store::Manifest& manifest, const store::Manifest& current,
         std::map<std::string, store::Release> known);
     asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(const store::Principal& principal,
                                                             const ApplyPatchRequest& request);
-    asio::awaitable<void> Enforce(const store::SecurityPatch& patch, const std::string& instance_id);
+    asio::awaitable<bool> Enforce(const store::SecurityPatch& patch, const std::string& instance_id);
     asio::awaitable<void> QuarantineRemoved(const store::Deployment& deployment);
     void Send(const store::Dispatch& dispatch);
     bool ProgressChanged(const gateway::AgentProgress& progress);
@@ -408,10 +415,30 @@ asio::awaitable<void> DeploymentService::EnforcePatch(std::string patch_id) {
                   !patch ? patch.error().message : fleet.error().message);
         co_return;
     }
+    std::size_t affected = 0;
+    std::size_t created = 0;
     for (const auto& item : *fleet) {
         if (CheckPatch(*patch, item.manifest).fit == PatchFit::kAffected) {
-            co_await impl_->Enforce(*patch, item.instance_id);
+            ++affected;
+            created += co_await impl_->Enforce(*patch, item.instance_id) ? 1 : 0;
         }
+    }
+    // The end of enforcement is an audit entry of its own: what it found and did.
+    boost::json::object details{{"instances_checked", fleet->size()},
+                                {"affected", affected},
+                                {"deployments_created", created}};
+    store::AuditDraft audit{"system",
+                            "patch.enforce",
+                            "security_patch",
+                            patch_id,
+                            "",
+                            "recorded",
+                            "applied to " + std::to_string(created) + " of " +
+                                std::to_string(affected) + " affected instances",
+                            boost::json::serialize(details)};
+    if (auto recorded = co_await impl_->store.RecordAudit(audit); !recorded) {
+        log::Warn("patch enforcement not audited patch_id={} error=\"{}\"", patch_id,
+                  recorded.error().message);
     }
 }
 
@@ -683,11 +710,31 @@ asio::awaitable<Expected<std::map<std::string, store::Release>>> DeploymentServi
     co_return out;
 }
 
+// A patch decision that stores nothing else (dry run, refusal); details name the patch, which the
+// compliance report reads back.
+asio::awaitable<Expected<void>> DeploymentService::Impl::AuditPatch(
+    const store::Principal& principal, const CreateDeploymentRequest& request,
+    const std::string& deployment_id, const std::string& decision, const std::string& reason,
+    const std::string& patch_id) {
+    boost::json::object details{{"manifest_id", request.manifest_id},
+                                {"kind", "patch"},
+                                {"patch_id", patch_id}};
+    store::AuditDraft audit{principal.actor,
+                            AuditAction(request),
+                            "deployment",
+                            deployment_id.empty() ? request.manifest_id : deployment_id,
+                            request.instance_id,
+                            decision,
+                            reason,
+                            boost::json::serialize(details)};
+    co_return co_await store.RecordAudit(audit);
+}
+
 // What Create does, for a manifest that is not stored yet: validate, plan, decide. Dry runs and
 // refusals record their audit entry here; nothing else is stored.
 asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Evaluate(
     const store::Principal& principal, const CreateDeploymentRequest& request,
-    const store::Manifest& manifest, const store::Manifest& current) {
+    const store::Manifest& manifest, const store::Manifest& current, const std::string& patch_id) {
     std::string instance_id = request.instance_id;
     auto inputs = co_await store.LoadInputs(instance_id, current.id);
     if (!inputs) {
@@ -706,6 +753,14 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Eval
     }
     auto valid = co_await resolution.ValidateDeployment(instance_id, manifest, false);
     if (!valid) {
+        // Audited like a policy refusal, so that a pin or a quarantine keeping a patch off an
+        // instance is visible (the compliance report names it).
+        const std::string no_deployment;
+        if (auto recorded = co_await AuditPatch(principal, request, no_deployment, "refused",
+                                                valid.error().message, patch_id);
+            !recorded) {
+            co_return recorded.error();
+        }
         co_return valid.error();
     }
     auto decision = co_await DecidePolicy(principal, request);
@@ -717,15 +772,10 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Impl::Eval
         request.dry_run, AuditDecision(decision->verdict)};
     ApplyDecision(outcome.deployment, *decision);
     if (request.dry_run || decision->verdict == policy::Verdict::Refuse) {
-        store::AuditDraft audit{principal.actor,
-                                AuditAction(request),
-                                "deployment",
-                                outcome.deployment.id,
-                                instance_id,
-                                AuditDecision(decision->verdict),
-                                decision->reason,
-                                "{\"manifest_id\":\"" + manifest.id + "\",\"kind\":\"patch\"}"};
-        if (auto recorded = co_await store.RecordAudit(audit); !recorded) {
+        if (auto recorded =
+                co_await AuditPatch(principal, request, outcome.deployment.id,
+                                    AuditDecision(decision->verdict), decision->reason, patch_id);
+            !recorded) {
             co_return recorded.error();
         }
         if (decision->verdict == policy::Verdict::Refuse && !request.dry_run) {
@@ -765,7 +815,7 @@ asio::awaitable<Expected<ApplyPatchOutcome>> DeploymentService::Impl::ApplyPatch
                                        .kind = "patch",
                                        .severity = patch->severity};
     // Everything is checked on the unstored manifest first: a refusal stores nothing else.
-    auto evaluated = co_await Evaluate(principal, deployment, manifest, *current);
+    auto evaluated = co_await Evaluate(principal, deployment, manifest, *current, patch_id);
     if (!evaluated) {
         co_return evaluated.error();
     }
@@ -800,7 +850,7 @@ namespace waka::coordinator::deploy {
 
 // One enforced application. Its decision (allowed, deferred or refused) is audited by ApplyPatch;
 // here it is only logged.
-asio::awaitable<void> DeploymentService::Impl::Enforce(const store::SecurityPatch& patch,
+asio::awaitable<bool> DeploymentService::Impl::Enforce(const store::SecurityPatch& patch,
                                                        const std::string& instance_id) {
     const store::Principal system{"system", store::Role::kAdmin, ""};
     ApplyPatchRequest request;
@@ -811,11 +861,14 @@ asio::awaitable<void> DeploymentService::Impl::Enforce(const store::SecurityPatc
     if (!applied) {
         log::Info("patch not enforced patch_id={} instance_id={} reason=\"{}\"", patch.id,
                   instance_id, applied.error().message);
-    } else if (applied->deployment) {
+        co_return false;
+    }
+    if (applied->deployment) {
         log::Info("patch enforced patch_id={} instance_id={} deployment_id={} status={}", patch.id,
                   instance_id, applied->deployment->deployment.id,
                   applied->deployment->deployment.status);
     }
+    co_return applied->deployment.has_value();
 }
 
 }  // namespace waka::coordinator::deploy

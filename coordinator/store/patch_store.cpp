@@ -228,6 +228,25 @@ boost::asio::awaitable<Expected<std::vector<InstanceManifest>>> PatchStore::Curr
         });
 }
 
+boost::asio::awaitable<Expected<std::map<std::pair<std::string, std::string>, std::string>>>
+PatchStore::Refusals(std::string instance_id) {
+    using Map = std::map<std::pair<std::string, std::string>, std::string>;
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<Map> {
+        pqxx::read_transaction tx(c);
+        auto rows = tx.exec_params(
+            "SELECT DISTINCT ON (details->>'patch_id', instance_id) details->>'patch_id', "
+            "instance_id, reason FROM audit_log WHERE action = 'patch.create' AND decision = "
+            "'refused' AND details ? 'patch_id' AND instance_id IS NOT NULL AND ($1 = '' OR "
+            "instance_id = $1) ORDER BY details->>'patch_id', instance_id, seq DESC",
+            instance_id);
+        Map out;
+        for (const auto& row : rows) {
+            out[{row[0].as<std::string>(), row[1].as<std::string>()}] = row[2].as<std::string>();
+        }
+        return out;
+    });
+}
+
 boost::asio::awaitable<Expected<void>> PatchStore::Link(std::string deployment_id,
                                                         std::string patch_id,
                                                         std::string instance_id, bool enforced) {

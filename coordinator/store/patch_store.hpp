@@ -1,8 +1,10 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "coordinator/store/types.hpp"
@@ -78,6 +80,11 @@ public:
     // when not empty), by id. Memory grows with the fleet, not with history.
     boost::asio::awaitable<Expected<std::vector<InstanceManifest>>> CurrentManifests(
         std::string instance_id);
+    // Why patches have not reached instances: the reason of the latest refused application of
+    // each patch to each instance (audit entries "patch.create" refused), keyed {patch, instance};
+    // of one instance when instance_id is not empty.
+    boost::asio::awaitable<Expected<std::map<std::pair<std::string, std::string>, std::string>>>
+    Refusals(std::string instance_id);
     // Links a stored deployment to the patch it applies.
     boost::asio::awaitable<Expected<void>> Link(std::string deployment_id, std::string patch_id,
                                                 std::string instance_id, bool enforced);

@@ -78,6 +78,14 @@ TEST_F(RunbookTest, EveryServedCurlOfTheRunbookAnswersAsDocumented) {
         "component_type":"suite","component_name":"commerce","affected_versions":"<1.5.1",
         "patched_version":"1.5.1","severity":"critical"})");
     ASSERT_EQ(registered.status, 201u) << registered.body;
+    // Its enforcement (which finds no instance running commerce yet) ends with a patch.enforce
+    // entry.
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            auto audit = world_.Api().Get("/api/v1/audit?action=patch.enforce");
+            return audit.status == 200u && audit.body.find("patch-001") != std::string::npos;
+        },
+        std::chrono::seconds(30)));
 
     // Creating a Deployment.
     CurlAnswer created = Curl({"-X", "POST", "-H", "Content-Type: application/json", "-d",

@@ -31,9 +31,15 @@ constexpr const char* kApplyPath = "/api/v1/security/patches/apply?instance_id=i
 
 class PatchApiTest : public PatchRollbackTest {
 protected:
+    // Registers a patch and waits until its enforcement has finished (its patch.enforce entry).
     void Register(const char* body) {
         auto created = client_->Post("/api/v1/security/patches", body);
         ASSERT_EQ(created.status, 201u) << created.body;
+        ASSERT_TRUE(
+            WaitForSql("SELECT count(*) FROM audit_log WHERE action = 'patch.enforce' AND "
+                       "target_id = '" +
+                           Str(Object(created), "id") + "'",
+                       "1"));
     }
 };
 
@@ -49,6 +55,11 @@ TEST_F(PatchApiTest, RegisterGetAndListWithFilters) {
     Register(kMediumPlatform);
     Register(kHighCommerce);
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'patch.register'"), "3");
+    EXPECT_TRUE(
+        WaitForSql("SELECT count(*) FROM audit_log WHERE action = 'patch.enforce' AND "
+                   "target_id = 'patch-001' AND reason = 'applied to 0 of 0 affected "
+                   "instances'",
+                   "1"));
 
     auto got = client_->Get("/api/v1/security/patches/patch-001");
     ASSERT_EQ(got.status, 200u) << got.body;
@@ -122,6 +133,7 @@ TEST_F(PatchApiTest, BadPatchesAre422NamingTheFieldAndStoreNothing) {
     EXPECT_EQ(client_->Post("/api/v1/security/patches", "[]").status, 400u);
     EXPECT_EQ(Count("security_patches"), 0);
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action LIKE 'patch.%'"), "0");
+    EXPECT_EQ(Count("patch_deployments"), 0);
 }
 
 TEST_F(PatchApiTest, RunbookApplyOfACriticalPatchMovesAFrozenInstance) {
@@ -316,6 +328,50 @@ TEST_F(PatchApiTest, RegisteringPatchesEnforcesThemOnEveryAffectedInstance) {
     EXPECT_EQ(Str(body, "critical_patches"), "0");
     EXPECT_EQ(client_->Get("/api/v1/security/patches/status/nobody").status, 404u);
     EXPECT_EQ(client_->Get("/api/v1/security/compliance?severity=urgent").status, 422u);
+}
+
+// A pin does not silently win over a critical patch: a range that admits the patched version lets
+// it through; an exact pin keeps it off, and the reports name the pin.
+TEST_F(PatchApiTest, PinsLetACriticalPatchThroughOnlyWhenTheirRangeAdmitsIt) {
+    for (const char* instance : {"instance-exact", "instance-range"}) {
+        AddInstance(instance);
+        Deployed("manifest-001", instance);
+    }
+    for (const auto& [instance, pinned] :
+         {std::pair{"instance-exact", "1.5.0"}, std::pair{"instance-range", ">=1.5.0 <1.6.0"}}) {
+        auto pin =
+            client_->Post(std::string("/api/v1/versions/pin?instance_id=") + instance,
+                          std::string(R"({"component_type":"suite","component_name":"commerce",)") +
+                              R"("pinned_version":")" + pinned + R"(","reason":"legacy ERP"})");
+        ASSERT_EQ(pin.status, 201u) << pin.body;
+    }
+    Register(kCriticalCommerce);
+    ASSERT_TRUE(
+        WaitForSql("SELECT count(*) FROM audit_log WHERE action = 'patch.create' AND "
+                   "actor = 'system'",
+                   "2"));
+    EXPECT_EQ(SqlValue("SELECT string_agg(instance_id, ',') FROM patch_deployments"),
+              "instance-range");
+    const std::string refusal = SqlValue(
+        "SELECT reason FROM audit_log WHERE action = 'patch.create' AND decision = "
+        "'refused' AND instance_id = 'instance-exact'");
+    EXPECT_NE(refusal.find("pin"), std::string::npos) << refusal;
+
+    auto entry =
+        Object(client_->Get("/api/v1/security/compliance")).at("patches").as_array()[0].as_object();
+    EXPECT_EQ(Str(entry, "compliant"), "false");
+    EXPECT_EQ(Str(entry.at("instances").as_object(), "unpatched"), R"(["instance-exact"])");
+    EXPECT_EQ(Str(entry.at("instances").as_object(), "pending"), R"(["instance-range"])");
+    ASSERT_EQ(entry.at("blocked").as_array().size(), 1u) << Str(entry, "blocked");
+    const auto& blocked = entry.at("blocked").as_array()[0].as_object();
+    EXPECT_EQ(Str(blocked, "instance_id"), "instance-exact");
+    EXPECT_EQ(Str(blocked, "reason"), refusal);
+
+    auto status = Object(client_->Get("/api/v1/security/patches/status/instance-exact"));
+    const auto& patch = status.at("patches").as_array()[0].as_object();
+    EXPECT_EQ(Str(patch, "status"), "available");
+    EXPECT_EQ(Str(patch, "blocked_by"), refusal);
+    EXPECT_EQ(Str(status, "critical_patches"), "1");
 }
 
 }  // namespace
