@@ -676,18 +676,19 @@ asio::awaitable<Expected<void>> DeploymentService::Impl::CheckNotInProgress(
     }
     for (const auto& link : *links) {
         if (!store::IsTerminalStatus(link.status)) {
-            co_return MakeError(Errc::kConflict, "Patch " + patch.id + " is already being applied to " +
-                                                     instance_id + " by " + link.deployment_id +
-                                                     " (" + link.status + ")");
+            co_return MakeError(Errc::kConflict, "Patch " + patch.id +
+                                                     " is already being applied to " + instance_id +
+                                                     " by " + link.deployment_id + " (" +
+                                                     link.status + ")");
         }
     }
     co_return Expected<void>{};
 }
 
 // The releases a manifest names: those of the current manifest it shares, the others read.
-asio::awaitable<Expected<std::map<std::string, store::Release>>> DeploymentService::Impl::ReleasesOf(
-    const store::Manifest& manifest, const store::Manifest& current,
-    std::map<std::string, store::Release> known) {
+asio::awaitable<Expected<std::map<std::string, store::Release>>>
+DeploymentService::Impl::ReleasesOf(const store::Manifest& manifest, const store::Manifest& current,
+                                    std::map<std::string, store::Release> known) {
     const auto wanted = ManifestComponents(manifest);
     const auto had = ManifestComponents(current);
     std::map<std::string, store::Release> out;
@@ -716,9 +717,8 @@ asio::awaitable<Expected<void>> DeploymentService::Impl::AuditPatch(
     const store::Principal& principal, const CreateDeploymentRequest& request,
     const std::string& deployment_id, const std::string& decision, const std::string& reason,
     const std::string& patch_id) {
-    boost::json::object details{{"manifest_id", request.manifest_id},
-                                {"kind", "patch"},
-                                {"patch_id", patch_id}};
+    boost::json::object details{
+        {"manifest_id", request.manifest_id}, {"kind", "patch"}, {"patch_id", patch_id}};
     store::AuditDraft audit{principal.actor,
                             AuditAction(request),
                             "deployment",
@@ -877,15 +877,17 @@ namespace waka::coordinator::deploy {
 
 // Versions a rollback removed or the agent undid stay off the instance until an operator clears
 // them: the resolver reads them through the quarantine source (DESIGN §4.1).
-asio::awaitable<void> DeploymentService::Impl::QuarantineRemoved(const store::Deployment& deployment) {
+asio::awaitable<void> DeploymentService::Impl::QuarantineRemoved(
+    const store::Deployment& deployment) {
     auto removed = RemovedVersions(deployment);
     if (removed.empty()) {
         co_return;
     }
-    std::string reason = deployment.kind == "rollback" && deployment.status == "deployed"
-                             ? "removed by rollback " + deployment.id
-                             : deployment.status + " in deployment " + deployment.id +
-                                   (deployment.error_message ? ": " + *deployment.error_message : "");
+    std::string reason =
+        deployment.kind == "rollback" && deployment.status == "deployed"
+            ? "removed by rollback " + deployment.id
+            : deployment.status + " in deployment " + deployment.id +
+                  (deployment.error_message ? ": " + *deployment.error_message : "");
     std::string instance_id = deployment.instance_id;
     std::string deployment_id = deployment.id;
     auto added = co_await quarantines.Add(instance_id, std::move(removed), deployment_id, reason);
