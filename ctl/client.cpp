@@ -66,6 +66,10 @@ json::value Client::Upload(const std::string& path, const std::string& file) con
     return Check(SendFile(target_, token_, "PUT", path, file));
 }
 
+void Client::Download(const std::string& path, const std::string& file) const {
+    Check(DownloadFile(target_, token_, path, file));
+}
+
 Answer Client::Raw(const std::string& method, const std::string& path,
                    const std::string& body) const {
     return Send(target_, token_, method, path, body);

@@ -35,6 +35,8 @@ public:
                             const std::string& body = {}) const;
     // PUT of a file streamed from disk.
     boost::json::value Upload(const std::string& path, const std::string& file) const;
+    // GET of a file into `file` (replaced only when the answer is 200).
+    void Download(const std::string& path, const std::string& file) const;
     // The answer as it came, whatever its status (for `wakactl api` and `health`).
     Answer Raw(const std::string& method, const std::string& path, const std::string& body) const;
 

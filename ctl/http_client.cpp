@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 namespace waka::ctl {
@@ -101,9 +103,44 @@ void PrepareRequest(const Target& target, const std::string& token, http::reques
     request.prepare_payload();
 }
 
+// Where an answer's body goes: memory (bounded) for API answers.
+struct StringSink {
+    using Body = http::string_body;
+    static constexpr auto kDeadline = kTimeout;
+
+    std::string Prepare(http::response_parser<Body>& parser) {
+        parser.body_limit(kMaxAnswerBytes);
+        return {};
+    }
+    void Finish(http::response_parser<Body>& parser, Answer& answer) {
+        answer.body = std::move(parser.get().body());
+    }
+};
+
+// Uploads stream a bundle from disk: the deadline must allow for its size.
+struct UploadSink : StringSink {
+    static constexpr auto kDeadline = std::chrono::hours(1);
+};
+
+// A file on disk for downloads, unbounded and with a longer deadline: bundles may be large.
+struct FileSink {
+    using Body = http::file_body;
+    static constexpr auto kDeadline = std::chrono::hours(1);
+
+    std::string Prepare(http::response_parser<Body>& parser) {
+        parser.body_limit(boost::none);
+        beast::error_code ec;
+        parser.get().body().open(file.c_str(), beast::file_mode::write, ec);
+        return ec ? "cannot write " + file.string() + ": " + ec.message() : std::string();
+    }
+    void Finish(http::response_parser<Body>& parser, Answer&) { parser.get().body().close(); }
+
+    std::filesystem::path file;
+};
+
 // Writes the request and reads the answer over a connected (and, for TLS, handshaken) stream.
-template <class Stream, class Body>
-Answer Talk(Stream& stream, http::request<Body>& request) {
+template <class Stream, class Body, class Sink>
+Answer Talk(Stream& stream, http::request<Body>& request, Sink& sink) {
     Answer answer;
     beast::error_code ec;
     http::write(stream, request, ec);
@@ -112,36 +149,39 @@ Answer Talk(Stream& stream, http::request<Body>& request) {
         return answer;
     }
     beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxAnswerBytes);
+    http::response_parser<typename Sink::Body> parser;
+    answer.error = sink.Prepare(parser);
+    if (!answer.error.empty()) {
+        return answer;
+    }
     http::read(stream, buffer, parser, ec);
     if (ec) {
         answer.error = "no answer: " + ec.message();
         return answer;
     }
     answer.status = parser.get().result_int();
-    answer.body = std::move(parser.get().body());
+    sink.Finish(parser, answer);
     return answer;
 }
 
-template <class Body>
-Answer ExchangePlain(const Target& target, http::request<Body>& request) {
+template <class Body, class Sink>
+Answer ExchangePlain(const Target& target, http::request<Body>& request, Sink& sink) {
     asio::io_context io;
     beast::tcp_stream stream(io);
-    stream.expires_after(kTimeout);
+    stream.expires_after(Sink::kDeadline);
     Answer answer;
     answer.error = Connect(io, stream, target);
     if (!answer.error.empty()) {
         return answer;
     }
-    answer = Talk(stream, request);
+    answer = Talk(stream, request, sink);
     beast::error_code ec;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     return answer;
 }
 
-template <class Body>
-Answer ExchangeTls(const Target& target, http::request<Body>& request) {
+template <class Body, class Sink>
+Answer ExchangeTls(const Target& target, http::request<Body>& request, Sink& sink) {
     Answer answer;
     auto context = MakeTlsContext(target.ca_file, answer.error);
     if (!context) {
@@ -149,7 +189,7 @@ Answer ExchangeTls(const Target& target, http::request<Body>& request) {
     }
     asio::io_context io;
     beast::ssl_stream<beast::tcp_stream> stream(io, *context);
-    beast::get_lowest_layer(stream).expires_after(kTimeout);
+    beast::get_lowest_layer(stream).expires_after(Sink::kDeadline);
     if (!ConfigurePeer(stream.native_handle(), target.host)) {
         answer.error = "cannot check the certificate for " + target.host;
         return answer;
@@ -165,18 +205,20 @@ Answer ExchangeTls(const Target& target, http::request<Body>& request) {
                        " failed: " + HandshakeError(stream.native_handle(), ec);
         return answer;
     }
-    answer = Talk(stream, request);
+    answer = Talk(stream, request, sink);
     // The answer is complete already: a server that never sends close_notify costs 2 s at most.
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
     stream.shutdown(ec);
     return answer;
 }
 
-template <class Body>
-Answer Exchange(const Target& target, const std::string& token, http::request<Body>& request) {
+template <class Body, class Sink = StringSink>
+Answer Exchange(const Target& target, const std::string& token, http::request<Body>& request,
+                Sink sink = {}) {
     try {
         PrepareRequest(target, token, request);
-        return target.tls ? ExchangeTls(target, request) : ExchangePlain(target, request);
+        return target.tls ? ExchangeTls(target, request, sink)
+                          : ExchangePlain(target, request, sink);
     } catch (const std::exception& e) {
         Answer answer;
         answer.error = e.what();
@@ -245,7 +287,30 @@ Answer SendFile(const Target& target, const std::string& token, const std::strin
         return answer;
     }
     request.set(http::field::content_type, "application/gzip");
-    return Exchange(target, token, request);
+    return Exchange(target, token, request, UploadSink{});
+}
+
+Answer DownloadFile(const Target& target, const std::string& token, const std::string& path,
+                    const std::filesystem::path& file) {
+    http::request<http::empty_body> request(http::verb::get, target.base_path + path, 11);
+    std::filesystem::path partial = file;
+    partial += ".partial";
+    Answer answer = Exchange(target, token, request, FileSink{partial});
+    std::error_code ec;
+    if (answer.status == 200) {
+        std::filesystem::rename(partial, file, ec);
+        if (ec) {
+            answer.status = 0;
+            answer.error = "cannot write " + file.string() + ": " + ec.message();
+        }
+        return answer;
+    }
+    if (answer.status != 0) {  // an error answer: its body is the server's JSON, small
+        std::ifstream in(partial, std::ios::binary);
+        answer.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    std::filesystem::remove(partial, ec);
+    return answer;
 }
 
 }  // namespace waka::ctl

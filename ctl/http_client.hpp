@@ -30,5 +30,9 @@ Answer Send(const Target& target, const std::string& token, const std::string& m
             const std::string& path, const std::string& body);
 Answer SendFile(const Target& target, const std::string& token, const std::string& method,
                 const std::string& path, const std::filesystem::path& file);
+// GET `path` into `file` (through `file`.partial, renamed only on a 200); any other answer comes
+// back with its body, as from Send, and leaves `file` untouched.
+Answer DownloadFile(const Target& target, const std::string& token, const std::string& path,
+                    const std::filesystem::path& file);
 
 }  // namespace waka::ctl

@@ -1,4 +1,10 @@
+#include <openssl/evp.h>
+
+#include <array>
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <memory>
 
 #include "ctl/commands/commands.hpp"
@@ -20,7 +26,46 @@ struct VersionArgs {
     bool security_patch = false;
     bool unstable = false;
     std::string file;
+    std::string sha256;
 };
+
+// Lower-case hex SHA-256 of a file ("" when it cannot be read).
+std::string FileSha256(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                    EVP_MD_CTX_free);
+    if (!in || !context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+        return {};
+    }
+    std::array<char, 65536> buffer{};
+    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(context.get(), digest.data(), &size);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+// Downloads a bundle by its SHA-256 and checks what arrived is that content.
+void Download(Context& context, const VersionArgs& args) {
+    const std::string file = args.file.empty() ? args.sha256 + ".tar.gz" : args.file;
+    context.MakeClient().Download("/api/v1/artifacts/" + UrlEncode(args.sha256), file);
+    if (FileSha256(file) != args.sha256) {
+        std::error_code ec;
+        std::filesystem::remove(file, ec);
+        throw Failure{"wakactl: the downloaded file does not have SHA-256 " + args.sha256 +
+                      "; removed"};
+    }
+    std::cout << "downloaded " << file << " (" << std::filesystem::file_size(file)
+              << " bytes, SHA-256 verified)\n";
+}
 
 // "/TYPE/NAME/VERSION", each part encoded.
 std::string ReleasePath(const VersionArgs& args) {
@@ -101,6 +146,12 @@ void AddArtifacts(CLI::App& app, Context& context, const std::shared_ptr<Version
         Show(context.globals,
              context.MakeClient().Upload("/api/v1/artifacts" + ReleasePath(*args), args->file));
     });
+
+    auto* download = artifacts->add_subcommand("download", "Download a bundle by its SHA-256");
+    download->add_option("sha256", args->sha256, "The artifact's SHA-256 (artifact_sha256)")
+        ->required();
+    download->add_option("-o,--output", args->file, "Where to write it (default SHA256.tar.gz)");
+    OnRun(download, context, [&context, args] { Download(context, *args); });
 }
 
 }  // namespace

@@ -113,6 +113,20 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     CtlRun uploaded =
         Ctl({"artifacts", "upload", "platform", "webwaka-platform", "2.0.0", bundle.string()});
     ASSERT_EQ(uploaded.exit_code, 0) << uploaded.output;
+    CtlRun release = Ctl({"--json", "versions", "get", "platform", "webwaka-platform", "2.0.0"});
+    ASSERT_EQ(release.exit_code, 0) << release.output;
+    const std::string sha256(boost::json::parse(release.output).at("artifact_sha256").as_string());
+    const auto copy = world_.Dir() / "downloaded.tar.gz";
+    CtlRun downloaded = Ctl({"artifacts", "download", sha256, "-o", copy.string()});
+    EXPECT_EQ(downloaded.exit_code, 0) << downloaded.output;
+    EXPECT_EQ(ReadFile(copy), ReadFile(bundle));
+    CtlRun unknown_artifact =
+        Ctl({"artifacts", "download", std::string(64, 'a'), "-o", copy.string() + ".x"});
+    EXPECT_EQ(unknown_artifact.exit_code, 1) << unknown_artifact.output;
+    EXPECT_NE(unknown_artifact.output.find("error 404: "), std::string::npos)
+        << unknown_artifact.output;
+    EXPECT_FALSE(std::filesystem::exists(copy.string() + ".x"));
+    EXPECT_FALSE(std::filesystem::exists(copy.string() + ".x.partial"));
     AgentHandle& agent = world_.AddAgent("instance-prod-01");
     CtlRun manifest = Ctl({"manifests", "create", "--id", "manifest-001", "--instance",
                            "instance-prod-01", "--platform-version", "2.0.0"});
