@@ -193,20 +193,45 @@ bool PinMatchesARelease(const resolver::Index& index, const std::string& compone
 ResolutionService::ResolutionService(db::Database& database, const Clock& clock)
     : database_(database), clock_(clock) {}
 
-asio::awaitable<Expected<ResolutionContext>> ResolutionService::Load(std::string instance_id) {
-    ResolutionContext context;
-    context.now = clock_.Now();
-    context.instance_id = instance_id;
+asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>>
+ResolutionService::CatalogIndex() {
     store::ReleaseStore releases(database_, clock_);
+    auto generation = co_await releases.CatalogGeneration();
+    if (!generation) {
+        co_return generation.error().WithContext("read the catalog generation");
+    }
+    {
+        std::lock_guard lock(cache_mutex_);
+        if (cached_index_ && cached_generation_ == *generation) {
+            co_return cached_index_;
+        }
+    }
     auto all = co_await releases.List(store::ReleaseFilter{});
     if (!all) {
         co_return all.error().WithContext("load the catalog");
     }
-    auto index = resolver::BuildIndex(CatalogOf(*all));
-    if (!index) {
-        co_return index.error().WithContext("the stored catalog");
+    auto built = resolver::BuildIndex(CatalogOf(*all));
+    if (!built) {
+        co_return built.error().WithContext("the stored catalog");
     }
-    context.index = std::make_shared<const resolver::Index>(std::move(*index));
+    auto index = std::make_shared<const resolver::Index>(std::move(*built));
+    // A release added between the two reads makes the generation older than the index: the next
+    // call then rebuilds once more, never serves a stale index for a newer generation.
+    std::lock_guard lock(cache_mutex_);
+    cached_generation_ = *generation;
+    cached_index_ = index;
+    co_return index;
+}
+
+asio::awaitable<Expected<ResolutionContext>> ResolutionService::Load(std::string instance_id) {
+    ResolutionContext context;
+    context.now = clock_.Now();
+    context.instance_id = instance_id;
+    auto index = co_await CatalogIndex();
+    if (!index) {
+        co_return index.error();
+    }
+    context.index = std::move(*index);
     if (instance_id.empty()) {
         co_return context;
     }

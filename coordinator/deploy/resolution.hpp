@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,9 +68,16 @@ public:
     boost::asio::awaitable<Expected<void>> CheckNoCycle(store::NewRelease release);
 
 private:
+    // The catalog's index, rebuilt only when CatalogGeneration changes: loading and indexing
+    // every release dominates a resolution's cost on large catalogs (docs/resolution.md).
+    boost::asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>> CatalogIndex();
+
     db::Database& database_;
     const Clock& clock_;
     QuarantineSource quarantine_;
+    std::mutex cache_mutex_;  // guards the two members below; Load runs on many threads
+    std::string cached_generation_;
+    std::shared_ptr<const resolver::Index> cached_index_;
 };
 
 [[nodiscard]] std::string ComponentKey(std::string_view type, std::string_view name);

@@ -176,6 +176,15 @@ boost::asio::awaitable<Expected<std::vector<Release>>> ReleaseStore::Find(
     });
 }
 
+boost::asio::awaitable<Expected<std::string>> ReleaseStore::CatalogGeneration() {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<std::string> {
+        pqxx::read_transaction tx(c);
+        auto row = tx.exec1("SELECT count(*)::text || ':' || coalesce(" +
+                            SqlMillis("max(created_at)") + "::text, '') FROM releases");
+        return row[0].as<std::string>();
+    });
+}
+
 boost::asio::awaitable<Expected<AttachedArtifact>> ReleaseStore::AttachArtifact(
     const Principal& by, ReleaseKey key, std::string sha256, std::uint64_t size,
     std::function<Expected<void>()> place_file) {

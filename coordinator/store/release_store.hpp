@@ -59,6 +59,10 @@ public:
     boost::asio::awaitable<Expected<Release>> Get(ReleaseKey key);
     // Every matching release, in no particular order (SemVer precedence is the caller's).
     boost::asio::awaitable<Expected<std::vector<Release>>> List(ReleaseFilter filter);
+    // A text that changes whenever a release is added ("<count>:<newest created_at in ms>"):
+    // releases are never edited or deleted (only an artifact is attached), so equal texts mean an
+    // equal catalog for resolution, which lets the resolver's index be cached.
+    boost::asio::awaitable<Expected<std::string>> CatalogGeneration();
     // The releases among `keys` that exist (for warnings about manifests).
     boost::asio::awaitable<Expected<std::vector<Release>>> Find(std::vector<ReleaseKey> keys);
 
