@@ -145,6 +145,29 @@ void PrintReport(const json::object& report, std::initializer_list<const char*> 
     PrintTable(list != nullptr ? *list : json::value(json::array{}), columns);
 }
 
+// The instances a pin, a quarantine or the policy keeps a patch off, with the reason.
+void PrintBlocked(const json::object& report) {
+    const auto* patches = report.if_contains("patches");
+    if (patches == nullptr || !patches->is_array()) {
+        return;
+    }
+    for (const auto& patch : patches->as_array()) {
+        const auto* blocked =
+            patch.is_object() ? patch.as_object().if_contains("blocked") : nullptr;
+        if (blocked == nullptr || !blocked->is_array()) {
+            continue;
+        }
+        for (const auto& entry : blocked->as_array()) {
+            if (entry.is_object() && entry.as_object().contains("instance_id")) {
+                std::cout << Text(patch.at("patch_id")) << " blocked on "
+                          << Text(entry.at("instance_id")) << ": "
+                          << (entry.as_object().contains("reason") ? Text(entry.at("reason")) : "-")
+                          << "\n";
+            }
+        }
+    }
+}
+
 void AddStatusAndCompliance(CLI::App* patches, Context& context,
                             const std::shared_ptr<PatchArgs>& args) {
     auto* status = patches->add_subcommand(
@@ -163,7 +186,7 @@ void AddStatusAndCompliance(CLI::App* patches, Context& context,
              "pending_patches", "in_progress_patches", "failed_patches", "critical_patches"},
             "patches",
             {"patch_id", "severity", "status", "component_type", "component_name",
-             "installed_version", "patched_version"});
+             "installed_version", "patched_version", "blocked_by"});
     });
 
     auto* compliance =
@@ -181,6 +204,7 @@ void AddStatusAndCompliance(CLI::App* patches, Context& context,
                     "patches",
                     {"patch_id", "severity", "component_name", "affected", "patched", "pending",
                      "failed", "unpatched", "compliant"});
+        PrintBlocked(report.as_object());
     });
 }
 
