@@ -289,5 +289,16 @@ TEST(SemVerRules, PrecedenceAndRanges) {
     EXPECT_TRUE(CheckSemVerRange(">>1"));
 }
 
+TEST(Timestamps, InstantsOutsideTheClocksRangeAreRefusedNotWrapped) {
+    auto far = ParseTimestamp("expires_at", "2999-01-01T00:00:00Z");
+    ASSERT_FALSE(far);
+    EXPECT_EQ(far.error().status, 422u);
+    EXPECT_EQ(far.error().errors.at(0).field, "expires_at");
+    EXPECT_FALSE(ParseTimestamp("expires_at", "1500-01-01T00:00:00Z"));
+    auto offset = ParseTimestamp("expires_at", "2098-01-01T01:30:00+01:00");
+    ASSERT_TRUE(offset);
+    EXPECT_EQ(FormatRfc3339(*offset), "2098-01-01T00:30:00.000Z");
+}
+
 }  // namespace
 }  // namespace waka::coordinator::api
