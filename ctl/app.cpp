@@ -14,6 +14,13 @@ void OnRun(CLI::App* command, Context& context, std::function<void()> body) {
     command->callback([&context, body = std::move(body)] { context.action = body; });
 }
 
+std::shared_ptr<int> AddLimitOption(CLI::App* command) {
+    auto limit = std::make_shared<int>(100);
+    command->add_option("--limit", *limit, "At most this many (0: all; pages are followed)")
+        ->check(CLI::NonNegativeNumber);
+    return limit;
+}
+
 namespace {
 
 void AddGlobalOptions(CLI::App& app, Globals& globals) {

@@ -1,5 +1,6 @@
 #include "ctl/client.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 
@@ -64,6 +65,41 @@ json::value Client::Call(const std::string& method, const std::string& path,
 
 json::value Client::Upload(const std::string& path, const std::string& file) const {
     return Check(SendFile(target_, token_, "PUT", path, file));
+}
+
+json::array Client::List(const std::string& path, int limit, bool& more) const {
+    constexpr int kMaxPage = 1000;  // the server's largest page
+    json::array items;
+    std::string cursor;
+    more = false;
+    for (;;) {
+        const int page =
+            limit == 0 ? kMaxPage : std::min(kMaxPage, limit - static_cast<int>(items.size()));
+        const std::string separator = path.find('?') == std::string::npos ? "?" : "&";
+        const Answer answer = Send(target_, token_, "GET",
+                                   path + separator + "limit=" + std::to_string(page) +
+                                       (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)),
+                                   "");
+        json::value body = Check(answer);
+        if (!body.is_array()) {
+            throw Failure{"wakactl: " + path + " did not answer a list"};
+        }
+        for (auto& item : body.as_array()) {
+            items.push_back(std::move(item));
+        }
+        cursor = answer.next_cursor;
+        if (cursor.empty()) {
+            return items;
+        }
+        if (limit != 0 && static_cast<int>(items.size()) >= limit) {
+            // The server names a cursor whenever a page is full; one item more tells if it is real.
+            const json::value next =
+                Check(Send(target_, token_, "GET",
+                           path + separator + "limit=1&cursor=" + UrlEncode(cursor), ""));
+            more = next.is_array() && !next.as_array().empty();
+            return items;
+        }
+    }
 }
 
 void Client::Download(const std::string& path, const std::string& file) const {

@@ -35,6 +35,9 @@ public:
                             const std::string& body = {}) const;
     // PUT of a file streamed from disk.
     boost::json::value Upload(const std::string& path, const std::string& file) const;
+    // GET of a paged list: follows X-Next-Cursor until `limit` items (0: all of them). Answers
+    // the items and whether the server had more than were fetched.
+    boost::json::array List(const std::string& path, int limit, bool& more) const;
     // GET of a file into `file` (replaced only when the answer is 200).
     void Download(const std::string& path, const std::string& file) const;
     // The answer as it came, whatever its status (for `wakactl api` and `health`).

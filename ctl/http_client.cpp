@@ -160,6 +160,9 @@ Answer Talk(Stream& stream, http::request<Body>& request, Sink& sink) {
         return answer;
     }
     answer.status = parser.get().result_int();
+    if (const auto cursor = parser.get().find("X-Next-Cursor"); cursor != parser.get().end()) {
+        answer.next_cursor = std::string(cursor->value());
+    }
     sink.Finish(parser, answer);
     return answer;
 }

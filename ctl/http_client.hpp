@@ -24,6 +24,7 @@ struct Answer {
     unsigned status = 0;  // 0: no answer, see error
     std::string body;
     std::string error;
+    std::string next_cursor;  // X-Next-Cursor: a list has more after this page
 };
 
 Answer Send(const Target& target, const std::string& token, const std::string& method,

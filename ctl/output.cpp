@@ -131,4 +131,14 @@ void List(const Globals& globals, const json::value& value,
     PrintTable(value, columns);
 }
 
+void ListPaged(const Globals& globals, const Client& client, const std::string& path, int limit,
+               const std::vector<std::string>& columns) {
+    bool more = false;
+    const json::value items = client.List(path, limit, more);
+    List(globals, items, columns);
+    if (more) {
+        std::cerr << "(more than " << limit << "; --limit N for more, --limit 0 for all)\n";
+    }
+}
+
 }  // namespace waka::ctl

@@ -27,4 +27,9 @@ void Show(const Globals& globals, const boost::json::value& value);
 void List(const Globals& globals, const boost::json::value& value,
           const std::vector<std::string>& columns);
 
+// A paged list (GET `path`, following cursors) printed as List does; `limit` 0 means all. When the
+// server had more, a note on stderr says so (stdout stays what --json promises).
+void ListPaged(const Globals& globals, const Client& client, const std::string& path, int limit,
+               const std::vector<std::string>& columns);
+
 }  // namespace waka::ctl

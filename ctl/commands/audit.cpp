@@ -38,14 +38,15 @@ void AddAuditCommands(CLI::App& app, Context& context) {
     list->add_option("--action", args->action);
     list->add_option("--since", args->since, "RFC 3339");
     list->add_option("--until", args->until, "RFC 3339");
-    OnRun(list, context, [&context, args] {
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
         const std::string query = Query({{"instance_id", args->instance},
                                          {"actor", args->actor},
                                          {"action", args->action},
                                          {"since", args->since},
                                          {"until", args->until}});
-        List(context.globals, context.MakeClient().Call("GET", "/api/v1/audit" + query),
-             {"seq", "at", "actor", "action", "target_type", "target_id", "decision"});
+        ListPaged(context.globals, context.MakeClient(), "/api/v1/audit" + query, *limit,
+                  {"seq", "at", "actor", "action", "target_type", "target_id", "decision"});
     });
 
     OnRun(audit->add_subcommand("verify", "Verify the audit hash chain"), context, [&context] {

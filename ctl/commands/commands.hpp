@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 
 #include "ctl/context.hpp"
 
@@ -11,6 +12,10 @@ namespace waka::ctl {
 
 // Makes `command` set context.action to `body` when it is chosen; main runs it after parsing.
 void OnRun(CLI::App* command, Context& context, std::function<void()> body);
+
+// Adds --limit (default 100, the server's page; 0: all) to a list command; the answer holds the
+// parsed value, read by the command's action.
+std::shared_ptr<int> AddLimitOption(CLI::App* command);
 
 void AddHealthCommands(CLI::App& app, Context& context);
 void AddTokenCommands(CLI::App& app, Context& context);

@@ -88,11 +88,13 @@ void AddDeployments(CLI::App& app, Context& context, const std::shared_ptr<Deplo
     auto* list = deployments->add_subcommand("list", "List deployments, newest first");
     list->add_option("--instance", args->instance, "Filter by instance");
     list->add_option("--status", args->status, "Filter by status");
-    OnRun(list, context, [&context, args] {
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
         const std::string query =
             Query({{"instance_id", args->instance}, {"status", args->status}});
-        List(context.globals, context.MakeClient().Call("GET", "/api/v1/deployments" + query),
-             {"id", "status", "kind", "instance_id", "manifest_id", "created_at", "completed_at"});
+        ListPaged(
+            context.globals, context.MakeClient(), "/api/v1/deployments" + query, *limit,
+            {"id", "status", "kind", "instance_id", "manifest_id", "created_at", "completed_at"});
     });
 }
 

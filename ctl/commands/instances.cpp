@@ -43,10 +43,11 @@ void AddCreateAndList(CLI::App* instances, Context& context,
     auto* list = instances->add_subcommand("list", "List instances");
     list->add_option("--label", args->labels, "key=value filter (repeatable)");
     list->add_flag("--all", args->all, "Include decommissioned instances");
-    OnRun(list, context, [&context, args] {
-        List(context.globals,
-             context.MakeClient().Call("GET", "/api/v1/instances" + ListQuery(*args)),
-             {"id", "connection_state", "agent_version", "current_manifest_id", "last_seen_at"});
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
+        ListPaged(
+            context.globals, context.MakeClient(), "/api/v1/instances" + ListQuery(*args), *limit,
+            {"id", "connection_state", "agent_version", "current_manifest_id", "last_seen_at"});
     });
 }
 

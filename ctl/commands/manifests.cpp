@@ -75,10 +75,11 @@ void AddGetAndList(CLI::App* manifests, Context& context,
 
     auto* list = manifests->add_subcommand("list", "Manifest history, newest first");
     list->add_option("--instance", args->instance, "Filter by instance");
-    OnRun(list, context, [&context, args] {
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
         const std::string query = Query({{"instance_id", args->instance}});
-        List(
-            context.globals, context.MakeClient().Call("GET", "/api/v1/manifests" + query),
+        ListPaged(
+            context.globals, context.MakeClient(), "/api/v1/manifests" + query, *limit,
             {"id", "instance_id", "platform_name", "platform_version", "created_by", "created_at"});
     });
 }

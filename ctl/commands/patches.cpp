@@ -74,15 +74,16 @@ void AddListAndShow(CLI::App* patches, Context& context, const std::shared_ptr<P
     list->add_option("--name", args->name, "Filter by component name");
     list->add_option("--severity", args->severity, "Filter by severity");
     list->add_flag("--critical", args->critical, "Only the critical (mandatory) ones");
-    OnRun(list, context, [&context, args] {
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
         const std::string path = std::string("/api/v1/security/patches") +
                                  (args->critical ? "/critical" : "") +
                                  Query({{"component_type", args->type},
                                         {"component_name", args->name},
                                         {"severity", args->severity}});
-        List(context.globals, context.MakeClient().Call("GET", path),
-             {"patch_id", "severity", "component_type", "component_name", "affected_versions",
-              "patched_version", "cve_ids", "release_date"});
+        ListPaged(context.globals, context.MakeClient(), path, *limit,
+                  {"patch_id", "severity", "component_type", "component_name", "affected_versions",
+                   "patched_version", "cve_ids", "release_date"});
     });
 
     auto* show = patches->add_subcommand("show", "Show a patch");

@@ -109,12 +109,12 @@ void AddRollbacks(CLI::App& app, Context& context, const std::shared_ptr<Rollbac
 
     auto* list = rollbacks->add_subcommand("list", "Rollbacks, newest first");
     list->add_option("--instance", args->instance, "Filter by instance");
-    OnRun(list, context, [&context, args] {
-        List(context.globals,
-             context.MakeClient().Call(
-                 "GET", "/api/v1/rollback" + Query({{"instance_id", args->instance}})),
-             {"id", "instance_id", "status", "from_manifest_id", "to_manifest_id", "initiated_at",
-              "completed_at"});
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
+        ListPaged(context.globals, context.MakeClient(),
+                  "/api/v1/rollback" + Query({{"instance_id", args->instance}}), *limit,
+                  {"id", "instance_id", "status", "from_manifest_id", "to_manifest_id",
+                   "initiated_at", "completed_at"});
     });
 
     auto* history = rollbacks->add_subcommand(

@@ -114,12 +114,13 @@ void AddListAndGet(CLI::App* versions, Context& context, const std::shared_ptr<V
     auto* list = versions->add_subcommand("list", "List versions, newest first");
     list->add_option("--type", args->type, "Filter by component type");
     list->add_option("--name", args->name, "Filter by component name");
-    OnRun(list, context, [&context, args] {
+    const auto limit = AddLimitOption(list);
+    OnRun(list, context, [&context, args, limit] {
         const std::string query =
             Query({{"component_type", args->type}, {"component_name", args->name}});
-        List(context.globals, context.MakeClient().Call("GET", "/api/v1/versions" + query),
-             {"component_type", "component_name", "version_string", "is_stable",
-              "is_security_patch", "artifact_sha256", "created_at"});
+        ListPaged(context.globals, context.MakeClient(), "/api/v1/versions" + query, *limit,
+                  {"component_type", "component_name", "version_string", "is_stable",
+                   "is_security_patch", "artifact_sha256", "created_at"});
     });
 
     auto* get = versions->add_subcommand("get", "Show one version");

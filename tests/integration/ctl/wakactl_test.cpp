@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 
@@ -140,6 +141,18 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     CtlRun deployments = Ctl({"deployments", "list", "--instance", "instance-prod-01"});
     EXPECT_EQ(deployments.exit_code, 0);
     EXPECT_NE(deployments.output.find("deployed"), std::string::npos) << deployments.output;
+    // Lists follow the server's pages: --limit takes that many, --limit 0 all of them.
+    CtlRun everything = Ctl({"--json", "audit", "list", "--limit", "0"});
+    ASSERT_EQ(everything.exit_code, 0) << everything.output;
+    const std::size_t entries = boost::json::parse(everything.output).as_array().size();
+    ASSERT_GT(entries, 3u);
+    CtlRun three = Ctl({"audit", "list", "--limit", "3"});
+    EXPECT_EQ(three.exit_code, 0) << three.output;
+    EXPECT_EQ(std::count(three.output.begin(), three.output.end(), '\n'), 5) << three.output;
+    EXPECT_NE(three.output.find("(more than 3; --limit N for more"), std::string::npos)
+        << three.output;
+    CtlRun exact = Ctl({"--json", "audit", "list", "--limit", std::to_string(entries)});
+    EXPECT_EQ(boost::json::parse(exact.output).as_array().size(), entries) << exact.output;
     CtlRun verify = Ctl({"audit", "verify"});
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
 
