@@ -9,6 +9,8 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/db/database.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/policy/decision.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -33,16 +35,91 @@ void Family(std::string& out, std::string_view name, std::string_view type, std:
 
 using StatusCounts = std::map<std::string, std::uint64_t, std::less<>>;
 
-boost::asio::awaitable<Expected<StatusCounts>> CountDeployments(db::Database& database) {
-    co_return co_await database.Run([](pqxx::connection& c) -> Expected<StatusCounts> {
+struct DeploymentCounts {
+    StatusCounts all;        // every kind
+    StatusCounts rollbacks;  // kind rollback only
+};
+
+boost::asio::awaitable<Expected<DeploymentCounts>> CountDeployments(db::Database& database) {
+    co_return co_await database.Run([](pqxx::connection& c) -> Expected<DeploymentCounts> {
         pqxx::read_transaction tx(c);
-        StatusCounts counts;
-        for (const auto& row :
-             tx.exec("SELECT status, count(*) FROM deployments GROUP BY status")) {
-            counts[row[0].as<std::string>()] = row[1].as<std::uint64_t>();
+        DeploymentCounts counts;
+        for (const auto& row : tx.exec("SELECT kind = 'rollback', status, count(*) FROM "
+                                       "deployments GROUP BY 1, 2")) {
+            const auto status = row[1].as<std::string>();
+            const auto count = row[2].as<std::uint64_t>();
+            counts.all[status] += count;
+            if (row[0].as<bool>()) {
+                counts.rollbacks[status] += count;
+            }
         }
         return counts;
     });
+}
+
+std::uint64_t CountOf(const StatusCounts& counts, std::string_view status) {
+    auto found = counts.find(status);
+    return found == counts.end() ? 0 : found->second;
+}
+
+// Every (kind, verdict) pair, zeros included, so a rate over any of them is defined from the start.
+void RenderDecisions(std::string& out,
+                     const std::vector<deploy::DeploymentService::DecisionCount>& taken) {
+    Family(out, "waka_policy_decisions_total", "counter",
+           "Policy decisions taken by this coordinator since it started (dry runs excluded), by "
+           "kind of change and verdict.");
+    constexpr policy::ChangeKind kKinds[] = {
+        policy::ChangeKind::OperatorDeployment, policy::ChangeKind::AutoUpdate,
+        policy::ChangeKind::Patch, policy::ChangeKind::Rollback};
+    constexpr policy::Verdict kVerdicts[] = {
+        policy::Verdict::AllowNow, policy::Verdict::DeferToWindow, policy::Verdict::AwaitApproval,
+        policy::Verdict::Refuse};
+    for (const auto kind : kKinds) {
+        for (const auto verdict : kVerdicts) {
+            const std::string_view kind_name = policy::ToString(kind);
+            const std::string_view verdict_name = policy::ToString(verdict);
+            std::uint64_t count = 0;
+            for (const auto& entry : taken) {
+                if (entry.kind == kind_name && entry.verdict == verdict_name) {
+                    count = entry.count;
+                }
+            }
+            out += "waka_policy_decisions_total{kind=\"" + std::string(kind_name) +
+                   "\",verdict=\"" + std::string(verdict_name) + "\"} " + std::to_string(count) +
+                   "\n";
+        }
+    }
+}
+
+void RenderCompliance(std::string& out, const std::vector<PatchComplianceCount>& patches) {
+    Family(out, "waka_patch_instances", "gauge",
+           "Instances affected by each security patch, by where they stand (as GET "
+           "/api/v1/security/compliance counts them).");
+    for (const auto& patch : patches) {
+        const std::string labels = "patch_id=\"" + EscapeLabel(patch.patch_id) + "\",severity=\"" +
+                                   EscapeLabel(patch.severity) + "\"";
+        const std::pair<std::string_view, std::size_t> states[] = {{"patched", patch.patched},
+                                                                   {"pending", patch.pending},
+                                                                   {"failed", patch.failed},
+                                                                   {"unpatched", patch.unpatched}};
+        for (const auto& [state, count] : states) {
+            out += "waka_patch_instances{" + labels + ",state=\"" + std::string(state) + "\"} " +
+                   std::to_string(count) + "\n";
+        }
+    }
+    Family(out, "waka_patches_noncompliant", "gauge",
+           "Security patches not yet applied on every instance they affect, by severity.");
+    std::map<std::string, std::uint64_t> open = {
+        {"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}};
+    for (const auto& patch : patches) {
+        if (patch.pending + patch.failed + patch.unpatched > 0) {
+            ++open[patch.severity];
+        }
+    }
+    for (const auto& [severity, count] : open) {
+        out += "waka_patches_noncompliant{severity=\"" + EscapeLabel(severity) + "\"} " +
+               std::to_string(count) + "\n";
+    }
 }
 
 boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetrics& metrics) {
@@ -50,6 +127,10 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
     auto counts = co_await CountDeployments(context.database);
     if (!counts) {
         co_return ToResponse(FromError(counts.error()));
+    }
+    auto compliance = co_await CountPatchCompliance(services);
+    if (!compliance) {
+        co_return ToResponse(FromError(compliance.error()));
     }
     std::string out;
     Family(out, "waka_build_info", "gauge", "The coordinator's version (value is always 1).");
@@ -61,18 +142,24 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
            std::to_string(context.connected_agents ? context.connected_agents() : 0) + "\n";
     Family(out, "waka_deployments", "gauge", "Deployments stored, by current status.");
     for (std::string_view status : kStatuses) {
-        auto found = counts->find(status);
         out += "waka_deployments{status=\"" + std::string(status) + "\"} " +
-               std::to_string(found == counts->end() ? 0 : found->second) + "\n";
+               std::to_string(CountOf(counts->all, status)) + "\n";
     }
     Family(out, "waka_deployment_outcomes_total", "counter",
            "Deployments that ended, by final status (counted from the database, which keeps "
            "every deployment).");
     for (std::string_view outcome : kOutcomes) {
-        auto found = counts->find(outcome);
         out += "waka_deployment_outcomes_total{outcome=\"" + std::string(outcome) + "\"} " +
-               std::to_string(found == counts->end() ? 0 : found->second) + "\n";
+               std::to_string(CountOf(counts->all, outcome)) + "\n";
     }
+    Family(out, "waka_rollback_outcomes_total", "counter",
+           "Rollbacks (deployments of kind rollback) that ended, by final status.");
+    for (std::string_view outcome : kOutcomes) {
+        out += "waka_rollback_outcomes_total{outcome=\"" + std::string(outcome) + "\"} " +
+               std::to_string(CountOf(counts->rollbacks, outcome)) + "\n";
+    }
+    RenderDecisions(out, context.deployments.DecisionCounts());
+    RenderCompliance(out, *compliance);
     Family(out, "waka_db_pool_connections", "gauge", "PostgreSQL connections in the pool.");
     out += "waka_db_pool_connections " + std::to_string(context.database.PoolSize()) + "\n";
     Family(out, "waka_db_pool_in_use", "gauge", "PostgreSQL connections borrowed right now.");

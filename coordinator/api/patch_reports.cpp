@@ -185,9 +185,8 @@ struct Fleet {
     boost::json::array patched, pending, failed, unpatched, blocked;
 };
 
-boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
-                                        const std::vector<store::InstanceManifest>& fleet,
-                                        const Links& links, const Refusals& refusals) {
+Fleet Classify(const store::SecurityPatch& patch, const std::vector<store::InstanceManifest>& fleet,
+               const Links& links, const Refusals& refusals) {
     Fleet f;
     for (const auto& item : fleet) {
         const auto& mine = LinksOf(links, patch.id, item.instance_id);
@@ -214,6 +213,13 @@ boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
                 break;
         }
     }
+    return f;
+}
+
+boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
+                                        const std::vector<store::InstanceManifest>& fleet,
+                                        const Links& links, const Refusals& refusals) {
+    Fleet f = Classify(patch, fleet, links, refusals);
     const auto affected =
         f.patched.size() + f.pending.size() + f.failed.size() + f.unpatched.size();
     return {{"patch_id", patch.id},
@@ -271,6 +277,30 @@ boost::asio::awaitable<http::Response> Compliance(Services& services, store::Pat
 }
 
 }  // namespace
+
+boost::asio::awaitable<Expected<std::vector<PatchComplianceCount>>> CountPatchCompliance(
+    Services& services) {
+    store::PatchStore patches(services.context.database, services.context.clock);
+    std::string everyone;
+    auto fleet = co_await patches.CurrentManifests(everyone);
+    auto catalog = co_await AllPatches(patches, std::nullopt);
+    auto links = co_await LoadLinks(patches, everyone);
+    auto refusals = co_await patches.Refusals(everyone);
+    if (!fleet || !catalog || !links || !refusals) {
+        co_return !fleet ? fleet.error()
+        : !catalog       ? catalog.error()
+        : !links         ? links.error()
+                         : refusals.error();
+    }
+    std::vector<PatchComplianceCount> counts;
+    counts.reserve(catalog->size());
+    for (const auto& patch : *catalog) {
+        const Fleet f = Classify(patch, *fleet, *links, *refusals);
+        counts.push_back({patch.id, patch.severity, f.patched.size(), f.pending.size(),
+                          f.failed.size(), f.unpatched.size()});
+    }
+    co_return counts;
+}
 
 void AddPatchReportRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.

@@ -55,6 +55,19 @@ void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /
 // The OpenAPI document served at /openapi.json, embedded at build time (openapi/openapi.json).
 [[nodiscard]] const std::string& OpenApiDocument();
 
+// One patch across the fleet, as GET /api/v1/security/compliance counts it (patch_reports.cpp);
+// for GET /metrics.
+struct PatchComplianceCount {
+    std::string patch_id;
+    std::string severity;
+    std::size_t patched = 0;
+    std::size_t pending = 0;
+    std::size_t failed = 0;
+    std::size_t unpatched = 0;
+};
+[[nodiscard]] boost::asio::awaitable<Expected<std::vector<PatchComplianceCount>>>
+CountPatchCompliance(Services& services);
+
 // Adds "X-Next-Cursor: <cursor>" when a list filled its page, so clients know to ask again.
 void AddNextCursor(http::Response& response, std::size_t count, std::size_t limit,
                    const std::string& last_cursor);

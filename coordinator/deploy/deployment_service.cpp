@@ -189,9 +189,10 @@ struct DeploymentService::Impl {
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
 
-    std::mutex mutex;  // guards the two maps below
+    std::mutex mutex;  // guards the three maps below
     std::map<std::string, std::string> last_progress;  // op_id -> "step|component" last recorded
     std::map<std::string, TimePoint> last_seen_write;  // instance_id -> last last_seen_at write
+    std::map<std::pair<std::string, std::string>, std::uint64_t> decisions;  // (kind, verdict)
 
     asio::awaitable<Expected<CreateDeploymentOutcome>> Create(const store::Principal& principal,
                                                               const CreateDeploymentRequest& request);
@@ -315,7 +316,13 @@ asio::awaitable<Expected<policy::Decision>> DeploymentService::Impl::DecidePolic
     change.principal_role = std::string(store::RoleName(principal.role));
     change.reason = request.reason;
     const policy::Policy* settings = *active ? &(*active)->settings : nullptr;
-    co_return policy::Decide(settings, change, clock.Now());
+    auto decision = policy::Decide(settings, change, clock.Now());
+    if (decision && !request.dry_run) {
+        std::lock_guard lock(mutex);
+        ++decisions[{std::string(policy::ToString(change.kind)),
+                     std::string(policy::ToString(decision->verdict))}];
+    }
+    co_return decision;
 }
 
 asio::awaitable<void> DeploymentService::Impl::DispatchNext(std::string instance_id) {
@@ -371,6 +378,16 @@ DeploymentService::~DeploymentService() = default;
 void DeploymentService::AttachGateway(gateway::GatewayServer& gateway) { impl_->gateway = &gateway; }
 
 ResolutionService& DeploymentService::Resolution() { return impl_->resolution; }
+
+std::vector<DeploymentService::DecisionCount> DeploymentService::DecisionCounts() const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<DecisionCount> out;
+    out.reserve(impl_->decisions.size());
+    for (const auto& [key, count] : impl_->decisions) {
+        out.push_back({key.first, key.second, count});
+    }
+    return out;
+}
 
 asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Create(
     const store::Principal& principal, const CreateDeploymentRequest& request) {

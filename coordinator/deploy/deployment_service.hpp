@@ -91,6 +91,13 @@ struct DeploymentFilter {
 // artifact named by the manifest is missing; the message names it), kConflict (decommissioned).
 class DeploymentService final : public gateway::AgentDirectory {
 public:
+    // How many policy decisions this process took for one kind of change and verdict.
+    struct DecisionCount {
+        std::string kind;     // policy::ToString(ChangeKind)
+        std::string verdict;  // policy::ToString(Verdict)
+        std::uint64_t count = 0;
+    };
+
     DeploymentService(db::Database& database, const Clock& clock, std::filesystem::path artifact_dir);
     ~DeploymentService() override;
 
@@ -128,6 +135,9 @@ public:
     // Asks the agent to cancel the deployment it holds; false when the agent is not connected
     // here. The agent answers with a result (cancelled before start, or it runs to its end).
     bool RequestCancel(const std::string& instance_id, const std::string& deployment_id);
+    // Policy decisions taken since start (dry runs excluded), sorted by kind then verdict; for
+    // GET /metrics. Thread-safe.
+    [[nodiscard]] std::vector<DecisionCount> DecisionCounts() const;
 
     // AgentDirectory.
     boost::asio::awaitable<gateway::HelloDecision> Authenticate(const gateway::AgentHello& hello) override;

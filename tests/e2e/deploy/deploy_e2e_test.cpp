@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "tests/e2e/deploy/e2e_fixture.hpp"
 
 namespace waka::test {
@@ -33,6 +35,18 @@ std::map<std::string, BundleFile> HangingBundle(const std::string& version) {
 std::string Status(const boost::json::object& deployment) {
     const auto* status = deployment.if_contains("status");
     return status != nullptr && status->is_string() ? std::string(status->get_string()) : "";
+}
+
+// The value of one series of a /metrics answer ("name{labels} value"); -1 when it is absent.
+double Sample(const std::string& exposition, const std::string& series) {
+    std::istringstream lines(exposition);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+            line[series.size()] == ' ') {
+            return std::stod(line.substr(series.size() + 1));
+        }
+    }
+    return -1;
 }
 
 class DeployE2eTest : public ::testing::Test {
@@ -69,6 +83,26 @@ TEST_F(DeployE2eTest, ManifestReachesTwoAgentsWithFilesInPlace) {
         EXPECT_EQ(instance.at("inventory").as_array().size(), 3u) << boost::json::serialize(instance);
         EXPECT_GE(deployment.at("events").as_array().size(), 4u);
     }
+}
+
+TEST_F(DeployE2eTest, MetricsCountTheDeploymentAndItsPolicyDecision) {
+    PublishDemoCatalog();
+    auto& agent = world_.AddAgent("instance-prod-01");
+    const std::string decided =
+        "waka_policy_decisions_total{kind=\"operator_deployment\",verdict=\"allow_now\"}";
+    const std::string deployed = "waka_deployment_outcomes_total{outcome=\"deployed\"}";
+    const auto before = world_.Api().Get("/metrics");
+    ASSERT_EQ(before.status, 200u) << before.body;
+
+    ASSERT_EQ(Status(world_.WaitTerminal(world_.Deploy("manifest-001", agent.instance_id))), "deployed");
+
+    const auto after = world_.Api().Get("/metrics");
+    ASSERT_EQ(after.status, 200u) << after.body;
+    EXPECT_GE(Sample(before.body, decided), 0) << before.body;
+    EXPECT_EQ(Sample(after.body, decided), Sample(before.body, decided) + 1) << after.body;
+    EXPECT_EQ(Sample(after.body, deployed), Sample(before.body, deployed) + 1) << after.body;
+    EXPECT_EQ(Sample(after.body, "waka_agents_connected"), 1) << after.body;
+    EXPECT_EQ(Sample(after.body, "waka_rollback_outcomes_total{outcome=\"deployed\"}"), 0);
 }
 
 TEST_F(DeployE2eTest, FailingHealthCheckPutsThePreviousVersionBack) {

@@ -298,11 +298,12 @@ TEST_F(MetricsScrapeTest, RequestsAgentsDeploymentsAndPoolAreReported) {
     Sql("INSERT INTO manifests (id, platform_version, content_hash, created_by, created_at) "
         "VALUES ('m-1', '1.0.0', 'h', 'test', now())");
     for (const char* row :
-         {"('d-1', 'queued')", "('d-2', 'deployed')", "('d-3', 'deployed')", "('d-4', 'failed')"}) {
+         {"('d-1', 'queued', 'deploy')", "('d-2', 'deployed', 'deploy')",
+          "('d-3', 'deployed', 'rollback')", "('d-4', 'failed', 'deploy')"}) {
         Sql(std::string("INSERT INTO deployments (id, status, kind, instance_id, manifest_id, "
-                        "requested_by, created_at, updated_at) SELECT v.id, v.status, 'deploy', "
+                        "requested_by, created_at, updated_at) SELECT v.id, v.status, v.kind, "
                         "'i-1', 'm-1', 'test', now(), now() FROM (VALUES ") +
-            row + ") AS v(id, status)");
+            row + ") AS v(id, status, kind)");
     }
 
     Exposition after = Scrape();
@@ -327,6 +328,13 @@ TEST_F(MetricsScrapeTest, RequestsAgentsDeploymentsAndPoolAreReported) {
     EXPECT_EQ(after.Value("waka_deployment_outcomes_total{outcome=\"deployed\"}"), 2);
     EXPECT_EQ(after.Value("waka_deployment_outcomes_total{outcome=\"failed\"}"), 1);
     EXPECT_EQ(after.Value("waka_deployment_outcomes_total{outcome=\"rolled_back\"}"), 0);
+    EXPECT_EQ(after.Value("waka_rollback_outcomes_total{outcome=\"deployed\"}"), 1);
+    EXPECT_EQ(after.Value("waka_rollback_outcomes_total{outcome=\"failed\"}"), 0);
+    EXPECT_EQ(after.types.at("waka_policy_decisions_total"), "counter");
+    EXPECT_EQ(after.Value("waka_policy_decisions_total{kind=\"rollback\",verdict=\"allow_now\"}"),
+              0);
+    EXPECT_EQ(after.Value("waka_patches_noncompliant{severity=\"critical\"}"), 0);
+    EXPECT_EQ(after.types.at("waka_patch_instances"), "gauge");
 }
 
 }  // namespace
