@@ -5,6 +5,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/store/pin_store.hpp"
 #include "shared/core/crypto.hpp"
 
 namespace waka::coordinator::api {
@@ -92,7 +93,19 @@ boost::asio::awaitable<http::Response> GetInstance(Services& services, Call& cal
     if (!instance) {
         co_return ToResponse(FromError(instance.error()));
     }
-    co_return JsonResponse(200, InstanceJson(*instance, IsConnected(services, *instance)));
+    // The instance's pins (DESIGN §5: the detail shows them), expired ones with active=false.
+    store::PinStore pin_store(services.context.database, services.context.clock);
+    auto pins = co_await pin_store.List(instance->id, false);
+    if (!pins) {
+        co_return ToResponse(FromError(pins.error()));
+    }
+    boost::json::object body = InstanceJson(*instance, IsConnected(services, *instance));
+    boost::json::array pin_list;
+    for (const auto& pin : *pins) {
+        pin_list.push_back(PinJson(pin, services.context.clock.Now()));
+    }
+    body["pins"] = std::move(pin_list);
+    co_return JsonResponse(200, body);
 }
 
 boost::asio::awaitable<http::Response> DecommissionInstance(Services& services, Call& call) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "coordinator/store/pin_store.hpp"
 #include "coordinator/store/types.hpp"
 
 // Domain records as the API shows them (field names kept from the Python prototype where it had
@@ -22,5 +23,7 @@ namespace waka::coordinator::api {
 [[nodiscard]] boost::json::object ManifestJson(const store::Manifest& manifest);
 [[nodiscard]] boost::json::object DeploymentJson(const store::Deployment& deployment);
 [[nodiscard]] boost::json::object AuditEntryJson(const store::AuditEntry& entry);
+// A pin (coordinator/store/pin_store.hpp); `active` says whether it applies at `now`.
+[[nodiscard]] boost::json::object PinJson(const store::PinRecord& pin, TimePoint now);
 
 }  // namespace waka::coordinator::api

@@ -33,25 +33,6 @@ struct PinRoutes {
     const Clock& clock;
 };
 
-boost::json::object PinJson(const store::PinRecord& pin, TimePoint now) {
-    const bool expired = pin.expires_at && *pin.expires_at <= now;
-    return {
-        {"id", pin.id},
-        {"instance_id", pin.instance_id},
-        {"component_type", pin.component_type},
-        {"component_name", pin.component_name},
-        {"pinned_version", pin.pinned_version},
-        {"reason", pin.reason},
-        {"created_at", FormatRfc3339(pin.created_at)},
-        {"expires_at", TimeJson(pin.expires_at)},
-        {"metadata", boost::json::object{}},
-        {"created_by", pin.created_by},
-        {"active", !pin.removed_at && !expired},
-        {"expired", expired},
-        {"removed_at", TimeJson(pin.removed_at)},
-        {"superseded_by", pin.superseded_by ? boost::json::value(*pin.superseded_by) : nullptr}};
-}
-
 void CheckPinnedVersion(ObjectReader& reader, const std::optional<std::string>& text) {
     if (!text) {
         return;

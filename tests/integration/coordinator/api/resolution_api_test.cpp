@@ -113,6 +113,10 @@ TEST_F(ResolutionApiTest, RunbookPinIsStoredListedReplacedAndDeleted) {
     EXPECT_EQ(Str(pin, "active"), "true");
     EXPECT_EQ(Str(pin, "created_at").back(), 'Z');
 
+    auto instance = Object(client_->Get("/api/v1/instances/instance-prod-01"));
+    ASSERT_EQ(instance.at("pins").as_array().size(), 1u) << boost::json::serialize(instance);
+    EXPECT_EQ(Str(instance.at("pins").as_array()[0].as_object(), "id"), id);
+
     auto replacing = Pin("suite", "commerce", "~1.5.0");
     ASSERT_EQ(replacing.status, 201u) << replacing.body;
     const std::string second = Str(Object(replacing), "id");
