@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <map>
@@ -38,7 +39,8 @@ const store::Principal kSystem{"system", store::Role::kOperator, ""};
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::any_io_executor executor, db::Database& db, const Clock& clock_ref,
          DeploymentService& service, SchedulerOptions opts)
-        : timer(executor),
+        // A strand: the loop and the Wake/Stop handlers touch the timer from several I/O threads.
+        : timer(asio::make_strand(executor)),
           database(db),
           lock(db.NewSessionLock(kScheduleLockKey)),
           clock(clock_ref),

@@ -47,7 +47,7 @@ struct PassReport {
 
 class Scheduler {
 public:
-    // Passes run on `executor`; database work on the database's pool.
+    // Passes run on a strand of `executor`; database work on the database's pool.
     Scheduler(boost::asio::any_io_executor executor, db::Database& database, const Clock& clock,
               DeploymentService& deployments, SchedulerOptions options);
     ~Scheduler();
