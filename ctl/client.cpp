@@ -29,6 +29,8 @@ std::string ErrorMessage(const Answer& answer, const json::value& body) {
     return message;
 }
 
+}  // namespace
+
 json::value Check(const Answer& answer) {
     if (answer.status == 0) {
         throw Failure{"wakactl: " + answer.error};
@@ -46,8 +48,6 @@ json::value Check(const Answer& answer) {
     }
     return body;
 }
-
-}  // namespace
 
 Client::Client(const Globals& globals) : token_(globals.token) {
     std::string error;

@@ -48,6 +48,10 @@ private:
     Target target_;
 };
 
+// The answer's body parsed (a JSON string holding the text when it is not JSON; null when empty);
+// throws Failure for a transport failure or an error status, with the server's `detail`.
+boost::json::value Check(const Answer& answer);
+
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string UrlEncode(const std::string& text);
 // "?k=v&..." of the pairs whose value is not empty ("" when none).

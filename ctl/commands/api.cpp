@@ -28,8 +28,11 @@ void AddApiCommands(CLI::App& app, Context& context) {
         for (char& c : method) {
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         }
-        boost::json::value body = context.MakeClient().Call(method, args->path, args->data);
-        if (!body.is_null()) {
+        const Answer answer = context.MakeClient().Raw(method, args->path, args->data);
+        boost::json::value body = Check(answer);
+        if (body.is_string()) {  // not JSON (/metrics, /docs): as served
+            std::cout << answer.body << (answer.body.ends_with('\n') ? "" : "\n");
+        } else if (!body.is_null()) {
             PrintPretty(body, std::cout);
             std::cout << "\n";
         }

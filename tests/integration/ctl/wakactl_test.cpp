@@ -153,6 +153,14 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
         << three.output;
     CtlRun exact = Ctl({"--json", "audit", "list", "--limit", std::to_string(entries)});
     EXPECT_EQ(boost::json::parse(exact.output).as_array().size(), entries) << exact.output;
+    // `api` prints JSON answers indented and anything else as served.
+    CtlRun metrics = Ctl({"api", "GET", "/metrics"});
+    EXPECT_EQ(metrics.exit_code, 0) << metrics.output;
+    EXPECT_NE(metrics.output.find("\n# TYPE "), std::string::npos) << metrics.output;
+    EXPECT_FALSE(metrics.output.starts_with("\"")) << metrics.output;
+    CtlRun raw_policies = Ctl({"api", "GET", "/api/v1/policies"});
+    EXPECT_EQ(raw_policies.exit_code, 0) << raw_policies.output;
+    EXPECT_TRUE(raw_policies.output.starts_with("[")) << raw_policies.output;
     CtlRun verify = Ctl({"audit", "verify"});
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
 
