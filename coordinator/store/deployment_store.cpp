@@ -283,7 +283,7 @@ boost::asio::awaitable<Expected<std::optional<Dispatch>>> DeploymentStore::Claim
         }
         auto next = tx.exec_params(
             "SELECT id FROM deployments WHERE instance_id = $1 AND status = 'queued' "
-            "ORDER BY created_at, id LIMIT 1",
+            "ORDER BY created_at, queue_seq LIMIT 1",
             instance_id);
         if (next.empty()) {
             return std::optional<Dispatch>();

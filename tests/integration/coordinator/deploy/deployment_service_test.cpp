@@ -278,6 +278,24 @@ TEST_F(DeploymentServiceTest, SecondDeploymentWaitsUntilTheFirstFinishes) {
     EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances"), "<null>");
 }
 
+// created_at is stored to the millisecond: deployments created within the same one go out in the
+// order they were created, not in the order of their (random) ids.
+TEST_F(DeploymentServiceTest, DeploymentsCreatedInTheSameMillisecondGoOutInCreationOrder) {
+    auto older = Request();
+    older.id = "deploy-zz-created-first";
+    auto newer = Request();
+    newer.id = "deploy-aa-created-second";
+    ASSERT_TRUE(Await(service_->Create(operator_, older)));
+    ASSERT_TRUE(Await(service_->Create(operator_, newer)));
+    Sql("UPDATE deployments SET created_at = '2026-11-27T03:00:00.123Z'");
+
+    auto agent = ConnectAgent();
+    ASSERT_FALSE(Enroll(*agent).empty());
+    auto instruction = NextInstruction(*agent);
+    ASSERT_TRUE(instruction);
+    EXPECT_EQ(instruction->op_id(), older.id);
+}
+
 TEST_F(DeploymentServiceTest, RefusedRequestsStoreNothing) {
     auto request = Request();
     request.manifest_id = "manifest-unknown";
