@@ -84,7 +84,9 @@ int Run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version end here with 0; a bad command line is exit 2, as for the daemons,
+        // so that scripts can tell it from a refusal by the server (1).
+        return app.exit(e) == 0 ? 0 : 2;
     }
     return RunAction(context);
 }

@@ -486,7 +486,11 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
     EXPECT_EQ(version.exit_code, 0);
     EXPECT_TRUE(version.output.starts_with("wakactl ")) << version.output;
     CtlRun unknown = Ctl({"nonsense"});
-    EXPECT_NE(unknown.exit_code, 0);
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+    CtlRun missing_argument = Ctl({"deploy", "--instance", "instance-prod-01"});
+    EXPECT_EQ(missing_argument.exit_code, 2) << missing_argument.output;
+    EXPECT_NE(missing_argument.output.find("--manifest is required"), std::string::npos)
+        << missing_argument.output;
 }
 
 }  // namespace
