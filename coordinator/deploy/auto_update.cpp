@@ -100,6 +100,13 @@ std::vector<std::string> UpdateOrder(const store::Manifest& m) {
     return keys;
 }
 
+bool IsQuarantined(const Quarantined& quarantined, const std::string& key,
+                   const std::string& version) {
+    auto found = quarantined.find(key);
+    return found != quarantined.end() &&
+           std::find(found->second.begin(), found->second.end(), version) != found->second.end();
+}
+
 }  // namespace
 
 Catalog DeployableCatalog(const std::vector<store::Release>& releases) {
@@ -131,14 +138,17 @@ Expected<void> CheckCompatible(const store::Manifest& manifest, const Catalog& c
     return {};
 }
 
-std::optional<AutoUpdatePlan> PlanAutoUpdate(const store::Manifest& current,
-                                             const Catalog& catalog) {
+std::optional<AutoUpdatePlan> PlanAutoUpdate(const store::Manifest& current, const Catalog& catalog,
+                                             const Quarantined& quarantined) {
     AutoUpdatePlan plan{current, {}};
     plan.target.id.clear();
     plan.target.content_hash.clear();
     const auto versions = Components(current);
     for (const auto& key : UpdateOrder(current)) {
         for (const store::Release* candidate : NewerThan(catalog, key, versions.at(key))) {
+            if (IsQuarantined(quarantined, key, candidate->version)) {
+                continue;
+            }
             store::Manifest trial = plan.target;
             SetVersion(trial, key, candidate->version);
             if (CheckCompatible(trial, catalog)) {

@@ -32,11 +32,17 @@ struct AutoUpdatePlan {
     std::vector<std::string> changes;  // "suite:commerce 1.5.0 -> 1.6.0"
 };
 
+// The instance's active quarantine, "type:name" -> versions (the same alias as resolution.hpp's).
+using Quarantined = std::map<std::string, std::vector<std::string>>;
+
 // Moves each component of `current` (platform, then suites, then capabilities) to its newest
-// deployable release newer than the current version with which the manifest stays compatible.
+// deployable release newer than the current version with which the manifest stays compatible,
+// leaving out the versions quarantined on the instance (DESIGN §4.1: a rolled-back version is not
+// re-applied; proposing it would get the whole update refused, the other components with it).
 // nullopt when nothing moves.
 [[nodiscard]] std::optional<AutoUpdatePlan> PlanAutoUpdate(const store::Manifest& current,
-                                                           const Catalog& catalog);
+                                                           const Catalog& catalog,
+                                                           const Quarantined& quarantined);
 
 // A stable "<prefix>-<uuid>" for `key` (UUID version 5): the same auto-update always gets the
 // same deployment and manifest ids, which makes creating it twice impossible.

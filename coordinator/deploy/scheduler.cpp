@@ -20,6 +20,7 @@
 #include "coordinator/store/deployment_store.hpp"
 #include "coordinator/store/manifest_store.hpp"
 #include "coordinator/store/policy_store.hpp"
+#include "coordinator/store/quarantine_store.hpp"
 #include "coordinator/store/release_store.hpp"
 #include "coordinator/store/schedule_store.hpp"
 #include "shared/core/log.hpp"
@@ -49,6 +50,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
           policies(db, clock_ref),
           releases(db, clock_ref),
           manifests(db, clock_ref),
+          quarantines(db, clock_ref),
           audit(db, clock_ref),
           options(opts) {}
 
@@ -61,6 +63,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     store::PolicyStore policies;
     store::ReleaseStore releases;
     store::ManifestStore manifests;
+    store::QuarantineStore quarantines;
     store::DeploymentStore audit;  // refusals, which store nothing else
     SchedulerOptions options;
     std::atomic<bool> stopped{false};
@@ -287,7 +290,11 @@ asio::awaitable<Expected<void>> Scheduler::Impl::AutoUpdate(PassReport& report) 
 // ids are derived from that key, so a second scan (or a restart) finds them instead of making more.
 asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
     const store::UpdatableInstance& instance, const Catalog& catalog) {
-    auto plan = PlanAutoUpdate(instance.current, catalog);
+    auto quarantined = co_await quarantines.Active(instance.instance_id);
+    if (!quarantined) {
+        co_return quarantined.error();
+    }
+    auto plan = PlanAutoUpdate(instance.current, catalog, *quarantined);
     if (!plan) {
         co_return false;
     }

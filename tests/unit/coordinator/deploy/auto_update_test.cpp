@@ -36,6 +36,7 @@ struct Case {
     std::vector<store::Release> extra;  // besides platform 2.0.0 and commerce 1.0.0 (^2.0.0)
     std::string platform;               // expected target platform ("": no update)
     std::string commerce;
+    Quarantined quarantined = {};  // on the instance
 };
 
 class PlanAutoUpdateTest : public ::testing::TestWithParam<Case> {};
@@ -44,7 +45,7 @@ TEST_P(PlanAutoUpdateTest, MovesEachComponentToItsNewestCompatibleRelease) {
     std::vector<store::Release> releases{Release("platform", "webwaka-platform", "2.0.0"),
                                          Release("suite", "commerce", "1.0.0", kNeedsPlatform2)};
     releases.insert(releases.end(), GetParam().extra.begin(), GetParam().extra.end());
-    auto plan = PlanAutoUpdate(Current(), DeployableCatalog(releases));
+    auto plan = PlanAutoUpdate(Current(), DeployableCatalog(releases), GetParam().quarantined);
     if (GetParam().platform.empty()) {
         EXPECT_FALSE(plan) << plan->changes.front();
         return;
@@ -86,7 +87,24 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ADependencyOutsideTheManifestIsNotMet",
              {Release("suite", "commerce", "1.2.0", {{"capability:reporting", "^1.0.0"}})},
              "",
-             ""}),
+             ""},
+        Case{"AQuarantinedVersionGivesWayToTheNewestOther",
+             {Release("platform", "webwaka-platform", "2.1.0"),
+              Release("platform", "webwaka-platform", "2.2.0")},
+             "2.1.0",
+             "1.0.0",
+             {{"platform:webwaka-platform", {"2.2.0"}}}},
+        Case{"OnlyAQuarantinedNewerMeansNoUpdate",
+             {Release("platform", "webwaka-platform", "2.1.0")},
+             "",
+             "",
+             {{"platform:webwaka-platform", {"2.1.0"}}}},
+        Case{"AQuarantinedPlatformDoesNotHoldBackTheSuite",
+             {Release("platform", "webwaka-platform", "2.1.0"),
+              Release("suite", "commerce", "1.1.0", kNeedsPlatform2)},
+             "2.0.0",
+             "1.1.0",
+             {{"platform:webwaka-platform", {"2.1.0"}}}}),
     [](const auto& test_info) { return test_info.param.name; });
 
 TEST(CheckCompatibleTest, NamesTheUnmetRange) {
