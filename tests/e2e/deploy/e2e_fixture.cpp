@@ -1,5 +1,7 @@
 #include "tests/e2e/deploy/e2e_fixture.hpp"
 
+#include <algorithm>
+
 #include <signal.h>
 
 #include "shared/core/crypto.hpp"
@@ -61,6 +63,14 @@ std::vector<std::string> E2eWorld::CoordinatorArgs() const {
                                   pki_.server_cert.string(), "--gateway-key-file", pki_.server_key.string(),
                                   "--storage-dir", (dir_ / "coordinator").string(), "--ready-file", ready.string(),
                                   "--log-level", "debug"};
+    // Automatic updates only where a test asks for them: otherwise a scheduler pass landing between
+    // two steps of a test could install a newer release the test registered for its own use.
+    const bool auto_update_given =
+        std::any_of(coordinator_args_.begin(), coordinator_args_.end(),
+                    [](const std::string& arg) { return arg.starts_with("--scheduler-auto-update"); });
+    if (!auto_update_given) {
+        args.emplace_back("--scheduler-auto-update=false");
+    }
     args.insert(args.end(), coordinator_args_.begin(), coordinator_args_.end());
     return args;
 }

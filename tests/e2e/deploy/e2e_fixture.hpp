@@ -28,6 +28,7 @@ struct AgentHandle {
 class E2eWorld {
 public:
     // coordinator_args: extra command-line flags of waka-coordinator ("--scheduler-interval-seconds=1").
+    // Automatic updates are OFF unless they include "--scheduler-auto-update=true".
     explicit E2eWorld(std::vector<std::string> coordinator_args = {});
     ~E2eWorld();
 

@@ -12,7 +12,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kFastScheduler{"--scheduler-interval-seconds=1"};
+const std::vector<std::string> kFastScheduler{"--scheduler-interval-seconds=1",
+                                              "--scheduler-auto-update=true"};
 
 std::map<std::string, BundleFile> HealthyBundle(const std::string& version) {
     return {
