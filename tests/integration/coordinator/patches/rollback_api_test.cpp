@@ -231,7 +231,8 @@ TEST_F(RollbackApiTest, SkipValidationIsForAdminsAndViewersCannotRollBack) {
 }
 
 // DESIGN §4.1: after a rollback, auto-update does not bring the removed version back until an
-// operator clears its quarantine. Two instances with the same history; only one is cleared.
+// operator clears its quarantine, while the instance's other components still move. Two instances
+// with the same history; only one is cleared.
 TEST_F(RollbackApiTest, AutoUpdateDoesNotBringARolledBackVersionBack) {
     AddInstance("instance-cleared");
     for (const char* instance : {"instance-prod-01", "instance-cleared"}) {
@@ -252,10 +253,17 @@ TEST_F(RollbackApiTest, AutoUpdateDoesNotBringARolledBackVersionBack) {
                                 deploy::SchedulerOptions{});
     auto report = test::RunSync(scheduler.RunOnce());
     ASSERT_TRUE(report) << report.error().message;
-    EXPECT_EQ(report->auto_updates, 1);
-    EXPECT_EQ(SqlValue("SELECT string_agg(instance_id, ',') FROM deployments WHERE status = "
-                       "'queued'"),
-              "instance-cleared");
+    EXPECT_EQ(report->auto_updates, 2);
+    EXPECT_EQ(SqlValue("SELECT string_agg(instance_id, ',' ORDER BY instance_id) FROM deployments "
+                       "WHERE status = 'queued'"),
+              "instance-cleared,instance-prod-01");
+    const auto platform_moves = [this](const std::string& instance) {
+        return SqlValue("SELECT count(*) FROM deployments d, jsonb_array_elements(d.plan) p "
+                        "WHERE d.status = 'queued' AND d.instance_id = '" + instance +
+                        "' AND p->>'name' = 'webwaka-platform' AND p->>'to_version' = '2.1.0'");
+    };
+    EXPECT_EQ(platform_moves("instance-prod-01"), "0");  // quarantined: left out
+    EXPECT_EQ(platform_moves("instance-cleared"), "1");  // cleared: offered again
     EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances WHERE id = 'instance-prod-01'"),
               "manifest-001");
 }
