@@ -258,9 +258,10 @@ TEST_F(RollbackApiTest, AutoUpdateDoesNotBringARolledBackVersionBack) {
                        "WHERE status = 'queued'"),
               "instance-cleared,instance-prod-01");
     const auto platform_moves = [this](const std::string& instance) {
-        return SqlValue("SELECT count(*) FROM deployments d, jsonb_array_elements(d.plan) p "
-                        "WHERE d.status = 'queued' AND d.instance_id = '" + instance +
-                        "' AND p->>'name' = 'webwaka-platform' AND p->>'to_version' = '2.1.0'");
+        return SqlValue(
+            "SELECT count(*) FROM deployments d, jsonb_array_elements(d.plan) p "
+            "WHERE d.status = 'queued' AND d.instance_id = '" +
+            instance + "' AND p->>'name' = 'webwaka-platform' AND p->>'to_version' = '2.1.0'");
     };
     EXPECT_EQ(platform_moves("instance-prod-01"), "0");  // quarantined: left out
     EXPECT_EQ(platform_moves("instance-cleared"), "1");  // cleared: offered again
