@@ -70,6 +70,10 @@ void PrintLiveLine(const json::value& deployment, const std::string& id, const s
     if (!position.step.empty()) {
         std::cout << "  " << position.step
                   << (position.component.empty() ? "" : " " + position.component);
+        if (const std::string transfer = TransferText(deployment, position.step);
+            !transfer.empty()) {
+            std::cout << "  " << transfer;
+        }
     }
     if (const std::string size = PlanSize(deployment); !size.empty() && status == "deploying") {
         std::cout << "  (of " << size << ")";

@@ -88,6 +88,10 @@ std::string PlanSize(const json::value& deployment) {
     if (!any) {
         return {};
     }
+    return HumanBytes(bytes);
+}
+
+std::string HumanBytes(double bytes) {
     const char* units[] = {"B", "KB", "MB", "GB", "TB"};
     int unit = 0;
     while (bytes >= 1000 && unit < 4) {
@@ -97,6 +101,24 @@ std::string PlanSize(const json::value& deployment) {
     char text[32];
     std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
     return text;
+}
+
+std::string TransferText(const json::value& deployment, const std::string& step) {
+    const auto* progress =
+        deployment.is_object() ? deployment.as_object().if_contains("progress") : nullptr;
+    if (progress == nullptr || !progress->is_object()) {
+        return {};
+    }
+    const auto& report = progress->as_object();
+    const auto* reported_step = report.if_contains("step");
+    const auto* done = report.if_contains("bytes_done");
+    const auto* total = report.if_contains("bytes_total");
+    if (reported_step == nullptr || !reported_step->is_string() ||
+        reported_step->as_string() != step || done == nullptr || !done->is_number() ||
+        total == nullptr || !total->is_number() || total->to_number<double>() <= 0) {
+        return {};
+    }
+    return HumanBytes(done->to_number<double>()) + " / " + HumanBytes(total->to_number<double>());
 }
 
 }  // namespace waka::ctl

@@ -21,4 +21,11 @@ std::string ProgressBar(double fraction, int width = 20);
 // The plan's total size ("12.3 MB", "812 KB", "0 B"), empty when the plan has no sizes.
 std::string PlanSize(const boost::json::value& deployment);
 
+// A byte count in decimal units as PlanSize writes it ("4.2 MB", "812 B").
+std::string HumanBytes(double bytes);
+
+// "4.2 MB / 10.5 MB" from the agent's latest report ("progress" of GET /deployments/{id}) when it
+// is about `step` and counts bytes; empty otherwise.
+std::string TransferText(const boost::json::value& deployment, const std::string& step);
+
 }  // namespace waka::ctl

@@ -49,6 +49,23 @@ boost::asio::awaitable<http::Response> CreateDeployment(Services& services, Call
     co_return JsonResponse(201, body);
 }
 
+// The agent's latest report while it runs the deployment (bytes included), null otherwise or when
+// its agent reports to another coordinator.
+boost::json::value ProgressJson(const deploy::DeploymentService& deployments,
+                                const store::Deployment& deployment) {
+    if (deployment.status != "deploying") {
+        return nullptr;
+    }
+    auto progress = deployments.Progress(deployment.id);
+    if (!progress) {
+        return nullptr;
+    }
+    return boost::json::object{{"step", progress->step},
+                               {"component", progress->component},
+                               {"bytes_done", progress->bytes_done},
+                               {"bytes_total", progress->bytes_total}};
+}
+
 boost::asio::awaitable<http::Response> GetDeployment(Services& services, Call& call) {
     auto deployment = co_await services.context.deployments.Get(call.Param("id"));
     if (!deployment) {
@@ -57,7 +74,9 @@ boost::asio::awaitable<http::Response> GetDeployment(Services& services, Call& c
         }
         co_return ToResponse(FromError(deployment.error()));
     }
-    co_return JsonResponse(200, DeploymentJson(*deployment));
+    boost::json::object body = DeploymentJson(*deployment);
+    body["progress"] = ProgressJson(services.context.deployments, *deployment);
+    co_return JsonResponse(200, body);
 }
 
 ApiExpected<deploy::DeploymentFilter> ParseDeploymentFilter(const http::Request& request) {

@@ -189,10 +189,11 @@ struct DeploymentService::Impl {
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
 
-    std::mutex mutex;  // guards the three maps below
+    std::mutex mutex;  // guards the four maps below
     std::map<std::string, std::string> last_progress;  // op_id -> "step|component" last recorded
     std::map<std::string, TimePoint> last_seen_write;  // instance_id -> last last_seen_at write
     std::map<std::pair<std::string, std::string>, std::uint64_t> decisions;  // (kind, verdict)
+    std::map<std::string, LiveProgress> live_progress;  // op_id -> latest report, bytes included
 
     asio::awaitable<Expected<CreateDeploymentOutcome>> Create(const store::Principal& principal,
                                                               const CreateDeploymentRequest& request);
@@ -378,6 +379,16 @@ DeploymentService::~DeploymentService() = default;
 void DeploymentService::AttachGateway(gateway::GatewayServer& gateway) { impl_->gateway = &gateway; }
 
 ResolutionService& DeploymentService::Resolution() { return impl_->resolution; }
+
+std::optional<DeploymentService::LiveProgress> DeploymentService::Progress(
+    const std::string& deployment_id) const {
+    std::lock_guard lock(impl_->mutex);
+    auto found = impl_->live_progress.find(deployment_id);
+    if (found == impl_->live_progress.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
 
 std::vector<DeploymentService::DecisionCount> DeploymentService::DecisionCounts() const {
     std::lock_guard lock(impl_->mutex);
@@ -594,6 +605,11 @@ asio::awaitable<void> DeploymentService::OnAck(const std::string& instance_id, c
 
 asio::awaitable<void> DeploymentService::OnProgress(const std::string& instance_id,
                                                     const gateway::AgentProgress& progress) {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->live_progress[progress.op_id] = {progress.step, progress.component,
+                                                progress.bytes_done, progress.bytes_total};
+    }
     // Byte counters arrive often; the event history keeps one entry per step and component.
     if (!impl_->ProgressChanged(progress)) {
         co_return;
@@ -610,6 +626,7 @@ asio::awaitable<void> DeploymentService::OnResult(const std::string& instance_id
     {
         std::lock_guard lock(impl_->mutex);
         impl_->last_progress.erase(result.op_id);
+        impl_->live_progress.erase(result.op_id);
     }
     const auto status = StatusOf(result.outcome);
     const auto inventory = ToStore(result.inventory);

@@ -91,6 +91,15 @@ struct DeploymentFilter {
 // artifact named by the manifest is missing; the message names it), kConflict (decommissioned).
 class DeploymentService final : public gateway::AgentDirectory {
 public:
+    // The agent's latest progress report on a deployment it is running (bytes included), as held
+    // in memory by the coordinator its agent is connected to.
+    struct LiveProgress {
+        std::string step;
+        std::string component;
+        std::uint64_t bytes_done = 0;
+        std::uint64_t bytes_total = 0;
+    };
+
     // How many policy decisions this process took for one kind of change and verdict.
     struct DecisionCount {
         std::string kind;     // policy::ToString(ChangeKind)
@@ -138,6 +147,9 @@ public:
     // Policy decisions taken since start (dry runs excluded), sorted by kind then verdict; for
     // GET /metrics. Thread-safe.
     [[nodiscard]] std::vector<DecisionCount> DecisionCounts() const;
+    // The latest progress of a running deployment whose agent reports to this coordinator;
+    // nullopt otherwise. Thread-safe.
+    [[nodiscard]] std::optional<LiveProgress> Progress(const std::string& deployment_id) const;
 
     // AgentDirectory.
     boost::asio::awaitable<gateway::HelloDecision> Authenticate(const gateway::AgentHello& hello) override;

@@ -64,5 +64,22 @@ TEST(PlanSize, SumsThePlanInDecimalUnits) {
     EXPECT_EQ(PlanSize(boost::json::object{}), "");
 }
 
+TEST(TransferText, ShowsTheAgentsBytesForTheStepOnScreen) {
+    const auto with = [](const char* step, std::uint64_t done, std::uint64_t total) {
+        return boost::json::value(
+            boost::json::object{{"progress", boost::json::object{{"step", step},
+                                                                 {"component", "platform:p"},
+                                                                 {"bytes_done", done},
+                                                                 {"bytes_total", total}}}});
+    };
+    EXPECT_EQ(TransferText(with("download", 4'200'000, 10'500'000), "download"),
+              "4.2 MB / 10.5 MB");
+    EXPECT_EQ(TransferText(with("download", 0, 999), "download"), "0 B / 999 B");
+    EXPECT_EQ(TransferText(with("download", 10, 20), "unpack"), "");  // another step
+    EXPECT_EQ(TransferText(with("switch", 0, 0), "switch"), "");      // no byte count
+    EXPECT_EQ(TransferText(boost::json::object{{"progress", nullptr}}, "download"), "");
+    EXPECT_EQ(TransferText(boost::json::object{}, "download"), "");
+}
+
 }  // namespace
 }  // namespace waka::ctl

@@ -278,6 +278,51 @@ TEST_F(DeploymentServiceTest, SecondDeploymentWaitsUntilTheFirstFinishes) {
     EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances"), "<null>");
 }
 
+// The agent's byte counters are kept in memory while it runs (the event history keeps one entry per
+// step) and dropped with its result.
+TEST_F(DeploymentServiceTest, LatestProgressWithBytesIsHeldUntilTheResult) {
+    auto agent = ConnectAgent();
+    ASSERT_FALSE(Enroll(*agent).empty());
+    ASSERT_TRUE(test::WaitFor([&] { return gateway_->IsConnected("instance-prod-01"); }, 5s));
+    auto created = Await(service_->Create(operator_, Request()));
+    ASSERT_TRUE(created) << created.error().message;
+    auto instruction = NextInstruction(*agent);
+    ASSERT_TRUE(instruction);
+    const std::string id = instruction->op_id();
+    EXPECT_FALSE(service_->Progress(id));
+
+    for (const std::uint64_t done : {1024u, 4096u}) {
+        v1::Envelope progress;
+        progress.set_protocol_version(1);
+        progress.mutable_progress()->set_op_id(id);
+        progress.mutable_progress()->set_step("download");
+        progress.mutable_progress()->set_component("platform:webwaka-platform");
+        progress.mutable_progress()->set_bytes_done(done);
+        progress.mutable_progress()->set_bytes_total(8192);
+        ASSERT_TRUE(agent->Send(progress));
+    }
+    ASSERT_TRUE(test::WaitFor(
+        [&] {
+            auto live = service_->Progress(id);
+            return live && live->bytes_done == 4096;
+        },
+        5s));
+    auto live = service_->Progress(id);
+    ASSERT_TRUE(live);
+    EXPECT_EQ(live->step, "download");
+    EXPECT_EQ(live->component, "platform:webwaka-platform");
+    EXPECT_EQ(live->bytes_total, 8192u);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events WHERE step = 'download'"), "1");
+
+    v1::Envelope result;
+    result.set_protocol_version(1);
+    result.mutable_result()->set_op_id(id);
+    result.mutable_result()->set_outcome(v1::OUTCOME_SUCCEEDED);
+    ASSERT_TRUE(agent->Send(result));
+    WaitStatus(id, "deployed");
+    EXPECT_FALSE(service_->Progress(id));
+}
+
 // created_at is stored to the millisecond: deployments created within the same one go out in the
 // order they were created, not in the order of their (random) ids.
 TEST_F(DeploymentServiceTest, DeploymentsCreatedInTheSameMillisecondGoOutInCreationOrder) {
