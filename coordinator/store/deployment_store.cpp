@@ -10,52 +10,11 @@
 namespace waka::coordinator::store {
 namespace {
 
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return field.as<std::string>();
-}
-
-std::optional<long long> OptionalMillis(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return field.as<long long>();
-}
-
 std::optional<std::string> NullIfEmpty(const std::string& text) {
     if (text.empty()) {
         return std::nullopt;
     }
     return text;
-}
-
-const std::string kDeploymentColumns =
-    "id, kind, status, instance_id, manifest_id, previous_manifest_id, requested_by, reason, force, "
-    "skip_validation, plan::text AS plan, error_message, " +
-    SqlMillis("created_at") + " AS created_ms, " + SqlMillis("started_at") + " AS started_ms, " +
-    SqlMillis("completed_at") + " AS completed_ms, " + SqlMillis("updated_at") + " AS updated_ms";
-
-Deployment DeploymentFromRow(const pqxx::row& row) {
-    Deployment d;
-    d.id = row["id"].as<std::string>();
-    d.kind = row["kind"].as<std::string>();
-    d.status = row["status"].as<std::string>();
-    d.instance_id = row["instance_id"].as<std::string>();
-    d.manifest_id = row["manifest_id"].as<std::string>();
-    d.previous_manifest_id = OptionalText(row["previous_manifest_id"]);
-    d.requested_by = row["requested_by"].as<std::string>();
-    d.reason = row["reason"].as<std::string>();
-    d.force = row["force"].as<bool>();
-    d.skip_validation = row["skip_validation"].as<bool>();
-    d.plan = PlanFromJson(row["plan"].as<std::string>());
-    d.error_message = OptionalText(row["error_message"]);
-    d.created_at = FromMillis(row["created_ms"].as<long long>());
-    d.started_at = FromOptionalMillis(OptionalMillis(row["started_ms"]));
-    d.completed_at = FromOptionalMillis(OptionalMillis(row["completed_ms"]));
-    d.updated_at = FromMillis(row["updated_ms"].as<long long>());
-    return d;
 }
 
 std::vector<DeploymentEvent> LoadEvents(pqxx::transaction_base& tx, const std::string& id) {
@@ -80,7 +39,7 @@ void InsertEvent(pqxx::transaction_base& tx, const std::string& id, const std::s
 }
 
 std::optional<Deployment> FindDeployment(pqxx::transaction_base& tx, const std::string& id) {
-    auto rows = tx.exec_params("SELECT " + kDeploymentColumns + " FROM deployments WHERE id = $1", id);
+    auto rows = tx.exec_params("SELECT " + DeploymentColumns() + " FROM deployments WHERE id = $1", id);
     if (rows.empty()) {
         return std::nullopt;
     }
@@ -112,13 +71,13 @@ std::optional<Instance> FindInstance(pqxx::transaction_base& tx, const std::stri
     instance.id = row["id"].as<std::string>();
     instance.labels = StringMapFromJson(row["labels"].as<std::string>());
     instance.connection_state = row["connection_state"].as<std::string>();
-    instance.last_seen_at = FromOptionalMillis(OptionalMillis(row["seen_ms"]));
+    instance.last_seen_at = OptionalTime(row["seen_ms"]);
     instance.agent_version = row["agent_version"].as<std::string>();
     instance.inventory = InventoryFromJson(row["inventory"].as<std::string>());
     instance.current_manifest_id = OptionalText(row["current_manifest_id"]);
     instance.enrolled = row["enrolled"].as<bool>();
     instance.created_at = FromMillis(row["created_ms"].as<long long>());
-    instance.decommissioned_at = FromOptionalMillis(OptionalMillis(row["decommissioned_ms"]));
+    instance.decommissioned_at = OptionalTime(row["decommissioned_ms"]);
     return instance;
 }
 
@@ -241,7 +200,7 @@ boost::asio::awaitable<Expected<std::vector<Deployment>>> DeploymentStore::List(
         pqxx::read_transaction tx(c);
         // The cursor is the last id of the previous page; (created_at, id) orders pages stably.
         auto rows = tx.exec_params(
-            "SELECT " + kDeploymentColumns +
+            "SELECT " + DeploymentColumns() +
                 " FROM deployments WHERE ($1::text IS NULL OR instance_id = $1) "
                 "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR (created_at, id) < "
                 "(SELECT created_at, id FROM deployments WHERE id = $3)) "

@@ -17,13 +17,6 @@ const std::string kInstanceColumns =
     SqlMillis("created_at") + " AS created_ms, " + SqlMillis("decommissioned_at") +
     " AS decommissioned_ms";
 
-std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return FromMillis(field.as<long long>());
-}
-
 Instance InstanceFromRow(const pqxx::row& row) {
     Instance instance;
     instance.id = row["id"].as<std::string>();

@@ -73,13 +73,6 @@ std::string AuditDetails(const SecurityPatch& p) {
                             {"severity", p.severity}});
 }
 
-std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return FromMillis(field.as<long long>());
-}
-
 }  // namespace
 
 PatchStore::PatchStore(db::Database& database, const Clock& clock)

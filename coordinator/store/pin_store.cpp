@@ -16,20 +16,6 @@ const std::string kPinColumns =
     SqlMillis("expires_at") + " AS expires_ms, created_by, " + SqlMillis("created_at") +
     " AS created_ms, " + SqlMillis("removed_at") + " AS removed_ms, removed_by, superseded_by";
 
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return field.as<std::string>();
-}
-
-std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return FromMillis(field.as<long long>());
-}
-
 PinRecord PinFromRow(const pqxx::row& row) {
     PinRecord pin;
     pin.id = row["id"].as<std::string>();

@@ -16,13 +16,6 @@ const std::string kColumns =
     SqlMillis("created_at") + " AS created_ms, " + SqlMillis("cleared_at") +
     " AS cleared_ms, cleared_by, clear_reason";
 
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return field.as<std::string>();
-}
-
 Quarantine FromRow(const pqxx::row& row) {
     Quarantine q;
     q.id = row["id"].as<std::string>();

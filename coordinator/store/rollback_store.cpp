@@ -8,46 +8,6 @@
 namespace waka::coordinator::store {
 namespace {
 
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return field.as<std::string>();
-}
-
-std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
-    if (field.is_null()) {
-        return std::nullopt;
-    }
-    return FromMillis(field.as<long long>());
-}
-
-// The columns a rollback answer needs; the full record with events comes from DeploymentStore.
-const std::string kRollbackColumns =
-    "id, kind, status, instance_id, manifest_id, previous_manifest_id, requested_by, reason, "
-    "skip_validation, error_message, " +
-    SqlMillis("created_at") + " AS created_ms, " + SqlMillis("started_at") + " AS started_ms, " +
-    SqlMillis("completed_at") + " AS completed_ms, " + SqlMillis("updated_at") + " AS updated_ms";
-
-Deployment RollbackFromRow(const pqxx::row& row) {
-    Deployment d;
-    d.id = row["id"].as<std::string>();
-    d.kind = row["kind"].as<std::string>();
-    d.status = row["status"].as<std::string>();
-    d.instance_id = row["instance_id"].as<std::string>();
-    d.manifest_id = row["manifest_id"].as<std::string>();
-    d.previous_manifest_id = OptionalText(row["previous_manifest_id"]);
-    d.requested_by = row["requested_by"].as<std::string>();
-    d.reason = row["reason"].as<std::string>();
-    d.skip_validation = row["skip_validation"].as<bool>();
-    d.error_message = OptionalText(row["error_message"]);
-    d.created_at = FromMillis(row["created_ms"].as<long long>());
-    d.started_at = OptionalTime(row["started_ms"]);
-    d.completed_at = OptionalTime(row["completed_ms"]);
-    d.updated_at = FromMillis(row["updated_ms"].as<long long>());
-    return d;
-}
-
 ManifestRun RunFromRow(const pqxx::row& row) {
     return {row["id"].as<std::string>(), row["kind"].as<std::string>(),
             row["manifest_id"].as<std::string>(), OptionalText(row["previous_manifest_id"]),
@@ -140,7 +100,7 @@ boost::asio::awaitable<Expected<std::vector<Deployment>>> RollbackStore::List(
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<std::vector<Deployment>> {
         pqxx::read_transaction tx(c);
         auto rows = tx.exec_params(
-            "SELECT " + kRollbackColumns +
+            "SELECT " + DeploymentColumns() +
                 " FROM deployments WHERE kind = 'rollback' AND ($1::text IS NULL OR instance_id = "
                 "$1) AND ($2::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM "
                 "deployments WHERE id = $2)) ORDER BY created_at DESC, id DESC LIMIT $3",
@@ -148,7 +108,7 @@ boost::asio::awaitable<Expected<std::vector<Deployment>>> RollbackStore::List(
         std::vector<Deployment> rollbacks;
         rollbacks.reserve(rows.size());
         for (const auto& row : rows) {
-            rollbacks.push_back(RollbackFromRow(row));
+            rollbacks.push_back(DeploymentFromRow(row));
         }
         return rollbacks;
     });

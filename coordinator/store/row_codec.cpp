@@ -1,6 +1,7 @@
 #include "coordinator/store/row_codec.hpp"
 
 #include <boost/json.hpp>
+#include <pqxx/pqxx>
 
 namespace waka::coordinator::store {
 namespace {
@@ -119,11 +120,48 @@ std::string SqlMillis(const std::string& column) {
 
 TimePoint FromMillis(long long millis) { return TimePoint(std::chrono::milliseconds(millis)); }
 
-std::optional<TimePoint> FromOptionalMillis(const std::optional<long long>& millis) {
-    if (!millis) {
+std::optional<std::string> OptionalText(const pqxx::field& field) {
+    if (field.is_null()) {
         return std::nullopt;
     }
-    return FromMillis(*millis);
+    return field.as<std::string>();
+}
+
+std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    return FromMillis(field.as<long long>());
+}
+
+const std::string& DeploymentColumns() {
+    static const std::string columns =
+        "id, kind, status, instance_id, manifest_id, previous_manifest_id, requested_by, reason, force, "
+        "skip_validation, plan::text AS plan, error_message, " +
+        SqlMillis("created_at") + " AS created_ms, " + SqlMillis("started_at") + " AS started_ms, " +
+        SqlMillis("completed_at") + " AS completed_ms, " + SqlMillis("updated_at") + " AS updated_ms";
+    return columns;
+}
+
+Deployment DeploymentFromRow(const pqxx::row& row) {
+    Deployment d;
+    d.id = row["id"].as<std::string>();
+    d.kind = row["kind"].as<std::string>();
+    d.status = row["status"].as<std::string>();
+    d.instance_id = row["instance_id"].as<std::string>();
+    d.manifest_id = row["manifest_id"].as<std::string>();
+    d.previous_manifest_id = OptionalText(row["previous_manifest_id"]);
+    d.requested_by = row["requested_by"].as<std::string>();
+    d.reason = row["reason"].as<std::string>();
+    d.force = row["force"].as<bool>();
+    d.skip_validation = row["skip_validation"].as<bool>();
+    d.plan = PlanFromJson(row["plan"].as<std::string>());
+    d.error_message = OptionalText(row["error_message"]);
+    d.created_at = FromMillis(row["created_ms"].as<long long>());
+    d.started_at = OptionalTime(row["started_ms"]);
+    d.completed_at = OptionalTime(row["completed_ms"]);
+    d.updated_at = FromMillis(row["updated_ms"].as<long long>());
+    return d;
 }
 
 }  // namespace waka::coordinator::store

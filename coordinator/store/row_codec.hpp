@@ -10,6 +10,11 @@
 
 // Conversions between domain records and the text of JSONB and TIMESTAMPTZ columns. Timestamps
 // travel as RFC 3339 text in parameters and as epoch milliseconds in results (SqlMillis).
+namespace pqxx {
+class field;
+class row;
+}  // namespace pqxx
+
 namespace waka::coordinator::store {
 
 [[nodiscard]] std::string InventoryToJson(const std::vector<InstalledComponent>& inventory);
@@ -22,6 +27,12 @@ namespace waka::coordinator::store {
 // SQL expression reading a timestamptz column as epoch milliseconds: SqlMillis("created_at").
 [[nodiscard]] std::string SqlMillis(const std::string& column);
 [[nodiscard]] TimePoint FromMillis(long long millis);
-[[nodiscard]] std::optional<TimePoint> FromOptionalMillis(const std::optional<long long>& millis);
+// The deployments columns DeploymentFromRow reads (without events), for SELECT lists.
+[[nodiscard]] const std::string& DeploymentColumns();
+[[nodiscard]] Deployment DeploymentFromRow(const pqxx::row& row);
+
+// A nullable column: text as is, a timestamptz selected through SqlMillis as a time point.
+[[nodiscard]] std::optional<std::string> OptionalText(const pqxx::field& field);
+[[nodiscard]] std::optional<TimePoint> OptionalTime(const pqxx::field& field);
 
 }  // namespace waka::coordinator::store
