@@ -74,19 +74,18 @@ void RenderDecisions(std::string& out,
     constexpr policy::Verdict kVerdicts[] = {
         policy::Verdict::AllowNow, policy::Verdict::DeferToWindow, policy::Verdict::AwaitApproval,
         policy::Verdict::Refuse};
+    std::map<std::pair<std::string, std::string>, std::uint64_t> counts;
+    for (const auto& entry : taken) {
+        counts[{entry.kind, entry.verdict}] = entry.count;
+    }
     for (const auto kind : kKinds) {
         for (const auto verdict : kVerdicts) {
-            const std::string_view kind_name = policy::ToString(kind);
-            const std::string_view verdict_name = policy::ToString(verdict);
-            std::uint64_t count = 0;
-            for (const auto& entry : taken) {
-                if (entry.kind == kind_name && entry.verdict == verdict_name) {
-                    count = entry.count;
-                }
-            }
-            out += "waka_policy_decisions_total{kind=\"" + std::string(kind_name) +
-                   "\",verdict=\"" + std::string(verdict_name) + "\"} " + std::to_string(count) +
-                   "\n";
+            const std::string kind_name(policy::ToString(kind));
+            const std::string verdict_name(policy::ToString(verdict));
+            const auto found = counts.find({kind_name, verdict_name});
+            out += "waka_policy_decisions_total{kind=\"" + kind_name + "\",verdict=\"" +
+                   verdict_name + "\"} " +
+                   std::to_string(found == counts.end() ? 0 : found->second) + "\n";
         }
     }
 }

@@ -189,8 +189,7 @@ struct DeploymentService::Impl {
     std::filesystem::path artifact_dir;
     gateway::GatewayServer* gateway = nullptr;
 
-    std::mutex mutex;  // guards the four maps below
-    std::map<std::string, std::string> last_progress;  // op_id -> "step|component" last recorded
+    std::mutex mutex;  // guards the three maps below
     std::map<std::string, TimePoint> last_seen_write;  // instance_id -> last last_seen_at write
     std::map<std::pair<std::string, std::string>, std::uint64_t> decisions;  // (kind, verdict)
     std::map<std::string, LiveProgress> live_progress;  // op_id -> latest report, bytes included
@@ -223,7 +222,9 @@ struct DeploymentService::Impl {
     asio::awaitable<bool> Enforce(const store::SecurityPatch& patch, const std::string& instance_id);
     asio::awaitable<void> QuarantineRemoved(const store::Deployment& deployment);
     void Send(const store::Dispatch& dispatch);
-    bool ProgressChanged(const gateway::AgentProgress& progress);
+    // Keeps the report as the latest; true when it names another step or component than the
+    // previous one (the event history keeps one entry per step and component).
+    bool RecordProgress(const gateway::AgentProgress& progress);
     bool SeenWriteDue(const std::string& instance_id);
 };
 
@@ -348,15 +349,13 @@ void DeploymentService::Impl::Send(const store::Dispatch& dispatch) {
               d.instance_id);
 }
 
-bool DeploymentService::Impl::ProgressChanged(const gateway::AgentProgress& progress) {
+bool DeploymentService::Impl::RecordProgress(const gateway::AgentProgress& progress) {
     std::lock_guard lock(mutex);
-    auto& last = last_progress[progress.op_id];
-    auto now = progress.step + "|" + progress.component;
-    if (last == now) {
-        return false;
-    }
-    last = std::move(now);
-    return true;
+    auto [entry, first] = live_progress.try_emplace(progress.op_id);
+    LiveProgress& live = entry->second;
+    const bool changed = first || live.step != progress.step || live.component != progress.component;
+    live = {progress.step, progress.component, progress.bytes_done, progress.bytes_total};
+    return changed;
 }
 
 bool DeploymentService::Impl::SeenWriteDue(const std::string& instance_id) {
@@ -605,13 +604,8 @@ asio::awaitable<void> DeploymentService::OnAck(const std::string& instance_id, c
 
 asio::awaitable<void> DeploymentService::OnProgress(const std::string& instance_id,
                                                     const gateway::AgentProgress& progress) {
-    {
-        std::lock_guard lock(impl_->mutex);
-        impl_->live_progress[progress.op_id] = {progress.step, progress.component,
-                                                progress.bytes_done, progress.bytes_total};
-    }
     // Byte counters arrive often; the event history keeps one entry per step and component.
-    if (!impl_->ProgressChanged(progress)) {
+    if (!impl_->RecordProgress(progress)) {
         co_return;
     }
     auto message = progress.step + (progress.component.empty() ? "" : " " + progress.component);
@@ -625,7 +619,6 @@ asio::awaitable<void> DeploymentService::OnResult(const std::string& instance_id
                                                   const gateway::AgentResult& result) {
     {
         std::lock_guard lock(impl_->mutex);
-        impl_->last_progress.erase(result.op_id);
         impl_->live_progress.erase(result.op_id);
     }
     const auto status = StatusOf(result.outcome);
