@@ -1,5 +1,7 @@
 #include "coordinator/deploy/patching.hpp"
 
+#include "coordinator/deploy/rollback.hpp"
+
 #include "shared/semver/range.hpp"
 #include "shared/semver/version.hpp"
 
@@ -106,20 +108,7 @@ std::string_view ToString(PatchState state) {
 }
 
 std::string_view PatchApplicationStatus(std::string_view deployment_status) {
-    if (deployment_status == "deploying") {
-        return "in_progress";
-    }
-    if (deployment_status == "deployed") {
-        return "applied";
-    }
-    if (deployment_status == "failed" || deployment_status == "rolled_back") {
-        return "failed";
-    }
-    if (deployment_status == "cancelled" || deployment_status == "rejected" ||
-        deployment_status == "expired") {
-        return "cancelled";
-    }
-    return "pending";  // pending, awaiting_approval, scheduled, queued
+    return PrototypeStatus(deployment_status, "applied");
 }
 
 }  // namespace waka::coordinator::deploy

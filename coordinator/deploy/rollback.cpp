@@ -60,12 +60,12 @@ std::vector<store::InstalledComponent> RemovedVersions(const store::Deployment& 
     return removed;
 }
 
-std::string_view RollbackStatus(std::string_view deployment_status) {
+std::string_view PrototypeStatus(std::string_view deployment_status, std::string_view done) {
     if (deployment_status == "deploying") {
         return "in_progress";
     }
     if (deployment_status == "deployed") {
-        return "completed";
+        return done;
     }
     if (deployment_status == "failed" || deployment_status == "rolled_back") {
         return "failed";
@@ -75,6 +75,10 @@ std::string_view RollbackStatus(std::string_view deployment_status) {
         return "cancelled";
     }
     return "pending";  // pending, awaiting_approval, scheduled, queued
+}
+
+std::string_view RollbackStatus(std::string_view deployment_status) {
+    return PrototypeStatus(deployment_status, "completed");
 }
 
 }  // namespace waka::coordinator::deploy

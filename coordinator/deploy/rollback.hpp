@@ -33,5 +33,9 @@ namespace waka::coordinator::deploy {
 // The prototype's rollback status strings, from the status of the deployment of kind rollback:
 // pending | in_progress | completed | failed | cancelled.
 [[nodiscard]] std::string_view RollbackStatus(std::string_view deployment_status);
+// The prototype's status words for a deployment's status, shared by rollbacks and patch
+// applications: in_progress | `done` | failed | cancelled | pending. `done` must outlive the answer.
+[[nodiscard]] std::string_view PrototypeStatus(std::string_view deployment_status,
+                                               std::string_view done);
 
 }  // namespace waka::coordinator::deploy
