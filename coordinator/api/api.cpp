@@ -6,7 +6,7 @@
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/store/token_store.hpp"
+#include "coordinator/ports/token_repository.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -49,14 +49,15 @@ std::optional<std::string> BearerToken(const http::Request& request) {
     return token;
 }
 
-boost::asio::awaitable<ApiExpected<store::Principal>> Authenticate(State& state,
-                                                                   const http::Request& request) {
+boost::asio::awaitable<ApiExpected<domain::Principal>> Authenticate(State& state,
+                                                                    const http::Request& request) {
     auto token = BearerToken(request);
     if (!token) {
         co_return Unauthenticated("Authentication required: send Authorization: Bearer <token>",
                                   "Bearer");
     }
-    auto principal = co_await state.services.context.tokens.Authenticate(std::move(*token));
+    auto principal =
+        co_await state.services.context.repositories.tokens.Authenticate(std::move(*token));
     if (!principal) {
         co_return FromError(principal.error());
     }
@@ -67,12 +68,12 @@ boost::asio::awaitable<ApiExpected<store::Principal>> Authenticate(State& state,
     co_return std::move(**principal);
 }
 
-ApiError Forbidden(const store::Principal& principal, store::Role needed) {
+ApiError Forbidden(const domain::Principal& principal, domain::Role needed) {
     ApiError error;
     error.status = 403;
     error.code = "forbidden";
-    error.detail = "This needs the " + std::string(store::RoleName(needed)) + " role or higher; " +
-                   principal.actor + " has the " + std::string(store::RoleName(principal.role)) +
+    error.detail = "This needs the " + std::string(domain::RoleName(needed)) + " role or higher; " +
+                   principal.actor + " has the " + std::string(domain::RoleName(principal.role)) +
                    " role";
     return error;
 }
@@ -104,7 +105,7 @@ boost::asio::awaitable<http::Response> HandleRoute(State& state, http::Request& 
         co_return NoRoute(request, match.allowed);
     }
     Call call{request, std::move(match.params),
-              store::Principal{"anonymous", store::Role::kViewer, ""}};
+              domain::Principal{"anonymous", domain::Role::kViewer, ""}};
     if (match.route->min_role) {
         auto principal = co_await Authenticate(state, request);
         if (!principal) {

@@ -8,29 +8,39 @@
 #include "coordinator/http/server.hpp"
 #include "shared/core/clock.hpp"
 
-namespace waka::coordinator::db {
-class Database;
-}
-namespace waka::coordinator::store {
-class TokenStore;
-}
 namespace waka::coordinator::deploy {
+class ApprovalService;
 class DeploymentService;
+class PatchService;
+class PolicyDecider;
+class ProgressBoard;
+class ResolutionService;
+class TaskGroup;
+}  // namespace waka::coordinator::deploy
+namespace waka::coordinator::ports {
+struct Repositories;
 }
 
 // The coordinator's REST API (DESIGN §5): routing, bearer-token authentication, role checks,
-// request validation and JSON answers. Handlers delegate storage to coordinator/store and
-// deployments to deploy::DeploymentService.
+// request validation and JSON answers. Handlers reach storage through the repositories of
+// coordinator/ports and decisions through the use cases of coordinator/deploy; they build neither.
 namespace waka::coordinator::api {
 
-// Everything the API needs; owned by the caller and outliving the handler.
+// Everything the API needs; built by app::CoordinatorCore (or a test) and outliving the handler.
 struct ApiContext {
-    db::Database& database;
     const Clock& clock;
-    store::TokenStore& tokens;
+    ports::Repositories& repositories;
     deploy::DeploymentService& deployments;
-    std::filesystem::path artifact_dir;  // same filesystem as the server's spool_dir (rename)
-    std::string version;                 // answered by GET /
+    deploy::PatchService& patches;
+    deploy::ApprovalService& approvals;
+    // The resolver wiring deployments are validated with, for the pin, compile, compatibility and
+    // explain routes, so that they all agree.
+    deploy::ResolutionService& resolution;
+    const deploy::ProgressBoard& progress;   // live progress of running deployments
+    const deploy::PolicyDecider& decisions;  // decision counts for GET /metrics
+    deploy::TaskGroup& background;           // patch enforcement runs here
+    std::filesystem::path artifact_dir;      // same filesystem as the server's spool_dir (rename)
+    std::string version;                     // answered by GET /
     // Whether the agent of an instance holds a session on this coordinator right now. May be
     // empty: the stored connection_state is used instead.
     std::function<bool(const std::string& instance_id)> is_connected;

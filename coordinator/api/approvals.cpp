@@ -65,15 +65,14 @@ boost::asio::awaitable<http::Response> Decide(deploy::ApprovalService& approvals
 }  // namespace
 
 void AddApprovalRoutes(Router& router, Services& services) {
-    auto approvals = std::make_shared<deploy::ApprovalService>(
-        services.context.database, services.context.clock, services.context.deployments);
+    deploy::ApprovalService* approvals = &services.context.approvals;
     // Who may approve is the policy's approver_roles (any role may be listed), checked by the
     // service; the route itself only needs an authenticated caller.
-    router.Add({"POST", "/api/v1/deployments/{id}/approve", store::Role::kViewer,
+    router.Add({"POST", "/api/v1/deployments/{id}/approve", domain::Role::kViewer,
                 [approvals](Call& call) { return Decide(*approvals, Verb::kApprove, call); }});
-    router.Add({"POST", "/api/v1/deployments/{id}/reject", store::Role::kViewer,
+    router.Add({"POST", "/api/v1/deployments/{id}/reject", domain::Role::kViewer,
                 [approvals](Call& call) { return Decide(*approvals, Verb::kReject, call); }});
-    router.Add({"POST", "/api/v1/deployments/{id}/cancel", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/deployments/{id}/cancel", domain::Role::kOperator,
                 [approvals](Call& call) { return Decide(*approvals, Verb::kCancel, call); }});
 }
 

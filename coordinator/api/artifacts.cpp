@@ -11,7 +11,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/store/artifact_files.hpp"
+#include "coordinator/domain/artifact_files.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
 
@@ -123,8 +123,7 @@ boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& 
     }
     const std::string& sha256 = call.request.body_sha256;
     fs::path source = *call.request.body_file;
-    fs::path destination = store::ArtifactFilePath(services.context.artifact_dir, sha256);
-    // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries twice.
+    fs::path destination = domain::ArtifactFilePath(services.context.artifact_dir, sha256);
     std::function<Expected<void>()> place_file = [source, destination] {
         return PlaceArtifactFile(source, destination);
     };
@@ -149,7 +148,7 @@ boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call
     if (!artifact) {
         co_return ToResponse(FromError(artifact.error()));
     }
-    fs::path path = store::ArtifactFilePath(services.context.artifact_dir, sha256);
+    fs::path path = domain::ArtifactFilePath(services.context.artifact_dir, sha256);
     std::error_code ec;
     std::uint64_t size = fs::file_size(path, ec);
     if (ec) {
@@ -179,9 +178,9 @@ boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call
 }  // namespace
 
 void AddArtifactRoutes(Router& router, Services& services) {
-    router.Add({"PUT", "/api/v1/artifacts/{type}/{name}/{version}", store::Role::kOperator,
+    router.Add({"PUT", "/api/v1/artifacts/{type}/{name}/{version}", domain::Role::kOperator,
                 [&services](Call& call) { return UploadArtifact(services, call); }});
-    router.Add({"GET", "/api/v1/artifacts/{sha256}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/artifacts/{sha256}", domain::Role::kViewer,
                 [&services](Call& call) { return DownloadArtifact(services, call); }});
 }
 

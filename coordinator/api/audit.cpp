@@ -30,12 +30,12 @@ ApiExpected<std::optional<TimePoint>> OptionalTime(const http::Request& request,
     return std::optional<TimePoint>(*parsed);
 }
 
-ApiExpected<store::AuditFilter> ParseAuditFilter(const http::Request& request) {
+ApiExpected<ports::AuditFilter> ParseAuditFilter(const http::Request& request) {
     auto page = ParsePage(request);
     if (!page) {
         return page.error();
     }
-    store::AuditFilter filter;
+    ports::AuditFilter filter;
     filter.limit = page->limit;
     if (page->cursor) {
         std::int64_t seq = 0;
@@ -100,9 +100,9 @@ boost::asio::awaitable<http::Response> VerifyAudit(Services& services, Call&) {
 }  // namespace
 
 void AddAuditRoutes(Router& router, Services& services) {
-    router.Add({"GET", "/api/v1/audit", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/audit", domain::Role::kViewer,
                 [&services](Call& call) { return ListAudit(services, call); }});
-    router.Add({"GET", "/api/v1/audit/verify", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/audit/verify", domain::Role::kViewer,
                 [&services](Call& call) { return VerifyAudit(services, call); }});
 }
 

@@ -7,7 +7,7 @@
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/deploy/resolution.hpp"
+#include "coordinator/domain/resolution_rules.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/semver/range.hpp"
 
@@ -52,7 +52,7 @@ void AddVersions(ObjectReader& reader, std::string_view field, std::string_view 
         } else if (!IsStrictSemVer(version)) {
             reader.Fail(entry, "'" + version + "' is not a semantic version (e.g. 1.5.0)");
         } else {
-            components[deploy::ComponentKey(type, name)] = version;
+            components[domain::ComponentKey(type, name)] = version;
         }
     }
 }
@@ -77,7 +77,7 @@ ApiExpected<CompatibilityRequest> ParseCompatibility(std::string_view body) {
         reader.Fail("platform_version",
                     "'" + *platform_version + "' is not a semantic version (e.g. 2.1.0)");
     } else if (platform_version) {
-        request.components[deploy::ComponentKey(
+        request.components[domain::ComponentKey(
             "platform", platform_name.value_or("webwaka-platform"))] = *platform_version;
     }
     AddVersions(reader, "suites", "suite", request.components);
@@ -124,7 +124,7 @@ void DependencyProblems(const resolver::Index& index, const Components& componen
     }
 }
 
-void PinProblems(const deploy::ResolutionContext& context, const std::string& key,
+void PinProblems(const domain::ResolutionContext& context, const std::string& key,
                  const std::string& version, std::vector<Incompatibility>& out) {
     for (const auto& pin : context.pins_in_force) {
         if (pin.component == key && !Satisfies(pin.pinned_version, version)) {
@@ -147,7 +147,7 @@ void PinProblems(const deploy::ResolutionContext& context, const std::string& ke
 
 // Every incompatibility of the set, found pairwise (each release's ranges against the versions
 // asked, each pin and quarantine against its component).
-std::vector<Incompatibility> Problems(const deploy::ResolutionContext& context,
+std::vector<Incompatibility> Problems(const domain::ResolutionContext& context,
                                       const Components& components) {
     std::vector<Incompatibility> out;
     const resolver::Index& index = *context.index;
@@ -175,7 +175,7 @@ bool Involves(const Incompatibility& problem, const std::string& key) {
 
 // The stable releases of `key` that, with every other version of the set unchanged, raise no
 // incompatibility involving `key`; newest first.
-boost::json::array FittingVersions(const deploy::ResolutionContext& context, Components components,
+boost::json::array FittingVersions(const domain::ResolutionContext& context, Components components,
                                    const std::string& key) {
     boost::json::array fitting;
     auto at = context.index->Find(key);
@@ -216,7 +216,7 @@ boost::json::object IncompatibilityJson(const Incompatibility& p) {
     return json;
 }
 
-boost::json::array Warnings(const deploy::ResolutionContext& context,
+boost::json::array Warnings(const domain::ResolutionContext& context,
                             const Components& components) {
     boost::json::array warnings;
     for (const auto& [key, version] : components) {
@@ -249,12 +249,12 @@ boost::json::array Warnings(const deploy::ResolutionContext& context,
     return warnings;
 }
 
-boost::json::object Report(const deploy::ResolutionContext& context, const Components& components) {
+boost::json::object Report(const domain::ResolutionContext& context, const Components& components) {
     auto problems = Problems(context, components);
     std::optional<std::string> chain;
     if (problems.empty()) {
         // The resolver has the last word (pins on dependencies reached, stability...).
-        auto resolved = resolver::Resolve(*context.index, deploy::MakeRequest(context, components));
+        auto resolved = resolver::Resolve(*context.index, domain::MakeRequest(context, components));
         if (!resolved) {
             chain = resolved.error().message;
             problems.push_back({"resolution", "", "", "", "", "", "", *chain});
@@ -302,8 +302,8 @@ boost::asio::awaitable<http::Response> CheckCompatibility(deploy::ResolutionServ
 }  // namespace
 
 void AddCompatibilityRoutes(Router& router, Services& services) {
-    deploy::ResolutionService* resolution = &services.context.deployments.Resolution();
-    router.Add({"POST", "/api/v1/versions/compatibility", store::Role::kViewer,
+    deploy::ResolutionService* resolution = &services.context.resolution;
+    router.Add({"POST", "/api/v1/versions/compatibility", domain::Role::kViewer,
                 [resolution](Call& call) { return CheckCompatibility(*resolution, call); }});
 }
 

@@ -8,8 +8,9 @@
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/deploy/resolution.hpp"
-#include "coordinator/store/manifest_store.hpp"
+#include "coordinator/domain/manifest_hash.hpp"
+#include "coordinator/domain/resolution_rules.hpp"
+#include "coordinator/ports/manifest_repository.hpp"
 #include "shared/core/ids.hpp"
 
 // POST /api/v1/manifests/compile (docs/resolution.md): constraints for an instance resolved
@@ -52,7 +53,7 @@ void AddConstraints(ObjectReader& reader, std::string_view field, std::string_vi
             continue;
         }
         CheckConstraint(reader, entry, text);
-        request.constraints[deploy::ComponentKey(type, name)] = text;
+        request.constraints[domain::ComponentKey(type, name)] = text;
     }
 }
 
@@ -80,7 +81,7 @@ ApiExpected<CompileRequest> ParseCompile(std::string_view body) {
     }
     request.platform_name = platform_name.value_or("webwaka-platform");
     CheckConstraint(reader, "platform_version", platform_version);
-    request.constraints[deploy::ComponentKey("platform", request.platform_name)] = platform_version;
+    request.constraints[domain::ComponentKey("platform", request.platform_name)] = platform_version;
     AddConstraints(reader, "suites", "suite", request);
     AddConstraints(reader, "capabilities", "capability", request);
     if (const auto* configuration = reader.Object("configuration")) {
@@ -95,7 +96,7 @@ ApiExpected<CompileRequest> ParseCompile(std::string_view body) {
 // The field of the request that names `key`, for 422 answers.
 std::string FieldOf(const CompileRequest& request, const std::string& key) {
     if (key.starts_with("platform:")) {
-        return key == deploy::ComponentKey("platform", request.platform_name) ? "platform_version"
+        return key == domain::ComponentKey("platform", request.platform_name) ? "platform_version"
                                                                               : "platform_name";
     }
     const auto colon = key.find(':');
@@ -103,7 +104,7 @@ std::string FieldOf(const CompileRequest& request, const std::string& key) {
     return (type == "suite" ? "suites." : "capabilities.") + key.substr(colon + 1);
 }
 
-std::optional<ApiError> CheckKnown(const deploy::ResolutionContext& context,
+std::optional<ApiError> CheckKnown(const domain::ResolutionContext& context,
                                    const CompileRequest& request) {
     for (const auto& [key, text] : request.constraints) {
         if (!context.index->Find(key)) {
@@ -115,14 +116,14 @@ std::optional<ApiError> CheckKnown(const deploy::ResolutionContext& context,
 
 // The manifest holding every resolved component; kConflict when dependencies reach a second
 // platform component (a deployment has exactly one).
-Expected<store::Manifest> ManifestOf(const CompileRequest& request,
-                                     const resolver::Resolution& resolution) {
-    store::Manifest manifest;
+Expected<domain::Manifest> ManifestOf(const CompileRequest& request,
+                                      const resolver::Resolution& resolution) {
+    domain::Manifest manifest;
     manifest.id = request.id.empty() ? NewId("manifest") : request.id;
     manifest.instance_id = request.instance_id;
     manifest.platform_name = request.platform_name;
     manifest.configuration_json = request.configuration_json;
-    const std::string platform = deploy::ComponentKey("platform", request.platform_name);
+    const std::string platform = domain::ComponentKey("platform", request.platform_name);
     for (const auto& [key, version] : resolution.versions) {
         const auto colon = key.find(':');
         const std::string type = key.substr(0, colon);
@@ -141,7 +142,7 @@ Expected<store::Manifest> ManifestOf(const CompileRequest& request,
 }
 
 // Keys as the prototype's compiler wrote them: "platform", "suite:<name>", "capability:<name>".
-boost::json::object ResolutionJson(const store::Manifest& manifest) {
+boost::json::object ResolutionJson(const domain::Manifest& manifest) {
     boost::json::object json{{"platform", manifest.platform_version}};
     for (const auto& [name, version] : manifest.suites) {
         json["suite:" + name] = version;
@@ -153,13 +154,13 @@ boost::json::object ResolutionJson(const store::Manifest& manifest) {
 }
 
 // What changes against the instance's current manifest, component by component.
-boost::json::array ChangesJson(const deploy::ResolutionContext& context,
-                               const store::Manifest& manifest) {
+boost::json::array ChangesJson(const domain::ResolutionContext& context,
+                               const domain::Manifest& manifest) {
     std::map<std::string, std::string> from;
     if (context.current) {
-        from = deploy::ManifestComponents(*context.current);
+        from = domain::ManifestComponents(*context.current);
     }
-    const auto to = deploy::ManifestComponents(manifest);
+    const auto to = domain::ManifestComponents(manifest);
     boost::json::array changes;
     auto add = [&](const std::string& key, const std::string& a, const std::string& b) {
         if (a != b) {
@@ -180,8 +181,8 @@ boost::json::array ChangesJson(const deploy::ResolutionContext& context,
     return changes;
 }
 
-boost::json::object CompiledJson(const deploy::ResolutionContext& context,
-                                 const store::Manifest& manifest) {
+boost::json::object CompiledJson(const domain::ResolutionContext& context,
+                                 const domain::Manifest& manifest) {
     boost::json::array pins;
     for (const auto& pin : context.pins_in_force) {
         pins.push_back(boost::json::string(pin.id));
@@ -213,7 +214,7 @@ boost::asio::awaitable<http::Response> Compile(Services& services,
         co_return ToResponse(*unknown);
     }
     auto resolved =
-        resolver::Resolve(*context->index, deploy::MakeRequest(*context, request->constraints));
+        resolver::Resolve(*context->index, domain::MakeRequest(*context, request->constraints));
     if (!resolved) {
         co_return ToResponse(resolved.error().Is(Errc::kConflict)
                                  ? Unresolvable(*request, resolved.error())
@@ -225,7 +226,7 @@ boost::asio::awaitable<http::Response> Compile(Services& services,
     }
     boost::json::object compiled = CompiledJson(*context, *manifest);
     if (request->dry_run) {
-        if (auto hash = store::ManifestContentHash(*manifest)) {
+        if (auto hash = domain::ManifestContentHash(*manifest)) {
             manifest->content_hash = *hash;
         }
         boost::json::object body = ManifestJson(*manifest);
@@ -254,9 +255,9 @@ boost::asio::awaitable<http::Response> Compile(Services& services,
 }  // namespace
 
 void AddCompileRoutes(Router& router, Services& services) {
-    deploy::ResolutionService* resolution = &services.context.deployments.Resolution();
+    deploy::ResolutionService* resolution = &services.context.resolution;
     router.Add(
-        {"POST", "/api/v1/manifests/compile", store::Role::kOperator,
+        {"POST", "/api/v1/manifests/compile", domain::Role::kOperator,
          [&services, resolution](Call& call) { return Compile(services, *resolution, call); }});
 }
 

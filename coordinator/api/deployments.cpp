@@ -5,24 +5,21 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/live_progress.hpp"
 
 namespace waka::coordinator::api {
 namespace {
 
-constexpr std::string_view kStatuses[] = {
-    "pending", "awaiting_approval", "scheduled", "queued",  "deploying", "deployed",
-    "failed",  "rolled_back",       "rejected",  "expired", "cancelled"};
-
 // force and skip_validation override safety checks: only admins may ask for them (DESIGN §4.1).
 std::optional<ApiError> CheckOverrides(const deploy::CreateDeploymentRequest& request,
-                                       const store::Principal& principal) {
-    if ((request.force || request.skip_validation) && principal.role < store::Role::kAdmin) {
+                                       const domain::Principal& principal) {
+    if ((request.force || request.skip_validation) && principal.role < domain::Role::kAdmin) {
         ApiError error;
         error.status = 403;
         error.code = "forbidden";
         error.detail = std::string(request.force ? "force" : "skip_validation") +
                        " needs the admin role; " + principal.actor + " has the " +
-                       std::string(store::RoleName(principal.role)) + " role";
+                       std::string(domain::RoleName(principal.role)) + " role";
         return error;
     }
     return std::nullopt;
@@ -51,12 +48,12 @@ boost::asio::awaitable<http::Response> CreateDeployment(Services& services, Call
 
 // The agent's latest report while it runs the deployment (bytes included), null otherwise or when
 // its agent reports to another coordinator.
-boost::json::value ProgressJson(const deploy::DeploymentService& deployments,
-                                const store::Deployment& deployment) {
-    if (deployment.status != "deploying") {
+boost::json::value ProgressJson(const deploy::ProgressBoard& board,
+                                const domain::Deployment& deployment) {
+    if (deployment.status != domain::DeploymentStatus::kDeploying) {
         return nullptr;
     }
-    auto progress = deployments.Progress(deployment.id);
+    auto progress = board.Latest(deployment.id);
     if (!progress) {
         return nullptr;
     }
@@ -75,7 +72,7 @@ boost::asio::awaitable<http::Response> GetDeployment(Services& services, Call& c
         co_return ToResponse(FromError(deployment.error()));
     }
     boost::json::object body = DeploymentJson(*deployment);
-    body["progress"] = ProgressJson(services.context.deployments, *deployment);
+    body["progress"] = ProgressJson(services.context.progress, *deployment);
     co_return JsonResponse(200, body);
 }
 
@@ -92,10 +89,10 @@ ApiExpected<deploy::DeploymentFilter> ParseDeploymentFilter(const http::Request&
         filter.instance_id = std::move(*instance_id);
     }
     if (auto status = request.Query("status"); status && !status->empty()) {
-        if (std::find(std::begin(kStatuses), std::end(kStatuses), *status) == std::end(kStatuses)) {
+        filter.status = domain::ParseDeploymentStatus(*status);
+        if (!filter.status) {
             return Invalid("status", "'" + *status + "' is not a deployment status");
         }
-        filter.status = std::move(*status);
     }
     return filter;
 }
@@ -123,11 +120,11 @@ boost::asio::awaitable<http::Response> ListDeployments(Services& services, Call&
 }  // namespace
 
 void AddDeploymentRoutes(Router& router, Services& services) {
-    router.Add({"POST", "/api/v1/deployments", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/deployments", domain::Role::kOperator,
                 [&services](Call& call) { return CreateDeployment(services, call); }});
-    router.Add({"GET", "/api/v1/deployments", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/deployments", domain::Role::kViewer,
                 [&services](Call& call) { return ListDeployments(services, call); }});
-    router.Add({"GET", "/api/v1/deployments/{id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/deployments/{id}", domain::Role::kViewer,
                 [&services](Call& call) { return GetDeployment(services, call); }});
 }
 

@@ -4,9 +4,9 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/deploy/resolution.hpp"
+#include "coordinator/domain/resolution_rules.hpp"
 #include "coordinator/policy/decision.hpp"
-#include "coordinator/store/policy_store.hpp"
+#include "coordinator/ports/policy_repository.hpp"
 
 // GET /api/v1/instances/{id}/explain?component=suite:commerce (docs/resolution.md): the version
 // an instance runs, the newest candidate, and what keeps the instance from it: a pin, a
@@ -16,11 +16,10 @@ namespace {
 
 struct ExplainRoutes {
     explicit ExplainRoutes(Services& shared)
-        : resolution(shared.context.deployments.Resolution()),
-          policies(shared.context.database, shared.context.clock) {}
+        : resolution(shared.context.resolution), policies(shared.context.repositories.policies) {}
 
     deploy::ResolutionService& resolution;
-    store::PolicyStore policies;
+    ports::PolicyRepository& policies;
 };
 
 ApiExpected<std::string> ParseComponent(const http::Request& request) {
@@ -49,18 +48,18 @@ std::optional<std::string> NewestStable(const resolver::IndexedComponent& compon
     return std::nullopt;
 }
 
-boost::json::value CurrentVersion(const deploy::ResolutionContext& context,
+boost::json::value CurrentVersion(const domain::ResolutionContext& context,
                                   const std::string& key) {
     if (!context.current) {
         return nullptr;
     }
-    auto components = deploy::ManifestComponents(*context.current);
+    auto components = domain::ManifestComponents(*context.current);
     auto found = components.find(key);
     return found == components.end() ? boost::json::value(nullptr)
                                      : boost::json::value(found->second);
 }
 
-void AddPinBlockers(const deploy::ResolutionContext& context, const std::string& key,
+void AddPinBlockers(const domain::ResolutionContext& context, const std::string& key,
                     boost::json::array& blockers) {
     for (const auto& pin : context.pins_in_force) {
         if (pin.component == key) {
@@ -84,7 +83,7 @@ void AddPinBlockers(const deploy::ResolutionContext& context, const std::string&
 
 // The update channel never blocks a resolution, but it decides whether and when a newer version
 // is rolled out (DESIGN §4.1).
-void AddChannelBlocker(const std::optional<store::PolicyRecord>& policy,
+void AddChannelBlocker(const std::optional<domain::PolicyRecord>& policy,
                        boost::json::array& blockers) {
     if (!policy) {
         return;
@@ -93,10 +92,10 @@ void AddChannelBlocker(const std::optional<store::PolicyRecord>& policy,
     std::string message;
     if (!settings.enabled) {
         message = "the update channel (" + policy->id + ") is disabled";
-    } else if (settings.type == policy::PolicyType::Frozen) {
+    } else if (settings.type == policy::PolicyType::kFrozen) {
         message = "the instance's update channel is frozen (" + policy->id +
                   "): no operator deployment or auto-update starts";
-    } else if (settings.type == policy::PolicyType::ManualApproval) {
+    } else if (settings.type == policy::PolicyType::kManualApproval) {
         message = "the update channel needs approval (" + policy->id +
                   "): a newer version waits for approvers";
     } else {
@@ -113,11 +112,11 @@ struct Explanation {
     boost::json::value chain = nullptr;      // why not the newest
 };
 
-Expected<Explanation> Explain(const deploy::ResolutionContext& context, const std::string& key,
+Expected<Explanation> Explain(const domain::ResolutionContext& context, const std::string& key,
                               const std::optional<std::string>& newest) {
-    auto constraints = deploy::StateConstraints(context);
+    auto constraints = domain::StateConstraints(context);
     constraints.try_emplace(key, "latest");
-    const auto request = deploy::MakeRequest(context, constraints);
+    const auto request = domain::MakeRequest(context, constraints);
     Explanation explanation;
     auto resolved = resolver::Resolve(*context.index, request);
     if (resolved) {
@@ -181,7 +180,7 @@ boost::asio::awaitable<http::Response> ExplainComponent(ExplainRoutes& routes, C
 
 void AddExplainRoutes(Router& router, Services& services) {
     auto routes = std::make_shared<ExplainRoutes>(services);
-    router.Add({"GET", "/api/v1/instances/{id}/explain", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/instances/{id}/explain", domain::Role::kViewer,
                 [routes](Call& call) { return ExplainComponent(*routes, call); }});
 }
 

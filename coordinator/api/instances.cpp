@@ -5,7 +5,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/store/pin_store.hpp"
+#include "coordinator/ports/pin_repository.hpp"
 #include "shared/core/crypto.hpp"
 
 namespace waka::coordinator::api {
@@ -14,7 +14,7 @@ namespace {
 // An enrollment token left unused this long stops working; the operator registers anew.
 constexpr auto kEnrollmentValidity = std::chrono::hours(24 * 7);
 
-bool IsConnected(const Services& services, const store::Instance& instance) {
+bool IsConnected(const Services& services, const domain::Instance& instance) {
     if (services.context.is_connected) {
         return services.context.is_connected(instance.id);
     }
@@ -27,7 +27,7 @@ boost::asio::awaitable<http::Response> CreateInstance(Services& services, Call& 
         co_return ToResponse(request.error());
     }
     std::string enrollment_token = "enroll_" + RandomHex(24);
-    store::NewInstance input{request->id, std::move(request->labels), Sha256Hex(enrollment_token),
+    ports::NewInstance input{request->id, std::move(request->labels), Sha256Hex(enrollment_token),
                              services.context.clock.Now() + kEnrollmentValidity};
     TimePoint expires_at = input.enrollment_expires_at;
     auto created = co_await services.instances.Create(call.principal, std::move(input));
@@ -41,12 +41,12 @@ boost::asio::awaitable<http::Response> CreateInstance(Services& services, Call& 
     co_return JsonResponse(201, body);
 }
 
-ApiExpected<store::InstanceFilter> ParseInstanceFilter(const http::Request& request) {
+ApiExpected<ports::InstanceFilter> ParseInstanceFilter(const http::Request& request) {
     auto page = ParsePage(request);
     if (!page) {
         return page.error();
     }
-    store::InstanceFilter filter;
+    ports::InstanceFilter filter;
     filter.limit = page->limit;
     filter.after_id = page->cursor;
     for (const auto& [name, value] : request.query) {
@@ -94,7 +94,7 @@ boost::asio::awaitable<http::Response> GetInstance(Services& services, Call& cal
         co_return ToResponse(FromError(instance.error()));
     }
     // The instance's pins (DESIGN §5: the detail shows them), expired ones with active=false.
-    store::PinStore pin_store(services.context.database, services.context.clock);
+    ports::PinRepository& pin_store = services.context.repositories.pins;
     auto pins = co_await pin_store.List(instance->id, false);
     if (!pins) {
         co_return ToResponse(FromError(pins.error()));
@@ -119,13 +119,13 @@ boost::asio::awaitable<http::Response> DecommissionInstance(Services& services, 
 }  // namespace
 
 void AddInstanceRoutes(Router& router, Services& services) {
-    router.Add({"POST", "/api/v1/instances", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/instances", domain::Role::kOperator,
                 [&services](Call& call) { return CreateInstance(services, call); }});
-    router.Add({"GET", "/api/v1/instances", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/instances", domain::Role::kViewer,
                 [&services](Call& call) { return ListInstances(services, call); }});
-    router.Add({"GET", "/api/v1/instances/{id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/instances/{id}", domain::Role::kViewer,
                 [&services](Call& call) { return GetInstance(services, call); }});
-    router.Add({"DELETE", "/api/v1/instances/{id}", store::Role::kAdmin,
+    router.Add({"DELETE", "/api/v1/instances/{id}", domain::Role::kAdmin,
                 [&services](Call& call) { return DecommissionInstance(services, call); }});
 }
 

@@ -27,7 +27,7 @@ boost::json::object MapJson(const std::map<std::string, std::string>& map) {
     return object;
 }
 
-boost::json::array PlanJson(const std::vector<store::PlannedChange>& plan) {
+boost::json::array PlanJson(const std::vector<domain::PlannedChange>& plan) {
     boost::json::array array;
     for (const auto& change : plan) {
         array.push_back(
@@ -41,11 +41,11 @@ boost::json::array PlanJson(const std::vector<store::PlannedChange>& plan) {
     return array;
 }
 
-boost::json::array EventsJson(const std::vector<store::DeploymentEvent>& events) {
+boost::json::array EventsJson(const std::vector<domain::DeploymentEvent>& events) {
     boost::json::array array;
     for (const auto& event : events) {
         array.push_back(boost::json::object{{"at", FormatRfc3339(event.at)},
-                                            {"status", event.status},
+                                            {"status", domain::ToString(event.status)},
                                             {"step", event.step},
                                             {"message", event.message}});
     }
@@ -70,16 +70,16 @@ boost::json::value StoredJson(const std::string& text) {
     return value;
 }
 
-boost::json::object TokenJson(const store::ApiToken& token) {
+boost::json::object TokenJson(const domain::ApiToken& token) {
     return {{"id", token.id},
             {"name", token.name},
-            {"role", std::string(store::RoleName(token.role))},
+            {"role", std::string(domain::RoleName(token.role))},
             {"created_by", token.created_by},
             {"created_at", FormatRfc3339(token.created_at)},
             {"revoked_at", TimeJson(token.revoked_at)}};
 }
 
-boost::json::object VersionJson(const store::Release& r) {
+boost::json::object VersionJson(const domain::Release& r) {
     return {{"id", r.id},
             {"component_type", r.component_type},
             {"component_name", r.component_name},
@@ -95,7 +95,7 @@ boost::json::object VersionJson(const store::Release& r) {
             {"created_at", FormatRfc3339(r.created_at)}};
 }
 
-boost::json::object ArtifactJson(const store::Artifact& artifact, const store::Release& release) {
+boost::json::object ArtifactJson(const domain::Artifact& artifact, const domain::Release& release) {
     return {{"sha256", artifact.sha256},
             {"size", artifact.size},
             {"component_type", release.component_type},
@@ -104,7 +104,7 @@ boost::json::object ArtifactJson(const store::Artifact& artifact, const store::R
             {"created_at", FormatRfc3339(artifact.created_at)}};
 }
 
-boost::json::object InstanceJson(const store::Instance& instance, bool connected) {
+boost::json::object InstanceJson(const domain::Instance& instance, bool connected) {
     boost::json::array inventory;
     for (const auto& item : instance.inventory) {
         inventory.push_back(boost::json::object{
@@ -123,7 +123,7 @@ boost::json::object InstanceJson(const store::Instance& instance, bool connected
             {"decommissioned_at", TimeJson(instance.decommissioned_at)}};
 }
 
-boost::json::object ManifestJson(const store::Manifest& m) {
+boost::json::object ManifestJson(const domain::Manifest& m) {
     return {{"id", m.id},
             {"instance_id", TextOrNull(m.instance_id)},
             {"platform_name", m.platform_name},
@@ -136,9 +136,9 @@ boost::json::object ManifestJson(const store::Manifest& m) {
             {"created_at", FormatRfc3339(m.created_at)}};
 }
 
-boost::json::object DeploymentJson(const store::Deployment& d) {
+boost::json::object DeploymentJson(const domain::Deployment& d) {
     return {{"id", d.id},
-            {"status", d.status},
+            {"status", domain::ToString(d.status)},
             {"kind", d.kind},
             {"manifest_id", d.manifest_id},
             {"previous_manifest_id", TextOrNull(d.previous_manifest_id)},
@@ -155,7 +155,7 @@ boost::json::object DeploymentJson(const store::Deployment& d) {
             {"events", EventsJson(d.events)}};
 }
 
-boost::json::object AuditEntryJson(const store::AuditEntry& entry) {
+boost::json::object AuditEntryJson(const domain::AuditEntry& entry) {
     return {{"seq", entry.seq},
             {"at", FormatRfc3339(entry.at)},
             {"actor", entry.draft.actor},
@@ -169,7 +169,7 @@ boost::json::object AuditEntryJson(const store::AuditEntry& entry) {
             {"hash", entry.hash}};
 }
 
-boost::json::object PinJson(const store::PinRecord& pin, TimePoint now) {
+boost::json::object PinJson(const domain::PinRecord& pin, TimePoint now) {
     const bool expired = pin.expires_at && *pin.expires_at <= now;
     return {
         {"id", pin.id},

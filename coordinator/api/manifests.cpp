@@ -7,14 +7,14 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/deploy/resolution.hpp"
+#include "coordinator/domain/resolution_rules.hpp"
 #include "shared/core/ids.hpp"
 
 namespace waka::coordinator::api {
 namespace {
 
-std::vector<store::ReleaseKey> ComponentsOf(const store::Manifest& m) {
-    std::vector<store::ReleaseKey> keys{{"platform", m.platform_name, m.platform_version}};
+std::vector<ports::ReleaseKey> ComponentsOf(const domain::Manifest& m) {
+    std::vector<ports::ReleaseKey> keys{{"platform", m.platform_name, m.platform_version}};
     for (const auto& [name, version] : m.suites) {
         keys.push_back({"suite", name, version});
     }
@@ -26,9 +26,9 @@ std::vector<store::ReleaseKey> ComponentsOf(const store::Manifest& m) {
 
 // Releases are checked for real when a deployment is created; these warnings only tell the
 // operator early what that check will refuse.
-boost::asio::awaitable<boost::json::array> Warnings(Services& services, const store::Manifest& m) {
+boost::asio::awaitable<boost::json::array> Warnings(Services& services, const domain::Manifest& m) {
     boost::json::array warnings;
-    std::vector<store::ReleaseKey> keys = ComponentsOf(m);
+    std::vector<ports::ReleaseKey> keys = ComponentsOf(m);
     auto found = co_await services.releases.Find(keys);
     if (!found) {
         warnings.push_back(
@@ -37,7 +37,7 @@ boost::asio::awaitable<boost::json::array> Warnings(Services& services, const st
     }
     for (const auto& key : keys) {
         std::string label = key.component_type + ":" + key.component_name + " " + key.version;
-        auto it = std::find_if(found->begin(), found->end(), [&](const store::Release& r) {
+        auto it = std::find_if(found->begin(), found->end(), [&](const domain::Release& r) {
             return r.component_type == key.component_type &&
                    r.component_name == key.component_name && r.version == key.version;
         });
@@ -54,8 +54,8 @@ boost::asio::awaitable<boost::json::array> Warnings(Services& services, const st
 // dependencies). A manifest naming unregistered releases, or an instance the store will refuse,
 // is left to the store and the warnings, so that it can be written before its releases exist.
 boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
-                                                         const store::Manifest& manifest) {
-    deploy::ResolutionService& resolution = services.context.deployments.Resolution();
+                                                         const domain::Manifest& manifest) {
+    deploy::ResolutionService& resolution = services.context.resolution;
     std::string instance_id = manifest.instance_id.value_or("");
     auto context = co_await resolution.Load(instance_id);
     if (!context) {
@@ -64,7 +64,7 @@ boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
         }
         co_return FromError(context.error());
     }
-    auto valid = deploy::ValidateManifest(*context, manifest);
+    auto valid = domain::ValidateManifest(*context, manifest);
     if (valid || !valid.error().Is(Errc::kConflict)) {
         co_return std::nullopt;
     }
@@ -77,14 +77,14 @@ boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
 }
 
 std::optional<ApiError> CheckSkipValidation(const Call& call, bool skip_validation) {
-    if (!skip_validation || call.principal.role >= store::Role::kAdmin) {
+    if (!skip_validation || call.principal.role >= domain::Role::kAdmin) {
         return std::nullopt;
     }
     ApiError error;
     error.status = 403;
     error.code = "forbidden";
     error.detail = "skip_validation needs the admin role; " + call.principal.actor + " has the " +
-                   std::string(store::RoleName(call.principal.role)) + " role";
+                   std::string(domain::RoleName(call.principal.role)) + " role";
     return error;
 }
 
@@ -96,7 +96,7 @@ boost::asio::awaitable<http::Response> CreateManifest(Services& services, Call& 
     if (auto forbidden = CheckSkipValidation(call, request->skip_validation)) {
         co_return ToResponse(*forbidden);
     }
-    store::Manifest& manifest = request->manifest;
+    domain::Manifest& manifest = request->manifest;
     if (manifest.id.empty()) {
         manifest.id = NewId("manifest");
     }
@@ -129,7 +129,7 @@ boost::asio::awaitable<http::Response> ListManifests(Services& services, Call& c
     if (!page) {
         co_return ToResponse(page.error());
     }
-    store::ManifestFilter filter;
+    ports::ManifestFilter filter;
     filter.instance_id = call.request.Query("instance_id");
     if (filter.instance_id && filter.instance_id->empty()) {
         filter.instance_id.reset();
@@ -153,11 +153,11 @@ boost::asio::awaitable<http::Response> ListManifests(Services& services, Call& c
 }  // namespace
 
 void AddManifestRoutes(Router& router, Services& services) {
-    router.Add({"POST", "/api/v1/manifests", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/manifests", domain::Role::kOperator,
                 [&services](Call& call) { return CreateManifest(services, call); }});
-    router.Add({"GET", "/api/v1/manifests", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/manifests", domain::Role::kViewer,
                 [&services](Call& call) { return ListManifests(services, call); }});
-    router.Add({"GET", "/api/v1/manifests/{id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/manifests/{id}", domain::Role::kViewer,
                 [&services](Call& call) { return GetManifest(services, call); }});
 }
 

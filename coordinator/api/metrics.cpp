@@ -3,23 +3,16 @@
 #include <boost/json/object.hpp>
 #include <charconv>
 #include <chrono>
-#include <pqxx/pqxx>
 #include <vector>
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/db/database.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/policy_decider.hpp"
 #include "coordinator/policy/decision.hpp"
+#include "coordinator/ports/repositories.hpp"
 
 namespace waka::coordinator::api {
 namespace {
-
-constexpr std::string_view kStatuses[] = {
-    "pending", "awaiting_approval", "scheduled", "queued",  "deploying", "deployed",
-    "failed",  "rolled_back",       "rejected",  "expired", "cancelled"};
-constexpr std::string_view kOutcomes[] = {"deployed", "failed",  "rolled_back",
-                                          "rejected", "expired", "cancelled"};
 
 // The shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
 std::string Number(double value) {
@@ -33,47 +26,34 @@ void Family(std::string& out, std::string_view name, std::string_view type, std:
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
-using StatusCounts = std::map<std::string, std::uint64_t, std::less<>>;
-
-struct DeploymentCounts {
-    StatusCounts all;        // every kind
-    StatusCounts rollbacks;  // kind rollback only
-};
-
-boost::asio::awaitable<Expected<DeploymentCounts>> CountDeployments(db::Database& database) {
-    co_return co_await database.Run([](pqxx::connection& c) -> Expected<DeploymentCounts> {
-        pqxx::read_transaction tx(c);
-        DeploymentCounts counts;
-        for (const auto& row : tx.exec("SELECT kind = 'rollback', status, count(*) FROM "
-                                       "deployments GROUP BY 1, 2")) {
-            const auto status = row[1].as<std::string>();
-            const auto count = row[2].as<std::uint64_t>();
-            counts.all[status] += count;
-            if (row[0].as<bool>()) {
-                counts.rollbacks[status] += count;
-            }
+// The statuses a deployment ends in, in the table's order.
+std::vector<domain::DeploymentStatus> FinalStatuses() {
+    std::vector<domain::DeploymentStatus> out;
+    for (const auto status : domain::AllDeploymentStatuses()) {
+        if (domain::IsTerminal(status)) {
+            out.push_back(status);
         }
-        return counts;
-    });
+    }
+    return out;
 }
 
-std::uint64_t CountOf(const StatusCounts& counts, std::string_view status) {
+std::uint64_t CountOf(const std::map<domain::DeploymentStatus, std::uint64_t>& counts,
+                      domain::DeploymentStatus status) {
     auto found = counts.find(status);
     return found == counts.end() ? 0 : found->second;
 }
 
 // Every (kind, verdict) pair, zeros included, so a rate over any of them is defined from the start.
-void RenderDecisions(std::string& out,
-                     const std::vector<deploy::DeploymentService::DecisionCount>& taken) {
+void RenderDecisions(std::string& out, const std::vector<deploy::DecisionCount>& taken) {
     Family(out, "waka_policy_decisions_total", "counter",
            "Policy decisions taken by this coordinator since it started (dry runs excluded), by "
            "kind of change and verdict.");
     constexpr policy::ChangeKind kKinds[] = {
-        policy::ChangeKind::OperatorDeployment, policy::ChangeKind::AutoUpdate,
-        policy::ChangeKind::Patch, policy::ChangeKind::Rollback};
+        policy::ChangeKind::kOperatorDeployment, policy::ChangeKind::kAutoUpdate,
+        policy::ChangeKind::kPatch, policy::ChangeKind::kRollback};
     constexpr policy::Verdict kVerdicts[] = {
-        policy::Verdict::AllowNow, policy::Verdict::DeferToWindow, policy::Verdict::AwaitApproval,
-        policy::Verdict::Refuse};
+        policy::Verdict::kAllowNow, policy::Verdict::kDeferToWindow,
+        policy::Verdict::kAwaitApproval, policy::Verdict::kRefuse};
     std::map<std::pair<std::string, std::string>, std::uint64_t> counts;
     for (const auto& entry : taken) {
         counts[{entry.kind, entry.verdict}] = entry.count;
@@ -123,7 +103,7 @@ void RenderCompliance(std::string& out, const std::vector<PatchComplianceCount>&
 
 boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetrics& metrics) {
     ApiContext& context = services.context;
-    auto counts = co_await CountDeployments(context.database);
+    auto counts = co_await context.repositories.deployments.CountByStatus();
     if (!counts) {
         co_return ToResponse(FromError(counts.error()));
     }
@@ -140,29 +120,31 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
     out += "waka_agents_connected " +
            std::to_string(context.connected_agents ? context.connected_agents() : 0) + "\n";
     Family(out, "waka_deployments", "gauge", "Deployments stored, by current status.");
-    for (std::string_view status : kStatuses) {
-        out += "waka_deployments{status=\"" + std::string(status) + "\"} " +
+    for (const auto status : domain::AllDeploymentStatuses()) {
+        out += "waka_deployments{status=\"" + std::string(domain::ToString(status)) + "\"} " +
                std::to_string(CountOf(counts->all, status)) + "\n";
     }
     Family(out, "waka_deployment_outcomes_total", "counter",
            "Deployments that ended, by final status (counted from the database, which keeps "
            "every deployment).");
-    for (std::string_view outcome : kOutcomes) {
-        out += "waka_deployment_outcomes_total{outcome=\"" + std::string(outcome) + "\"} " +
+    for (const auto outcome : FinalStatuses()) {
+        out += "waka_deployment_outcomes_total{outcome=\"" +
+               std::string(domain::ToString(outcome)) + "\"} " +
                std::to_string(CountOf(counts->all, outcome)) + "\n";
     }
     Family(out, "waka_rollback_outcomes_total", "counter",
            "Rollbacks (deployments of kind rollback) that ended, by final status.");
-    for (std::string_view outcome : kOutcomes) {
-        out += "waka_rollback_outcomes_total{outcome=\"" + std::string(outcome) + "\"} " +
-               std::to_string(CountOf(counts->rollbacks, outcome)) + "\n";
+    for (const auto outcome : FinalStatuses()) {
+        out += "waka_rollback_outcomes_total{outcome=\"" + std::string(domain::ToString(outcome)) +
+               "\"} " + std::to_string(CountOf(counts->rollbacks, outcome)) + "\n";
     }
-    RenderDecisions(out, context.deployments.DecisionCounts());
+    RenderDecisions(out, context.decisions.Counts());
     RenderCompliance(out, *compliance);
     Family(out, "waka_db_pool_connections", "gauge", "PostgreSQL connections in the pool.");
-    out += "waka_db_pool_connections " + std::to_string(context.database.PoolSize()) + "\n";
+    out +=
+        "waka_db_pool_connections " + std::to_string(context.repositories.health.PoolSize()) + "\n";
     Family(out, "waka_db_pool_in_use", "gauge", "PostgreSQL connections borrowed right now.");
-    out += "waka_db_pool_in_use " + std::to_string(context.database.InUse()) + "\n";
+    out += "waka_db_pool_in_use " + std::to_string(context.repositories.health.InUse()) + "\n";
 
     http::Response response;
     response.status = 200;

@@ -7,16 +7,16 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/deploy/patching.hpp"
+#include "coordinator/domain/patching.hpp"
 #include "coordinator/policy/decision.hpp"
-#include "coordinator/store/patch_store.hpp"
+#include "coordinator/ports/patch_repository.hpp"
 
 // Patch status of one instance and fleet compliance (docs/patches-and-rollback.md): computed from
 // the instances' current manifests and the patch deployments, never stored separately.
 namespace waka::coordinator::api {
 namespace {
 
-using Links = std::map<std::pair<std::string, std::string>, std::vector<store::PatchDeployment>>;
+using Links = std::map<std::pair<std::string, std::string>, std::vector<domain::PatchDeployment>>;
 using Refusals = std::map<std::pair<std::string, std::string>, std::string>;
 
 boost::json::value RefusalOf(const Refusals& refusals, const std::string& patch,
@@ -27,11 +27,11 @@ boost::json::value RefusalOf(const Refusals& refusals, const std::string& patch,
 }
 constexpr std::size_t kMaxPatches = 10000;
 
-boost::json::object LinkJson(const store::PatchDeployment& link) {
+boost::json::object LinkJson(const domain::PatchDeployment& link) {
     return {{"deployment_id", link.deployment_id},
             {"instance_id", link.instance_id},
-            {"status", link.status},
-            {"application_status", std::string(deploy::PatchApplicationStatus(link.status))},
+            {"status", domain::ToString(link.status)},
+            {"application_status", std::string(domain::PatchApplicationStatus(link.status))},
             {"enforced", link.enforced},
             {"created_at", FormatRfc3339(link.created_at)},
             {"completed_at", TimeJson(link.completed_at)},
@@ -40,14 +40,14 @@ boost::json::object LinkJson(const store::PatchDeployment& link) {
 }
 
 // Every patch, newest release first, page by page (bounded by kMaxPatches).
-boost::asio::awaitable<Expected<std::vector<store::SecurityPatch>>> AllPatches(
-    store::PatchStore& patches, std::optional<std::string> severity) {
-    std::vector<store::SecurityPatch> all;
-    store::PatchFilter filter;
+boost::asio::awaitable<Expected<std::vector<domain::SecurityPatch>>> AllPatches(
+    ports::PatchRepository& patches, std::optional<std::string> severity) {
+    std::vector<domain::SecurityPatch> all;
+    ports::PatchFilter filter;
     filter.severity = std::move(severity);
     filter.limit = kMaxPageLimit;
     while (all.size() < kMaxPatches) {
-        store::PatchFilter page = filter;
+        ports::PatchFilter page = filter;
         auto batch = co_await patches.List(std::move(page));
         if (!batch) {
             co_return batch.error();
@@ -62,7 +62,7 @@ boost::asio::awaitable<Expected<std::vector<store::SecurityPatch>>> AllPatches(
 }
 
 // Patch deployments keyed (patch_id, instance_id), newest first within a key.
-boost::asio::awaitable<Expected<Links>> LoadLinks(store::PatchStore& patches,
+boost::asio::awaitable<Expected<Links>> LoadLinks(ports::PatchRepository& patches,
                                                   std::string instance_id) {
     std::string any_patch;
     auto links = co_await patches.Deployments(any_patch, std::move(instance_id));
@@ -77,9 +77,9 @@ boost::asio::awaitable<Expected<Links>> LoadLinks(store::PatchStore& patches,
     co_return grouped;
 }
 
-const std::vector<store::PatchDeployment>& LinksOf(const Links& links, const std::string& patch,
-                                                   const std::string& instance) {
-    static const std::vector<store::PatchDeployment> kNone;
+const std::vector<domain::PatchDeployment>& LinksOf(const Links& links, const std::string& patch,
+                                                    const std::string& instance) {
+    static const std::vector<domain::PatchDeployment> kNone;
     auto found = links.find({patch, instance});
     return found == links.end() ? kNone : found->second;
 }
@@ -88,15 +88,15 @@ struct Counts {
     std::int64_t applied = 0, pending = 0, failed = 0, available = 0, critical = 0;
 };
 
-boost::json::object InstancePatchJson(const store::SecurityPatch& patch,
-                                      const store::Manifest& current, deploy::PatchState state,
-                                      const std::vector<store::PatchDeployment>& links,
+boost::json::object InstancePatchJson(const domain::SecurityPatch& patch,
+                                      const domain::Manifest& current, domain::PatchState state,
+                                      const std::vector<domain::PatchDeployment>& links,
                                       boost::json::value blocked_by) {
     boost::json::array deployments;
     for (const auto& link : links) {
         deployments.push_back(LinkJson(link));
     }
-    const auto check = deploy::CheckPatch(patch, current);
+    const auto check = domain::CheckPatch(patch, current);
     return {{"patch_id", patch.id},
             {"severity", patch.severity},
             {"is_mandatory", patch.severity == "critical"},
@@ -107,34 +107,34 @@ boost::json::object InstancePatchJson(const store::SecurityPatch& patch,
             {"installed_version", check.installed_version.empty()
                                       ? boost::json::value(nullptr)
                                       : boost::json::value(check.installed_version)},
-            {"status", std::string(deploy::ToString(state))},
-            {"blocked_by", state == deploy::PatchState::kAvailable ? std::move(blocked_by)
+            {"status", std::string(domain::ToString(state))},
+            {"blocked_by", state == domain::PatchState::kAvailable ? std::move(blocked_by)
                                                                    : boost::json::value(nullptr)},
             {"deployments", std::move(deployments)}};
 }
 
-void Count(Counts& counts, deploy::PatchState state, const store::SecurityPatch& patch) {
+void Count(Counts& counts, domain::PatchState state, const domain::SecurityPatch& patch) {
     switch (state) {
-        case deploy::PatchState::kApplied:
+        case domain::PatchState::kApplied:
             ++counts.applied;
             return;
-        case deploy::PatchState::kPending:
+        case domain::PatchState::kPending:
             ++counts.pending;
             break;
-        case deploy::PatchState::kFailed:
+        case domain::PatchState::kFailed:
             ++counts.failed;
             break;
-        case deploy::PatchState::kAvailable:
+        case domain::PatchState::kAvailable:
             ++counts.available;
             break;
-        case deploy::PatchState::kNotAffected:
+        case domain::PatchState::kNotAffected:
             return;
     }
     counts.critical += patch.severity == "critical" ? 1 : 0;
 }
 
-boost::asio::awaitable<http::Response> PatchStatus(Services& services, store::PatchStore& patches,
-                                                   Call& call) {
+boost::asio::awaitable<http::Response> PatchStatus(Services& services,
+                                                   ports::PatchRepository& patches, Call& call) {
     std::string instance_id = call.Param("instance_id");
     auto instance = co_await services.instances.Get(instance_id);
     if (!instance) {
@@ -157,8 +157,8 @@ boost::asio::awaitable<http::Response> PatchStatus(Services& services, store::Pa
             break;
         }
         const auto& mine = LinksOf(*links, patch.id, instance_id);
-        const auto state = deploy::StateOf(patch, current->front().manifest, mine);
-        if (state == deploy::PatchState::kNotAffected && mine.empty()) {
+        const auto state = domain::StateOf(patch, current->front().manifest, mine);
+        if (state == domain::PatchState::kNotAffected && mine.empty()) {
             continue;
         }
         Count(counts, state, patch);
@@ -185,39 +185,40 @@ struct Fleet {
     boost::json::array patched, pending, failed, unpatched, blocked;
 };
 
-Fleet Classify(const store::SecurityPatch& patch, const std::vector<store::InstanceManifest>& fleet,
-               const Links& links, const Refusals& refusals) {
+Fleet Classify(const domain::SecurityPatch& patch,
+               const std::vector<domain::InstanceManifest>& fleet, const Links& links,
+               const Refusals& refusals) {
     Fleet f;
     for (const auto& item : fleet) {
         const auto& mine = LinksOf(links, patch.id, item.instance_id);
-        switch (deploy::StateOf(patch, item.manifest, mine)) {
-            case deploy::PatchState::kApplied:
+        switch (domain::StateOf(patch, item.manifest, mine)) {
+            case domain::PatchState::kApplied:
                 if (!mine.empty()) {
                     f.patched.emplace_back(item.instance_id);  // patched by this patch
                 }
                 break;
-            case deploy::PatchState::kPending:
+            case domain::PatchState::kPending:
                 f.pending.emplace_back(item.instance_id);
                 break;
-            case deploy::PatchState::kFailed:
+            case domain::PatchState::kFailed:
                 f.failed.emplace_back(item.instance_id);
                 break;
-            case deploy::PatchState::kAvailable:
+            case domain::PatchState::kAvailable:
                 f.unpatched.emplace_back(item.instance_id);
                 if (auto why = RefusalOf(refusals, patch.id, item.instance_id); !why.is_null()) {
                     f.blocked.push_back(
                         boost::json::object{{"instance_id", item.instance_id}, {"reason", why}});
                 }
                 break;
-            case deploy::PatchState::kNotAffected:
+            case domain::PatchState::kNotAffected:
                 break;
         }
     }
     return f;
 }
 
-boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
-                                        const std::vector<store::InstanceManifest>& fleet,
+boost::json::object CompliancePatchJson(const domain::SecurityPatch& patch,
+                                        const std::vector<domain::InstanceManifest>& fleet,
                                         const Links& links, const Refusals& refusals) {
     Fleet f = Classify(patch, fleet, links, refusals);
     const auto affected =
@@ -241,8 +242,8 @@ boost::json::object CompliancePatchJson(const store::SecurityPatch& patch,
                                               {"unpatched", std::move(f.unpatched)}}}};
 }
 
-boost::asio::awaitable<http::Response> Compliance(Services& services, store::PatchStore& patches,
-                                                  Call& call) {
+boost::asio::awaitable<http::Response> Compliance(Services& services,
+                                                  ports::PatchRepository& patches, Call& call) {
     std::optional<std::string> severity;
     if (auto given = call.request.Query("severity"); given && !given->empty()) {
         if (!policy::ParseSeverity(*given)) {
@@ -280,7 +281,7 @@ boost::asio::awaitable<http::Response> Compliance(Services& services, store::Pat
 
 boost::asio::awaitable<Expected<std::vector<PatchComplianceCount>>> CountPatchCompliance(
     Services& services) {
-    store::PatchStore patches(services.context.database, services.context.clock);
+    ports::PatchRepository& patches = services.context.repositories.patches;
     std::string everyone;
     auto fleet = co_await patches.CurrentManifests(everyone);
     auto catalog = co_await AllPatches(patches, std::nullopt);
@@ -304,12 +305,11 @@ boost::asio::awaitable<Expected<std::vector<PatchComplianceCount>>> CountPatchCo
 
 void AddPatchReportRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
-    auto patches =
-        std::make_shared<store::PatchStore>(services.context.database, services.context.clock);
+    ports::PatchRepository* patches = &services.context.repositories.patches;
     router.Add(
-        {"GET", "/api/v1/security/patches/status/{instance_id}", store::Role::kViewer,
+        {"GET", "/api/v1/security/patches/status/{instance_id}", domain::Role::kViewer,
          [&services, patches](Call& call) { return PatchStatus(services, *patches, call); }});
-    router.Add({"GET", "/api/v1/security/compliance", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/security/compliance", domain::Role::kViewer,
                 [&services, patches](Call& call) { return Compliance(services, *patches, call); }});
 }
 

@@ -1,6 +1,3 @@
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <memory>
 #include <regex>
@@ -11,9 +8,10 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/patch_service.hpp"
+#include "coordinator/deploy/task_group.hpp"
 #include "coordinator/policy/decision.hpp"
-#include "coordinator/store/patch_store.hpp"
+#include "coordinator/ports/patch_repository.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/semver/range.hpp"
 
@@ -33,7 +31,7 @@ boost::json::array StringsJson(const std::vector<std::string>& items) {
 }
 
 // The prototype's SecurityPatch fields, then who registered it and when.
-boost::json::object PatchJson(const store::SecurityPatch& p) {
+boost::json::object PatchJson(const domain::SecurityPatch& p) {
     return {{"id", p.id},
             {"patch_id", p.id},
             {"cve_ids", StringsJson(p.cve_ids)},
@@ -101,7 +99,7 @@ void CheckVersions(ObjectReader& reader, const std::optional<std::string>& range
     }
 }
 
-void ReadComponent(ObjectReader& reader, store::SecurityPatch& patch) {
+void ReadComponent(ObjectReader& reader, domain::SecurityPatch& patch) {
     auto type = reader.String("component_type", true);
     auto name = reader.String("component_name", true);
     if (type && !IsComponentType(*type)) {
@@ -114,7 +112,7 @@ void ReadComponent(ObjectReader& reader, store::SecurityPatch& patch) {
     patch.component_name = name.value_or("");
 }
 
-void ReadIdAndSeverity(ObjectReader& reader, store::SecurityPatch& patch) {
+void ReadIdAndSeverity(ObjectReader& reader, domain::SecurityPatch& patch) {
     auto id = reader.String("patch_id");
     auto alias = reader.String("id");
     if (id && alias && *id != *alias) {
@@ -134,7 +132,7 @@ void ReadIdAndSeverity(ObjectReader& reader, store::SecurityPatch& patch) {
     patch.severity = severity.value_or("");
 }
 
-void ReadText(ObjectReader& reader, store::SecurityPatch& patch, TimePoint now) {
+void ReadText(ObjectReader& reader, domain::SecurityPatch& patch, TimePoint now) {
     patch.description = reader.String("description").value_or("");
     if (patch.description.size() > kMaxDescription) {
         reader.Fail("description", "is longer than 65536 bytes");
@@ -153,13 +151,13 @@ void ReadText(ObjectReader& reader, store::SecurityPatch& patch, TimePoint now) 
     }
 }
 
-ApiExpected<store::SecurityPatch> ParsePatch(std::string_view body, TimePoint now) {
+ApiExpected<domain::SecurityPatch> ParsePatch(std::string_view body, TimePoint now) {
     auto object = ParseJsonObject(body);
     if (!object) {
         return object.error();
     }
     std::vector<FieldError> cve_errors;
-    store::SecurityPatch patch;
+    domain::SecurityPatch patch;
     patch.cve_ids = ReadCves(*object, cve_errors);
     ObjectReader reader(*object);
     for (auto& error : cve_errors) {
@@ -176,12 +174,12 @@ ApiExpected<store::SecurityPatch> ParsePatch(std::string_view body, TimePoint no
     return Validated(std::move(patch), reader.Finish());
 }
 
-ApiExpected<store::PatchFilter> ParsePatchFilter(const http::Request& request) {
+ApiExpected<ports::PatchFilter> ParsePatchFilter(const http::Request& request) {
     auto page = ParsePage(request);
     if (!page) {
         return page.error();
     }
-    store::PatchFilter filter;
+    ports::PatchFilter filter;
     filter.limit = page->limit;
     filter.cursor = page->cursor;
     std::vector<FieldError> errors;
@@ -203,8 +201,8 @@ ApiExpected<store::PatchFilter> ParsePatchFilter(const http::Request& request) {
     return Validated(std::move(filter), std::move(errors));
 }
 
-boost::asio::awaitable<http::Response> CreatePatch(Services& services, store::PatchStore& patches,
-                                                   Call& call) {
+boost::asio::awaitable<http::Response> CreatePatch(Services& services,
+                                                   ports::PatchRepository& patches, Call& call) {
     auto patch = ParsePatch(call.request.body, services.context.clock.Now());
     if (!patch) {
         co_return ToResponse(patch.error());
@@ -214,14 +212,13 @@ boost::asio::awaitable<http::Response> CreatePatch(Services& services, store::Pa
         co_return ToResponse(FromError(created.error()));
     }
     // Enforcement runs on its own: the answer does not wait for the fleet.
-    auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(executor, services.context.deployments.EnforcePatch(created->id),
-                          boost::asio::detached);
+    services.context.background.Spawn(
+        [&services, patch_id = created->id] { return services.context.patches.Enforce(patch_id); });
     co_return JsonResponse(201, PatchJson(*created));
 }
 
-boost::asio::awaitable<http::Response> AnswerList(store::PatchStore& patches,
-                                                  store::PatchFilter filter) {
+boost::asio::awaitable<http::Response> AnswerList(ports::PatchRepository& patches,
+                                                  ports::PatchFilter filter) {
     const std::size_t limit = filter.limit;
     auto list = co_await patches.List(std::move(filter));
     if (!list) {
@@ -236,7 +233,7 @@ boost::asio::awaitable<http::Response> AnswerList(store::PatchStore& patches,
     co_return response;
 }
 
-boost::asio::awaitable<http::Response> ListPatches(store::PatchStore& patches, Call& call) {
+boost::asio::awaitable<http::Response> ListPatches(ports::PatchRepository& patches, Call& call) {
     auto filter = ParsePatchFilter(call.request);
     if (!filter) {
         co_return ToResponse(filter.error());
@@ -244,7 +241,7 @@ boost::asio::awaitable<http::Response> ListPatches(store::PatchStore& patches, C
     co_return co_await AnswerList(patches, std::move(*filter));
 }
 
-boost::asio::awaitable<http::Response> ListCritical(store::PatchStore& patches, Call& call) {
+boost::asio::awaitable<http::Response> ListCritical(ports::PatchRepository& patches, Call& call) {
     auto filter = ParsePatchFilter(call.request);
     if (!filter) {
         co_return ToResponse(filter.error());
@@ -253,7 +250,7 @@ boost::asio::awaitable<http::Response> ListCritical(store::PatchStore& patches, 
     co_return co_await AnswerList(patches, std::move(*filter));
 }
 
-boost::asio::awaitable<http::Response> GetPatch(store::PatchStore& patches, Call& call) {
+boost::asio::awaitable<http::Response> GetPatch(ports::PatchRepository& patches, Call& call) {
     auto patch = co_await patches.Get(call.Param("id"));
     if (!patch) {
         co_return ToResponse(FromError(patch.error()));
@@ -261,40 +258,42 @@ boost::asio::awaitable<http::Response> GetPatch(store::PatchStore& patches, Call
     co_return JsonResponse(200, PatchJson(*patch));
 }
 
-std::string_view FitName(deploy::PatchFit fit) {
+std::string_view FitName(domain::PatchFit fit) {
     switch (fit) {
-        case deploy::PatchFit::kAffected:
+        case domain::PatchFit::kAffected:
             return "affected";
-        case deploy::PatchFit::kNotInstalled:
+        case domain::PatchFit::kNotInstalled:
             return "not_installed";
-        case deploy::PatchFit::kNotAffected:
+        case domain::PatchFit::kNotAffected:
             return "not_affected";
-        case deploy::PatchFit::kAlreadyPatched:
+        case domain::PatchFit::kAlreadyPatched:
             break;
     }
     return "already_patched";
 }
 
 // Not affected: "skipped"; already patched: "applied"; otherwise the deployment's status mapped to
-// the prototype's strings (deploy::PatchApplicationStatus).
+// the prototype's strings (domain::PatchApplicationStatus).
 std::string ApplicationStatus(const deploy::ApplyPatchOutcome& outcome) {
     if (outcome.deployment) {
-        return std::string(deploy::PatchApplicationStatus(outcome.deployment->deployment.status));
+        return std::string(domain::PatchApplicationStatus(outcome.deployment->deployment.status));
     }
-    return outcome.check.fit == deploy::PatchFit::kAlreadyPatched ? "applied" : "skipped";
+    return outcome.check.fit == domain::PatchFit::kAlreadyPatched ? "applied" : "skipped";
 }
 
 // The prototype's PatchApplicationResponse fields, then the plan behind them.
 boost::json::object ApplicationJson(const std::string& instance_id,
                                     const deploy::ApplyPatchOutcome& outcome) {
     const auto& patch = outcome.patch;
-    const store::Deployment* d = outcome.deployment ? &outcome.deployment->deployment : nullptr;
+    const domain::Deployment* d = outcome.deployment ? &outcome.deployment->deployment : nullptr;
     boost::json::object out{
         {"id", d ? boost::json::value(d->id) : nullptr},
         {"instance_id", instance_id},
         {"patch_id", patch.id},
         {"status", ApplicationStatus(outcome)},
-        {"applied_at", d && d->status == "deployed" ? TimeJson(d->completed_at) : nullptr},
+        {"applied_at", d && d->status == domain::DeploymentStatus::kDeployed
+                           ? TimeJson(d->completed_at)
+                           : nullptr},
         {"error_message", d && d->error_message ? boost::json::value(*d->error_message) : nullptr},
         {"severity", patch.severity},
         {"component_type", patch.component_type},
@@ -306,7 +305,7 @@ boost::json::object ApplicationJson(const std::string& instance_id,
         {"applicability", std::string(FitName(outcome.check.fit))},
         {"detail", outcome.check.detail},
         {"deployment_id", d ? boost::json::value(d->id) : nullptr},
-        {"deployment_status", d ? boost::json::value(d->status) : nullptr},
+        {"deployment_status", d ? boost::json::value(domain::ToString(d->status)) : nullptr},
         {"decision",
          outcome.deployment ? boost::json::value(outcome.deployment->decision) : nullptr},
         {"manifest_id", outcome.manifest ? boost::json::value(outcome.manifest->id) : nullptr},
@@ -369,15 +368,15 @@ boost::asio::awaitable<http::Response> ApplyPatch(Services& services, Call& call
     if (!request) {
         co_return ToResponse(request.error());
     }
-    if (request->force && call.principal.role < store::Role::kAdmin) {
+    if (request->force && call.principal.role < domain::Role::kAdmin) {
         ApiError error;
         error.status = 403;
         error.code = "forbidden";
         error.detail = "force needs the admin role; " + call.principal.actor + " has the " +
-                       std::string(store::RoleName(call.principal.role)) + " role";
+                       std::string(domain::RoleName(call.principal.role)) + " role";
         co_return ToResponse(error);
     }
-    auto outcome = co_await services.context.deployments.ApplyPatch(call.principal, *request);
+    auto outcome = co_await services.context.patches.ApplyPatch(call.principal, *request);
     if (!outcome) {
         co_return ToResponse(FromError(outcome.error()));
     }
@@ -393,18 +392,17 @@ boost::asio::awaitable<http::Response> ApplyPatch(Services& services, Call& call
 
 void AddPatchRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
-    auto patches =
-        std::make_shared<store::PatchStore>(services.context.database, services.context.clock);
+    auto patches = &services.context.repositories.patches;
     router.Add(
-        {"POST", "/api/v1/security/patches", store::Role::kOperator,
+        {"POST", "/api/v1/security/patches", domain::Role::kOperator,
          [&services, patches](Call& call) { return CreatePatch(services, *patches, call); }});
-    router.Add({"GET", "/api/v1/security/patches", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/security/patches", domain::Role::kViewer,
                 [patches](Call& call) { return ListPatches(*patches, call); }});
-    router.Add({"GET", "/api/v1/security/patches/critical", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/security/patches/critical", domain::Role::kViewer,
                 [patches](Call& call) { return ListCritical(*patches, call); }});
-    router.Add({"POST", "/api/v1/security/patches/apply", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/security/patches/apply", domain::Role::kOperator,
                 [&services](Call& call) { return ApplyPatch(services, call); }});
-    router.Add({"GET", "/api/v1/security/patches/{id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/security/patches/{id}", domain::Role::kViewer,
                 [patches](Call& call) { return GetPatch(*patches, call); }});
 }
 

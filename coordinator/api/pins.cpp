@@ -8,8 +8,8 @@
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/deploy/resolution.hpp"
-#include "coordinator/store/pin_store.hpp"
+#include "coordinator/domain/resolution_rules.hpp"
+#include "coordinator/ports/pin_repository.hpp"
 #include "shared/core/ids.hpp"
 
 // Version pins (docs/resolution.md): the runbook's POST /versions/pin?instance_id=..., the list
@@ -23,12 +23,12 @@ constexpr std::size_t kMaxReason = 1024;
 struct PinRoutes {
     explicit PinRoutes(Services& shared)
         : services(shared),
-          pins(shared.context.database, shared.context.clock),
-          resolution(shared.context.deployments.Resolution()),
+          pins(shared.context.repositories.pins),
+          resolution(shared.context.resolution),
           clock(shared.context.clock) {}
 
     Services& services;
-    store::PinStore pins;
+    ports::PinRepository& pins;
     deploy::ResolutionService& resolution;
     const Clock& clock;
 };
@@ -46,7 +46,7 @@ void CheckPinnedVersion(ObjectReader& reader, const std::optional<std::string>& 
 }
 
 void CheckExpiry(ObjectReader& reader, const std::optional<std::string>& text,
-                 store::PinRecord& pin, TimePoint now) {
+                 domain::PinRecord& pin, TimePoint now) {
     if (!text) {
         return;
     }
@@ -62,13 +62,13 @@ void CheckExpiry(ObjectReader& reader, const std::optional<std::string>& text,
 
 // The runbook's form: instance_id in the query, the pin in the body (instance_id is also
 // accepted in the body).
-ApiExpected<store::PinRecord> ParsePinRequest(const http::Request& request, TimePoint now) {
+ApiExpected<domain::PinRecord> ParsePinRequest(const http::Request& request, TimePoint now) {
     auto object = ParseJsonObject(request.body);
     if (!object) {
         return object.error();
     }
     ObjectReader reader(*object);
-    store::PinRecord pin;
+    domain::PinRecord pin;
     auto from_body = reader.String("instance_id");
     auto from_query = request.Query("instance_id");
     auto type = reader.String("component_type", true);
@@ -105,15 +105,15 @@ ApiExpected<store::PinRecord> ParsePinRequest(const http::Request& request, Time
 
 // What the catalog says about the pin: a known component and a version or range some release
 // satisfies. 422 naming the field otherwise.
-std::optional<ApiError> CheckAgainstCatalog(const deploy::ResolutionContext& context,
-                                            const store::PinRecord& pin) {
+std::optional<ApiError> CheckAgainstCatalog(const domain::ResolutionContext& context,
+                                            const domain::PinRecord& pin) {
     const std::string key = pin.Component();
     if (!context.index->Find(key)) {
         return Invalid("component_name", key +
                                              " is not in the catalog: register a version of it "
                                              "first (POST /api/v1/versions)");
     }
-    if (!deploy::PinMatchesARelease(*context.index, key, pin.pinned_version)) {
+    if (!domain::PinMatchesARelease(*context.index, key, pin.pinned_version)) {
         return Invalid("pinned_version", "no registered release of " + key + " matches " +
                                              pin.pinned_version +
                                              " (GET /api/v1/versions lists them)");
@@ -122,7 +122,7 @@ std::optional<ApiError> CheckAgainstCatalog(const deploy::ResolutionContext& con
 }
 
 boost::asio::awaitable<http::Response> RefusePin(PinRoutes& routes, Call& call,
-                                                 store::PinRecord pin, const Error& error) {
+                                                 domain::PinRecord pin, const Error& error) {
     std::string detail = "Pinning " + pin.Component() + " to " + pin.pinned_version +
                          " would leave instance " + pin.instance_id +
                          " without a valid set of versions: " + error.message;
@@ -147,7 +147,7 @@ boost::asio::awaitable<http::Response> CreatePin(PinRoutes& routes, Call& call) 
     if (auto refused = CheckAgainstCatalog(*context, *pin)) {
         co_return ToResponse(*refused);
     }
-    if (auto admissible = deploy::CheckPinAdmissible(*context, *pin); !admissible) {
+    if (auto admissible = domain::CheckPinAdmissible(*context, *pin); !admissible) {
         if (!admissible.error().Is(Errc::kConflict)) {
             co_return ToResponse(FromError(admissible.error()));
         }
@@ -197,11 +197,11 @@ boost::asio::awaitable<http::Response> DeletePin(PinRoutes& routes, Call& call) 
 void AddPinRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
     auto routes = std::make_shared<PinRoutes>(services);
-    router.Add({"POST", "/api/v1/versions/pin", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/versions/pin", domain::Role::kOperator,
                 [routes](Call& call) { return CreatePin(*routes, call); }});
-    router.Add({"GET", "/api/v1/versions/pins/{instance_id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/versions/pins/{instance_id}", domain::Role::kViewer,
                 [routes](Call& call) { return ListPins(*routes, call); }});
-    router.Add({"DELETE", "/api/v1/versions/pin/{pin_id}", store::Role::kOperator,
+    router.Add({"DELETE", "/api/v1/versions/pin/{pin_id}", domain::Role::kOperator,
                 [routes](Call& call) { return DeletePin(*routes, call); }});
 }
 

@@ -5,7 +5,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/policy/codec.hpp"
-#include "coordinator/store/policy_store.hpp"
+#include "coordinator/ports/policy_repository.hpp"
 #include "shared/core/ids.hpp"
 
 // Update-channel policies (docs/policies.md): the runbook's query form, a JSON form carrying every
@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::size_t kMaxDescription = 1024;
 
-using Record = store::PolicyRecord;
+using Record = domain::PolicyRecord;
 
 boost::json::value OptionalTime(const std::optional<TimePoint>& t) {
     return t ? boost::json::value(FormatRfc3339(*t)) : boost::json::value(nullptr);
@@ -162,7 +162,7 @@ ApiExpected<Record> ParseCreate(const http::Request& request) {
     return Validated(std::move(record), std::move(errors));
 }
 
-boost::asio::awaitable<http::Response> CreatePolicy(store::PolicyStore& policies, Call& call) {
+boost::asio::awaitable<http::Response> CreatePolicy(ports::PolicyRepository& policies, Call& call) {
     auto record = ParseCreate(call.request);
     if (!record) {
         co_return ToResponse(record.error());
@@ -174,7 +174,7 @@ boost::asio::awaitable<http::Response> CreatePolicy(store::PolicyStore& policies
     co_return JsonResponse(201, PolicyJson(*created));
 }
 
-boost::asio::awaitable<http::Response> ListPolicies(store::PolicyStore& policies, Call& call) {
+boost::asio::awaitable<http::Response> ListPolicies(ports::PolicyRepository& policies, Call& call) {
     std::string instance = call.request.Query("instance_id").value_or("");
     auto records = co_await policies.List(std::move(instance));
     if (!records) {
@@ -187,7 +187,7 @@ boost::asio::awaitable<http::Response> ListPolicies(store::PolicyStore& policies
     co_return JsonResponse(200, list);
 }
 
-boost::asio::awaitable<http::Response> GetPolicy(store::PolicyStore& policies, Call& call) {
+boost::asio::awaitable<http::Response> GetPolicy(ports::PolicyRepository& policies, Call& call) {
     auto record = co_await policies.Get(call.Param("id"));
     if (!record) {
         co_return ToResponse(FromError(record.error()));
@@ -195,7 +195,7 @@ boost::asio::awaitable<http::Response> GetPolicy(store::PolicyStore& policies, C
     co_return JsonResponse(200, PolicyJson(*record));
 }
 
-boost::asio::awaitable<http::Response> UpdatePolicy(store::PolicyStore& policies, Call& call) {
+boost::asio::awaitable<http::Response> UpdatePolicy(ports::PolicyRepository& policies, Call& call) {
     auto body = ParseJsonObject(call.request.body);
     if (!body) {
         co_return ToResponse(body.error());
@@ -219,7 +219,7 @@ boost::asio::awaitable<http::Response> UpdatePolicy(store::PolicyStore& policies
     co_return JsonResponse(200, PolicyJson(*updated));
 }
 
-boost::asio::awaitable<http::Response> DeletePolicy(store::PolicyStore& policies, Call& call) {
+boost::asio::awaitable<http::Response> DeletePolicy(ports::PolicyRepository& policies, Call& call) {
     auto deleted = co_await policies.Delete(call.principal, call.Param("id"));
     if (!deleted) {
         co_return ToResponse(FromError(deleted.error()));
@@ -231,17 +231,16 @@ boost::asio::awaitable<http::Response> DeletePolicy(store::PolicyStore& policies
 
 void AddPolicyRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
-    auto policies =
-        std::make_shared<store::PolicyStore>(services.context.database, services.context.clock);
-    router.Add({"POST", "/api/v1/policies", store::Role::kOperator,
+    auto policies = &services.context.repositories.policies;
+    router.Add({"POST", "/api/v1/policies", domain::Role::kOperator,
                 [policies](Call& call) { return CreatePolicy(*policies, call); }});
-    router.Add({"GET", "/api/v1/policies", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/policies", domain::Role::kViewer,
                 [policies](Call& call) { return ListPolicies(*policies, call); }});
-    router.Add({"GET", "/api/v1/policies/{id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/policies/{id}", domain::Role::kViewer,
                 [policies](Call& call) { return GetPolicy(*policies, call); }});
-    router.Add({"PUT", "/api/v1/policies/{id}", store::Role::kOperator,
+    router.Add({"PUT", "/api/v1/policies/{id}", domain::Role::kOperator,
                 [policies](Call& call) { return UpdatePolicy(*policies, call); }});
-    router.Add({"DELETE", "/api/v1/policies/{id}", store::Role::kOperator,
+    router.Add({"DELETE", "/api/v1/policies/{id}", domain::Role::kOperator,
                 [policies](Call& call) { return DeletePolicy(*policies, call); }});
 }
 

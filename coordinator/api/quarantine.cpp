@@ -5,7 +5,7 @@
 #include "coordinator/api/json_output.hpp"
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/store/quarantine_store.hpp"
+#include "coordinator/ports/quarantine_repository.hpp"
 
 // Versions quarantined on an instance after a rollback or a failed deployment
 // (docs/patches-and-rollback.md): listed, and cleared by an operator with a reason.
@@ -18,7 +18,7 @@ boost::json::value TextOrNull(const std::optional<std::string>& text) {
     return text ? boost::json::value(*text) : boost::json::value(nullptr);
 }
 
-boost::json::object QuarantineJson(const store::Quarantine& q) {
+boost::json::object QuarantineJson(const domain::Quarantine& q) {
     return {{"id", q.id},
             {"instance_id", q.instance_id},
             {"component_type", q.component_type},
@@ -34,7 +34,7 @@ boost::json::object QuarantineJson(const store::Quarantine& q) {
 }
 
 boost::asio::awaitable<http::Response> ListQuarantine(Services& services,
-                                                      store::QuarantineStore& quarantines,
+                                                      ports::QuarantineRepository& quarantines,
                                                       Call& call) {
     std::string instance_id = call.Param("id");
     const auto flag = call.request.Query("include_cleared").value_or("false");
@@ -71,7 +71,7 @@ ApiExpected<std::string> ParseClear(std::string_view body) {
     return Validated(std::move(reason), reader.Finish());
 }
 
-boost::asio::awaitable<http::Response> ClearQuarantine(store::QuarantineStore& quarantines,
+boost::asio::awaitable<http::Response> ClearQuarantine(ports::QuarantineRepository& quarantines,
                                                        Call& call) {
     auto reason = ParseClear(call.request.body);
     if (!reason) {
@@ -90,14 +90,13 @@ boost::asio::awaitable<http::Response> ClearQuarantine(store::QuarantineStore& q
 
 void AddQuarantineRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
-    auto quarantines =
-        std::make_shared<store::QuarantineStore>(services.context.database, services.context.clock);
-    router.Add({"GET", "/api/v1/instances/{id}/quarantine", store::Role::kViewer,
+    auto quarantines = &services.context.repositories.quarantines;
+    router.Add({"GET", "/api/v1/instances/{id}/quarantine", domain::Role::kViewer,
                 [&services, quarantines](Call& call) {
                     return ListQuarantine(services, *quarantines, call);
                 }});
     router.Add({"POST", "/api/v1/instances/{id}/quarantine/{quarantine_id}/clear",
-                store::Role::kOperator,
+                domain::Role::kOperator,
                 [quarantines](Call& call) { return ClearQuarantine(*quarantines, call); }});
 }
 

@@ -116,22 +116,22 @@ ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body) {
         reader.Fail("name",
                     "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
-    if (role && !store::ParseRole(*role)) {
+    if (role && !domain::ParseRole(*role)) {
         reader.Fail("role", "must be one of viewer, operator, approver, admin");
     }
     request.name = name.value_or("");
     request.role =
-        role ? store::ParseRole(*role).value_or(store::Role::kViewer) : store::Role::kViewer;
+        role ? domain::ParseRole(*role).value_or(domain::Role::kViewer) : domain::Role::kViewer;
     return Validated(std::move(request), reader.Finish());
 }
 
-ApiExpected<store::NewRelease> ParseVersionRequest(std::string_view body) {
+ApiExpected<ports::NewRelease> ParseVersionRequest(std::string_view body) {
     auto object = ParseJsonObject(body);
     if (!object) {
         return object.error();
     }
     ObjectReader reader(*object);
-    store::NewRelease release;
+    ports::NewRelease release;
     auto type = reader.String("component_type", true);
     auto name = reader.String("component_name", true);
     auto version = ReadVersionField(reader);
@@ -165,7 +165,7 @@ ApiExpected<store::NewRelease> ParseVersionRequest(std::string_view body) {
     return Validated(std::move(release), reader.Finish());
 }
 
-ApiExpected<store::ReleaseKey> ParseReleaseKey(std::string_view type, std::string_view name,
+ApiExpected<ports::ReleaseKey> ParseReleaseKey(std::string_view type, std::string_view name,
                                                std::string_view version) {
     std::vector<FieldError> errors;
     if (!IsComponentType(type)) {
@@ -177,7 +177,7 @@ ApiExpected<store::ReleaseKey> ParseReleaseKey(std::string_view type, std::strin
     if (!IsStrictSemVer(version)) {
         errors.push_back({"version", "'" + std::string(version) + "' is not a semantic version"});
     }
-    return Validated(store::ReleaseKey{std::string(type), std::string(name), std::string(version)},
+    return Validated(ports::ReleaseKey{std::string(type), std::string(name), std::string(version)},
                      std::move(errors));
 }
 
@@ -220,13 +220,13 @@ ApiExpected<std::pair<std::string, std::string>> ParseLabelSelector(std::string_
     return std::pair{std::move(key), std::move(value)};
 }
 
-ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body) {
+ApiExpected<domain::Manifest> ParseManifestRequest(std::string_view body) {
     auto object = ParseJsonObject(body);
     if (!object) {
         return object.error();
     }
     ObjectReader reader(*object);
-    store::Manifest manifest;
+    domain::Manifest manifest;
     auto id = reader.String("id");
     auto instance_id = reader.String("instance_id");
     auto platform_name = reader.String("platform_name");

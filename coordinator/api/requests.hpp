@@ -8,9 +8,9 @@
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/domain/model.hpp"
 #include "coordinator/http/message.hpp"
-#include "coordinator/store/release_store.hpp"
-#include "coordinator/store/types.hpp"
+#include "coordinator/ports/catalog_repository.hpp"
 
 // Pure parsing and validation of request bodies and query strings: no I/O, so every rule is
 // unit-tested as a table. Each parser answers the typed request or the complete 400/422 answer.
@@ -23,16 +23,16 @@ inline constexpr std::size_t kMaxPageLimit = 1000;
 
 struct TokenRequest {
     std::string name;
-    store::Role role = store::Role::kViewer;
+    domain::Role role = domain::Role::kViewer;
 };
 [[nodiscard]] ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body);
 
 // "version" (or the response's own name "version_string") must be strict SemVer; dependency
 // keys "<type>:<name>" and their ranges are checked.
-[[nodiscard]] ApiExpected<store::NewRelease> ParseVersionRequest(std::string_view body);
+[[nodiscard]] ApiExpected<ports::NewRelease> ParseVersionRequest(std::string_view body);
 
 // Checks the {type}/{name}/{version} path parameters of a release (422 naming the bad one).
-[[nodiscard]] ApiExpected<store::ReleaseKey> ParseReleaseKey(std::string_view type,
+[[nodiscard]] ApiExpected<ports::ReleaseKey> ParseReleaseKey(std::string_view type,
                                                              std::string_view name,
                                                              std::string_view version);
 
@@ -46,10 +46,10 @@ struct InstanceRequest {
     std::string_view text);
 
 // id may come back empty: the caller generates one. content_hash, created_* are not set.
-[[nodiscard]] ApiExpected<store::Manifest> ParseManifestRequest(std::string_view body);
+[[nodiscard]] ApiExpected<domain::Manifest> ParseManifestRequest(std::string_view body);
 
 struct ManifestCreateRequest {
-    store::Manifest manifest;
+    domain::Manifest manifest;
     bool skip_validation = false;  // admin only (checked by the handler)
 };
 // POST /manifests: ParseManifestRequest plus an optional boolean skip_validation.

@@ -1,5 +1,3 @@
-#include "coordinator/deploy/rollback.hpp"
-
 #include <boost/json.hpp>
 #include <memory>
 
@@ -9,7 +7,8 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/store/rollback_store.hpp"
+#include "coordinator/domain/rollback_rules.hpp"
+#include "coordinator/ports/deployment_repository.hpp"
 #include "shared/core/ids.hpp"
 
 // Rollbacks (docs/patches-and-rollback.md): deployments of kind rollback, shown with the
@@ -26,12 +25,12 @@ boost::json::value TextOrNull(const std::optional<std::string>& text) {
 
 // The prototype's fields first, then what the prototype lacked (who, why, the plan, the events and
 // the underlying deployment's own status).
-boost::json::object RollbackJson(const store::Deployment& d, bool with_details) {
+boost::json::object RollbackJson(const domain::Deployment& d, bool with_details) {
     boost::json::object out{{"id", d.id},
                             {"instance_id", d.instance_id},
                             {"from_manifest_id", TextOrNull(d.previous_manifest_id)},
                             {"to_manifest_id", d.manifest_id},
-                            {"status", std::string(deploy::RollbackStatus(d.status))},
+                            {"status", std::string(domain::RollbackStatus(d.status))},
                             {"initiated_at", FormatRfc3339(d.created_at)},
                             {"started_at", TimeJson(d.started_at)},
                             {"completed_at", TimeJson(d.completed_at)},
@@ -40,7 +39,7 @@ boost::json::object RollbackJson(const store::Deployment& d, bool with_details) 
                             {"requested_by", d.requested_by},
                             {"skip_validation", d.skip_validation},
                             {"deployment_id", d.id},
-                            {"deployment_status", d.status}};
+                            {"deployment_status", domain::ToString(d.status)}};
     if (with_details) {
         auto full = DeploymentJson(d);
         out["plan"] = full["plan"];
@@ -49,7 +48,7 @@ boost::json::object RollbackJson(const store::Deployment& d, bool with_details) 
     return out;
 }
 
-boost::json::object RunJson(const store::ManifestRun& run) {
+boost::json::object RunJson(const domain::ManifestRun& run) {
     return {{"manifest_id", run.manifest_id},
             {"deployment_id", run.deployment_id},
             {"kind", run.kind},
@@ -97,12 +96,12 @@ ApiExpected<deploy::CreateRollbackRequest> ParseRollbackRequest(const http::Requ
     return Validated(std::move(rollback), reader.Finish());
 }
 
-ApiError SkipValidationForbidden(const store::Principal& principal) {
+ApiError SkipValidationForbidden(const domain::Principal& principal) {
     ApiError error;
     error.status = 403;
     error.code = "forbidden";
     error.detail = "skip_validation needs the admin role; " + principal.actor + " has the " +
-                   std::string(store::RoleName(principal.role)) + " role";
+                   std::string(domain::RoleName(principal.role)) + " role";
     return error;
 }
 
@@ -111,7 +110,7 @@ boost::asio::awaitable<http::Response> CreateRollback(Services& services, Call& 
     if (!request) {
         co_return ToResponse(request.error());
     }
-    if (request->skip_validation && call.principal.role < store::Role::kAdmin) {
+    if (request->skip_validation && call.principal.role < domain::Role::kAdmin) {
         co_return ToResponse(SkipValidationForbidden(call.principal));
     }
     auto outcome = co_await services.context.deployments.CreateRollback(call.principal, *request);
@@ -138,18 +137,19 @@ boost::asio::awaitable<http::Response> GetRollback(Services& services, Call& cal
     co_return JsonResponse(200, RollbackJson(*deployment, true));
 }
 
-boost::asio::awaitable<http::Response> ListRollbacks(store::RollbackStore& rollbacks, Call& call) {
+boost::asio::awaitable<http::Response> ListRollbacks(ports::DeploymentRepository& rollbacks,
+                                                     Call& call) {
     auto page = ParsePage(call.request);
     if (!page) {
         co_return ToResponse(page.error());
     }
-    store::RollbackListFilter filter{std::nullopt, page->limit, page->cursor};
+    ports::RollbackListFilter filter{std::nullopt, page->limit, page->cursor};
     // The prototype's rule: a missing or empty instance_id means no filter.
     if (auto instance_id = call.request.Query("instance_id");
         instance_id && !instance_id->empty()) {
         filter.instance_id = std::move(*instance_id);
     }
-    auto list = co_await rollbacks.List(filter);
+    auto list = co_await rollbacks.ListRollbacks(filter);
     if (!list) {
         co_return ToResponse(FromError(list.error()));
     }
@@ -162,7 +162,7 @@ boost::asio::awaitable<http::Response> ListRollbacks(store::RollbackStore& rollb
     co_return response;
 }
 
-boost::json::array RunsJson(const std::vector<store::ManifestRun>& runs) {
+boost::json::array RunsJson(const std::vector<domain::ManifestRun>& runs) {
     boost::json::array array;
     for (const auto& run : runs) {
         array.push_back(RunJson(run));
@@ -170,7 +170,7 @@ boost::json::array RunsJson(const std::vector<store::ManifestRun>& runs) {
     return array;
 }
 
-boost::asio::awaitable<http::Response> RollbackHistory(store::RollbackStore& rollbacks,
+boost::asio::awaitable<http::Response> RollbackHistory(ports::DeploymentRepository& rollbacks,
                                                        Call& call) {
     std::string instance_id = call.Param("instance_id");
     std::string no_target;
@@ -181,8 +181,8 @@ boost::asio::awaitable<http::Response> RollbackHistory(store::RollbackStore& rol
     if (!history->found) {
         co_return ToResponse(NotFound("Instance " + instance_id + " not found"));
     }
-    store::RollbackListFilter filter{instance_id, kRecentRollbacks, std::nullopt};
-    auto recent = co_await rollbacks.List(filter);
+    ports::RollbackListFilter filter{instance_id, kRecentRollbacks, std::nullopt};
+    auto recent = co_await rollbacks.ListRollbacks(filter);
     if (!recent) {
         co_return ToResponse(FromError(recent.error()));
     }
@@ -199,7 +199,7 @@ boost::asio::awaitable<http::Response> RollbackHistory(store::RollbackStore& rol
                  {"recent_rollbacks", std::move(recent_json)},
                  {"available_manifests", RunsJson(history->available)},
                  {"current_manifest_id", TextOrNull(history->current_manifest_id)},
-                 {"default_target_manifest_id", TextOrNull(deploy::PreviousManifest(*history))},
+                 {"default_target_manifest_id", TextOrNull(domain::PreviousManifest(*history))},
                  {"deployments", RunsJson(history->runs)}});
 }
 
@@ -207,14 +207,14 @@ boost::asio::awaitable<http::Response> RollbackHistory(store::RollbackStore& rol
 
 void AddRollbackRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
-    auto rollbacks = std::make_shared<store::RollbackStore>(services.context.database);
-    router.Add({"POST", "/api/v1/rollback", store::Role::kOperator,
+    ports::DeploymentRepository* rollbacks = &services.context.repositories.deployments;
+    router.Add({"POST", "/api/v1/rollback", domain::Role::kOperator,
                 [&services](Call& call) { return CreateRollback(services, call); }});
-    router.Add({"GET", "/api/v1/rollback", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/rollback", domain::Role::kViewer,
                 [rollbacks](Call& call) { return ListRollbacks(*rollbacks, call); }});
-    router.Add({"GET", "/api/v1/rollback/{id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/rollback/{id}", domain::Role::kViewer,
                 [&services](Call& call) { return GetRollback(services, call); }});
-    router.Add({"GET", "/api/v1/rollback/history/{instance_id}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/rollback/history/{instance_id}", domain::Role::kViewer,
                 [rollbacks](Call& call) { return RollbackHistory(*rollbacks, call); }});
 }
 

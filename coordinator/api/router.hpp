@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "coordinator/domain/model.hpp"
 #include "coordinator/http/message.hpp"
-#include "coordinator/store/types.hpp"
 
 // Method + path routing with "{param}" segments. Routes are registered once at start-up, then the
 // router is only read, so it may be shared by every connection.
@@ -20,7 +20,7 @@ namespace waka::coordinator::api {
 struct Call {
     http::Request& request;
     std::map<std::string, std::string, std::less<>> params;
-    store::Principal principal;  // the "anonymous" viewer on open routes
+    domain::Principal principal;  // the "anonymous" viewer on open routes
 
     [[nodiscard]] const std::string& Param(std::string_view name) const;
 };
@@ -29,8 +29,8 @@ using RouteHandler = std::function<boost::asio::awaitable<http::Response>(Call&)
 
 struct Route {
     std::string method;
-    std::string pattern;                  // "/api/v1/versions/{type}/{name}/{version}"
-    std::optional<store::Role> min_role;  // nullopt: open (no token needed)
+    std::string pattern;                   // "/api/v1/versions/{type}/{name}/{version}"
+    std::optional<domain::Role> min_role;  // nullopt: open (no token needed)
     RouteHandler handler;
 };
 

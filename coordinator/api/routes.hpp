@@ -3,10 +3,7 @@
 #include "coordinator/api/api.hpp"
 #include "coordinator/api/metrics.hpp"
 #include "coordinator/api/router.hpp"
-#include "coordinator/store/audit_reader.hpp"
-#include "coordinator/store/instance_store.hpp"
-#include "coordinator/store/manifest_store.hpp"
-#include "coordinator/store/release_store.hpp"
+#include "coordinator/ports/repositories.hpp"
 
 // Internal to waka_coord_api: the shared services of the handlers and one registration function
 // per resource file.
@@ -15,38 +12,38 @@ namespace waka::coordinator::api {
 struct Services {
     explicit Services(ApiContext& api_context)
         : context(api_context),
-          releases(api_context.database, api_context.clock),
-          instances(api_context.database, api_context.clock),
-          manifests(api_context.database, api_context.clock),
-          audit(api_context.database) {}
+          releases(api_context.repositories.catalog),
+          instances(api_context.repositories.instances),
+          manifests(api_context.repositories.manifests),
+          audit(api_context.repositories.audit) {}
 
     ApiContext& context;
-    store::ReleaseStore releases;
-    store::InstanceStore instances;
-    store::ManifestStore manifests;
-    store::AuditReader audit;
+    ports::CatalogRepository& releases;
+    ports::InstanceRepository& instances;
+    ports::ManifestRepository& manifests;
+    ports::AuditLog& audit;
 };
 
-void AddSystemRoutes(Router& router, Services& services);      // system.cpp
-void AddTokenRoutes(Router& router, Services& services);       // tokens.cpp
-void AddVersionRoutes(Router& router, Services& services);     // versions.cpp
-void AddPinRoutes(Router& router, Services& services);         // pins.cpp
+void AddSystemRoutes(Router& router, Services& services);         // system.cpp
+void AddTokenRoutes(Router& router, Services& services);          // tokens.cpp
+void AddVersionRoutes(Router& router, Services& services);        // versions.cpp
+void AddPinRoutes(Router& router, Services& services);            // pins.cpp
 void AddCompatibilityRoutes(Router& router, Services& services);  // compatibility.cpp
-void AddArtifactRoutes(Router& router, Services& services);    // artifacts.cpp
-void AddInstanceRoutes(Router& router, Services& services);    // instances.cpp
-void AddExplainRoutes(Router& router, Services& services);     // explain.cpp
-void AddManifestRoutes(Router& router, Services& services);    // manifests.cpp
-void AddCompileRoutes(Router& router, Services& services);     // compile.cpp
-void AddDeploymentRoutes(Router& router, Services& services);  // deployments.cpp
-void AddAuditRoutes(Router& router, Services& services);       // audit.cpp
-void AddPolicyRoutes(Router& router, Services& services);      // policies.cpp
-void AddApprovalRoutes(Router& router, Services& services);    // approvals.cpp
-void AddRollbackRoutes(Router& router, Services& services);    // rollback.cpp
-void AddPatchRoutes(Router& router, Services& services);       // patches.cpp
-void AddPatchReportRoutes(Router& router, Services& services);  // patch_reports.cpp
-void AddQuarantineRoutes(Router& router, Services& services);  // quarantine.cpp
-void AddOpenApiRoutes(Router& router, Services& services);     // openapi.cpp: /openapi.json, /docs
-void AddMetricsRoutes(Router& router, Services& services,      // metrics.cpp: /metrics
+void AddArtifactRoutes(Router& router, Services& services);       // artifacts.cpp
+void AddInstanceRoutes(Router& router, Services& services);       // instances.cpp
+void AddExplainRoutes(Router& router, Services& services);        // explain.cpp
+void AddManifestRoutes(Router& router, Services& services);       // manifests.cpp
+void AddCompileRoutes(Router& router, Services& services);        // compile.cpp
+void AddDeploymentRoutes(Router& router, Services& services);     // deployments.cpp
+void AddAuditRoutes(Router& router, Services& services);          // audit.cpp
+void AddPolicyRoutes(Router& router, Services& services);         // policies.cpp
+void AddApprovalRoutes(Router& router, Services& services);       // approvals.cpp
+void AddRollbackRoutes(Router& router, Services& services);       // rollback.cpp
+void AddPatchRoutes(Router& router, Services& services);          // patches.cpp
+void AddPatchReportRoutes(Router& router, Services& services);    // patch_reports.cpp
+void AddQuarantineRoutes(Router& router, Services& services);     // quarantine.cpp
+void AddOpenApiRoutes(Router& router, Services& services);  // openapi.cpp: /openapi.json, /docs
+void AddMetricsRoutes(Router& router, Services& services,   // metrics.cpp: /metrics
                       const HttpMetrics& metrics);
 
 // Every route MakeApiHandler serves, as {method, pattern} (for the OpenAPI coverage test).

@@ -7,7 +7,7 @@ namespace waka::coordinator::api {
 namespace {
 
 boost::asio::awaitable<http::Response> Health(Services& services, Call&) {
-    auto ping = co_await store::PingDatabase(services.context.database);
+    auto ping = co_await services.context.repositories.health.Ping();
     if (!ping) {
         co_return JsonResponse(
             503, boost::json::object{{"status", "unhealthy"},

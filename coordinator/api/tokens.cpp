@@ -4,7 +4,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
-#include "coordinator/store/token_store.hpp"
+#include "coordinator/ports/token_repository.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -14,8 +14,8 @@ boost::asio::awaitable<http::Response> CreateToken(Services& services, Call& cal
     if (!request) {
         co_return ToResponse(request.error());
     }
-    auto created = co_await services.context.tokens.Create(call.principal, std::move(request->name),
-                                                           request->role);
+    auto created = co_await services.context.repositories.tokens.Create(
+        call.principal, std::move(request->name), request->role);
     if (!created) {
         co_return ToResponse(FromError(created.error()));
     }
@@ -26,7 +26,7 @@ boost::asio::awaitable<http::Response> CreateToken(Services& services, Call& cal
 }
 
 boost::asio::awaitable<http::Response> ListTokens(Services& services, Call&) {
-    auto tokens = co_await services.context.tokens.List();
+    auto tokens = co_await services.context.repositories.tokens.List();
     if (!tokens) {
         co_return ToResponse(FromError(tokens.error()));
     }
@@ -38,7 +38,8 @@ boost::asio::awaitable<http::Response> ListTokens(Services& services, Call&) {
 }
 
 boost::asio::awaitable<http::Response> RevokeToken(Services& services, Call& call) {
-    auto revoked = co_await services.context.tokens.Revoke(call.principal, call.Param("id"));
+    auto revoked =
+        co_await services.context.repositories.tokens.Revoke(call.principal, call.Param("id"));
     if (!revoked) {
         co_return ToResponse(FromError(revoked.error()));
     }
@@ -48,7 +49,7 @@ boost::asio::awaitable<http::Response> RevokeToken(Services& services, Call& cal
 }  // namespace
 
 void AddTokenRoutes(Router& router, Services& services) {
-    constexpr auto kAdmin = store::Role::kAdmin;
+    constexpr auto kAdmin = domain::Role::kAdmin;
     router.Add({"POST", "/api/v1/tokens", kAdmin,
                 [&services](Call& call) { return CreateToken(services, call); }});
     router.Add({"GET", "/api/v1/tokens", kAdmin,

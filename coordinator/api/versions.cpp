@@ -7,7 +7,7 @@
 #include "coordinator/api/routes.hpp"
 #include "coordinator/api/semver_rules.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/deploy/resolution.hpp"
+#include "coordinator/domain/resolution_rules.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -19,7 +19,7 @@ boost::asio::awaitable<http::Response> CreateVersion(Services& services, Call& c
     }
     // The resolver assumes an acyclic catalog. Two concurrent registrations could still close a
     // cycle between them; FindCycle at resolution time would not loop on it, only mis-explain.
-    deploy::ResolutionService& resolution = services.context.deployments.Resolution();
+    deploy::ResolutionService& resolution = services.context.resolution;
     if (auto acyclic = co_await resolution.CheckNoCycle(*request); !acyclic) {
         co_return ToResponse(FromError(acyclic.error()));
     }
@@ -35,7 +35,7 @@ boost::asio::awaitable<http::Response> CreateVersion(Services& services, Call& c
 
 // Newest first by SemVer precedence; equal precedence (other components, or versions differing
 // only in build metadata) falls back to a fixed text order so that pages are stable.
-void SortNewestFirst(std::vector<store::Release>& releases) {
+void SortNewestFirst(std::vector<domain::Release>& releases) {
     std::sort(releases.begin(), releases.end(), [](const auto& a, const auto& b) {
         if (int by_version = CompareSemVer(a.version, b.version); by_version != 0) {
             return by_version > 0;
@@ -51,7 +51,7 @@ boost::asio::awaitable<http::Response> ListVersions(Services& services, Call& ca
     if (!page) {
         co_return ToResponse(page.error());
     }
-    store::ReleaseFilter filter;
+    ports::ReleaseFilter filter;
     filter.component_type = call.request.Query("component_type");
     filter.component_name = call.request.Query("component_name");
     if (filter.component_type && filter.component_type->empty()) {
@@ -104,11 +104,11 @@ boost::asio::awaitable<http::Response> GetVersion(Services& services, Call& call
 }  // namespace
 
 void AddVersionRoutes(Router& router, Services& services) {
-    router.Add({"POST", "/api/v1/versions", store::Role::kOperator,
+    router.Add({"POST", "/api/v1/versions", domain::Role::kOperator,
                 [&services](Call& call) { return CreateVersion(services, call); }});
-    router.Add({"GET", "/api/v1/versions", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/versions", domain::Role::kViewer,
                 [&services](Call& call) { return ListVersions(services, call); }});
-    router.Add({"GET", "/api/v1/versions/{type}/{name}/{version}", store::Role::kViewer,
+    router.Add({"GET", "/api/v1/versions/{type}/{name}/{version}", domain::Role::kViewer,
                 [&services](Call& call) { return GetVersion(services, call); }});
 }
 

@@ -12,12 +12,11 @@
 
 #include "coordinator/api/api.hpp"
 #include "coordinator/app/config.hpp"
+#include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/scheduler.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/http/server.hpp"
-#include "coordinator/store/token_store.hpp"
 #include "shared/core/log.hpp"
 #include "shared/core/notify.hpp"
 #include "shared/core/version.hpp"
@@ -29,6 +28,17 @@ namespace asio = boost::asio;
 
 // In-flight requests get this long to finish after SIGTERM before the process exits.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+gateway::GatewayOptions GatewayOptionsOf(const CoordinatorConfig& config) {
+    gateway::GatewayOptions options;
+    options.address = config.gateway_address;
+    options.port = config.gateway_port;
+    options.cert_file = config.gateway_cert_file;
+    options.key_file = config.gateway_key_file;
+    options.heartbeat_seconds = config.gateway_heartbeat_seconds;
+    options.idle_timeout_seconds = config.gateway_heartbeat_seconds * 4;
+    return options;
+}
 
 Expected<void> PrepareStorage(const CoordinatorConfig& config) {
     std::error_code ec;
@@ -93,8 +103,9 @@ private:
     OffsetClock clock_;  // the system clock unless testing.clock_offset_seconds is set
     asio::io_context io_;
     std::unique_ptr<db::Database> database_;
-    std::unique_ptr<store::TokenStore> tokens_;
-    std::unique_ptr<deploy::DeploymentService> deployments_;
+    // Declared before the gateway so that the gateway, whose connections call the core's agent
+    // sessions, goes first.
+    std::unique_ptr<CoordinatorCore> core_;
     std::unique_ptr<gateway::GatewayServer> gateway_;
     std::unique_ptr<api::ApiContext> api_context_;
     std::unique_ptr<http::Server> http_;
@@ -121,17 +132,20 @@ Expected<void> Coordinator::Prepare() {
         return version.error().WithContext("migrate database");
     }
     log::Info("database ready schema_version={}", *version);
-    tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
+    // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
+    // sessions it calls back are handed to it when it starts.
+    gateway_ = std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_));
+    core_ = std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
+                                              *gateway_, io_.get_executor());
     if (!config_.auth_bootstrap_token.empty()) {
-        auto ensured = RunToCompletion(
-            io_, tokens_->EnsureBootstrapToken(config_.auth_bootstrap_token_name,
-                                               config_.auth_bootstrap_token, store::Role::kAdmin));
+        auto ensured =
+            RunToCompletion(io_, core_->Repositories().tokens.EnsureBootstrapToken(
+                                     config_.auth_bootstrap_token_name,
+                                     config_.auth_bootstrap_token, domain::Role::kAdmin));
         if (!ensured) {
             return ensured.error().WithContext("ensure bootstrap token");
         }
     }
-    deployments_ = std::make_unique<deploy::DeploymentService>(*database_, clock_,
-                                                               config_.storage_dir / "artifacts");
     if (config_.testing_clock_offset_seconds != 0) {
         log::Warn("test-only clock offset in use offset_seconds={}",
                   config_.testing_clock_offset_seconds);
@@ -140,32 +154,18 @@ Expected<void> Coordinator::Prepare() {
         deploy::SchedulerOptions options;
         options.interval = std::chrono::seconds(config_.scheduler_interval_seconds);
         options.auto_update = config_.scheduler_auto_update;
-        scheduler_ = std::make_unique<deploy::Scheduler>(io_.get_executor(), *database_, clock_,
-                                                         *deployments_, options);
+        scheduler_ = core_->MakeScheduler(io_.get_executor(), options);
     }
     return StartListeners();
 }
 
 Expected<void> Coordinator::StartListeners() {
-    gateway::GatewayOptions gateway_options;
-    gateway_options.address = config_.gateway_address;
-    gateway_options.port = config_.gateway_port;
-    gateway_options.cert_file = config_.gateway_cert_file;
-    gateway_options.key_file = config_.gateway_key_file;
-    gateway_options.heartbeat_seconds = config_.gateway_heartbeat_seconds;
-    gateway_options.idle_timeout_seconds = config_.gateway_heartbeat_seconds * 4;
-    gateway_ = std::make_unique<gateway::GatewayServer>(io_, gateway_options, *deployments_);
-    deployments_->AttachGateway(*gateway_);
-    auto gateway_port = gateway_->Start();
+    auto gateway_port = gateway_->Start(core_->sessions);
     if (!gateway_port) {
         return gateway_port.error().WithContext("start agent gateway");
     }
 
-    api_context_ = std::make_unique<api::ApiContext>(api::ApiContext{
-        *database_, clock_, *tokens_, *deployments_, config_.storage_dir / "artifacts",
-        std::string(kVersion),
-        [this](const std::string& instance_id) { return gateway_->IsConnected(instance_id); }});
-    api_context_->connected_agents = [this] { return gateway_->ConnectedCount(); };
+    api_context_ = std::make_unique<api::ApiContext>(core_->ApiContext(std::string(kVersion)));
     api_context_->catalog_changed = [this] {
         if (scheduler_) {
             scheduler_->Wake();
@@ -200,6 +200,9 @@ void Coordinator::StopOnSignal() {
         notify::Stopping();
         watchdog_.Stop();
         http_->Stop();
+        // Background work ends before the agents' sessions close, so none of it is left half way
+        // through a session that is going away.
+        core_->background.Stop();
         gateway_->Stop();
         if (scheduler_) {
             scheduler_->Stop();

@@ -1,26 +1,21 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <memory>
 #include <string>
 
-#include "coordinator/store/types.hpp"
+#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/dispatcher.hpp"
+#include "coordinator/ports/repositories.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
 
-namespace waka::coordinator::db {
-class Database;
-}
-
-// The approval workflow of DESIGN §4.1 on top of the stored deployments: approve, reject and
-// cancel (docs/policies.md "Approvals"). Approver roles, required_approvals and the window that
+// The approval workflow of docs/design.md §4.1 on top of the stored deployments: approve, reject
+// and cancel (docs/policies.md "Approvals"). Approver roles, required_approvals and the window that
 // follows the last approval come from the instance's active policy at the time of the decision.
 namespace waka::coordinator::deploy {
 
-class DeploymentService;
-
 struct ApprovalAnswer {
-    store::Deployment deployment;   // after the decision, with its events
+    domain::Deployment deployment;  // after the decision, with its events
     bool cancel_requested = false;  // Cancel of a running deployment: the agent was asked
 };
 
@@ -30,22 +25,38 @@ struct ApprovalAnswer {
 // this caller, has finished (cancel), or is running on an agent this coordinator cannot reach.
 class ApprovalService {
 public:
-    ApprovalService(db::Database& database, const Clock& clock, DeploymentService& deployments);
-    ~ApprovalService();
+    ApprovalService(ports::Repositories& repositories, const Clock& clock,
+                    DeploymentService& deployments, Dispatcher& dispatcher);
 
-    boost::asio::awaitable<Expected<ApprovalAnswer>> Approve(const store::Principal& by,
+    boost::asio::awaitable<Expected<ApprovalAnswer>> Approve(const domain::Principal& by,
                                                              const std::string& deployment_id,
                                                              const std::string& comment);
-    boost::asio::awaitable<Expected<ApprovalAnswer>> Reject(const store::Principal& by,
+    boost::asio::awaitable<Expected<ApprovalAnswer>> Reject(const domain::Principal& by,
                                                             const std::string& deployment_id,
                                                             const std::string& comment);
-    boost::asio::awaitable<Expected<ApprovalAnswer>> Cancel(const store::Principal& by,
+    boost::asio::awaitable<Expected<ApprovalAnswer>> Cancel(const domain::Principal& by,
                                                             const std::string& deployment_id,
                                                             const std::string& comment);
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    boost::asio::awaitable<Expected<ApprovalAnswer>> Decide(const domain::Principal& by,
+                                                            const std::string& deployment_id,
+                                                            const std::string& comment,
+                                                            bool approve);
+    boost::asio::awaitable<void> AuditRefusal(const domain::Principal& by, const std::string& verb,
+                                              const domain::Deployment& deployment,
+                                              const std::string& reason);
+    boost::asio::awaitable<Expected<ApprovalAnswer>> Answer(const std::string& deployment_id,
+                                                            bool cancel_requested);
+
+    ports::Repositories& repositories_;
+    const Clock& clock_;
+    DeploymentService& deployments_;
+    Dispatcher& dispatcher_;
 };
+
+// The instance's policy as a decision sees it: none, or a disabled one, means the default policy.
+boost::asio::awaitable<Expected<policy::Policy>> EffectivePolicy(ports::PolicyRepository& policies,
+                                                                 const std::string& instance_id);
 
 }  // namespace waka::coordinator::deploy

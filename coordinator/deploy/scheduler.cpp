@@ -13,16 +13,10 @@
 #include <map>
 #include <mutex>
 
-#include "coordinator/db/database.hpp"
-#include "coordinator/deploy/auto_update.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/approval_service.hpp"
+#include "coordinator/domain/auto_update.hpp"
+#include "coordinator/domain/manifest_hash.hpp"
 #include "coordinator/policy/decision.hpp"
-#include "coordinator/store/deployment_store.hpp"
-#include "coordinator/store/manifest_store.hpp"
-#include "coordinator/store/policy_store.hpp"
-#include "coordinator/store/quarantine_store.hpp"
-#include "coordinator/store/release_store.hpp"
-#include "coordinator/store/schedule_store.hpp"
 #include "shared/core/log.hpp"
 
 namespace waka::coordinator::deploy {
@@ -33,38 +27,41 @@ namespace asio = boost::asio;
 // Deployments looked at per pass; the rest wait for the next pass.
 constexpr std::size_t kBatch = 500;
 
-const store::Principal kSystem{"system", store::Role::kOperator, ""};
+const domain::Principal kSystem{"system", domain::Role::kOperator, ""};
+
+using domain::Catalog;
 
 }  // namespace
 
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
-    Impl(asio::any_io_executor executor, db::Database& db, const Clock& clock_ref,
-         DeploymentService& service, SchedulerOptions opts)
+    Impl(asio::any_io_executor executor, ports::Repositories& repositories,
+         std::unique_ptr<ports::LeaderLock> leader_lock, const Clock& clock_ref,
+         DeploymentService& service, Dispatcher& dispatch, SchedulerOptions opts)
         // A strand: the loop and the Wake/Stop handlers touch the timer from several I/O threads.
         : timer(asio::make_strand(executor)),
-          database(db),
-          lock(db.NewSessionLock(kScheduleLockKey)),
+          lock(std::move(leader_lock)),
           clock(clock_ref),
           deployments(service),
-          schedule(db, clock_ref),
-          policies(db, clock_ref),
-          releases(db, clock_ref),
-          manifests(db, clock_ref),
-          quarantines(db, clock_ref),
-          audit(db, clock_ref),
+          dispatcher(dispatch),
+          schedule(repositories.schedule),
+          policies(repositories.policies),
+          releases(repositories.catalog),
+          manifests(repositories.manifests),
+          quarantines(repositories.quarantines),
+          audit(repositories.audit),
           options(opts) {}
 
     asio::steady_timer timer;
-    db::Database& database;
-    std::unique_ptr<db::SessionLock> lock;  // touched on DB threads, one pass at a time
+    std::unique_ptr<ports::LeaderLock> lock;  // one pass at a time
     const Clock& clock;
     DeploymentService& deployments;
-    store::ScheduleStore schedule;
-    store::PolicyStore policies;
-    store::ReleaseStore releases;
-    store::ManifestStore manifests;
-    store::QuarantineStore quarantines;
-    store::DeploymentStore audit;  // refusals, which store nothing else
+    Dispatcher& dispatcher;
+    ports::ScheduleRepository& schedule;
+    ports::PolicyRepository& policies;
+    ports::CatalogRepository& releases;
+    ports::ManifestRepository& manifests;
+    ports::QuarantineRepository& quarantines;
+    ports::AuditLog& audit;  // refusals, which store nothing else
     SchedulerOptions options;
     std::atomic<bool> stopped{false};
     std::atomic<bool> woken{false};
@@ -77,12 +74,12 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<Expected<void>> DispatchLocal();
     asio::awaitable<Expected<policy::Policy>> EffectivePolicy(const std::string& instance_id);
     asio::awaitable<Expected<void>> MoveWaiting(PassReport& report);
-    asio::awaitable<Expected<void>> MoveOne(const store::WaitingDeployment& waiting,
+    asio::awaitable<Expected<void>> MoveOne(const ports::WaitingDeployment& waiting,
                                             const policy::Policy& settings, PassReport& report);
     asio::awaitable<Expected<void>> AutoUpdate(PassReport& report);
-    asio::awaitable<Expected<bool>> Refused(const store::UpdatableInstance& instance,
+    asio::awaitable<Expected<bool>> Refused(const ports::UpdatableInstance& instance,
                                             const std::vector<std::string>& changes);
-    asio::awaitable<Expected<bool>> ProposeUpdate(const store::UpdatableInstance& instance,
+    asio::awaitable<Expected<bool>> ProposeUpdate(const ports::UpdatableInstance& instance,
                                                   const Catalog& catalog);
 };
 
@@ -107,13 +104,7 @@ asio::awaitable<void> Scheduler::Impl::AsyncLoop() {
         timer.expires_after(NextWait(report ? report->next_window : std::nullopt));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    // Closing the lock session is blocking: done on a DB thread like every other use of it.
-    // A lambda capturing only `this` (kept alive by self): g++ 12 double-destroys non-trivial
-    // temporaries inside a co_await expression.
-    (void)co_await database.Run([this](pqxx::connection&) -> Expected<void> {
-        lock->Release();
-        return {};
-    });
+    co_await lock->Release();
 }
 
 // A window opening before the next interval is met on time (a little after its start, so that
@@ -127,13 +118,7 @@ std::chrono::milliseconds Scheduler::Impl::NextWait(std::optional<TimePoint> nex
     return std::clamp(until, std::chrono::milliseconds(50), options.interval);
 }
 
-// The lock session is not a pool connection; the pool thread only hosts the blocking call.
-asio::awaitable<Expected<bool>> Scheduler::Impl::HoldLock() {
-    // Captures `this` only (the caller keeps the Impl alive): no non-trivial temporary in the
-    // co_await (g++ 12 destroys those twice).
-    co_return co_await database.Run(
-        [this](pqxx::connection&) -> Expected<bool> { return lock->TryHold(); });
-}
+asio::awaitable<Expected<bool>> Scheduler::Impl::HoldLock() { co_return co_await lock->TryHold(); }
 
 asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
     PassReport report;
@@ -169,7 +154,7 @@ asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
 
 // Every coordinator, leader or not, offers queued work to the agents it holds: a deployment queued
 // by another coordinator (its scheduler, an approval) starts within one interval even though
-// coordinators do not notify each other. DispatchQueued does nothing for agents held elsewhere, and
+// coordinators do not notify each other. DispatchNext does nothing for agents held elsewhere, and
 // claiming is a conditional update, so no deployment is dispatched twice.
 asio::awaitable<Expected<void>> Scheduler::Impl::DispatchLocal() {
     auto instances = co_await schedule.InstancesWithQueuedWork();
@@ -177,22 +162,14 @@ asio::awaitable<Expected<void>> Scheduler::Impl::DispatchLocal() {
         co_return instances.error();
     }
     for (const auto& instance_id : *instances) {
-        co_await deployments.DispatchQueued(instance_id);
+        co_await dispatcher.DispatchNext(instance_id);
     }
     co_return Expected<void>{};
 }
 
 asio::awaitable<Expected<policy::Policy>> Scheduler::Impl::EffectivePolicy(
     const std::string& instance_id) {
-    std::string id = instance_id;
-    auto active = co_await policies.Active(id);
-    if (!active) {
-        co_return active.error();
-    }
-    if (!*active || !(*active)->settings.enabled) {
-        co_return policy::DefaultPolicy();
-    }
-    co_return (*active)->settings;
+    co_return co_await deploy::EffectivePolicy(policies, instance_id);
 }
 
 asio::awaitable<Expected<void>> Scheduler::Impl::MoveWaiting(PassReport& report) {
@@ -220,35 +197,36 @@ asio::awaitable<Expected<void>> Scheduler::Impl::MoveWaiting(PassReport& report)
 // The window of the instance's policy in force now decides (a policy changed since the
 // deployment was created applies). A frozen instance holds its scheduled operator deployments:
 // they wait (or are cancelled) instead of running on a frozen instance.
-asio::awaitable<Expected<void>> Scheduler::Impl::MoveOne(const store::WaitingDeployment& waiting,
+asio::awaitable<Expected<void>> Scheduler::Impl::MoveOne(const ports::WaitingDeployment& waiting,
                                                          const policy::Policy& settings,
                                                          PassReport& report) {
-    if (waiting.kind == "deploy" && settings.type == policy::PolicyType::Frozen) {
+    using domain::DeploymentStatus;
+    if (waiting.kind == "deploy" && settings.type == policy::PolicyType::kFrozen) {
         co_return Expected<void>{};
     }
     const auto window = policy::DecideWindow(&settings, clock.Now(), "scheduled deployment");
-    const bool open = window.verdict == policy::Verdict::AllowNow;
-    // Named locals only inside the co_awaits below (g++ 12 destroys temporaries there twice).
-    const std::string scheduled = "scheduled";
-    const std::string queued = "queued";
-    if (waiting.status == scheduled && !open && window.window_start &&
+    const bool open = window.verdict == policy::Verdict::kAllowNow;
+    const bool scheduled = waiting.status == DeploymentStatus::kScheduled;
+    if (scheduled && !open && window.window_start &&
         (!report.next_window || *window.window_start < *report.next_window)) {
         report.next_window = window.window_start;
     }
-    if (waiting.status == scheduled && open) {
+    if (scheduled && open) {
         const std::string reason = window.reason + "; waiting for the agent";
-        auto moved = co_await schedule.Move(waiting.id, scheduled, queued, reason);
+        auto moved = co_await schedule.Move(waiting.id, waiting.status,
+                                            domain::StatusEvent::kWindowOpened, reason);
         if (!moved) {
             co_return moved.error();
         }
         if (*moved) {
             ++report.started;
-            co_await deployments.DispatchQueued(waiting.instance_id);
+            co_await dispatcher.DispatchNext(waiting.instance_id);
         }
-    } else if (waiting.status == queued && !open && !settings.windows.empty()) {
+    } else if (waiting.status == DeploymentStatus::kQueued && !open && !settings.windows.empty()) {
         // "None starts after the window closes": not yet on the agent, so it waits again.
         const std::string reason = "the window closed before the agent took it; " + window.reason;
-        auto moved = co_await schedule.Move(waiting.id, queued, scheduled, reason);
+        auto moved = co_await schedule.Move(waiting.id, waiting.status,
+                                            domain::StatusEvent::kWindowClosed, reason);
         if (!moved) {
             co_return moved.error();
         }
@@ -265,12 +243,12 @@ asio::awaitable<Expected<void>> Scheduler::Impl::AutoUpdate(PassReport& report) 
     if (*version == catalog_seen) {
         co_return Expected<void>{};
     }
-    store::ReleaseFilter all;
+    ports::ReleaseFilter all;
     auto listed = co_await releases.List(all);
     if (!listed) {
         co_return listed.error();
     }
-    const Catalog catalog = DeployableCatalog(*listed);
+    const Catalog catalog = domain::DeployableCatalog(*listed);
     auto instances = co_await schedule.UpdatableInstances();
     if (!instances) {
         co_return instances.error();
@@ -289,12 +267,12 @@ asio::awaitable<Expected<void>> Scheduler::Impl::AutoUpdate(PassReport& report) 
 // One auto-update per instance, current manifest and target content: its manifest and deployment
 // ids are derived from that key, so a second scan (or a restart) finds them instead of making more.
 asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
-    const store::UpdatableInstance& instance, const Catalog& catalog) {
+    const ports::UpdatableInstance& instance, const Catalog& catalog) {
     auto quarantined = co_await quarantines.Active(instance.instance_id);
     if (!quarantined) {
         co_return quarantined.error();
     }
-    auto plan = PlanAutoUpdate(instance.current, catalog, *quarantined);
+    auto plan = domain::PlanAutoUpdate(instance.current, catalog, *quarantined);
     if (!plan) {
         co_return false;
     }
@@ -302,19 +280,19 @@ asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
     if (!refused || *refused) {
         co_return refused ? Expected<bool>(false) : Expected<bool>(refused.error());
     }
-    auto hash = store::ManifestContentHash(plan->target);
+    auto hash = domain::ManifestContentHash(plan->target);
     if (!hash) {
         co_return hash.error();
     }
     const std::string key = instance.instance_id + "|" + instance.current.id + "|" + *hash;
-    const std::string deployment_id = StableId("deploy", key);
+    const std::string deployment_id = domain::StableId("deploy", key);
     if (auto existing = co_await deployments.Get(deployment_id); existing) {
         co_return false;
     } else if (!existing.error().Is(Errc::kNotFound)) {
         co_return existing.error();
     }
-    store::Manifest manifest = plan->target;
-    manifest.id = StableId("manifest", key);
+    domain::Manifest manifest = plan->target;
+    manifest.id = domain::StableId("manifest", key);
     manifest.instance_id = instance.instance_id;
     auto stored = co_await manifests.Create(kSystem, std::move(manifest));
     if (!stored && !stored.error().Is(Errc::kConflict)) {  // kConflict: made by an earlier pass
@@ -325,7 +303,7 @@ asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
         reason += " " + change;
     }
     CreateDeploymentRequest request;
-    request.manifest_id = StableId("manifest", key);
+    request.manifest_id = domain::StableId("manifest", key);
     request.instance_id = instance.instance_id;
     request.reason = reason;
     request.id = deployment_id;
@@ -337,46 +315,50 @@ asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
                   created.error().message);
         co_return false;
     }
-    log::Info("auto-update {} deployment_id={} instance_id={} {}", created->deployment.status,
-              deployment_id, instance.instance_id, reason);
+    log::Info("auto-update {} deployment_id={} instance_id={} {}",
+              domain::ToString(created->deployment.status), deployment_id, instance.instance_id,
+              reason);
     co_return true;
 }
 
 // A frozen instance gets nothing, not even a manifest; the refusal is audited (DESIGN §4.1: every
 // decision is), once per scan that finds the update.
-asio::awaitable<Expected<bool>> Scheduler::Impl::Refused(const store::UpdatableInstance& instance,
+asio::awaitable<Expected<bool>> Scheduler::Impl::Refused(const ports::UpdatableInstance& instance,
                                                          const std::vector<std::string>& changes) {
     auto settings = co_await EffectivePolicy(instance.instance_id);
     if (!settings) {
         co_return settings.error();
     }
     policy::Change change;
-    change.kind = policy::ChangeKind::AutoUpdate;
+    change.kind = policy::ChangeKind::kAutoUpdate;
     auto decision = policy::Decide(&*settings, change, clock.Now());
     if (!decision) {
         co_return decision.error();
     }
-    if (decision->verdict != policy::Verdict::Refuse) {
+    if (decision->verdict != policy::Verdict::kRefuse) {
         co_return false;
     }
     boost::json::array moved;
     for (const auto& item : changes) {
         moved.emplace_back(item);
     }
-    store::AuditDraft draft{
+    domain::AuditDraft draft{
         kSystem.actor,        "deployment.auto_update",
         "instance",           instance.instance_id,
         instance.instance_id, "refused",
         decision->reason,     boost::json::serialize(boost::json::object{{"changes", moved}})};
-    if (auto recorded = co_await audit.RecordAudit(draft); !recorded) {
+    if (auto recorded = co_await audit.Record(draft); !recorded) {
         co_return recorded.error();
     }
     co_return true;
 }
 
-Scheduler::Scheduler(asio::any_io_executor executor, db::Database& database, const Clock& clock,
-                     DeploymentService& deployments, SchedulerOptions options)
-    : impl_(std::make_shared<Impl>(std::move(executor), database, clock, deployments, options)) {}
+Scheduler::Scheduler(asio::any_io_executor executor, ports::Repositories& repositories,
+                     std::unique_ptr<ports::LeaderLock> lock, const Clock& clock,
+                     DeploymentService& deployments, Dispatcher& dispatcher,
+                     SchedulerOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), repositories, std::move(lock), clock,
+                                   deployments, dispatcher, options)) {}
 
 Scheduler::~Scheduler() { Stop(); }
 

@@ -6,12 +6,11 @@
 #include <memory>
 #include <optional>
 
+#include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/dispatcher.hpp"
+#include "coordinator/ports/repositories.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
-
-namespace waka::coordinator::db {
-class Database;
-}
 
 // The coordinator's scheduler (DESIGN §2, §4.1; docs/policies.md "Scheduler"). One pass:
 // - expires deployments awaiting approval past their policy's timeout_hours;
@@ -23,8 +22,6 @@ class Database;
 // state is in PostgreSQL only, and every move is a conditional update, so a restart or a second
 // coordinator loses nothing and runs nothing twice.
 namespace waka::coordinator::deploy {
-
-class DeploymentService;
 
 // "wakaschd": the advisory lock key of the scheduler.
 inline constexpr long long kScheduleLockKey = 0x77616b6173636864LL;
@@ -47,9 +44,10 @@ struct PassReport {
 
 class Scheduler {
 public:
-    // Passes run on a strand of `executor`; database work on the database's pool.
-    Scheduler(boost::asio::any_io_executor executor, db::Database& database, const Clock& clock,
-              DeploymentService& deployments, SchedulerOptions options);
+    // Passes run on a strand of `executor`; only the holder of `lock` runs them.
+    Scheduler(boost::asio::any_io_executor executor, ports::Repositories& repositories,
+              std::unique_ptr<ports::LeaderLock> lock, const Clock& clock,
+              DeploymentService& deployments, Dispatcher& dispatcher, SchedulerOptions options);
     ~Scheduler();
 
     // Starts the periodic loop. Stop() before destruction ends it and gives up the lock.

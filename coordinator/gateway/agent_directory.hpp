@@ -1,106 +1,20 @@
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
-#include <cstdint>
-#include <filesystem>
-#include <string>
-#include <vector>
+#include "coordinator/ports/agent_channel.hpp"
+#include "coordinator/ports/agent_events.hpp"
 
-#include "shared/core/error.hpp"
-
-// What the agent gateway knows of the domain: plain message types and the AgentDirectory interface
-// the deployment service implements. Free of Beast and protobuf.
+// The gateway's names for the agent ports (coordinator/ports): the gateway implements
+// ports::AgentChannel and calls ports::AgentEvents.
 namespace waka::coordinator::gateway {
 
-struct InstalledComponent {
-    std::string type;
-    std::string name;
-    std::string version;
-};
-
-struct ComponentChange {
-    std::string type;
-    std::string name;
-    std::string from_version;
-    std::string to_version;  // empty: deactivate
-    std::string artifact_sha256;
-    std::uint64_t size = 0;
-    std::string download_path;  // "/agent/v1/artifacts/<sha256>" on the gateway listener
-};
-
-struct Instruction {
-    std::string op_id;  // the deployment id
-    std::string kind;   // deploy | patch | rollback
-    std::vector<ComponentChange> components;
-    std::int64_t deadline_unix_seconds = 0;
-    std::string configuration_json;
-};
-
-struct AgentHello {
-    std::string instance_id;
-    std::string agent_version;
-    std::string credential;  // long-lived credential or one-time enrollment token; never logged
-    std::vector<InstalledComponent> inventory;
-    std::string in_flight_op_id;
-    std::string peer;  // remote address, for logs
-};
-
-struct HelloDecision {
-    bool accepted = false;
-    std::string reason;          // close reason when refused (no secrets)
-    std::string new_credential;  // set when an enrollment token was exchanged for a credential
-};
-
-enum class Outcome { kSucceeded, kFailed, kRolledBack };
-
-struct AgentProgress {
-    std::string op_id;
-    std::string step;
-    std::string component;
-    std::uint64_t bytes_done = 0;
-    std::uint64_t bytes_total = 0;
-};
-
-struct AgentResult {
-    std::string op_id;
-    Outcome outcome = Outcome::kFailed;
-    std::string error;
-    std::vector<InstalledComponent> inventory;
-};
-
-// Implemented by the coordinator's deployment service. The gateway calls these from the agent
-// session's strand and awaits them; implementations run database work on the DB pool, never
-// block the caller, and never throw.
-class AgentDirectory {
-public:
-    virtual ~AgentDirectory() = default;
-
-    // Decides whether the agent may connect: a valid credential for instance_id, or a valid unused
-    // enrollment token (then consumed, and a new credential answered).
-    virtual boost::asio::awaitable<HelloDecision> Authenticate(const AgentHello& hello) = 0;
-    // After Welcome was sent: records the connection and dispatches pending work (re-sends an
-    // unfinished instruction: delivery is at-least-once).
-    virtual boost::asio::awaitable<void> OnConnected(const AgentHello& hello,
-                                                     const std::string& session_id) = 0;
-    virtual boost::asio::awaitable<void> OnDisconnected(const std::string& instance_id,
-                                                        const std::string& session_id) = 0;
-    virtual boost::asio::awaitable<void> OnHeartbeat(const std::string& instance_id) = 0;
-    virtual boost::asio::awaitable<void> OnInventory(
-        const std::string& instance_id, const std::vector<InstalledComponent>& inventory) = 0;
-    virtual boost::asio::awaitable<void> OnAck(const std::string& instance_id,
-                                               const std::string& op_id) = 0;
-    virtual boost::asio::awaitable<void> OnProgress(const std::string& instance_id,
-                                                    const AgentProgress& progress) = 0;
-    virtual boost::asio::awaitable<void> OnResult(const std::string& instance_id,
-                                                  const AgentResult& result) = 0;
-
-    // Artifact downloads on the gateway listener (GET /agent/v1/artifacts/<sha256> with headers
-    // "X-Waka-Instance: <id>" and "Authorization: Bearer <credential>").
-    virtual boost::asio::awaitable<bool> CheckCredential(const std::string& instance_id,
-                                                         const std::string& credential) = 0;
-    // The stored file of an artifact, or kNotFound.
-    virtual boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(
-        const std::string& sha256) = 0;
-};
+using domain::InstalledComponent;
+using ports::AgentHello;
+using ports::AgentProgress;
+using ports::AgentResult;
+using ports::ComponentChange;
+using ports::HelloDecision;
+using ports::Instruction;
+using Outcome = ports::AgentOutcome;
+using AgentDirectory = ports::AgentEvents;
 
 }  // namespace waka::coordinator::gateway

@@ -99,14 +99,13 @@ class Connection;
 // any thread.
 class Core : public std::enable_shared_from_this<Core> {
 public:
-    Core(asio::io_context& io, GatewayOptions options, AgentDirectory& directory)
+    Core(asio::io_context& io, GatewayOptions options)
         : io_(io),
           options_(std::move(options)),
-          directory_(directory),
           tls_(ssl::context::tls_server),
           acceptor_(asio::make_strand(io)) {}
 
-    [[nodiscard]] Expected<std::uint16_t> Start();
+    [[nodiscard]] Expected<std::uint16_t> Start(AgentDirectory& directory);
     void Stop();
     bool Post(const std::string& instance_id, OutboundMessage message);
     [[nodiscard]] bool IsConnected(const std::string& instance_id) const {
@@ -119,7 +118,7 @@ public:
     }
 
     const GatewayOptions& options() const { return options_; }
-    AgentDirectory& directory() { return directory_; }
+    AgentDirectory& directory() { return *directory_; }
     ssl::context& tls() { return tls_; }
     bool Stopping() const {
         std::lock_guard lock(mutex_);
@@ -142,7 +141,7 @@ private:
 
     asio::io_context& io_;
     GatewayOptions options_;
-    AgentDirectory& directory_;
+    AgentDirectory* directory_ = nullptr;  // set by Start, before the first connection
     ssl::context tls_;
     tcp::acceptor acceptor_;  // used on its strand only, after Start()
 
@@ -823,12 +822,13 @@ Expected<void> Core::Listen() {
     return {};
 }
 
-Expected<std::uint16_t> Core::Start() {
+Expected<std::uint16_t> Core::Start(AgentDirectory& directory) {
     {
         std::lock_guard lock(mutex_);
         if (started_) {
             return MakeError(Errc::kConflict, "gateway already started");
         }
+        directory_ = &directory;
         started_ = true;
     }
     if (options_.max_message_bytes == 0 || options_.max_queued_messages == 0 ||
@@ -956,14 +956,14 @@ struct GatewayServer::Impl {
     std::shared_ptr<Core> core;
 };
 
-GatewayServer::GatewayServer(asio::io_context& io, GatewayOptions options,
-                             AgentDirectory& directory)
-    : impl_(std::make_shared<Impl>(
-          Impl{std::make_shared<Core>(io, std::move(options), directory)})) {}
+GatewayServer::GatewayServer(asio::io_context& io, GatewayOptions options)
+    : impl_(std::make_shared<Impl>(Impl{std::make_shared<Core>(io, std::move(options))})) {}
 
 GatewayServer::~GatewayServer() { Stop(); }
 
-Expected<std::uint16_t> GatewayServer::Start() { return impl_->core->Start(); }
+Expected<std::uint16_t> GatewayServer::Start(AgentDirectory& directory) {
+    return impl_->core->Start(directory);
+}
 
 void GatewayServer::Stop() { impl_->core->Stop(); }
 

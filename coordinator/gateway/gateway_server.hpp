@@ -47,23 +47,24 @@ struct GatewayOptions {
 // (or let it drain after Stop()) before destroying the directory. A thread pool whose completions
 // resume connection coroutines (the database pool) must be joined before the io_context is
 // destroyed: a completion arriving after it would destroy a connection without its services.
-class GatewayServer {
+class GatewayServer final : public ports::AgentChannel {
 public:
-    GatewayServer(boost::asio::io_context& io, GatewayOptions options, AgentDirectory& directory);
-    ~GatewayServer();
+    GatewayServer(boost::asio::io_context& io, GatewayOptions options);
+    ~GatewayServer() override;
     GatewayServer(const GatewayServer&) = delete;
     GatewayServer& operator=(const GatewayServer&) = delete;
 
-    // Loads the certificate and key, binds and listens; answers the bound port.
-    [[nodiscard]] Expected<std::uint16_t> Start();
+    // Loads the certificate and key, binds and listens; answers the bound port. Agents' messages go
+    // to `directory`, which must outlive the gateway's connections.
+    [[nodiscard]] Expected<std::uint16_t> Start(AgentDirectory& directory);
     // Closes the listener and every session with the reason "coordinator shutting down".
     void Stop();
 
-    // Thread-safe. Queues the instruction on the instance's session; false if not connected.
-    bool Send(const std::string& instance_id, const Instruction& instruction);
-    bool SendCancel(const std::string& instance_id, const std::string& op_id);
-    [[nodiscard]] bool IsConnected(const std::string& instance_id) const;
-    [[nodiscard]] std::size_t ConnectedCount() const;
+    // ports::AgentChannel: thread-safe; a message for an instance not connected here is refused.
+    bool Send(const std::string& instance_id, const Instruction& instruction) override;
+    bool SendCancel(const std::string& instance_id, const std::string& op_id) override;
+    [[nodiscard]] bool IsConnected(const std::string& instance_id) const override;
+    [[nodiscard]] std::size_t ConnectedCount() const override;
 
 private:
     struct Impl;

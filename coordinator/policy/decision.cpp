@@ -14,16 +14,16 @@ const Policy& Effective(const Policy* policy, const Policy& fallback) {
 }
 
 Decision Refuse(std::string reason) {
-    return {.verdict = Verdict::Refuse, .window_start = std::nullopt, .reason = std::move(reason)};
+    return {.verdict = Verdict::kRefuse, .window_start = std::nullopt, .reason = std::move(reason)};
 }
 
 Decision Now(std::string reason) {
     return {
-        .verdict = Verdict::AllowNow, .window_start = std::nullopt, .reason = std::move(reason)};
+        .verdict = Verdict::kAllowNow, .window_start = std::nullopt, .reason = std::move(reason)};
 }
 
 Decision Approval(std::string reason) {
-    return {.verdict = Verdict::AwaitApproval,
+    return {.verdict = Verdict::kAwaitApproval,
             .window_start = std::nullopt,
             .reason = std::move(reason)};
 }
@@ -39,7 +39,7 @@ Decision Window(const Policy& policy, TimePoint now, std::string reason) {
     if (!next) {
         return Refuse(reason + "; no maintenance window ever opens");  // unreachable once parsed
     }
-    return {.verdict = Verdict::DeferToWindow,
+    return {.verdict = Verdict::kDeferToWindow,
             .window_start = next,
             .reason = fmt::format("{}; deferred to the next maintenance window at {}", reason,
                                   FormatRfc3339(*next))};
@@ -47,11 +47,11 @@ Decision Window(const Policy& policy, TimePoint now, std::string reason) {
 
 Decision Operator(const Policy& policy, TimePoint now) {
     switch (policy.type) {
-        case PolicyType::AutoUpdate:
+        case PolicyType::kAutoUpdate:
             return Window(policy, now, "operator deployment under auto_update");
-        case PolicyType::ManualApproval:
+        case PolicyType::kManualApproval:
             return Approval("operator deployment under manual_approval: awaits approval");
-        case PolicyType::Frozen:
+        case PolicyType::kFrozen:
             break;
     }
     return Refuse("instance is frozen: operator deployments are refused");
@@ -59,11 +59,11 @@ Decision Operator(const Policy& policy, TimePoint now) {
 
 Decision AutoUpdate(const Policy& policy, TimePoint now) {
     switch (policy.type) {
-        case PolicyType::AutoUpdate:
+        case PolicyType::kAutoUpdate:
             return Window(policy, now, "auto-update under auto_update");
-        case PolicyType::ManualApproval:
+        case PolicyType::kManualApproval:
             return Approval("auto-update under manual_approval: proposed, awaits approval");
-        case PolicyType::Frozen:
+        case PolicyType::kFrozen:
             break;
     }
     return Refuse("instance is frozen: no auto-update");
@@ -72,14 +72,14 @@ Decision AutoUpdate(const Policy& policy, TimePoint now) {
 Decision Patch(const Policy& policy, Severity severity, TimePoint now) {
     const std::string what =
         fmt::format("{} patch under {}", ToString(severity), ToString(policy.type));
-    if (severity == Severity::Critical) {
+    if (severity == Severity::kCritical) {
         return Now(what + ": critical patches run now");
     }
-    if (policy.type == PolicyType::Frozen && !policy.allow_security_patches) {
+    if (policy.type == PolicyType::kFrozen && !policy.allow_security_patches) {
         return Refuse(what + ": security patches are not allowed on this frozen instance");
     }
-    const bool needs_approval = policy.type == PolicyType::ManualApproval &&
-                                (severity == Severity::Medium || severity == Severity::Low);
+    const bool needs_approval = policy.type == PolicyType::kManualApproval &&
+                                (severity == Severity::kMedium || severity == Severity::kLow);
     if (needs_approval) {
         return Approval(what + ": awaits approval");
     }
@@ -88,16 +88,16 @@ Decision Patch(const Policy& policy, Severity severity, TimePoint now) {
 
 Expected<Decision> DecideUnforced(const Policy& policy, const Change& change, TimePoint now) {
     switch (change.kind) {
-        case ChangeKind::OperatorDeployment:
+        case ChangeKind::kOperatorDeployment:
             return Operator(policy, now);
-        case ChangeKind::AutoUpdate:
+        case ChangeKind::kAutoUpdate:
             return AutoUpdate(policy, now);
-        case ChangeKind::Patch:
+        case ChangeKind::kPatch:
             if (!change.severity) {
                 return MakeError(Errc::kInvalidArgument, "a patch needs a severity");
             }
             return Patch(policy, *change.severity, now);
-        case ChangeKind::Rollback:
+        case ChangeKind::kRollback:
             break;
     }
     return Now("rollback runs now under every policy");
@@ -120,7 +120,7 @@ Expected<Decision> Decide(const Policy* policy, const Change& change, TimePoint 
     if (change.reason.empty()) {
         return MakeError(Errc::kInvalidArgument, "force needs a reason");
     }
-    if (decision->verdict == Verdict::AllowNow) {
+    if (decision->verdict == Verdict::kAllowNow) {
         return decision;
     }
     return Now(fmt::format("forced by an admin ({}) over: {}", change.reason, decision->reason));
@@ -133,11 +133,11 @@ Decision DecideWindow(const Policy* policy, TimePoint now, std::string reason) {
 
 std::string_view ToString(PolicyType type) {
     switch (type) {
-        case PolicyType::AutoUpdate:
+        case PolicyType::kAutoUpdate:
             return "auto_update";
-        case PolicyType::ManualApproval:
+        case PolicyType::kManualApproval:
             return "manual_approval";
-        case PolicyType::Frozen:
+        case PolicyType::kFrozen:
             break;
     }
     return "frozen";
@@ -145,13 +145,13 @@ std::string_view ToString(PolicyType type) {
 
 std::string_view ToString(ChangeKind kind) {
     switch (kind) {
-        case ChangeKind::OperatorDeployment:
+        case ChangeKind::kOperatorDeployment:
             return "operator_deployment";
-        case ChangeKind::AutoUpdate:
+        case ChangeKind::kAutoUpdate:
             return "auto_update";
-        case ChangeKind::Patch:
+        case ChangeKind::kPatch:
             return "patch";
-        case ChangeKind::Rollback:
+        case ChangeKind::kRollback:
             break;
     }
     return "rollback";
@@ -159,13 +159,13 @@ std::string_view ToString(ChangeKind kind) {
 
 std::string_view ToString(Severity severity) {
     switch (severity) {
-        case Severity::Critical:
+        case Severity::kCritical:
             return "critical";
-        case Severity::High:
+        case Severity::kHigh:
             return "high";
-        case Severity::Medium:
+        case Severity::kMedium:
             return "medium";
-        case Severity::Low:
+        case Severity::kLow:
             break;
     }
     return "low";
@@ -173,13 +173,13 @@ std::string_view ToString(Severity severity) {
 
 std::string_view ToString(Verdict verdict) {
     switch (verdict) {
-        case Verdict::AllowNow:
+        case Verdict::kAllowNow:
             return "allow_now";
-        case Verdict::DeferToWindow:
+        case Verdict::kDeferToWindow:
             return "defer_to_window";
-        case Verdict::AwaitApproval:
+        case Verdict::kAwaitApproval:
             return "await_approval";
-        case Verdict::Refuse:
+        case Verdict::kRefuse:
             break;
     }
     return "refuse";
@@ -187,7 +187,7 @@ std::string_view ToString(Verdict verdict) {
 
 std::optional<PolicyType> ParsePolicyType(std::string_view text) {
     for (const PolicyType type :
-         {PolicyType::AutoUpdate, PolicyType::ManualApproval, PolicyType::Frozen}) {
+         {PolicyType::kAutoUpdate, PolicyType::kManualApproval, PolicyType::kFrozen}) {
         if (text == ToString(type)) {
             return type;
         }
@@ -197,7 +197,7 @@ std::optional<PolicyType> ParsePolicyType(std::string_view text) {
 
 std::optional<Severity> ParseSeverity(std::string_view text) {
     for (const Severity severity :
-         {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
+         {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow}) {
         if (text == ToString(severity)) {
             return severity;
         }

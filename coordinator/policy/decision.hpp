@@ -14,10 +14,10 @@
 // supplies the policy, the change and the time; nothing here reads or writes state.
 namespace waka::coordinator::policy {
 
-enum class PolicyType { AutoUpdate, ManualApproval, Frozen };
-enum class ChangeKind { OperatorDeployment, AutoUpdate, Patch, Rollback };
-enum class Severity { Critical, High, Medium, Low };
-enum class Verdict { AllowNow, DeferToWindow, AwaitApproval, Refuse };
+enum class PolicyType { kAutoUpdate, kManualApproval, kFrozen };
+enum class ChangeKind { kOperatorDeployment, kAutoUpdate, kPatch, kRollback };
+enum class Severity { kCritical, kHigh, kMedium, kLow };
+enum class Verdict { kAllowNow, kDeferToWindow, kAwaitApproval, kRefuse };
 
 struct ApprovalRule {
     std::int64_t required_approvals = 1;
@@ -27,7 +27,7 @@ struct ApprovalRule {
 
 // The settings the decision reads. A disabled policy decides like the default policy.
 struct Policy {
-    PolicyType type = PolicyType::AutoUpdate;
+    PolicyType type = PolicyType::kAutoUpdate;
     bool enabled = true;
     std::vector<MaintenanceWindow> windows;
     ApprovalRule approval;
@@ -38,7 +38,7 @@ struct Policy {
 [[nodiscard]] Policy DefaultPolicy();
 
 struct Change {
-    ChangeKind kind = ChangeKind::OperatorDeployment;
+    ChangeKind kind = ChangeKind::kOperatorDeployment;
     std::optional<Severity> severity;  // required for patches, ignored otherwise
     bool force = false;                // admin only, reason required
     std::string principal_role;        // role of the requester ("admin", "operator", ...)
@@ -46,7 +46,7 @@ struct Change {
 };
 
 struct Decision {
-    Verdict verdict = Verdict::AllowNow;
+    Verdict verdict = Verdict::kAllowNow;
     // DeferToWindow: when the next window opens.
     std::optional<TimePoint> window_start;
     // For people and the audit log: which rule decided.

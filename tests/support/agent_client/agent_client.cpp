@@ -78,14 +78,14 @@ asio::awaitable<boost::system::error_code> AsyncConnectTls(TlsStream& stream,
                                                            std::string& step) {
     step = "resolve";
     tcp::resolver resolver(stream.get_executor());
-    // Named, not temporaries: g++ 12 may destroy non-trivial temporaries of a co_await twice.
     const std::string service = std::to_string(options.port);
     auto [rec, results] = co_await resolver.async_resolve(options.host, service, kNoThrow);
     if (rec) {
         co_return rec;
     }
     step = "TCP connect";
-    auto [cec, endpoint] = co_await beast::get_lowest_layer(stream).async_connect(results, kNoThrow);
+    auto [cec, endpoint] =
+        co_await beast::get_lowest_layer(stream).async_connect(results, kNoThrow);
     if (cec) {
         co_return cec;
     }
@@ -187,8 +187,8 @@ Expected<std::unique_ptr<TestAgentClient>> TestAgentClient::Connect(
     state->options = options;
     ConfigureTls(state->tls, options.ca_file);
     State* raw = state.get();
-    const std::string failure = RunFor(state->io.io, raw->AsyncConnect(), options.timeout,
-                                       [raw] { raw->AbortSocket(); });
+    const std::string failure =
+        RunFor(state->io.io, raw->AsyncConnect(), options.timeout, [raw] { raw->AbortSocket(); });
     if (!failure.empty()) {
         return MakeError(Errc::kNetwork, failure);
     }
@@ -206,9 +206,8 @@ Expected<void> TestAgentClient::Send(const waka::agent::v1::Envelope& envelope) 
 
 Expected<void> TestAgentClient::SendRaw(std::string_view bytes, bool binary) {
     State* raw = state_.get();
-    const std::string failure =
-        RunFor(raw->io.io, raw->AsyncWrite(std::string(bytes), binary), raw->options.timeout,
-               [raw] { raw->AbortSocket(); });
+    const std::string failure = RunFor(raw->io.io, raw->AsyncWrite(std::string(bytes), binary),
+                                       raw->options.timeout, [raw] { raw->AbortSocket(); });
     if (!failure.empty()) {
         return MakeError(Errc::kNetwork, failure);
     }
@@ -303,8 +302,7 @@ struct TestHttpsClient::State {
         co_return ec ? step + ": " + ec.message() : std::string();
     }
 
-    asio::awaitable<Expected<HttpsResponse>> AsyncRequest(
-        http::request<http::empty_body> req) {
+    asio::awaitable<Expected<HttpsResponse>> AsyncRequest(http::request<http::empty_body> req) {
         auto [wec, wn] = co_await http::async_write(*stream, req, kNoThrow);
         if (wec) {
             co_return Failed("write request", wec);
@@ -338,8 +336,8 @@ Expected<std::unique_ptr<TestHttpsClient>> TestHttpsClient::Connect(
     state->options = options;
     ConfigureTls(state->tls, options.ca_file);
     State* raw = state.get();
-    const std::string failure = RunFor(raw->io.io, raw->AsyncConnect(), options.timeout,
-                                       [raw] { raw->AbortSocket(); });
+    const std::string failure =
+        RunFor(raw->io.io, raw->AsyncConnect(), options.timeout, [raw] { raw->AbortSocket(); });
     if (!failure.empty()) {
         return MakeError(Errc::kNetwork, failure);
     }
@@ -350,9 +348,9 @@ TestHttpsClient::TestHttpsClient(std::shared_ptr<State> state) : state_(std::mov
 
 TestHttpsClient::~TestHttpsClient() = default;
 
-Expected<HttpsResponse> TestHttpsClient::Request(const std::string& method,
-                                                 const std::string& target,
-                                                 const std::map<std::string, std::string>& headers) {
+Expected<HttpsResponse> TestHttpsClient::Request(
+    const std::string& method, const std::string& target,
+    const std::map<std::string, std::string>& headers) {
     http::request<http::empty_body> req(http::string_to_verb(method), target, 11);
     req.set(http::field::host, state_->options.server_name);
     req.keep_alive(true);

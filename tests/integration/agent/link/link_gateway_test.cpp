@@ -48,8 +48,8 @@ protected:
         options.key_file = pki_.server_key;
         options.heartbeat_seconds = 5;
         options.handshake_timeout_seconds = 5;
-        server_ = std::make_unique<coordinator::gateway::GatewayServer>(io_, options, directory_);
-        auto port = server_->Start();
+        server_ = std::make_unique<coordinator::gateway::GatewayServer>(io_, options);
+        auto port = server_->Start(directory_);
         ASSERT_TRUE(port) << port.error().message;
         port_ = *port;
         thread_ = std::thread([this] { io_.run(); });

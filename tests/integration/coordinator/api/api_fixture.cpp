@@ -14,14 +14,14 @@ void ApiTest::SetUp() {
     std::filesystem::create_directories(dir_ / "spool");
     std::filesystem::create_directories(dir_ / "artifacts");
     database_ = test::OpenMigratedDatabase(4);
-    tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
-    auto admin =
-        test::RunSync(tokens_->EnsureBootstrapToken("admin", kAdminSecret, store::Role::kAdmin));
+    core_ = std::make_unique<app::CoordinatorCore>(*database_, clock_, dir_ / "artifacts", agents_,
+                                                   io_.get_executor());
+    deployments_ = &core_->deployments;
+    auto admin = test::RunSync(core_->Repositories().tokens.EnsureBootstrapToken(
+        "admin", kAdminSecret, domain::Role::kAdmin));
     ASSERT_TRUE(admin) << admin.error().message;
-    deployments_ =
-        std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
-    context_ = std::make_unique<ApiContext>(ApiContext{*database_, clock_, *tokens_, *deployments_,
-                                                       dir_ / "artifacts", "9.9.9-test", nullptr});
+    context_ = std::make_unique<ApiContext>(core_->ApiContext("9.9.9-test"));
+    context_->is_connected = nullptr;  // the stored connection state answers
     http::ServerOptions options;
     options.address = "127.0.0.1";
     options.port = 0;

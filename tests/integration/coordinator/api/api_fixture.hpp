@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "coordinator/api/api.hpp"
+#include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/http/server.hpp"
-#include "coordinator/store/token_store.hpp"
+#include "tests/support/fakes/fake_agent_channel.hpp"
 #include "tests/support/http_client/http_client.hpp"
 
 // A coordinator's REST API on 127.0.0.1 port 0 over a fresh, migrated PostgreSQL database, with a
@@ -53,8 +53,9 @@ protected:
     OffsetClock clock_;  // the system clock; tests that need another "now" move it
     boost::asio::io_context io_;
     std::unique_ptr<db::Database> database_;
-    std::unique_ptr<store::TokenStore> tokens_;
-    std::unique_ptr<deploy::DeploymentService> deployments_;
+    fakes::FakeAgentChannel agents_;  // no agent is connected
+    std::unique_ptr<app::CoordinatorCore> core_;
+    deploy::DeploymentService* deployments_ = nullptr;
     std::unique_ptr<ApiContext> context_;
     std::unique_ptr<http::Server> server_;
     std::thread thread_;

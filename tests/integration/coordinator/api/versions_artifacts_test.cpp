@@ -1,7 +1,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "coordinator/store/artifact_files.hpp"
+#include "coordinator/domain/artifact_files.hpp"
 #include "shared/core/crypto.hpp"
 #include "tests/integration/coordinator/api/api_fixture.hpp"
 
@@ -86,7 +86,7 @@ TEST_F(ApiTest, ArtifactUploadDownloadAndRange) {
     EXPECT_EQ(Str(artifact, "sha256"), sha);
     EXPECT_EQ(Str(artifact, "size"), std::to_string(bytes.size()));
     EXPECT_EQ(Str(artifact, "component_name"), "commerce");
-    EXPECT_TRUE(std::filesystem::exists(store::ArtifactFilePath(dir_ / "artifacts", sha)));
+    EXPECT_TRUE(std::filesystem::exists(domain::ArtifactFilePath(dir_ / "artifacts", sha)));
     EXPECT_EQ(Str(Object(client_->Get("/api/v1/versions/suite/commerce/1.5.0")), "artifact_sha256"),
               sha);
 

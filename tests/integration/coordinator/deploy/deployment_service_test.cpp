@@ -10,11 +10,12 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
 #include "coordinator/deploy/approval_service.hpp"
 #include "coordinator/deploy/scheduler.hpp"
+#include "coordinator/domain/artifact_files.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
-#include "coordinator/store/artifact_files.hpp"
 #include "shared/core/crypto.hpp"
 #include "tests/support/agent_client/agent_client.hpp"
 #include "tests/support/certs/test_pki.hpp"
@@ -31,8 +32,9 @@ using namespace std::chrono_literals;
 constexpr const char* kEnrollmentToken = "enroll_0123456789abcdef0123456789abcdef";
 const std::string kArtifactBytes = "not really a tarball, but bytes with a digest";
 
-// A coordinator without HTTP: the deployment service, a real gateway on port 0 and a fresh
-// database holding one instance, three releases with artifacts and manifest-001.
+// A coordinator without HTTP: its core (the deployment service and the rest), a real gateway on
+// port 0 and a fresh database holding one instance, three releases with artifacts and
+// manifest-001.
 class DeploymentServiceTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -40,15 +42,16 @@ protected:
         pki_ = test::MakeTestPki(dir_ / "pki");
         database_ = test::OpenMigratedDatabase(2);
         SeedCatalog();
-        service_ = std::make_unique<DeploymentService>(*database_, clock_, dir_ / "artifacts");
         gateway::GatewayOptions options;
         options.address = "127.0.0.1";
         options.port = 0;
         options.cert_file = pki_.server_cert;
         options.key_file = pki_.server_key;
-        gateway_ = std::make_unique<gateway::GatewayServer>(io_, options, *service_);
-        service_->AttachGateway(*gateway_);
-        auto port = gateway_->Start();
+        gateway_ = std::make_unique<gateway::GatewayServer>(io_, options);
+        core_ = std::make_unique<app::CoordinatorCore>(*database_, clock_, dir_ / "artifacts",
+                                                       *gateway_, io_.get_executor());
+        service_ = &core_->deployments;
+        auto port = gateway_->Start(core_->sessions);
         ASSERT_TRUE(port) << port.error().message;
         port_ = *port;
         thread_ = std::thread([this] { io_.run(); });
@@ -62,7 +65,8 @@ protected:
         // Database calls still in flight complete into io_'s strands. Join the pool while io_ and
         // its services exist, so those handlers are destroyed with io_ and never after it (a
         // connection's WebSocket stream destroyed after io_ crashed here).
-        service_.reset();
+        service_ = nullptr;
+        core_.reset();
         database_.reset();
         std::filesystem::remove_all(dir_);
     }
@@ -91,22 +95,27 @@ protected:
 
     void SeedCatalog() {
         sha_ = Sha256Hex(kArtifactBytes);
-        const auto path = store::ArtifactFilePath(dir_ / "artifacts", sha_);
+        const auto path = domain::ArtifactFilePath(dir_ / "artifacts", sha_);
         std::filesystem::create_directories(path.parent_path());
         std::ofstream(path, std::ios::binary) << kArtifactBytes;
-        Sql("INSERT INTO artifacts VALUES ('" + sha_ + "', " + std::to_string(kArtifactBytes.size()) + ", now())");
+        Sql("INSERT INTO artifacts VALUES ('" + sha_ + "', " +
+            std::to_string(kArtifactBytes.size()) + ", now())");
         const std::string releases[][3] = {{"platform", "webwaka-platform", "2.0.0"},
                                            {"suite", "commerce", "1.5.0"},
                                            {"capability", "reporting", "1.0.0"}};
         int n = 0;
         for (const auto& r : releases) {
-            Sql("INSERT INTO releases (id, component_type, component_name, version, release_date, is_stable, "
-                "is_security_patch, artifact_sha256, created_at) VALUES ('release-" + std::to_string(++n) +
-                "', '" + r[0] + "', '" + r[1] + "', '" + r[2] + "', now(), true, false, '" + sha_ + "', now())");
+            Sql("INSERT INTO releases (id, component_type, component_name, version, release_date, "
+                "is_stable, "
+                "is_security_patch, artifact_sha256, created_at) VALUES ('release-" +
+                std::to_string(++n) + "', '" + r[0] + "', '" + r[1] + "', '" + r[2] +
+                "', now(), true, false, '" + sha_ + "', now())");
         }
-        Sql("INSERT INTO instances (id, enrollment_token_hash, created_at) VALUES ('instance-prod-01', '" +
+        Sql("INSERT INTO instances (id, enrollment_token_hash, created_at) VALUES "
+            "('instance-prod-01', '" +
             Sha256Hex(kEnrollmentToken) + "', now())");
-        Sql("INSERT INTO manifests (id, platform_version, suites, capabilities, configuration, content_hash, "
+        Sql("INSERT INTO manifests (id, platform_version, suites, capabilities, configuration, "
+            "content_hash, "
             "created_by, created_at) VALUES ('manifest-001', '2.0.0', '{\"commerce\": \"1.5.0\"}', "
             "'{\"reporting\": \"1.0.0\"}', '{\"tenant\": \"acme\"}', 'x', 'test', now())");
     }
@@ -117,7 +126,8 @@ protected:
     }
 
     std::unique_ptr<test::TestAgentClient> ConnectAgent() {
-        auto client = test::TestAgentClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
+        auto client =
+            test::TestAgentClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
         EXPECT_TRUE(client) << client.error().message;
         return client ? std::move(*client) : nullptr;
     }
@@ -143,15 +153,15 @@ protected:
         return std::nullopt;
     }
 
-    store::Deployment WaitStatus(const std::string& id, const std::string& status) {
-        store::Deployment last;
+    domain::Deployment WaitStatus(const std::string& id, const std::string& status) {
+        domain::Deployment last;
         test::WaitFor(
             [&] {
                 auto found = Await(service_->Get(id));
                 if (found) {
                     last = *found;
                 }
-                return last.status == status;
+                return domain::ToString(last.status) == status;
             },
             10s);
         return last;
@@ -164,15 +174,17 @@ protected:
         return request;
     }
 
-    const store::Principal operator_{"token:ops", store::Role::kOperator, "token-1"};
+    const domain::Principal operator_{"token:ops", domain::Role::kOperator, "token-1"};
     SystemClock clock_;
     std::filesystem::path dir_;
     test::TestPki pki_;
     std::string sha_;
     std::unique_ptr<db::Database> database_;
-    std::unique_ptr<DeploymentService> service_;
+    std::unique_ptr<app::CoordinatorCore> core_;
+    DeploymentService* service_ = nullptr;
     asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+        io_.get_executor()};
     std::unique_ptr<gateway::GatewayServer> gateway_;
     std::uint16_t port_ = 0;
     std::thread thread_;
@@ -188,7 +200,8 @@ TEST_F(DeploymentServiceTest, EnrollmentIssuesACredentialOnceAndStoresOnlyItsDig
     auto replay = ConnectAgent();
     ASSERT_TRUE(replay->Send(test::MakeHelloEnvelope("instance-prod-01", kEnrollmentToken)));
     EXPECT_TRUE(replay->WaitClosed(5s));
-    EXPECT_NE(replay->CloseReason().find("invalid credential"), std::string::npos) << replay->CloseReason();
+    EXPECT_NE(replay->CloseReason().find("invalid credential"), std::string::npos)
+        << replay->CloseReason();
 }
 
 TEST_F(DeploymentServiceTest, DeploymentIsDispatchedAndFollowsTheAgentToDeployed) {
@@ -222,16 +235,21 @@ TEST_F(DeploymentServiceTest, DeploymentIsDispatchedAndFollowsTheAgentToDeployed
     ASSERT_TRUE(agent->Send(result));
 
     auto deployed = WaitStatus(created->deployment.id, "deployed");
-    EXPECT_EQ(deployed.status, "deployed");
+    EXPECT_EQ(domain::ToString(deployed.status), "deployed");
     EXPECT_TRUE(deployed.completed_at.has_value());
     EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances"), "manifest-001");
-    EXPECT_NE(SqlValue("SELECT inventory::text FROM instances").find("webwaka-platform"), std::string::npos);
+    EXPECT_NE(SqlValue("SELECT inventory::text FROM instances").find("webwaka-platform"),
+              std::string::npos);
     EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events WHERE step = 'ack'"), "1");
 
     // A re-delivered result changes nothing.
     ASSERT_TRUE(agent->Send(result));
     ASSERT_TRUE(agent->Send(ack));
-    EXPECT_TRUE(test::WaitFor([&] { return SqlValue("SELECT count(*) FROM deployment_events WHERE step = 'ack'") == "2"; }, 5s));
+    EXPECT_TRUE(test::WaitFor(
+        [&] {
+            return SqlValue("SELECT count(*) FROM deployment_events WHERE step = 'ack'") == "2";
+        },
+        5s));
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.complete'"), "1");
 }
 
@@ -250,7 +268,7 @@ TEST_F(DeploymentServiceTest, UnfinishedInstructionIsSentAgainAfterReconnect) {
     auto resent = NextInstruction(*again);
     ASSERT_TRUE(resent);
     EXPECT_EQ(resent->op_id(), created->deployment.id);
-    EXPECT_EQ(Await(service_->Get(created->deployment.id))->status, "deploying");
+    EXPECT_EQ(domain::ToString(Await(service_->Get(created->deployment.id))->status), "deploying");
 }
 
 TEST_F(DeploymentServiceTest, SecondDeploymentWaitsUntilTheFirstFinishes) {
@@ -263,7 +281,7 @@ TEST_F(DeploymentServiceTest, SecondDeploymentWaitsUntilTheFirstFinishes) {
     auto instruction = NextInstruction(*agent);
     ASSERT_TRUE(instruction);
     EXPECT_EQ(instruction->op_id(), first->deployment.id);
-    EXPECT_EQ(Await(service_->Get(second->deployment.id))->status, "queued");
+    EXPECT_EQ(domain::ToString(Await(service_->Get(second->deployment.id))->status), "queued");
 
     v1::Envelope result;
     result.set_protocol_version(1);
@@ -274,7 +292,7 @@ TEST_F(DeploymentServiceTest, SecondDeploymentWaitsUntilTheFirstFinishes) {
     auto next = NextInstruction(*agent);
     ASSERT_TRUE(next);
     EXPECT_EQ(next->op_id(), second->deployment.id);
-    EXPECT_EQ(Await(service_->Get(first->deployment.id))->status, "rolled_back");
+    EXPECT_EQ(domain::ToString(Await(service_->Get(first->deployment.id))->status), "rolled_back");
     EXPECT_EQ(SqlValue("SELECT current_manifest_id FROM instances"), "<null>");
 }
 
@@ -289,7 +307,7 @@ TEST_F(DeploymentServiceTest, LatestProgressWithBytesIsHeldUntilTheResult) {
     auto instruction = NextInstruction(*agent);
     ASSERT_TRUE(instruction);
     const std::string id = instruction->op_id();
-    EXPECT_FALSE(service_->Progress(id));
+    EXPECT_FALSE(core_->progress.Latest(id));
 
     for (const std::uint64_t done : {1024u, 4096u}) {
         v1::Envelope progress;
@@ -303,11 +321,11 @@ TEST_F(DeploymentServiceTest, LatestProgressWithBytesIsHeldUntilTheResult) {
     }
     ASSERT_TRUE(test::WaitFor(
         [&] {
-            auto live = service_->Progress(id);
+            auto live = core_->progress.Latest(id);
             return live && live->bytes_done == 4096;
         },
         5s));
-    auto live = service_->Progress(id);
+    auto live = core_->progress.Latest(id);
     ASSERT_TRUE(live);
     EXPECT_EQ(live->step, "download");
     EXPECT_EQ(live->component, "platform:webwaka-platform");
@@ -320,7 +338,7 @@ TEST_F(DeploymentServiceTest, LatestProgressWithBytesIsHeldUntilTheResult) {
     result.mutable_result()->set_outcome(v1::OUTCOME_SUCCEEDED);
     ASSERT_TRUE(agent->Send(result));
     WaitStatus(id, "deployed");
-    EXPECT_FALSE(service_->Progress(id));
+    EXPECT_FALSE(core_->progress.Latest(id));
 }
 
 // created_at is stored to the millisecond: deployments created within the same one go out in the
@@ -358,7 +376,8 @@ TEST_F(DeploymentServiceTest, RefusedRequestsStoreNothing) {
     auto no_artifact = Await(service_->Create(operator_, Request()));
     ASSERT_FALSE(no_artifact);
     EXPECT_TRUE(no_artifact.error().Is(Errc::kInvalidArgument));
-    EXPECT_NE(no_artifact.error().message.find("suite:commerce 1.5.0 has no uploaded artifact"), std::string::npos);
+    EXPECT_NE(no_artifact.error().message.find("suite:commerce 1.5.0 has no uploaded artifact"),
+              std::string::npos);
 
     EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments"), "0");
     EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events"), "0");
@@ -380,16 +399,17 @@ TEST_F(DeploymentServiceTest, ArtifactDownloadNeedsTheAgentCredential) {
     const auto credential = Enroll(*agent);
     auto https = test::TestHttpsClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
     ASSERT_TRUE(https) << https.error().message;
-    auto refused = (*https)->Request("GET", "/agent/v1/artifacts/" + sha_,
-                                     {{"X-Waka-Instance", "instance-prod-01"}, {"Authorization", "Bearer wrong"}});
+    auto refused = (*https)->Request(
+        "GET", "/agent/v1/artifacts/" + sha_,
+        {{"X-Waka-Instance", "instance-prod-01"}, {"Authorization", "Bearer wrong"}});
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 401u);
 
     auto fresh = test::TestHttpsClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
     ASSERT_TRUE(fresh);
-    auto download = (*fresh)->Request("GET", "/agent/v1/artifacts/" + sha_,
-                                      {{"X-Waka-Instance", "instance-prod-01"},
-                                       {"Authorization", "Bearer " + credential}});
+    auto download = (*fresh)->Request(
+        "GET", "/agent/v1/artifacts/" + sha_,
+        {{"X-Waka-Instance", "instance-prod-01"}, {"Authorization", "Bearer " + credential}});
     ASSERT_TRUE(download) << download.error().message;
     EXPECT_EQ(download->status, 200u);
     EXPECT_EQ(download->body, kArtifactBytes);
@@ -404,15 +424,16 @@ TEST_F(DeploymentServiceTest, CancelOfARunningDeploymentAsksTheAgent) {
     auto created = Await(service_->Create(operator_, Request()));
     ASSERT_TRUE(created) << created.error().message;
     ASSERT_TRUE(NextInstruction(*agent));
-    ASSERT_EQ(WaitStatus(created->deployment.id, "deploying").status, "deploying");
+    ASSERT_EQ(domain::ToString(WaitStatus(created->deployment.id, "deploying").status),
+              "deploying");
 
-    ApprovalService approvals(*database_, clock_, *service_);
+    ApprovalService& approvals = core_->approvals;
     const std::string id = created->deployment.id;
     const std::string comment = "wrong manifest";
     auto asked = Await(approvals.Cancel(operator_, id, comment));
     ASSERT_TRUE(asked) << asked.error().message;
     EXPECT_TRUE(asked->cancel_requested);
-    EXPECT_EQ(asked->deployment.status, "deploying");
+    EXPECT_EQ(domain::ToString(asked->deployment.status), "deploying");
     EXPECT_NE(asked->deployment.events.back().message.find("cancel requested by token:ops"),
               std::string::npos);
     std::optional<v1::Envelope> cancel;
@@ -444,7 +465,8 @@ TEST_F(DeploymentServiceTest, WorkQueuedByAnotherCoordinatorIsDispatchedOnTheNex
         "created_at, updated_at) VALUES ('deploy-queued-elsewhere', 'deploy', 'queued', "
         "'instance-prod-01', 'manifest-001', 'token:ops', now(), now())");
 
-    Scheduler scheduler(io_.get_executor(), *database_, clock_, *service_, SchedulerOptions{});
+    auto scheduler_owner = core_->MakeScheduler(io_.get_executor(), SchedulerOptions{});
+    Scheduler& scheduler = *scheduler_owner;
     auto report = Await(scheduler.RunOnce());
     ASSERT_TRUE(report) << report.error().message;
     EXPECT_FALSE(report->leader);

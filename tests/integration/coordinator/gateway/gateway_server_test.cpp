@@ -54,8 +54,8 @@ protected:
 
     // Starts the gateway on two I/O threads, as in production (one io_context, several threads).
     void StartGateway() {
-        server_ = std::make_unique<GatewayServer>(io_, options_, directory_);
-        auto port = server_->Start();
+        server_ = std::make_unique<GatewayServer>(io_, options_);
+        auto port = server_->Start(directory_);
         ASSERT_TRUE(port) << port.error().message;
         port_ = *port;
         for (int i = 0; i < 2; ++i) {
@@ -498,24 +498,24 @@ TEST_F(GatewayServerTest, StopClosesSessionsWithReason) {
 
 TEST_F(GatewayServerTest, StartFailsClearlyWithoutUsableCertificate) {
     options_.cert_file = dir_ / "missing.pem";
-    GatewayServer missing(io_, options_, directory_);
-    auto started = missing.Start();
+    GatewayServer missing(io_, options_);
+    auto started = missing.Start(directory_);
     ASSERT_FALSE(started);
     EXPECT_TRUE(started.error().Is(Errc::kInvalidArgument));
     EXPECT_NE(started.error().message.find("missing.pem"), std::string::npos);
 
     std::ofstream(dir_ / "garbage.pem") << "not a certificate\n";
     options_.cert_file = dir_ / "garbage.pem";
-    GatewayServer garbage(io_, options_, directory_);
-    started = garbage.Start();
+    GatewayServer garbage(io_, options_);
+    started = garbage.Start(directory_);
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("garbage.pem"), std::string::npos)
         << started.error().message;
 
     options_.cert_file = pki_.server_cert;
     options_.key_file = test::MakeTestPki(dir_ / "other").server_key;
-    GatewayServer mismatched(io_, options_, directory_);
-    started = mismatched.Start();
+    GatewayServer mismatched(io_, options_);
+    started = mismatched.Start(directory_);
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("does not match"), std::string::npos)
         << started.error().message;

@@ -62,9 +62,9 @@ void PatchRollbackTest::Exec(const std::string& sql) {
     ASSERT_TRUE(done) << done.error().message;
 }
 
-std::vector<gateway::InstalledComponent> PatchRollbackTest::Inventory(
+std::vector<domain::InstalledComponent> PatchRollbackTest::Inventory(
     const std::string& manifest_sql) {
-    std::vector<gateway::InstalledComponent> inventory;
+    std::vector<domain::InstalledComponent> inventory;
     const std::string listed = SqlValue(
         "SELECT string_agg(t || ' ' || n || ' ' || v, ',') FROM (SELECT 'platform' AS t, "
         "platform_name AS n, platform_version AS v FROM manifests WHERE id = " +
@@ -75,7 +75,7 @@ std::vector<gateway::InstalledComponent> PatchRollbackTest::Inventory(
     std::istringstream items(listed == "<null>" ? "" : listed);
     for (std::string item; std::getline(items, item, ',');) {
         std::istringstream fields(item);
-        gateway::InstalledComponent component;
+        domain::InstalledComponent component;
         fields >> component.type >> component.name >> component.version;
         inventory.push_back(component);
     }
@@ -88,7 +88,7 @@ void PatchRollbackTest::FinishOnAgent(const std::string& deployment_id,
     // through the service's real completion path.
     Exec("UPDATE deployments SET status = 'deploying', started_at = now() WHERE id = '" +
          deployment_id + "'");
-    gateway::AgentResult result;
+    ports::AgentResult result;
     result.op_id = deployment_id;
     // What the agent reports installed: the new manifest's components, or the old ones after its
     // own rollback.
@@ -96,9 +96,9 @@ void PatchRollbackTest::FinishOnAgent(const std::string& deployment_id,
         succeeded ? "(SELECT manifest_id FROM deployments WHERE id = '" + deployment_id + "')"
                   : "(SELECT current_manifest_id FROM instances WHERE id = '" + instance_id + "')";
     result.inventory = Inventory(manifest);
-    result.outcome = succeeded ? gateway::Outcome::kSucceeded : gateway::Outcome::kRolledBack;
+    result.outcome = succeeded ? ports::AgentOutcome::kSucceeded : ports::AgentOutcome::kRolledBack;
     result.error = succeeded ? "" : "health check failed";
-    test::RunSync(deployments_->OnResult(instance_id, result));
+    test::RunSync(core_->sessions.OnResult(instance_id, result));
     ASSERT_EQ(SqlValue("SELECT status FROM deployments WHERE id = '" + deployment_id + "'"),
               succeeded ? "deployed" : "rolled_back");
 }

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/gateway/agent_directory.hpp"
+#include "coordinator/ports/agent_events.hpp"
 #include "tests/integration/coordinator/api/api_fixture.hpp"
 
 // The runbook's world for rollbacks and patches: instance-prod-01, platform 2.0.0 and 2.1.0 and
@@ -24,7 +24,7 @@ protected:
     void FinishOnAgent(const std::string& deployment_id, const std::string& instance_id,
                        bool succeeded);
     // The components of the manifest selected by `manifest_sql` (a scalar subquery).
-    std::vector<gateway::InstalledComponent> Inventory(const std::string& manifest_sql);
+    std::vector<domain::InstalledComponent> Inventory(const std::string& manifest_sql);
     void SetPolicy(const std::string& instance_id, const std::string& policy_type);
     void AddInstance(const std::string& instance_id);
     void Exec(const std::string& sql);

@@ -249,8 +249,8 @@ TEST_F(RollbackApiTest, AutoUpdateDoesNotBringARolledBackVersionBack) {
                                  R"({"reason":"fixed in place"})");
     ASSERT_EQ(cleared.status, 200u) << cleared.body;
 
-    deploy::Scheduler scheduler(io_.get_executor(), *database_, clock_, *deployments_,
-                                deploy::SchedulerOptions{});
+    auto owned = core_->MakeScheduler(io_.get_executor(), deploy::SchedulerOptions{});
+    deploy::Scheduler& scheduler = *owned;
     auto report = test::RunSync(scheduler.RunOnce());
     ASSERT_TRUE(report) << report.error().message;
     EXPECT_EQ(report->auto_updates, 2);

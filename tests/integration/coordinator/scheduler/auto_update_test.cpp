@@ -101,8 +101,7 @@ TEST_F(AutoUpdateTest, ScansAndRestartsNeverCreateASecondDeployment) {
     // Another release that changes no target, then a new scheduler (a restart): found, not redone.
     Publish("capability", "reporting", "1.0.0");
     EXPECT_EQ(Pass().auto_updates, 0);
-    scheduler_ = std::make_unique<deploy::Scheduler>(io_.get_executor(), *database_, clock_,
-                                                     *deployments_, deploy::SchedulerOptions{});
+    scheduler_ = core_->MakeScheduler(io_.get_executor(), deploy::SchedulerOptions{});
     EXPECT_TRUE(test::WaitFor([&] { return Pass().leader; }, std::chrono::seconds(10)));
     EXPECT_EQ(Count("deployments"), 2);
     EXPECT_EQ(SqlValue("SELECT count(*) FROM manifests WHERE created_by = 'system'"), "2");

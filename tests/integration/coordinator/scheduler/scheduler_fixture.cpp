@@ -9,8 +9,7 @@ namespace waka::coordinator::api::testing {
 void SchedulerTest::SetUp() {
     ApiTest::SetUp();
     clock_.Set(At(9));
-    scheduler_ = std::make_unique<deploy::Scheduler>(io_.get_executor(), *database_, clock_,
-                                                     *deployments_, deploy::SchedulerOptions{});
+    scheduler_ = core_->MakeScheduler(io_.get_executor(), deploy::SchedulerOptions{});
     ops_ = std::make_unique<test::HttpClient>(ClientWith(MakeToken("ops", "operator")));
     alice_ = std::make_unique<test::HttpClient>(ClientWith(MakeToken("alice", "approver")));
     bob_ = std::make_unique<test::HttpClient>(ClientWith(MakeToken("bob", "approver")));

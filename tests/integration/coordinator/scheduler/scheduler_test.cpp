@@ -83,8 +83,7 @@ TEST_F(SchedulerPassTest, UndecidedApprovalsExpireAfterTheTimeout) {
 TEST_F(SchedulerPassTest, OnlyTheLockHolderSchedulesAndAnotherTakesOverWhenItGoes) {
     const auto id = Scheduled();
     EXPECT_TRUE(Pass().leader);
-    auto second = std::make_unique<deploy::Scheduler>(io_.get_executor(), *database_, clock_,
-                                                      *deployments_, deploy::SchedulerOptions{});
+    auto second = core_->MakeScheduler(io_.get_executor(), deploy::SchedulerOptions{});
     clock_.Set(At(10, 5));
     auto idle = Pass(*second);
     EXPECT_FALSE(idle.leader);
@@ -99,8 +98,7 @@ TEST_F(SchedulerPassTest, OnlyTheLockHolderSchedulesAndAnotherTakesOverWhenItGoe
 TEST_F(SchedulerPassTest, ANewSchedulerFindsTheWaitingWorkAndRunsItOnce) {
     const auto id = Scheduled();
     EXPECT_EQ(Pass().started, 0);
-    scheduler_ = std::make_unique<deploy::Scheduler>(io_.get_executor(), *database_, clock_,
-                                                     *deployments_, deploy::SchedulerOptions{});
+    scheduler_ = core_->MakeScheduler(io_.get_executor(), deploy::SchedulerOptions{});
     clock_.Set(At(10, 5));
     EXPECT_TRUE(test::WaitFor([&] { return Pass().started == 1; }, std::chrono::seconds(10)));
     EXPECT_EQ(StatusOf(id), "queued");

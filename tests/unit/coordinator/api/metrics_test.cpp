@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -16,9 +17,9 @@
 #include <vector>
 
 #include "coordinator/api/api.hpp"
+#include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/store/token_store.hpp"
+#include "tests/support/fakes/fake_agent_channel.hpp"
 #include "tests/support/pg/migrated_database.hpp"
 
 // GET /metrics: read by a strict parser of the Prometheus text format 0.0.4, and its numbers
@@ -226,19 +227,17 @@ protected:
             std::filesystem::temp_directory_path() / ("waka-metrics-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         database_ = test::OpenMigratedDatabase(2);
-        tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
-        deployments_ =
-            std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
-        context_ = std::make_unique<ApiContext>(ApiContext{
-            *database_, clock_, *tokens_, *deployments_, dir_ / "artifacts", "9.9.9", {}});
+        core_ = std::make_unique<app::CoordinatorCore>(*database_, clock_, dir_ / "artifacts",
+                                                       channel_, io_.get_executor());
+        context_ = std::make_unique<ApiContext>(core_->ApiContext("9.9.9"));
+        context_->is_connected = nullptr;  // the stored connection state answers
         context_->connected_agents = [this] { return connected_; };
         handler_ = MakeApiHandler(*context_);
     }
     void TearDown() override {
         handler_ = nullptr;
         context_.reset();
-        deployments_.reset();
-        tokens_.reset();
+        core_.reset();
         database_.reset();
         std::filesystem::remove_all(dir_);
     }
@@ -271,8 +270,9 @@ protected:
     std::filesystem::path dir_;
     SystemClock clock_;
     std::unique_ptr<db::Database> database_;
-    std::unique_ptr<store::TokenStore> tokens_;
-    std::unique_ptr<deploy::DeploymentService> deployments_;
+    boost::asio::io_context io_;  // background work is never run here
+    fakes::FakeAgentChannel channel_;
+    std::unique_ptr<app::CoordinatorCore> core_;
     std::unique_ptr<ApiContext> context_;
     http::Handler handler_;
     std::size_t connected_ = 0;
@@ -297,9 +297,8 @@ TEST_F(MetricsScrapeTest, RequestsAgentsDeploymentsAndPoolAreReported) {
     Sql("INSERT INTO instances (id, created_at) VALUES ('i-1', now())");
     Sql("INSERT INTO manifests (id, platform_version, content_hash, created_by, created_at) "
         "VALUES ('m-1', '1.0.0', 'h', 'test', now())");
-    for (const char* row :
-         {"('d-1', 'queued', 'deploy')", "('d-2', 'deployed', 'deploy')",
-          "('d-3', 'deployed', 'rollback')", "('d-4', 'failed', 'deploy')"}) {
+    for (const char* row : {"('d-1', 'queued', 'deploy')", "('d-2', 'deployed', 'deploy')",
+                            "('d-3', 'deployed', 'rollback')", "('d-4', 'failed', 'deploy')"}) {
         Sql(std::string("INSERT INTO deployments (id, status, kind, instance_id, manifest_id, "
                         "requested_by, created_at, updated_at) SELECT v.id, v.status, v.kind, "
                         "'i-1', 'm-1', 'test', now(), now() FROM (VALUES ") +

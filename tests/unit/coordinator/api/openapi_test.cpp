@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <cctype>
 #include <filesystem>
@@ -12,9 +13,9 @@
 
 #include "coordinator/api/api.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
-#include "coordinator/deploy/deployment_service.hpp"
-#include "coordinator/store/token_store.hpp"
+#include "tests/support/fakes/fake_agent_channel.hpp"
 #include "tests/support/pg/migrated_database.hpp"
 
 // The OpenAPI document (coordinator/api/openapi/openapi.json) and the routes MakeApiHandler
@@ -41,16 +42,14 @@ protected:
             std::filesystem::temp_directory_path() / ("waka-openapi-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);
         database_ = test::OpenMigratedDatabase(1);
-        tokens_ = std::make_unique<store::TokenStore>(*database_, clock_);
-        deployments_ =
-            std::make_unique<deploy::DeploymentService>(*database_, clock_, dir_ / "artifacts");
-        context_ = std::make_unique<ApiContext>(ApiContext{
-            *database_, clock_, *tokens_, *deployments_, dir_ / "artifacts", "test", {}});
+        core_ = std::make_unique<app::CoordinatorCore>(*database_, clock_, dir_ / "artifacts",
+                                                       channel_, io_.get_executor());
+        context_ = std::make_unique<ApiContext>(core_->ApiContext("test"));
+        context_->is_connected = nullptr;  // the stored connection state answers
     }
     void TearDown() override {
         context_.reset();
-        deployments_.reset();
-        tokens_.reset();
+        core_.reset();
         database_.reset();
         std::filesystem::remove_all(dir_);
     }
@@ -83,8 +82,9 @@ protected:
     std::filesystem::path dir_;
     SystemClock clock_;
     std::unique_ptr<db::Database> database_;
-    std::unique_ptr<store::TokenStore> tokens_;
-    std::unique_ptr<deploy::DeploymentService> deployments_;
+    boost::asio::io_context io_;  // background work is never run here
+    fakes::FakeAgentChannel channel_;
+    std::unique_ptr<app::CoordinatorCore> core_;
     std::unique_ptr<ApiContext> context_;
 };
 

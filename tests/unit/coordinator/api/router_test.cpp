@@ -12,13 +12,13 @@ RouteHandler Noop() {
 class RouterTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        router_.Add({"GET", "/api/v1/versions", store::Role::kViewer, Noop()});
-        router_.Add({"POST", "/api/v1/versions", store::Role::kOperator, Noop()});
+        router_.Add({"GET", "/api/v1/versions", domain::Role::kViewer, Noop()});
+        router_.Add({"POST", "/api/v1/versions", domain::Role::kOperator, Noop()});
         router_.Add(
-            {"GET", "/api/v1/versions/{type}/{name}/{version}", store::Role::kViewer, Noop()});
-        router_.Add({"GET", "/api/v1/audit/{seq}", store::Role::kViewer, Noop()});
-        router_.Add({"GET", "/api/v1/audit/verify", store::Role::kViewer, Noop()});
-        router_.Add({"DELETE", "/api/v1/tokens/{id}", store::Role::kAdmin, Noop()});
+            {"GET", "/api/v1/versions/{type}/{name}/{version}", domain::Role::kViewer, Noop()});
+        router_.Add({"GET", "/api/v1/audit/{seq}", domain::Role::kViewer, Noop()});
+        router_.Add({"GET", "/api/v1/audit/verify", domain::Role::kViewer, Noop()});
+        router_.Add({"DELETE", "/api/v1/tokens/{id}", domain::Role::kAdmin, Noop()});
         router_.Add({"GET", "/", std::nullopt, Noop()});
     }
     Router router_;

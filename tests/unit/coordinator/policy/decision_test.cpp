@@ -33,29 +33,31 @@ struct Row {
 
 // DESIGN §4.1, row by row.
 const std::array<Row, 7> kTable{{
-    {ChangeKind::OperatorDeployment,
+    {ChangeKind::kOperatorDeployment,
      std::nullopt,
-     {V::DeferToWindow, V::AwaitApproval, V::Refuse, V::Refuse}},
-    {ChangeKind::AutoUpdate,
+     {V::kDeferToWindow, V::kAwaitApproval, V::kRefuse, V::kRefuse}},
+    {ChangeKind::kAutoUpdate,
      std::nullopt,
-     {V::DeferToWindow, V::AwaitApproval, V::Refuse, V::Refuse}},
-    {ChangeKind::Patch, Severity::Critical, {V::AllowNow, V::AllowNow, V::AllowNow, V::AllowNow}},
-    {ChangeKind::Patch,
-     Severity::High,
-     {V::DeferToWindow, V::DeferToWindow, V::DeferToWindow, V::Refuse}},
-    {ChangeKind::Patch,
-     Severity::Medium,
-     {V::DeferToWindow, V::AwaitApproval, V::DeferToWindow, V::Refuse}},
-    {ChangeKind::Patch,
-     Severity::Low,
-     {V::DeferToWindow, V::AwaitApproval, V::DeferToWindow, V::Refuse}},
-    {ChangeKind::Rollback, std::nullopt, {V::AllowNow, V::AllowNow, V::AllowNow, V::AllowNow}},
+     {V::kDeferToWindow, V::kAwaitApproval, V::kRefuse, V::kRefuse}},
+    {ChangeKind::kPatch,
+     Severity::kCritical,
+     {V::kAllowNow, V::kAllowNow, V::kAllowNow, V::kAllowNow}},
+    {ChangeKind::kPatch,
+     Severity::kHigh,
+     {V::kDeferToWindow, V::kDeferToWindow, V::kDeferToWindow, V::kRefuse}},
+    {ChangeKind::kPatch,
+     Severity::kMedium,
+     {V::kDeferToWindow, V::kAwaitApproval, V::kDeferToWindow, V::kRefuse}},
+    {ChangeKind::kPatch,
+     Severity::kLow,
+     {V::kDeferToWindow, V::kAwaitApproval, V::kDeferToWindow, V::kRefuse}},
+    {ChangeKind::kRollback, std::nullopt, {V::kAllowNow, V::kAllowNow, V::kAllowNow, V::kAllowNow}},
 }};
 
 Policy Column(int column, bool with_window) {
     Policy policy;
-    policy.type = std::array{PolicyType::AutoUpdate, PolicyType::ManualApproval, PolicyType::Frozen,
-                             PolicyType::Frozen}
+    policy.type = std::array{PolicyType::kAutoUpdate, PolicyType::kManualApproval,
+                             PolicyType::kFrozen, PolicyType::kFrozen}
                       .at(column);
     policy.allow_security_patches = column != 3;
     if (with_window) {
@@ -86,7 +88,7 @@ TEST(DecisionTable, OutsideAWindow) {
             ASSERT_TRUE(decision.has_value()) << Cell(row, column);
             EXPECT_EQ(decision->verdict, row.outside.at(column)) << Cell(row, column);
             EXPECT_FALSE(decision->reason.empty()) << Cell(row, column);
-            if (decision->verdict == V::DeferToWindow) {
+            if (decision->verdict == V::kDeferToWindow) {
                 ASSERT_TRUE(decision->window_start.has_value());
                 EXPECT_EQ(FormatRfc3339(*decision->window_start), kNextStart) << Cell(row, column);
             } else {
@@ -105,7 +107,7 @@ void ExpectDeferralsRunNow(bool with_window, const char* now) {
             const auto decision = Decide(&policy, ChangeOf(row), At(now));
             ASSERT_TRUE(decision.has_value()) << Cell(row, column);
             const Verdict expected =
-                row.outside.at(column) == V::DeferToWindow ? V::AllowNow : row.outside.at(column);
+                row.outside.at(column) == V::kDeferToWindow ? V::kAllowNow : row.outside.at(column);
             EXPECT_EQ(decision->verdict, expected) << Cell(row, column);
         }
     }
@@ -122,13 +124,13 @@ TEST(DecisionTable, NoPolicyAndDisabledPolicyDecideAsAutoUpdateWithoutWindows) {
         for (const Row& row : kTable) {
             const auto decision = Decide(policy, ChangeOf(row), At(kOutside));
             ASSERT_TRUE(decision.has_value());
-            EXPECT_EQ(decision->verdict, V::AllowNow) << Cell(row, 0);
+            EXPECT_EQ(decision->verdict, V::kAllowNow) << Cell(row, 0);
         }
     }
 }
 
 TEST(DecisionTable, APatchNeedsASeverity) {
-    const Change change{.kind = ChangeKind::Patch,
+    const Change change{.kind = ChangeKind::kPatch,
                         .severity = std::nullopt,
                         .force = false,
                         .principal_role = "operator",
@@ -140,14 +142,14 @@ TEST(DecisionTable, APatchNeedsASeverity) {
 
 TEST(DecisionTable, DecideWindowAfterApproval) {
     const Policy manual = Column(1, true);
-    EXPECT_EQ(DecideWindow(&manual, At(kOutside), "approved").verdict, V::DeferToWindow);
-    EXPECT_EQ(DecideWindow(&manual, At(kInside), "approved").verdict, V::AllowNow);
-    EXPECT_EQ(DecideWindow(nullptr, At(kOutside), "approved").verdict, V::AllowNow);
+    EXPECT_EQ(DecideWindow(&manual, At(kOutside), "approved").verdict, V::kDeferToWindow);
+    EXPECT_EQ(DecideWindow(&manual, At(kInside), "approved").verdict, V::kAllowNow);
+    EXPECT_EQ(DecideWindow(nullptr, At(kOutside), "approved").verdict, V::kAllowNow);
 }
 
 Change Forced(ChangeKind kind, std::string role, std::string reason) {
     return Change{.kind = kind,
-                  .severity = Severity::Low,
+                  .severity = Severity::kLow,
                   .force = true,
                   .principal_role = std::move(role),
                   .reason = std::move(reason)};
@@ -156,13 +158,13 @@ Change Forced(ChangeKind kind, std::string role, std::string reason) {
 TEST(DecisionForce, AnAdminWithAReasonOverridesRefusalWindowAndApproval) {
     for (int column = 0; column < 4; ++column) {
         const Policy policy = Column(column, true);
-        for (const ChangeKind kind : {ChangeKind::OperatorDeployment, ChangeKind::AutoUpdate,
-                                      ChangeKind::Patch, ChangeKind::Rollback}) {
+        for (const ChangeKind kind : {ChangeKind::kOperatorDeployment, ChangeKind::kAutoUpdate,
+                                      ChangeKind::kPatch, ChangeKind::kRollback}) {
             const auto decision =
                 Decide(&policy, Forced(kind, "admin", "incident 42"), At(kOutside));
             ASSERT_TRUE(decision.has_value());
-            EXPECT_EQ(decision->verdict, V::AllowNow) << column << ToString(kind);
-            if (kind != ChangeKind::Rollback) {
+            EXPECT_EQ(decision->verdict, V::kAllowNow) << column << ToString(kind);
+            if (kind != ChangeKind::kRollback) {
                 EXPECT_NE(decision->reason.find("incident 42"), std::string::npos)
                     << decision->reason;
             }
@@ -173,7 +175,7 @@ TEST(DecisionForce, AnAdminWithAReasonOverridesRefusalWindowAndApproval) {
 TEST(DecisionForce, NeedsTheAdminRole) {
     const Policy frozen = Column(2, false);
     const auto decision =
-        Decide(&frozen, Forced(ChangeKind::OperatorDeployment, "operator", "why"), At(kOutside));
+        Decide(&frozen, Forced(ChangeKind::kOperatorDeployment, "operator", "why"), At(kOutside));
     ASSERT_FALSE(decision.has_value());
     EXPECT_TRUE(decision.error().Is(Errc::kPermissionDenied));
 }
@@ -181,17 +183,18 @@ TEST(DecisionForce, NeedsTheAdminRole) {
 TEST(DecisionForce, NeedsAReason) {
     const Policy frozen = Column(2, false);
     const auto decision =
-        Decide(&frozen, Forced(ChangeKind::OperatorDeployment, "admin", ""), At(kOutside));
+        Decide(&frozen, Forced(ChangeKind::kOperatorDeployment, "admin", ""), At(kOutside));
     ASSERT_FALSE(decision.has_value());
     EXPECT_TRUE(decision.error().Is(Errc::kInvalidArgument));
 }
 
 TEST(DecisionNames, RoundTrip) {
     for (const PolicyType type :
-         {PolicyType::AutoUpdate, PolicyType::ManualApproval, PolicyType::Frozen}) {
+         {PolicyType::kAutoUpdate, PolicyType::kManualApproval, PolicyType::kFrozen}) {
         EXPECT_EQ(ParsePolicyType(ToString(type)), type);
     }
-    for (const Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low}) {
+    for (const Severity s :
+         {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow}) {
         EXPECT_EQ(ParseSeverity(ToString(s)), s);
     }
     EXPECT_FALSE(ParsePolicyType("yolo").has_value());

@@ -1,0 +1,49 @@
+#include "coordinator/app/core.hpp"
+
+namespace waka::coordinator::app {
+
+CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
+                                 std::filesystem::path artifact_directory,
+                                 ports::AgentChannel& agent_channel,
+                                 boost::asio::any_io_executor executor)
+    : clock(clock_ref),
+      artifact_dir(std::move(artifact_directory)),
+      agents(agent_channel),
+      postgres(database, clock_ref),
+      background(std::move(executor)),
+      resolution(postgres.Ports(), clock_ref),
+      decider(postgres.Ports().policies, clock_ref),
+      evaluation(resolution, decider, postgres.Ports().audit, clock_ref),
+      dispatcher(postgres.Ports().deployments, agent_channel, clock_ref),
+      deployments(postgres.Ports().deployments, evaluation, dispatcher, background),
+      patches(postgres.Ports(), evaluation, deployments, background),
+      approvals(postgres.Ports(), clock_ref, deployments, dispatcher),
+      sessions(postgres.Ports(), dispatcher, progress, patches, background, clock_ref,
+               artifact_dir) {}
+
+api::ApiContext CoordinatorCore::ApiContext(std::string version) {
+    return api::ApiContext{
+        .clock = clock,
+        .repositories = postgres.Ports(),
+        .deployments = deployments,
+        .patches = patches,
+        .approvals = approvals,
+        .resolution = resolution,
+        .progress = progress,
+        .decisions = decider,
+        .background = background,
+        .artifact_dir = artifact_dir,
+        .version = std::move(version),
+        .is_connected = [this](const std::string& id) { return agents.IsConnected(id); },
+        .connected_agents = [this] { return agents.ConnectedCount(); },
+    };
+}
+
+std::unique_ptr<deploy::Scheduler> CoordinatorCore::MakeScheduler(
+    boost::asio::any_io_executor executor, deploy::SchedulerOptions options) {
+    return std::make_unique<deploy::Scheduler>(std::move(executor), postgres.Ports(),
+                                               postgres.NewLeaderLock(deploy::kScheduleLockKey),
+                                               clock, deployments, dispatcher, options);
+}
+
+}  // namespace waka::coordinator::app

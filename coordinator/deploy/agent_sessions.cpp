@@ -1,0 +1,220 @@
+#include "coordinator/deploy/agent_sessions.hpp"
+
+#include <chrono>
+
+#include "coordinator/domain/artifact_files.hpp"
+#include "coordinator/domain/rollback_rules.hpp"
+#include "shared/core/crypto.hpp"
+#include "shared/core/ids.hpp"
+#include "shared/core/log.hpp"
+
+namespace waka::coordinator::deploy {
+namespace {
+
+namespace asio = boost::asio;
+
+// last_seen_at is written at most this often per instance, so heartbeats cost the database little.
+constexpr auto kSeenWriteInterval = std::chrono::seconds(30);
+
+ports::HelloDecision Refused(std::string reason) { return {false, std::move(reason), ""}; }
+
+}  // namespace
+
+domain::StatusEvent OutcomeEvent(ports::AgentOutcome outcome) {
+    switch (outcome) {
+        case ports::AgentOutcome::kSucceeded:
+            return domain::StatusEvent::kAgentSucceeded;
+        case ports::AgentOutcome::kRolledBack:
+            return domain::StatusEvent::kAgentRolledBack;
+        case ports::AgentOutcome::kFailed:
+            break;
+    }
+    return domain::StatusEvent::kAgentFailed;
+}
+
+AgentSessions::AgentSessions(ports::Repositories& repositories, Dispatcher& dispatcher,
+                             ProgressBoard& progress, PatchService& patches, TaskGroup& background,
+                             const Clock& clock, std::filesystem::path artifact_dir)
+    : repositories_(repositories),
+      dispatcher_(dispatcher),
+      progress_(progress),
+      patches_(patches),
+      background_(background),
+      clock_(clock),
+      artifact_dir_(std::move(artifact_dir)) {}
+
+asio::awaitable<ports::HelloDecision> AgentSessions::Authenticate(const ports::AgentHello& hello) {
+    if (!IsValidId(hello.instance_id) || hello.credential.empty()) {
+        co_return Refused("unknown instance or invalid credential");
+    }
+    const auto new_credential = "cred_" + RandomHex(32);
+    const auto secret_hash = Sha256Hex(hello.credential);
+    const auto new_credential_hash = Sha256Hex(new_credential);
+    auto auth = co_await repositories_.instances.AuthenticateAgent(hello.instance_id, secret_hash,
+                                                                   new_credential_hash);
+    if (!auth) {
+        log::Error("agent authentication failed instance_id={} error=\"{}\"", hello.instance_id,
+                   auth.error().message);
+        co_return Refused("coordinator unavailable; retry later");
+    }
+    switch (*auth) {
+        case ports::AgentAuth::kCredential:
+            co_return ports::HelloDecision{true, "", ""};
+        case ports::AgentAuth::kEnrolled:
+            log::Info("agent enrolled instance_id={} peer={}", hello.instance_id, hello.peer);
+            co_return ports::HelloDecision{true, "", new_credential};
+        case ports::AgentAuth::kRefused:
+            break;
+    }
+    log::Warn("agent refused instance_id={} peer={}", hello.instance_id, hello.peer);
+    co_return Refused("unknown instance or invalid credential");
+}
+
+asio::awaitable<void> AgentSessions::OnConnected(const ports::AgentHello& hello,
+                                                 const std::string& session_id) {
+    auto recorded = co_await repositories_.instances.RecordConnected(
+        hello.instance_id, session_id, hello.agent_version, hello.inventory);
+    if (!recorded) {
+        log::Warn("cannot record connection instance_id={} error=\"{}\"", hello.instance_id,
+                  recorded.error().message);
+    }
+    // Patches registered while it was away (or before it had a manifest) are applied now; in the
+    // background, so that the session's start does not wait for them.
+    background_.Spawn(
+        [this, instance_id = hello.instance_id] { return patches_.CatchUp(instance_id); });
+    co_await dispatcher_.ResumeOrDispatch(hello.instance_id);
+}
+
+asio::awaitable<void> AgentSessions::OnDisconnected(const std::string& instance_id,
+                                                    const std::string& session_id) {
+    auto recorded = co_await repositories_.instances.RecordDisconnected(instance_id, session_id);
+    if (!recorded) {
+        log::Warn("cannot record disconnection instance_id={} error=\"{}\"", instance_id,
+                  recorded.error().message);
+    }
+}
+
+bool AgentSessions::SeenWriteDue(const std::string& instance_id) {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_.Now();
+    auto& last = last_seen_write_[instance_id];
+    if (now - last < kSeenWriteInterval) {
+        return false;
+    }
+    last = now;
+    return true;
+}
+
+asio::awaitable<void> AgentSessions::OnHeartbeat(const std::string& instance_id) {
+    if (SeenWriteDue(instance_id)) {
+        (void)co_await repositories_.instances.RecordSeen(instance_id);
+    }
+}
+
+asio::awaitable<void> AgentSessions::OnInventory(
+    const std::string& instance_id, const std::vector<domain::InstalledComponent>& inventory) {
+    auto recorded = co_await repositories_.instances.RecordInventory(instance_id, inventory);
+    if (!recorded) {
+        log::Warn("cannot record inventory instance_id={} error=\"{}\"", instance_id,
+                  recorded.error().message);
+    }
+}
+
+asio::awaitable<void> AgentSessions::OnAck(const std::string& instance_id,
+                                           const std::string& op_id) {
+    const std::string step = "ack";
+    const std::string message = "agent acknowledged the instruction";
+    auto added = co_await repositories_.deployments.AddEvent(op_id, instance_id, step, message);
+    if (!added) {
+        log::Warn("ack ignored instance_id={} op_id={} error=\"{}\"", instance_id, op_id,
+                  added.error().message);
+    }
+}
+
+asio::awaitable<void> AgentSessions::OnProgress(const std::string& instance_id,
+                                                const ports::AgentProgress& progress) {
+    // Byte counters arrive often; the event history keeps one entry per step and component.
+    if (!progress_.Record(progress)) {
+        co_return;
+    }
+    auto message = progress.step + (progress.component.empty() ? "" : " " + progress.component);
+    if (progress.bytes_total > 0) {
+        message += " (" + std::to_string(progress.bytes_total) + " bytes)";
+    }
+    (void)co_await repositories_.deployments.AddEvent(progress.op_id, instance_id, progress.step,
+                                                      message);
+}
+
+asio::awaitable<void> AgentSessions::OnResult(const std::string& instance_id,
+                                              const ports::AgentResult& result) {
+    progress_.Forget(result.op_id);
+    const auto outcome = OutcomeEvent(result.outcome);
+    auto completed = co_await repositories_.deployments.Complete(result.op_id, instance_id, outcome,
+                                                                 result.error, result.inventory);
+    if (!completed) {
+        log::Error("cannot record result instance_id={} op_id={} error=\"{}\"", instance_id,
+                   result.op_id, completed.error().message);
+        co_return;
+    }
+    if (!*completed) {
+        log::Info("duplicate or stale result ignored instance_id={} op_id={}", instance_id,
+                  result.op_id);
+    } else {
+        log::Info("deployment finished deployment_id={} instance_id={} status={}", result.op_id,
+                  instance_id, domain::ToString((*completed)->status));
+        co_await QuarantineRemoved(**completed);
+    }
+    co_await dispatcher_.DispatchNext(instance_id);
+}
+
+// Versions a rollback removed or the agent undid stay off the instance until an operator clears
+// them: the resolver reads them as the instance's quarantine (docs/design.md §4.1).
+asio::awaitable<void> AgentSessions::QuarantineRemoved(const domain::Deployment& deployment) {
+    auto removed = domain::RemovedVersions(deployment);
+    if (removed.empty()) {
+        co_return;
+    }
+    const std::string status(domain::ToString(deployment.status));
+    std::string reason =
+        deployment.kind == "rollback" && deployment.status == domain::DeploymentStatus::kDeployed
+            ? "removed by rollback " + deployment.id
+            : status + " in deployment " + deployment.id +
+                  (deployment.error_message ? ": " + *deployment.error_message : "");
+    std::string instance_id = deployment.instance_id;
+    std::string deployment_id = deployment.id;
+    auto added = co_await repositories_.quarantines.Add(instance_id, std::move(removed),
+                                                        deployment_id, reason);
+    if (!added) {
+        log::Warn("quarantine not recorded deployment_id={} instance_id={} error=\"{}\"",
+                  deployment.id, deployment.instance_id, added.error().message);
+    }
+}
+
+asio::awaitable<bool> AgentSessions::CheckCredential(const std::string& instance_id,
+                                                     const std::string& credential) {
+    if (!IsValidId(instance_id) || credential.empty()) {
+        co_return false;
+    }
+    const auto credential_hash = Sha256Hex(credential);
+    auto ok = co_await repositories_.instances.CheckCredential(instance_id, credential_hash);
+    co_return ok&&* ok;
+}
+
+asio::awaitable<Expected<std::filesystem::path>> AgentSessions::ArtifactPath(
+    const std::string& sha256) {
+    if (!IsSha256Hex(sha256)) {
+        co_return MakeError(Errc::kInvalidArgument, "not a SHA-256 digest");
+    }
+    auto exists = co_await repositories_.catalog.ArtifactExists(sha256);
+    if (!exists) {
+        co_return exists.error();
+    }
+    auto path = domain::ArtifactFilePath(artifact_dir_, sha256);
+    std::error_code ec;
+    if (!*exists || !std::filesystem::exists(path, ec)) {
+        co_return MakeError(Errc::kNotFound, "artifact " + sha256 + " not found");
+    }
+    co_return path;
+}
+
+}  // namespace waka::coordinator::deploy

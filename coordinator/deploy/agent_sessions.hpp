@@ -1,0 +1,73 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "coordinator/deploy/dispatcher.hpp"
+#include "coordinator/deploy/live_progress.hpp"
+#include "coordinator/deploy/patch_service.hpp"
+#include "coordinator/deploy/task_group.hpp"
+#include "coordinator/ports/agent_events.hpp"
+#include "coordinator/ports/repositories.hpp"
+#include "shared/core/clock.hpp"
+
+// What the agents' sessions mean for the fleet (docs/design.md §6): enrollment and credentials,
+// connection state and inventory, and each deployment's acks, progress and result, after which the
+// next queued deployment of that instance goes out. The gateway calls it (ports::AgentEvents).
+namespace waka::coordinator::deploy {
+
+class AgentSessions final : public ports::AgentEvents {
+public:
+    AgentSessions(ports::Repositories& repositories, Dispatcher& dispatcher,
+                  ProgressBoard& progress, PatchService& patches, TaskGroup& background,
+                  const Clock& clock, std::filesystem::path artifact_dir);
+
+    boost::asio::awaitable<ports::HelloDecision> Authenticate(
+        const ports::AgentHello& hello) override;
+    // Records the connection, catches up on patches in the background, and re-sends the unfinished
+    // instruction or dispatches the next one.
+    boost::asio::awaitable<void> OnConnected(const ports::AgentHello& hello,
+                                             const std::string& session_id) override;
+    boost::asio::awaitable<void> OnDisconnected(const std::string& instance_id,
+                                                const std::string& session_id) override;
+    boost::asio::awaitable<void> OnHeartbeat(const std::string& instance_id) override;
+    boost::asio::awaitable<void> OnInventory(
+        const std::string& instance_id,
+        const std::vector<domain::InstalledComponent>& inventory) override;
+    boost::asio::awaitable<void> OnAck(const std::string& instance_id,
+                                       const std::string& op_id) override;
+    boost::asio::awaitable<void> OnProgress(const std::string& instance_id,
+                                            const ports::AgentProgress& progress) override;
+    // Records the outcome (a re-delivered result changes nothing), quarantines the versions it
+    // took off the instance, and dispatches the instance's next queued deployment.
+    boost::asio::awaitable<void> OnResult(const std::string& instance_id,
+                                          const ports::AgentResult& result) override;
+    boost::asio::awaitable<bool> CheckCredential(const std::string& instance_id,
+                                                 const std::string& credential) override;
+    boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(
+        const std::string& sha256) override;
+
+private:
+    boost::asio::awaitable<void> QuarantineRemoved(const domain::Deployment& deployment);
+    // last_seen_at is written at most every kSeenWriteInterval per instance.
+    bool SeenWriteDue(const std::string& instance_id);
+
+    ports::Repositories& repositories_;
+    Dispatcher& dispatcher_;
+    ProgressBoard& progress_;
+    PatchService& patches_;
+    TaskGroup& background_;
+    const Clock& clock_;
+    std::filesystem::path artifact_dir_;
+    std::mutex mutex_;                                  // guards last_seen_write_
+    std::map<std::string, TimePoint> last_seen_write_;  // instance_id -> last last_seen_at write
+};
+
+// The status event of an agent's outcome.
+[[nodiscard]] domain::StatusEvent OutcomeEvent(ports::AgentOutcome outcome);
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,172 @@
+#include "coordinator/deploy/evaluation.hpp"
+
+#include <boost/json.hpp>
+
+#include "coordinator/domain/planner.hpp"
+#include "shared/core/ids.hpp"
+
+namespace waka::coordinator::deploy {
+namespace {
+
+using domain::DeploymentStatus;
+
+// The event a policy verdict applies to a new deployment. A refused change is never stored; its
+// dry-run answer shows it as an allowed one would be.
+domain::StatusEvent DecisionEvent(policy::Verdict verdict) {
+    switch (verdict) {
+        case policy::Verdict::kDeferToWindow:
+            return domain::StatusEvent::kDeferredToWindow;
+        case policy::Verdict::kAwaitApproval:
+            return domain::StatusEvent::kApprovalRequired;
+        case policy::Verdict::kAllowNow:
+        case policy::Verdict::kRefuse:
+            break;
+    }
+    return domain::StatusEvent::kAllowedNow;
+}
+
+std::string AuditDecision(policy::Verdict verdict) {
+    switch (verdict) {
+        case policy::Verdict::kAllowNow:
+            return "allowed";
+        case policy::Verdict::kRefuse:
+            return "refused";
+        default:
+            return "deferred";
+    }
+}
+
+// "deployment.create", "rollback.create", "patch.dry_run": the kind names the action, so that the
+// audit log can be filtered by it.
+std::string AuditAction(const CreateDeploymentRequest& request) {
+    const std::string resource = request.kind == "deploy" ? "deployment" : request.kind;
+    return resource + (request.dry_run ? ".dry_run" : ".create");
+}
+
+domain::Deployment NewDeployment(const domain::Principal& principal,
+                                 const CreateDeploymentRequest& request,
+                                 const domain::Instance& instance,
+                                 std::vector<domain::PlannedChange> plan, TimePoint now) {
+    domain::Deployment d;
+    d.id = request.id.empty() ? NewId("deploy") : request.id;
+    d.kind = request.kind;
+    d.instance_id = request.instance_id;
+    d.manifest_id = request.manifest_id;
+    d.previous_manifest_id = instance.current_manifest_id;
+    d.requested_by = principal.actor;
+    d.reason = request.reason;
+    d.force = request.force;
+    d.skip_validation = request.skip_validation;
+    d.plan = std::move(plan);
+    d.created_at = d.updated_at = now;
+    d.status = DeploymentStatus::kPending;
+    d.events.push_back({now, d.status, "", "requested by " + principal.actor});
+    return d;
+}
+
+// The policy's verdict moves the new deployment out of pending; the event says why it waits.
+void ApplyDecision(domain::Deployment& d, const policy::Decision& decision) {
+    d.status = *domain::NextStatus(d.status, DecisionEvent(decision.verdict));
+    const bool allowed = decision.verdict == policy::Verdict::kAllowNow;
+    d.events.push_back(
+        {d.created_at, d.status, "",
+         allowed ? std::string("validated; waiting for the agent") : decision.reason});
+}
+
+domain::AuditDraft DecisionAudit(const domain::Principal& principal,
+                                 const CreateDeploymentRequest& request,
+                                 const domain::Deployment& deployment,
+                                 const policy::Decision& decision) {
+    boost::json::object details{{"manifest_id", request.manifest_id},
+                                {"kind", request.kind},
+                                {"verdict", policy::ToString(decision.verdict)}};
+    return {
+        principal.actor,
+        AuditAction(request),
+        "deployment",
+        deployment.id,
+        request.instance_id,
+        AuditDecision(decision.verdict),
+        request.reason.empty() ? decision.reason : request.reason + "; policy: " + decision.reason,
+        boost::json::serialize(details)};
+}
+
+// A manifest the resolver refuses (pins, dependencies) is a decision too: audited as refused,
+// with the chain as the reason.
+domain::AuditDraft ValidationAudit(const domain::Principal& principal,
+                                   const CreateDeploymentRequest& request, const Error& invalid) {
+    return {principal.actor,     "deployment.validate",
+            "manifest",          request.manifest_id,
+            request.instance_id, "refused",
+            invalid.message,     request.skip_validation ? R"({"skip_validation":true})" : "{}"};
+}
+
+// A patch application's entry: its details name the patch, which the compliance report reads back.
+domain::AuditDraft PatchAudit(const domain::Principal& principal,
+                              const CreateDeploymentRequest& request,
+                              const std::string& deployment_id, std::string decision,
+                              std::string reason, const std::string& patch_id) {
+    boost::json::object details{
+        {"manifest_id", request.manifest_id}, {"kind", "patch"}, {"patch_id", patch_id}};
+    return {principal.actor,     AuditAction(request),
+            "deployment",        deployment_id.empty() ? request.manifest_id : deployment_id,
+            request.instance_id, std::move(decision),
+            std::move(reason),   boost::json::serialize(details)};
+}
+
+}  // namespace
+
+Evaluation::Evaluation(ResolutionService& resolution, PolicyDecider& decider,
+                       ports::AuditLog& audit, const Clock& clock)
+    : resolution_(resolution), decider_(decider), audit_(audit), clock_(clock) {}
+
+boost::asio::awaitable<Expected<void>> Evaluation::Record(domain::AuditDraft draft) {
+    co_return co_await audit_.Record(draft);
+}
+
+boost::asio::awaitable<Expected<Evaluated>> Evaluation::Evaluate(
+    const domain::Principal& principal, const CreateDeploymentRequest& request,
+    EvaluationSubject subject, std::optional<std::string> patch_id) {
+    auto plan = domain::PlanChanges(subject.manifest, subject.instance.inventory, subject.releases);
+    if (!plan) {
+        co_return plan.error();
+    }
+    auto valid = co_await resolution_.ValidateDeployment(request.instance_id, subject.manifest,
+                                                         request.skip_validation);
+    if (!valid) {
+        const std::string no_deployment;
+        auto draft = patch_id ? PatchAudit(principal, request, no_deployment, "refused",
+                                           valid.error().message, *patch_id)
+                              : ValidationAudit(principal, request, valid.error());
+        if (auto recorded = co_await Record(std::move(draft)); !recorded) {
+            co_return recorded.error();
+        }
+        co_return valid.error();
+    }
+    auto decision = co_await decider_.Decide(principal, request);
+    if (!decision) {
+        co_return decision.error();
+    }
+    Evaluated evaluated{
+        {NewDeployment(principal, request, subject.instance, std::move(*plan), clock_.Now()),
+         request.dry_run, AuditDecision(decision->verdict)},
+        {}};
+    auto& deployment = evaluated.outcome.deployment;
+    ApplyDecision(deployment, *decision);
+    evaluated.audit =
+        patch_id ? PatchAudit(principal, request, deployment.id, AuditDecision(decision->verdict),
+                              decision->reason, *patch_id)
+                 : DecisionAudit(principal, request, deployment, *decision);
+    const bool refused = decision->verdict == policy::Verdict::kRefuse;
+    if (request.dry_run || refused) {
+        if (auto recorded = co_await Record(evaluated.audit); !recorded) {
+            co_return recorded.error();
+        }
+        if (refused && !request.dry_run) {
+            co_return MakeError(Errc::kConflict, decision->reason);
+        }
+    }
+    co_return evaluated;
+}
+
+}  // namespace waka::coordinator::deploy

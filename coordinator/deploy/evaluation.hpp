@@ -1,0 +1,58 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "coordinator/deploy/policy_decider.hpp"
+#include "coordinator/deploy/requests.hpp"
+#include "coordinator/deploy/resolution_service.hpp"
+#include "coordinator/domain/model.hpp"
+#include "coordinator/ports/audit_log.hpp"
+#include "shared/core/clock.hpp"
+#include "shared/core/error.hpp"
+
+// The one evaluation pipeline of a deployment (docs/design.md §4.3): plan the component changes,
+// validate (pins, compatibility, quarantine: the resolver), decide (the policy), and build the
+// deployment that would be stored. Used by every way a deployment is made: POST /deployments and
+// its dry run, rollbacks, auto-updates and patch applications.
+namespace waka::coordinator::deploy {
+
+// What a deployment is evaluated on, read by the caller in one snapshot.
+struct EvaluationSubject {
+    const domain::Instance& instance;
+    const domain::Manifest& manifest;  // its id may name a manifest not stored yet (patches)
+    const std::map<std::string, domain::Release>& releases;  // "<type>:<name>" -> release
+};
+
+struct Evaluated {
+    CreateDeploymentOutcome outcome;
+    domain::AuditDraft audit;  // the decision's entry, stored with the deployment
+};
+
+class Evaluation {
+public:
+    Evaluation(ResolutionService& resolution, PolicyDecider& decider, ports::AuditLog& audit,
+               const Clock& clock);
+
+    // Validation refusals, policy refusals and dry runs record their audit entry here and store
+    // nothing else; an allowed or deferred change is answered with its audit entry for the caller
+    // to store with the deployment. With a patch_id the entries are a patch application's (the
+    // compliance report reads them back by patch). Errors: kInvalidArgument (a release or artifact
+    // is missing), kConflict (a pin, a dependency or the policy refuses; the reason says why).
+    boost::asio::awaitable<Expected<Evaluated>> Evaluate(const domain::Principal& principal,
+                                                         const CreateDeploymentRequest& request,
+                                                         EvaluationSubject subject,
+                                                         std::optional<std::string> patch_id);
+
+private:
+    boost::asio::awaitable<Expected<void>> Record(domain::AuditDraft draft);
+
+    ResolutionService& resolution_;
+    PolicyDecider& decider_;
+    ports::AuditLog& audit_;
+    const Clock& clock_;
+};
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,132 @@
+#include "coordinator/deploy/resolution_service.hpp"
+
+namespace waka::coordinator::deploy {
+
+namespace asio = boost::asio;
+using domain::CatalogOf;
+using domain::CheckPins;
+using domain::ComponentKey;
+using domain::ValidateManifest;
+
+ResolutionService::ResolutionService(ports::Repositories& repositories, const Clock& clock)
+    : repositories_(repositories), clock_(clock) {}
+
+asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>>
+ResolutionService::CatalogIndex() {
+    auto& releases = repositories_.catalog;
+    auto generation = co_await releases.CatalogGeneration();
+    if (!generation) {
+        co_return generation.error().WithContext("read the catalog generation");
+    }
+    {
+        std::lock_guard lock(cache_mutex_);
+        if (cached_index_ && cached_generation_ == *generation) {
+            co_return cached_index_;
+        }
+    }
+    ports::ReleaseFilter everything;
+    auto all = co_await releases.List(std::move(everything));
+    if (!all) {
+        co_return all.error().WithContext("load the catalog");
+    }
+    auto built = resolver::BuildIndex(CatalogOf(*all));
+    if (!built) {
+        co_return built.error().WithContext("the stored catalog");
+    }
+    auto index = std::make_shared<const resolver::Index>(std::move(*built));
+    // A release added between the two reads makes the generation older than the index: the next
+    // call then rebuilds once more, never serves a stale index for a newer generation.
+    std::lock_guard lock(cache_mutex_);
+    cached_generation_ = *generation;
+    cached_index_ = index;
+    co_return index;
+}
+
+asio::awaitable<Expected<domain::ResolutionContext>> ResolutionService::Load(
+    std::string instance_id) {
+    domain::ResolutionContext context;
+    context.now = clock_.Now();
+    context.instance_id = instance_id;
+    auto index = co_await CatalogIndex();
+    if (!index) {
+        co_return index.error();
+    }
+    context.index = std::move(*index);
+    if (instance_id.empty()) {
+        co_return context;
+    }
+    auto instance = co_await repositories_.instances.Get(instance_id);
+    if (!instance || instance->decommissioned_at) {
+        if (!instance && !instance.error().Is(Errc::kNotFound)) {
+            co_return instance.error();
+        }
+        co_return MakeError(Errc::kNotFound, "Instance " + instance_id + " not found");
+    }
+    auto pins = co_await repositories_.pins.List(instance_id, false);
+    if (!pins) {
+        co_return pins.error().WithContext("load pins");
+    }
+    context.pins = std::move(*pins);
+    context.pins_in_force = domain::PinsInForce(context.pins, context.now);
+    // The resolver refuses quarantined versions on their instance (validation, auto-update).
+    auto quarantined = co_await repositories_.quarantines.Active(instance_id);
+    if (!quarantined) {
+        co_return quarantined.error().WithContext("load quarantined versions");
+    }
+    context.quarantined = std::move(*quarantined);
+    if (instance->current_manifest_id) {
+        std::string current_id = *instance->current_manifest_id;
+        auto current = co_await repositories_.manifests.Get(current_id);
+        if (!current) {
+            co_return current.error().WithContext("load the current manifest");
+        }
+        context.current = std::move(*current);
+    }
+    co_return context;
+}
+
+asio::awaitable<Expected<void>> ResolutionService::CheckNoCycle(ports::NewRelease release) {
+    if (release.dependencies.empty()) {
+        co_return Expected<void>{};
+    }
+    ports::ReleaseFilter everything;
+    auto all = co_await repositories_.catalog.List(std::move(everything));
+    if (!all) {
+        co_return all.error().WithContext("load the catalog");
+    }
+    resolver::Catalog catalog = CatalogOf(*all);
+    catalog.components[ComponentKey(release.component_type, release.component_name)].push_back(
+        {release.version, release.is_stable, release.dependencies});
+    if (auto cycle = resolver::FindCycle(catalog)) {
+        std::string path;
+        for (const auto& key : *cycle) {
+            path += (path.empty() ? "" : " -> ") + key;
+        }
+        co_return MakeError(Errc::kInvalidArgument,
+                            "the dependencies of " +
+                                ComponentKey(release.component_type, release.component_name) + " " +
+                                release.version + " would close a dependency cycle: " + path +
+                                "; a component cannot depend on itself, even through others");
+    }
+    co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> ResolutionService::ValidateDeployment(std::string instance_id,
+                                                                      domain::Manifest manifest,
+                                                                      bool skip_validation) {
+    auto context = co_await Load(instance_id);
+    if (!context) {
+        co_return context.error();
+    }
+    auto valid =
+        skip_validation ? CheckPins(*context, manifest) : ValidateManifest(*context, manifest);
+    if (!valid) {
+        co_return MakeError(
+            valid.error().Is(Errc::kConflict) ? Errc::kConflict : Errc::kInvalidArgument,
+            "manifest " + manifest.id + " does not resolve for instance " + instance_id + ": " +
+                valid.error().message);
+    }
+    co_return Expected<void>{};
+}
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "coordinator/domain/model.hpp"
+#include "shared/core/error.hpp"
+
+namespace waka::coordinator::domain {
+
+// Turns a manifest into the ordered component changes for one instance: platform, then suites, then
+// capabilities (by name), then deactivations of installed components the manifest no longer names.
+// Components already at the wanted version are left out. Every wanted release must be registered
+// and have an artifact; otherwise kInvalidArgument naming each missing one.
+[[nodiscard]] Expected<std::vector<PlannedChange>> PlanChanges(
+    const Manifest& manifest, const std::vector<InstalledComponent>& inventory,
+    const std::map<std::string, Release>& releases);
+
+}  // namespace waka::coordinator::domain

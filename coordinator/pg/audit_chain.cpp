@@ -1,0 +1,217 @@
+#include "coordinator/pg/audit_chain.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/json/parse.hpp>
+#include <pqxx/pqxx>
+
+#include "coordinator/db/sql_time.hpp"
+#include "shared/core/crypto.hpp"
+
+namespace waka::coordinator::pg {
+namespace {
+
+// Transaction-level advisory lock key serialising audit appenders ("wakaaudt").
+constexpr long long kAuditLockKey = 0x77616b6161756474LL;
+constexpr std::size_t kMaxAuditPage = 1000;
+// VerifyAudit reads the chain in pages so that a long log does not sit in memory at once.
+constexpr std::size_t kVerifyBatch = 1000;
+
+constexpr std::array<std::string_view, 4> kDecisions{"allowed", "refused", "deferred", "recorded"};
+
+// Every read of audit_log selects exactly these columns, in this order (see EntryFromRow).
+constexpr const char* kColumns =
+    "seq, at, actor, action, target_type, target_id, COALESCE(instance_id, ''), decision, reason,"
+    " details::text, prev_hash, hash";
+
+void AppendField(Sha256& sha, std::string_view field) {
+    sha.Update(std::to_string(field.size()));
+    sha.Update(":");
+    sha.Update(field);
+}
+
+Expected<domain::AuditEntry> EntryFromRow(const pqxx::row& row) {
+    domain::AuditEntry entry;
+    entry.seq = row[0].as<std::int64_t>();
+    const auto at = db::ParseSqlTimestamp(row[1].as<std::string>());
+    if (!at) {
+        return MakeError(Errc::kDatabase, "audit entry " + std::to_string(entry.seq) +
+                                              " has an unreadable time: " + row[1].c_str());
+    }
+    entry.at = *at;
+    entry.draft.actor = row[2].as<std::string>();
+    entry.draft.action = row[3].as<std::string>();
+    entry.draft.target_type = row[4].as<std::string>();
+    entry.draft.target_id = row[5].as<std::string>();
+    entry.draft.instance_id = row[6].as<std::string>();
+    entry.draft.decision = row[7].as<std::string>();
+    entry.draft.reason = row[8].as<std::string>();
+    entry.draft.details_json = row[9].as<std::string>();
+    entry.prev_hash = row[10].as<std::string>();
+    entry.hash = row[11].as<std::string>();
+    return entry;
+}
+
+Expected<void> CheckDraft(const domain::AuditDraft& draft) {
+    if (draft.actor.empty() || draft.action.empty() || draft.target_type.empty()) {
+        return MakeError(Errc::kInvalidArgument,
+                         "audit entry needs an actor, action and target type");
+    }
+    if (std::find(kDecisions.begin(), kDecisions.end(), draft.decision) == kDecisions.end()) {
+        return MakeError(Errc::kInvalidArgument,
+                         "audit decision must be allowed, refused, deferred"
+                         " or recorded, not '" +
+                             draft.decision + "'");
+    }
+    // Checked here so that bad details are refused without aborting the caller's transaction.
+    boost::system::error_code json_error;
+    boost::json::parse(draft.details_json, json_error);
+    if (json_error) {
+        return MakeError(Errc::kInvalidArgument,
+                         "audit details are not valid JSON: " + json_error.message());
+    }
+    return {};
+}
+
+Error FromException(const std::exception& e, std::string_view context) {
+    const bool sql = dynamic_cast<const pqxx::failure*>(&e) != nullptr;
+    return MakeError(sql ? Errc::kDatabase : Errc::kInternal,
+                     std::string(context) + ": " + e.what());
+}
+
+}  // namespace
+
+std::string AuditHash(const std::string& prev_hash, const domain::AuditEntry& entry) {
+    Sha256 sha;
+    AppendField(sha, "waka-audit-v1");
+    AppendField(sha, FormatRfc3339(entry.at));
+    AppendField(sha, entry.draft.actor);
+    AppendField(sha, entry.draft.action);
+    AppendField(sha, entry.draft.target_type);
+    AppendField(sha, entry.draft.target_id);
+    AppendField(sha, entry.draft.instance_id);
+    AppendField(sha, entry.draft.decision);
+    AppendField(sha, entry.draft.reason);
+    AppendField(sha, entry.draft.details_json);
+    AppendField(sha, prev_hash);
+    return sha.FinishHex();
+}
+
+Expected<domain::AuditEntry> AppendAudit(pqxx::transaction_base& tx,
+                                         const domain::AuditDraft& draft, TimePoint at) {
+    if (auto valid = CheckDraft(draft); !valid) {
+        return valid.error();
+    }
+    try {
+        // Held until the caller commits: the next appender must see this entry as the last one.
+        tx.exec_params("SELECT pg_advisory_xact_lock($1)", kAuditLockKey);
+        // The hash covers the details as jsonb prints them, which is what VerifyAudit reads back.
+        const auto head = tx.exec_params1(
+            "SELECT COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), ''),"
+            " $1::jsonb::text",
+            draft.details_json);
+        domain::AuditEntry entry;
+        entry.at = std::chrono::floor<std::chrono::milliseconds>(at);
+        entry.draft = draft;
+        entry.draft.details_json = head[1].as<std::string>();
+        entry.prev_hash = head[0].as<std::string>();
+        entry.hash = AuditHash(entry.prev_hash, entry);
+        const std::optional<std::string> instance_id =
+            draft.instance_id.empty() ? std::nullopt : std::optional(draft.instance_id);
+        entry.seq = tx.exec_params1(
+                          "INSERT INTO audit_log (at, actor, action, target_type, target_id,"
+                          " instance_id, decision, reason, details, prev_hash, hash) VALUES"
+                          " ($1::timestamptz, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)"
+                          " RETURNING seq",
+                          db::ToSqlTimestamp(entry.at), draft.actor, draft.action,
+                          draft.target_type, draft.target_id, instance_id, draft.decision,
+                          draft.reason, entry.draft.details_json, entry.prev_hash, entry.hash)[0]
+                        .as<std::int64_t>();
+        return entry;
+    } catch (const std::exception& e) {
+        return FromException(e, "append audit entry");
+    }
+}
+
+Expected<std::vector<domain::AuditEntry>> ListAudit(pqxx::transaction_base& tx,
+                                                    const ports::AuditFilter& filter) {
+    const std::size_t limit = std::min(filter.limit, kMaxAuditPage);
+    std::vector<domain::AuditEntry> entries;
+    if (limit == 0) {
+        return entries;
+    }
+    const auto since =
+        filter.since ? std::optional(db::ToSqlTimestamp(*filter.since)) : std::nullopt;
+    const auto until =
+        filter.until ? std::optional(db::ToSqlTimestamp(*filter.until)) : std::nullopt;
+    try {
+        // Unnamed statements are planned with the actual values, so "$n IS NULL" folds away and
+        // the (column, seq) indexes stay usable.
+        const auto rows =
+            tx.exec_params(std::string("SELECT ") + kColumns +
+                               " FROM audit_log"
+                               " WHERE ($1::text IS NULL OR instance_id = $1)"
+                               " AND ($2::text IS NULL OR actor = $2)"
+                               " AND ($3::text IS NULL OR action = $3)"
+                               " AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
+                               " AND ($5::timestamptz IS NULL OR at <= $5::timestamptz)"
+                               " AND ($6::bigint IS NULL OR seq > $6)"
+                               " ORDER BY seq LIMIT $7",
+                           filter.instance_id, filter.actor, filter.action, since, until,
+                           filter.after_seq, static_cast<std::int64_t>(limit));
+        entries.reserve(rows.size());
+        for (const auto& row : rows) {
+            auto entry = EntryFromRow(row);
+            if (!entry) {
+                return entry.error();
+            }
+            entries.push_back(std::move(*entry));
+        }
+        return entries;
+    } catch (const std::exception& e) {
+        return FromException(e, "list audit entries");
+    }
+}
+
+Expected<ports::AuditVerification> VerifyAudit(pqxx::transaction_base& tx) {
+    ports::AuditVerification verification;
+    std::string expected_prev;
+    std::int64_t after_seq = 0;
+    try {
+        for (;;) {
+            const auto rows =
+                tx.exec_params(std::string("SELECT ") + kColumns +
+                                   " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                               after_seq, static_cast<std::int64_t>(kVerifyBatch));
+            for (const auto& row : rows) {
+                auto entry = EntryFromRow(row);
+                if (!entry) {
+                    return entry.error();
+                }
+                after_seq = entry->seq;
+                if (entry->prev_hash != expected_prev) {
+                    verification.problem = "entry " + std::to_string(entry->seq) +
+                                           " does not link to the entry before it (removed or"
+                                           " reordered entries)";
+                } else if (AuditHash(entry->prev_hash, *entry) != entry->hash) {
+                    verification.problem = "entry " + std::to_string(entry->seq) +
+                                           " does not match its hash (altered)";
+                }
+                if (!verification.problem.empty()) {
+                    verification.ok = false;
+                    verification.first_bad_seq = entry->seq;
+                    return verification;
+                }
+                ++verification.entries;
+                expected_prev = entry->hash;
+            }
+            if (rows.size() < kVerifyBatch) {
+                return verification;
+            }
+        }
+    } catch (const std::exception& e) {
+        return FromException(e, "verify audit chain");
+    }
+}
+
+}  // namespace waka::coordinator::pg

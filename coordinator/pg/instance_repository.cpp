@@ -1,0 +1,276 @@
+#include "coordinator/pg/instance_repository.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include "coordinator/db/database.hpp"
+#include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/row_codec.hpp"
+#include "shared/core/crypto.hpp"
+
+namespace waka::coordinator::pg {
+namespace {
+
+const std::string kInstanceColumns =
+    "id, labels::text AS labels, connection_state, " + SqlMillis("last_seen_at") +
+    " AS seen_ms, agent_version, inventory::text AS inventory, current_manifest_id, "
+    "credential_hash IS NOT NULL AS enrolled, " +
+    SqlMillis("created_at") + " AS created_ms, " + SqlMillis("decommissioned_at") +
+    " AS decommissioned_ms";
+
+domain::Instance InstanceFromRow(const pqxx::row& row) {
+    domain::Instance instance;
+    instance.id = row["id"].as<std::string>();
+    instance.labels = StringMapFromJson(row["labels"].as<std::string>());
+    instance.connection_state = row["connection_state"].as<std::string>();
+    instance.last_seen_at = OptionalTime(row["seen_ms"]);
+    instance.agent_version = row["agent_version"].as<std::string>();
+    instance.inventory = InventoryFromJson(row["inventory"].as<std::string>());
+    if (!row["current_manifest_id"].is_null()) {
+        instance.current_manifest_id = row["current_manifest_id"].as<std::string>();
+    }
+    instance.enrolled = row["enrolled"].as<bool>();
+    instance.created_at = FromMillis(row["created_ms"].as<long long>());
+    instance.decommissioned_at = OptionalTime(row["decommissioned_ms"]);
+    return instance;
+}
+
+std::optional<domain::Instance> FindInstance(pqxx::transaction_base& tx, const std::string& id,
+                                             bool lock) {
+    auto rows = tx.exec_params("SELECT " + kInstanceColumns + " FROM instances WHERE id = $1" +
+                                   (lock ? " FOR UPDATE" : ""),
+                               id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return InstanceFromRow(rows[0]);
+}
+
+Expected<domain::Instance> InsertInstance(pqxx::work& tx, const domain::Principal& by,
+                                          const ports::NewInstance& input, TimePoint now) {
+    std::string labels = StringMapToJson(input.labels);
+    tx.exec_params(
+        "INSERT INTO instances (id, labels, enrollment_token_hash, enrollment_expires_at, "
+        "created_at) VALUES ($1, $2::jsonb, $3, $4::timestamptz, $5::timestamptz)",
+        input.id, labels, input.enrollment_token_hash, FormatRfc3339(input.enrollment_expires_at),
+        FormatRfc3339(now));
+    domain::AuditDraft draft{.actor = by.actor,
+                             .action = "instance.create",
+                             .target_type = "instance",
+                             .target_id = input.id,
+                             .instance_id = input.id,
+                             .reason = "",
+                             .details_json = "{\"labels\":" + labels + "}"};
+    if (auto audit = AppendAudit(tx, draft, now); !audit) {
+        return audit.error();
+    }
+    auto stored = FindInstance(tx, input.id, false);
+    if (!stored) {
+        return MakeError(Errc::kInternal, "instance vanished after insert");
+    }
+    tx.commit();
+    return *stored;
+}
+
+}  // namespace
+
+PgInstanceRepository::PgInstanceRepository(db::Database& database, const Clock& clock)
+    : database_(database), clock_(clock) {}
+
+boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Create(
+    const domain::Principal& by, ports::NewInstance input) {
+    TimePoint now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Instance> {
+        pqxx::work tx(c);
+        try {
+            return InsertInstance(tx, by, input, now);
+        } catch (const pqxx::unique_violation&) {
+            return MakeError(Errc::kConflict, "Instance " + input.id + " already exists");
+        }
+    });
+}
+
+boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Get(std::string id) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Instance> {
+        pqxx::read_transaction tx(c);
+        auto instance = FindInstance(tx, id, false);
+        if (!instance) {
+            return MakeError(Errc::kNotFound, "Instance not found");
+        }
+        return *instance;
+    });
+}
+
+boost::asio::awaitable<Expected<std::vector<domain::Instance>>> PgInstanceRepository::List(
+    ports::InstanceFilter filter) {
+    co_return co_await database_.Run(
+        [&](pqxx::connection& c) -> Expected<std::vector<domain::Instance>> {
+            pqxx::read_transaction tx(c);
+            // JSONB containment: every requested label pair is present on the instance.
+            auto rows =
+                tx.exec_params("SELECT " + kInstanceColumns +
+                                   " FROM instances WHERE labels @> $1::jsonb "
+                                   "AND ($2 OR decommissioned_at IS NULL) "
+                                   "AND ($3::text IS NULL OR id > $3) ORDER BY id LIMIT $4",
+                               StringMapToJson(filter.labels), filter.include_decommissioned,
+                               filter.after_id, static_cast<long long>(filter.limit));
+            std::vector<domain::Instance> instances;
+            instances.reserve(rows.size());
+            for (const auto& row : rows) {
+                instances.push_back(InstanceFromRow(row));
+            }
+            return instances;
+        });
+}
+
+boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Decommission(
+    const domain::Principal& by, std::string id) {
+    TimePoint now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Instance> {
+        pqxx::work tx(c);
+        auto instance = FindInstance(tx, id, true);
+        if (!instance) {
+            return MakeError(Errc::kNotFound, "Instance not found");
+        }
+        if (instance->decommissioned_at) {
+            return MakeError(Errc::kConflict, "Instance " + id + " is already decommissioned");
+        }
+        tx.exec_params(
+            "UPDATE instances SET decommissioned_at = $2::timestamptz, enrollment_token_hash = "
+            "NULL, "
+            "credential_hash = NULL WHERE id = $1",
+            id, FormatRfc3339(now));
+        domain::AuditDraft draft{.actor = by.actor,
+                                 .action = "instance.decommission",
+                                 .target_type = "instance",
+                                 .target_id = id,
+                                 .instance_id = id};
+        if (auto audit = AppendAudit(tx, draft, now); !audit) {
+            return audit.error();
+        }
+        auto updated = FindInstance(tx, id, false);
+        if (!updated) {
+            return MakeError(Errc::kInternal, "instance vanished during decommission");
+        }
+        tx.commit();
+        return *updated;
+    });
+}
+
+boost::asio::awaitable<Expected<ports::AgentAuth>> PgInstanceRepository::AuthenticateAgent(
+    const std::string& instance_id, const std::string& secret_hash,
+    const std::string& new_credential_hash) {
+    const auto now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::AgentAuth> {
+        pqxx::work tx(c);
+        auto rows = tx.exec_params(
+            "SELECT credential_hash, enrollment_token_hash, decommissioned_at IS NOT NULL, "
+            "enrollment_expires_at IS NOT NULL AND enrollment_expires_at < $2::timestamptz "
+            "FROM instances WHERE id = $1 FOR UPDATE",
+            instance_id, FormatRfc3339(now));
+        if (rows.empty() || rows[0][2].as<bool>()) {
+            return ports::AgentAuth::kRefused;
+        }
+        const auto credential = OptionalText(rows[0][0]);
+        if (credential && ConstantTimeEquals(*credential, secret_hash)) {
+            return ports::AgentAuth::kCredential;
+        }
+        const auto enrollment = OptionalText(rows[0][1]);
+        const bool expired = rows[0][3].as<bool>();
+        if (!enrollment || expired || !ConstantTimeEquals(*enrollment, secret_hash)) {
+            return ports::AgentAuth::kRefused;
+        }
+        // The token is single-use: cleared in the same transaction that stores the credential.
+        tx.exec_params(
+            "UPDATE instances SET credential_hash = $2, enrollment_token_hash = NULL, "
+            "enrollment_expires_at = NULL WHERE id = $1",
+            instance_id, new_credential_hash);
+        domain::AuditDraft audit{"agent:" + instance_id,
+                                 "instance.enroll",
+                                 "instance",
+                                 instance_id,
+                                 instance_id,
+                                 "allowed",
+                                 "enrollment token exchanged for a credential",
+                                 "{}"};
+        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+            return entry.error();
+        }
+        tx.commit();
+        return ports::AgentAuth::kEnrolled;
+    });
+}
+
+boost::asio::awaitable<Expected<bool>> PgInstanceRepository::CheckCredential(
+    const std::string& instance_id, const std::string& credential_hash) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<bool> {
+        pqxx::read_transaction tx(c);
+        auto rows = tx.exec_params(
+            "SELECT credential_hash FROM instances WHERE id = $1 AND decommissioned_at IS NULL",
+            instance_id);
+        if (rows.empty()) {
+            return false;
+        }
+        const auto stored = OptionalText(rows[0][0]);
+        return stored.has_value() && ConstantTimeEquals(*stored, credential_hash);
+    });
+}
+
+boost::asio::awaitable<Expected<void>> PgInstanceRepository::RecordConnected(
+    const std::string& instance_id, const std::string& session_id, const std::string& agent_version,
+    const std::vector<domain::InstalledComponent>& inventory) {
+    const auto now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec_params(
+            "UPDATE instances SET connection_state = 'connected', connected_session = $2, "
+            "agent_version = $3, inventory = $4::jsonb, last_seen_at = $5::timestamptz WHERE id = "
+            "$1",
+            instance_id, session_id, agent_version, InventoryToJson(inventory), FormatRfc3339(now));
+        tx.commit();
+        return {};
+    });
+}
+
+boost::asio::awaitable<Expected<void>> PgInstanceRepository::RecordDisconnected(
+    const std::string& instance_id, const std::string& session_id) {
+    const auto now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        // Only the session that is registered: a replaced session's late close changes nothing.
+        tx.exec_params(
+            "UPDATE instances SET connection_state = 'disconnected', connected_session = NULL, "
+            "last_seen_at = $3::timestamptz WHERE id = $1 AND connected_session = $2",
+            instance_id, session_id, FormatRfc3339(now));
+        tx.commit();
+        return {};
+    });
+}
+
+boost::asio::awaitable<Expected<void>> PgInstanceRepository::RecordSeen(
+    const std::string& instance_id) {
+    const auto now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec_params("UPDATE instances SET last_seen_at = $2::timestamptz WHERE id = $1",
+                       instance_id, FormatRfc3339(now));
+        tx.commit();
+        return {};
+    });
+}
+
+boost::asio::awaitable<Expected<void>> PgInstanceRepository::RecordInventory(
+    const std::string& instance_id, const std::vector<domain::InstalledComponent>& inventory) {
+    const auto now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec_params(
+            "UPDATE instances SET inventory = $2::jsonb, last_seen_at = $3::timestamptz WHERE id = "
+            "$1",
+            instance_id, InventoryToJson(inventory), FormatRfc3339(now));
+        tx.commit();
+        return {};
+    });
+}
+
+}  // namespace waka::coordinator::pg

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "coordinator/ports/instance_repository.hpp"
+#include "shared/core/clock.hpp"
+
+namespace waka::coordinator::db {
+class Database;
+}
+
+namespace waka::coordinator::pg {
+
+// Every method is one transaction on the database pool (safe from any executor; resumes on the
+// caller's); the contracts are those of the port.
+class PgInstanceRepository final : public ports::InstanceRepository {
+public:
+    PgInstanceRepository(db::Database& database, const Clock& clock);
+
+    boost::asio::awaitable<Expected<domain::Instance>> Create(const domain::Principal& by,
+                                                              ports::NewInstance instance) override;
+    boost::asio::awaitable<Expected<domain::Instance>> Get(std::string id) override;
+    boost::asio::awaitable<Expected<std::vector<domain::Instance>>> List(
+        ports::InstanceFilter filter) override;
+    boost::asio::awaitable<Expected<domain::Instance>> Decommission(const domain::Principal& by,
+                                                                    std::string id) override;
+    boost::asio::awaitable<Expected<ports::AgentAuth>> AuthenticateAgent(
+        const std::string& instance_id, const std::string& secret_hash,
+        const std::string& new_credential_hash) override;
+    boost::asio::awaitable<Expected<bool>> CheckCredential(
+        const std::string& instance_id, const std::string& credential_hash) override;
+    boost::asio::awaitable<Expected<void>> RecordConnected(
+        const std::string& instance_id, const std::string& session_id,
+        const std::string& agent_version,
+        const std::vector<domain::InstalledComponent>& inventory) override;
+    boost::asio::awaitable<Expected<void>> RecordDisconnected(
+        const std::string& instance_id, const std::string& session_id) override;
+    boost::asio::awaitable<Expected<void>> RecordSeen(const std::string& instance_id) override;
+    boost::asio::awaitable<Expected<void>> RecordInventory(
+        const std::string& instance_id,
+        const std::vector<domain::InstalledComponent>& inventory) override;
+
+private:
+    db::Database& database_;
+    const Clock& clock_;
+};
+
+}  // namespace waka::coordinator::pg

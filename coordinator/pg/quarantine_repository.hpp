@@ -1,0 +1,36 @@
+#pragma once
+
+#include "coordinator/ports/quarantine_repository.hpp"
+#include "shared/core/clock.hpp"
+
+namespace waka::coordinator::db {
+class Database;
+}
+
+namespace waka::coordinator::pg {
+
+// Every method is one transaction on the database pool (safe from any executor; resumes on the
+// caller's); the contracts are those of the port.
+class PgQuarantineRepository final : public ports::QuarantineRepository {
+public:
+    PgQuarantineRepository(db::Database& database, const Clock& clock);
+
+    boost::asio::awaitable<Expected<void>> Add(std::string instance_id,
+                                               std::vector<domain::InstalledComponent> versions,
+                                               std::string deployment_id,
+                                               std::string reason) override;
+    boost::asio::awaitable<Expected<std::vector<domain::Quarantine>>> List(
+        std::string instance_id, bool include_cleared) override;
+    boost::asio::awaitable<Expected<std::map<std::string, std::vector<std::string>>>> Active(
+        std::string instance_id) override;
+    boost::asio::awaitable<Expected<domain::Quarantine>> Clear(const domain::Principal& by,
+                                                               std::string instance_id,
+                                                               std::string id,
+                                                               std::string reason) override;
+
+private:
+    db::Database& database_;
+    const Clock& clock_;
+};
+
+}  // namespace waka::coordinator::pg

@@ -1,0 +1,259 @@
+#include "coordinator/pg/token_repository.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <pqxx/pqxx>
+
+#include "coordinator/db/database.hpp"
+#include "coordinator/db/sql_time.hpp"
+#include "coordinator/pg/audit_chain.hpp"
+#include "shared/core/crypto.hpp"
+#include "shared/core/ids.hpp"
+#include "shared/core/log.hpp"
+
+namespace waka::coordinator::pg {
+namespace {
+
+// Serialises concurrent start-ups of several coordinators bootstrapping the same token
+// ("wakatokb").
+constexpr long long kBootstrapLockKey = 0x77616b61746f6b62LL;
+constexpr const char* kBootstrapCreator = "system";
+constexpr const char* kColumns = "id, name, role, created_by, created_at, revoked_at";
+
+Expected<domain::ApiToken> TokenFromRow(const pqxx::row& row) {
+    domain::ApiToken token;
+    token.id = row[0].as<std::string>();
+    token.name = row[1].as<std::string>();
+    const auto role = domain::ParseRole(row[2].as<std::string>());
+    const auto created_at = db::ParseSqlTimestamp(row[4].as<std::string>());
+    if (!role || !created_at) {
+        return MakeError(Errc::kDatabase, "api token " + token.id + " has an unreadable row");
+    }
+    token.role = *role;
+    token.created_by = row[3].as<std::string>();
+    token.created_at = *created_at;
+    if (!row[5].is_null()) {
+        token.revoked_at = db::ParseSqlTimestamp(row[5].as<std::string>());
+    }
+    return token;
+}
+
+std::string DetailsJson(const domain::ApiToken& token) {
+    return boost::json::serialize(
+        boost::json::object{{"name", token.name}, {"role", domain::RoleName(token.role)}});
+}
+
+domain::AuditDraft TokenAudit(std::string actor, std::string action,
+                              const domain::ApiToken& token) {
+    domain::AuditDraft draft;
+    draft.actor = std::move(actor);
+    draft.action = std::move(action);
+    draft.target_type = "token";
+    draft.target_id = token.id;
+    draft.details_json = DetailsJson(token);
+    return draft;
+}
+
+Expected<domain::ApiToken> InsertToken(pqxx::work& tx, const domain::ApiToken& token,
+                                       const std::string& hash) {
+    const auto row = tx.exec_params1(
+        std::string("INSERT INTO api_tokens (id, name, role, token_hash, created_by, created_at)"
+                    " VALUES ($1, $2, $3, $4, $5, $6::timestamptz) RETURNING ") +
+            kColumns,
+        token.id, token.name, std::string(domain::RoleName(token.role)), hash, token.created_by,
+        db::ToSqlTimestamp(token.created_at));
+    return TokenFromRow(row);
+}
+
+// The bootstrap decision, apart from I/O: what to write for the token found (if any).
+enum class BootstrapAction { kNone, kInsert, kUpdate };
+
+BootstrapAction DecideBootstrap(const pqxx::result& found, const std::string& hash,
+                                domain::Role role) {
+    if (found.empty()) {
+        return BootstrapAction::kInsert;
+    }
+    const auto& row = found[0];
+    const bool same_hash = row[6].as<std::string>() == hash;
+    const bool same_role = row[2].as<std::string>() == domain::RoleName(role);
+    return same_hash && same_role ? BootstrapAction::kNone : BootstrapAction::kUpdate;
+}
+
+Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const std::string& name,
+                                     const std::string& hash, domain::Role role, TimePoint now) {
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kBootstrapLockKey);
+    const auto found = tx.exec_params(std::string("SELECT ") + kColumns +
+                                          ", token_hash FROM api_tokens WHERE name = $1 AND"
+                                          " created_by = $2 ORDER BY created_at, id LIMIT 1",
+                                      name, std::string(kBootstrapCreator));
+    const auto action = DecideBootstrap(found, hash, role);
+    if (action == BootstrapAction::kNone) {
+        auto token = TokenFromRow(found[0]);
+        if (token && token->revoked_at) {
+            log::Warn(
+                "bootstrap token is revoked and its secret unchanged: it stays revoked name={}",
+                name);
+        }
+        return token;
+    }
+    Expected<domain::ApiToken> token = MakeError(Errc::kInternal, "bootstrap token not written");
+    if (action == BootstrapAction::kInsert) {
+        token = InsertToken(tx,
+                            domain::ApiToken{.id = NewId("token"),
+                                             .name = name,
+                                             .role = role,
+                                             .created_by = kBootstrapCreator,
+                                             .created_at = now},
+                            hash);
+    } else {
+        token = TokenFromRow(tx.exec_params1(
+            std::string("UPDATE api_tokens SET token_hash = $2, role = $3,"
+                        " revoked_at = CASE WHEN token_hash = $2 THEN revoked_at END"
+                        " WHERE id = $1 RETURNING ") +
+                kColumns,
+            found[0][0].as<std::string>(), hash, std::string(domain::RoleName(role))));
+    }
+    if (!token) {
+        return token;
+    }
+    auto audited = AppendAudit(tx, TokenAudit(kBootstrapCreator, "token.bootstrap", *token), now);
+    if (!audited) {
+        return audited.error();
+    }
+    tx.commit();
+    log::Info("bootstrap token {} name={} role={}",
+              action == BootstrapAction::kInsert ? "created" : "updated", name,
+              domain::RoleName(role));
+    return token;
+}
+
+}  // namespace
+
+PgTokenRepository::PgTokenRepository(db::Database& database, const Clock& clock)
+    : database_(database), clock_(clock) {}
+
+boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::EnsureBootstrapToken(
+    std::string name, std::string secret, domain::Role role) {
+    if (!IsValidId(name)) {
+        co_return MakeError(Errc::kInvalidArgument,
+                            "bootstrap token name must be 1-128 of [A-Za-z0-9._-]");
+    }
+    if (secret.size() < kMinBootstrapSecretSize) {
+        co_return MakeError(Errc::kInvalidArgument, "bootstrap token secret must have at least " +
+                                                        std::to_string(kMinBootstrapSecretSize) +
+                                                        " characters");
+    }
+    const std::string hash = Sha256Hex(secret);
+    const TimePoint now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
+        pqxx::work tx(c);
+        return Bootstrap(tx, name, hash, role, now);
+    });
+}
+
+boost::asio::awaitable<Expected<ports::CreatedToken>> PgTokenRepository::Create(
+    const domain::Principal& by, std::string name, domain::Role role) {
+    if (!IsValidId(name)) {
+        co_return MakeError(Errc::kInvalidArgument, "token name must be 1-128 of [A-Za-z0-9._-]");
+    }
+    ports::CreatedToken created;
+    created.secret = "waka_" + RandomHex(32);
+    created.token = domain::ApiToken{.id = NewId("token"),
+                                     .name = std::move(name),
+                                     .role = role,
+                                     .created_by = by.actor,
+                                     .created_at = clock_.Now()};
+    const std::string hash = Sha256Hex(created.secret);
+    auto stored = co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
+        pqxx::work tx(c);
+        auto token = InsertToken(tx, created.token, hash);
+        if (!token) {
+            return token;
+        }
+        auto audited =
+            AppendAudit(tx, TokenAudit(by.actor, "token.create", *token), token->created_at);
+        if (!audited) {
+            return audited.error();
+        }
+        tx.commit();
+        return token;
+    });
+    if (!stored) {
+        co_return stored.error().WithContext("create token");
+    }
+    created.token = std::move(*stored);
+    co_return created;
+}
+
+boost::asio::awaitable<Expected<std::optional<domain::Principal>>> PgTokenRepository::Authenticate(
+    std::string secret) {
+    // Looked up by hash: the secret itself never reaches the database or a log line.
+    const std::string hash = Sha256Hex(secret);
+    co_return co_await database_.Run([&](pqxx::connection& c)
+                                         -> Expected<std::optional<domain::Principal>> {
+        pqxx::read_transaction tx(c);
+        const auto rows = tx.exec_params(
+            "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            hash);
+        if (rows.empty()) {
+            return std::optional<domain::Principal>();
+        }
+        const auto role = domain::ParseRole(rows[0][2].as<std::string>());
+        if (!role) {
+            return MakeError(Errc::kDatabase, "api token has an unknown role");
+        }
+        return std::optional(domain::Principal{.actor = "token:" + rows[0][1].as<std::string>(),
+                                               .role = *role,
+                                               .token_id = rows[0][0].as<std::string>()});
+    });
+}
+
+boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>> PgTokenRepository::List() {
+    co_return co_await database_.Run(
+        [](pqxx::connection& c) -> Expected<std::vector<domain::ApiToken>> {
+            pqxx::read_transaction tx(c);
+            std::vector<domain::ApiToken> tokens;
+            for (const auto& row : tx.exec(std::string("SELECT ") + kColumns +
+                                           " FROM api_tokens ORDER BY created_at, id")) {
+                auto token = TokenFromRow(row);
+                if (!token) {
+                    return token.error();
+                }
+                tokens.push_back(std::move(*token));
+            }
+            return tokens;
+        });
+}
+
+boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::Revoke(
+    const domain::Principal& by, std::string id) {
+    const TimePoint now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
+        pqxx::work tx(c);
+        const auto revoked =
+            tx.exec_params(std::string("UPDATE api_tokens SET revoked_at = $2::timestamptz"
+                                       " WHERE id = $1 AND revoked_at IS NULL RETURNING ") +
+                               kColumns,
+                           id, db::ToSqlTimestamp(now));
+        if (revoked.empty()) {
+            const auto existing = tx.exec_params(
+                std::string("SELECT ") + kColumns + " FROM api_tokens WHERE id = $1", id);
+            if (existing.empty()) {
+                return MakeError(Errc::kNotFound, "no API token with id " + id);
+            }
+            return TokenFromRow(existing[0]);
+        }
+        auto token = TokenFromRow(revoked[0]);
+        if (!token) {
+            return token;
+        }
+        auto audited = AppendAudit(tx, TokenAudit(by.actor, "token.revoke", *token), now);
+        if (!audited) {
+            return audited.error();
+        }
+        tx.commit();
+        return token;
+    });
+}
+
+}  // namespace waka::coordinator::pg

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "coordinator/ports/token_repository.hpp"
+#include "shared/core/clock.hpp"
+
+namespace waka::coordinator::db {
+class Database;
+}
+
+namespace waka::coordinator::pg {
+
+// Every method is one transaction on the database pool (safe from any executor; resumes on the
+// caller's); the contracts are those of the port.
+class PgTokenRepository final : public ports::TokenRepository {
+public:
+    PgTokenRepository(db::Database& database, const Clock& clock);
+
+    [[nodiscard]] boost::asio::awaitable<Expected<domain::ApiToken>> EnsureBootstrapToken(
+        std::string name, std::string secret, domain::Role role) override;
+    [[nodiscard]] boost::asio::awaitable<Expected<ports::CreatedToken>> Create(
+        const domain::Principal& by, std::string name, domain::Role role) override;
+    [[nodiscard]] boost::asio::awaitable<Expected<std::optional<domain::Principal>>> Authenticate(
+        std::string secret) override;
+    [[nodiscard]] boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>> List() override;
+    [[nodiscard]] boost::asio::awaitable<Expected<domain::ApiToken>> Revoke(
+        const domain::Principal& by, std::string id) override;
+
+private:
+    db::Database& database_;
+    const Clock& clock_;
+};
+
+}  // namespace waka::coordinator::pg

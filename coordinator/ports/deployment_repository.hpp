@@ -1,0 +1,85 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "coordinator/domain/model.hpp"
+#include "shared/core/error.hpp"
+
+// Deployments and their events: the life of a deployment as stored. Every status change is a
+// conditional update guarded by the transition table (domain/deployment_status.hpp), so a
+// deployment moves once even if two coordinators try; each writes its event, and mutations their
+// audit entry, in the same transaction.
+namespace waka::coordinator::ports {
+
+struct DeploymentListFilter {
+    std::optional<std::string> instance_id;
+    std::optional<domain::DeploymentStatus> status;
+    std::size_t limit = 100;
+    std::optional<std::string> cursor;  // id of the last row of the previous page
+};
+
+struct RollbackListFilter {
+    std::optional<std::string> instance_id;
+    std::size_t limit = 100;
+    std::optional<std::string> cursor;  // id of the last rollback of the previous page
+};
+
+struct StatusCounts {
+    std::map<domain::DeploymentStatus, std::uint64_t> all;        // every kind
+    std::map<domain::DeploymentStatus, std::uint64_t> rollbacks;  // kind rollback only
+};
+
+class DeploymentRepository {
+public:
+    virtual ~DeploymentRepository() = default;
+
+    virtual boost::asio::awaitable<Expected<domain::DeploymentInputs>> LoadInputs(
+        const std::string& instance_id, const std::string& manifest_id) = 0;
+    // Stores a new deployment with its first events and its audit entry.
+    virtual boost::asio::awaitable<Expected<domain::Deployment>> Insert(
+        const domain::Deployment& deployment, const domain::AuditDraft& audit) = 0;
+    virtual boost::asio::awaitable<Expected<std::optional<domain::Deployment>>> Find(
+        const std::string& id) = 0;
+    // Newest first; without events.
+    virtual boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> List(
+        const DeploymentListFilter& filter) = 0;
+
+    // The deployment on the agent now (status deploying), if any.
+    virtual boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> InFlight(
+        const std::string& instance_id) = 0;
+    // Moves the oldest queued deployment of the instance to deploying (StatusEvent::kDispatched),
+    // unless one already is.
+    virtual boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> ClaimNext(
+        const std::string& instance_id) = 0;
+    virtual boost::asio::awaitable<Expected<void>> AddEvent(const std::string& deployment_id,
+                                                            const std::string& instance_id,
+                                                            const std::string& step,
+                                                            const std::string& message) = 0;
+    // Records the agent's outcome (kAgentSucceeded, kAgentFailed or kAgentRolledBack) on a
+    // deploying deployment of that instance: final status, error, inventory, and on success the
+    // instance's new current manifest. Answers nullopt when the deployment is unknown or no longer
+    // deploying (a re-delivered result).
+    virtual boost::asio::awaitable<Expected<std::optional<domain::Deployment>>> Complete(
+        const std::string& deployment_id, const std::string& instance_id,
+        domain::StatusEvent outcome, const std::string& error,
+        const std::vector<domain::InstalledComponent>& inventory) = 0;
+
+    // An instance's current manifest and what it ran before, in one snapshot (rollback targets).
+    // `target`: a manifest id whose existence is reported in target_exists (empty: none asked).
+    virtual boost::asio::awaitable<Expected<domain::InstanceHistory>> History(
+        std::string instance_id, std::string target) = 0;
+    // Deployments of kind rollback, newest first, without events.
+    virtual boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> ListRollbacks(
+        RollbackListFilter filter) = 0;
+    // Stored deployments by status, of every kind and of kind rollback (GET /metrics).
+    virtual boost::asio::awaitable<Expected<StatusCounts>> CountByStatus() = 0;
+};
+
+}  // namespace waka::coordinator::ports
