@@ -21,8 +21,8 @@ namespace waka::coordinator::ports {
 struct Repositories;
 }
 
-// The coordinator's REST API (DESIGN §5): routing, bearer-token authentication, role checks,
-// request validation and JSON answers. Handlers reach storage through the repositories of
+// The coordinator's REST API (docs/design.md §5): routing, bearer-token authentication, role
+// checks, request validation and JSON answers. Handlers reach storage through the repositories of
 // coordinator/ports and decisions through the use cases of coordinator/deploy; they build neither.
 namespace waka::coordinator::api {
 

@@ -10,7 +10,8 @@
 namespace waka::coordinator::api {
 namespace {
 
-// force and skip_validation override safety checks: only admins may ask for them (DESIGN §4.1).
+// force and skip_validation override safety checks: only admins may ask for them (docs/design.md
+// §4.1).
 std::optional<ApiError> CheckOverrides(const deploy::CreateDeploymentRequest& request,
                                        const domain::Principal& principal) {
     if ((request.force || request.skip_validation) && principal.role < domain::Role::kAdmin) {

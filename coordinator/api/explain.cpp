@@ -82,7 +82,7 @@ void AddPinBlockers(const domain::ResolutionContext& context, const std::string&
 }
 
 // The update channel never blocks a resolution, but it decides whether and when a newer version
-// is rolled out (DESIGN §4.1).
+// is rolled out (docs/design.md §4.1).
 void AddChannelBlocker(const std::optional<domain::PolicyRecord>& policy,
                        boost::json::array& blockers) {
     if (!policy) {

@@ -93,7 +93,8 @@ boost::asio::awaitable<http::Response> GetInstance(Services& services, Call& cal
     if (!instance) {
         co_return ToResponse(FromError(instance.error()));
     }
-    // The instance's pins (DESIGN §5: the detail shows them), expired ones with active=false.
+    // The instance's pins (docs/design.md §5: the detail shows them), expired ones with
+    // active=false.
     ports::PinRepository& pin_store = services.context.repositories.pins;
     auto pins = co_await pin_store.List(instance->id, false);
     if (!pins) {

@@ -9,7 +9,7 @@
 #include "coordinator/http/message.hpp"
 #include "shared/core/error.hpp"
 
-// How the API answers: JSON bodies, and errors as {"detail", "code"} (DESIGN §5), with
+// How the API answers: JSON bodies, and errors as {"detail", "code"} (docs/design.md §5), with
 // "errors": [{"field", "message"}] on 422. The Errc -> HTTP status mapping lives here only.
 namespace waka::coordinator::api {
 

@@ -92,7 +92,7 @@ asio::awaitable<Expected<ApprovalAnswer>> ApprovalService::Decide(const domain::
     ports::ApprovalAction action{deployment_id, by, comment};
     Expected<ports::ApprovalResult> result = MakeError(Errc::kInternal, "not decided");
     if (approve) {
-        // Approvals complete: "then next window" (DESIGN §4.1), judged now.
+        // Approvals complete: "then next window" (docs/design.md §4.1), judged now.
         auto window = policy::DecideWindow(&*settings, clock_.Now(), "approved");
         ports::AfterApproval next{window.verdict == policy::Verdict::kAllowNow
                                       ? domain::StatusEvent::kApproved

@@ -25,9 +25,9 @@ public:
     // when a stored release no longer parses.
     boost::asio::awaitable<Expected<domain::ResolutionContext>> Load(std::string instance_id);
 
-    // The validation step of a deployment (DESIGN §4.3) of `manifest` to the instance: the whole
-    // ValidateManifest, or with skip_validation (admin) the pins only, since skip_validation skips
-    // the compatibility check and nothing overrides a pin. kConflict / kInvalidArgument whose
+    // The validation step of a deployment (docs/design.md §4.3) of `manifest` to the instance: the
+    // whole ValidateManifest, or with skip_validation (admin) the pins only, since skip_validation
+    // skips the compatibility check and nothing overrides a pin. kConflict / kInvalidArgument whose
     // message names the manifest and gives the chain.
     boost::asio::awaitable<Expected<void>> ValidateDeployment(std::string instance_id,
                                                               domain::Manifest manifest,

@@ -321,8 +321,8 @@ asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
     co_return true;
 }
 
-// A frozen instance gets nothing, not even a manifest; the refusal is audited (DESIGN §4.1: every
-// decision is), once per scan that finds the update.
+// A frozen instance gets nothing, not even a manifest; the refusal is audited (docs/design.md §4.1:
+// every decision is), once per scan that finds the update.
 asio::awaitable<Expected<bool>> Scheduler::Impl::Refused(const ports::UpdatableInstance& instance,
                                                          const std::vector<std::string>& changes) {
     auto settings = co_await EffectivePolicy(instance.instance_id);

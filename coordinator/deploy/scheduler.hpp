@@ -12,7 +12,7 @@
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
 
-// The coordinator's scheduler (DESIGN §2, §4.1; docs/policies.md "Scheduler"). One pass:
+// The coordinator's scheduler (docs/design.md §2, §4.1; docs/policies.md "Scheduler"). One pass:
 // - expires deployments awaiting approval past their policy's timeout_hours;
 // - moves scheduled deployments to queued when their instance's window is open and dispatches them,
 //   and puts queued (not yet dispatched) deployments back to scheduled when their window closed;

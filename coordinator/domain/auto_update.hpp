@@ -8,8 +8,8 @@
 #include "coordinator/domain/model.hpp"
 #include "shared/core/error.hpp"
 
-// Auto-update planning (DESIGN §4.1 "auto-update (new compatible release)"): pure functions over
-// an instance's current manifest and the release catalog; the scheduler stores the result.
+// Auto-update planning (docs/design.md §4.1 "auto-update (new compatible release)"): pure functions
+// over an instance's current manifest and the release catalog; the scheduler stores the result.
 namespace waka::coordinator::domain {
 
 // Releases keyed "<type>:<name>" -> version -> release.
@@ -23,7 +23,7 @@ using Catalog = std::map<std::string, std::map<std::string, Release>>;
 // A component whose release is not in `catalog` contributes no ranges. The error (kConflict) names
 // the first unmet range: "suite:commerce 1.6.0 needs platform:webwaka-platform >=2.1.0 <3.0.0,
 // the manifest has 2.0.3". The one place auto-update decides compatibility, so the resolver
-// (DESIGN §4.2) can take over here without touching the scheduler.
+// (docs/design.md §4.2) can take over here without touching the scheduler.
 [[nodiscard]] Expected<void> CheckCompatible(const Manifest& manifest, const Catalog& catalog);
 
 struct AutoUpdatePlan {
@@ -33,9 +33,9 @@ struct AutoUpdatePlan {
 
 // Moves each component of `current` (platform, then suites, then capabilities) to its newest
 // deployable release newer than the current version with which the manifest stays compatible,
-// leaving out the versions quarantined on the instance (DESIGN §4.1: a rolled-back version is not
-// re-applied; proposing it would get the whole update refused, the other components with it).
-// nullopt when nothing moves.
+// leaving out the versions quarantined on the instance (docs/design.md §4.1: a rolled-back version
+// is not re-applied; proposing it would get the whole update refused, the other components with
+// it). nullopt when nothing moves.
 [[nodiscard]] std::optional<AutoUpdatePlan> PlanAutoUpdate(const Manifest& current,
                                                            const Catalog& catalog,
                                                            const Quarantined& quarantined);

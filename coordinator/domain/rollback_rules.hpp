@@ -8,8 +8,8 @@
 #include "coordinator/domain/model.hpp"
 #include "shared/core/error.hpp"
 
-// The rules of a rollback target (DESIGN §3, §4.1; docs/patches-and-rollback.md). Pure: the caller
-// reads the instance's history in one snapshot and decides here.
+// The rules of a rollback target (docs/design.md §3, §4.1; docs/patches-and-rollback.md). Pure: the
+// caller reads the instance's history in one snapshot and decides here.
 namespace waka::coordinator::domain {
 
 // The manifest the instance ran before its current one: the newest deployed manifest that is not
@@ -25,9 +25,9 @@ namespace waka::coordinator::domain {
     const std::string& instance_id, const InstanceHistory& history,
     const std::optional<std::string>& requested);
 
-// The versions a finished deployment took off the instance, to quarantine there (DESIGN §4.1): a
-// completed rollback's from_versions; a deployment the agent undid (rolled_back) or that failed:
-// the to_versions it tried. Otherwise none.
+// The versions a finished deployment took off the instance, to quarantine there (docs/design.md
+// §4.1): a completed rollback's from_versions; a deployment the agent undid (rolled_back) or that
+// failed: the to_versions it tried. Otherwise none.
 [[nodiscard]] std::vector<InstalledComponent> RemovedVersions(const Deployment& d);
 
 }  // namespace waka::coordinator::domain

@@ -64,7 +64,8 @@ Expected<void> Audit(pqxx::work& tx, const ports::ApprovalAction& action, const 
     return {};
 }
 
-// The checks shared by approve and reject (DESIGN §4.1: the requester never approves their own).
+// The checks shared by approve and reject (docs/design.md §4.1: the requester never approves their
+// own).
 Expected<Locked> LockForDecision(pqxx::work& tx, const ports::ApprovalAction& action,
                                  const std::string& verb, domain::StatusEvent event) {
     auto row = LockDeployment(tx, action.deployment_id);

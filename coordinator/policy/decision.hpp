@@ -10,7 +10,7 @@
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
 
-// The one policy decision of DESIGN §4.1: which change may run, and when. Pure: the caller
+// The one policy decision of docs/design.md §4.1: which change may run, and when. Pure: the caller
 // supplies the policy, the change and the time; nothing here reads or writes state.
 namespace waka::coordinator::policy {
 

@@ -10,8 +10,8 @@
 
 #include "shared/core/clock.hpp"
 
-// Maintenance windows (DESIGN §3, §4.1): weekdays + local start "HH:MM" + duration, in an IANA
-// time zone, evaluated with Howard Hinnant's date/tz over the system tzdata.
+// Maintenance windows (docs/design.md §3, §4.1): weekdays + local start "HH:MM" + duration, in an
+// IANA time zone, evaluated with Howard Hinnant's date/tz over the system tzdata.
 //
 // Semantics (docs/policies.md):
 // - A window opens on each listed weekday at the local start time of that day, and stays open for

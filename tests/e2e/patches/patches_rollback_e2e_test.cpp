@@ -311,8 +311,8 @@ protected:
     }
 };
 
-// DESIGN §4.1: the versions a rollback removed are quarantined, so the next auto-update pass
-// leaves them out.
+// docs/design.md §4.1: the versions a rollback removed are quarantined, so the next auto-update
+// pass leaves them out.
 TEST_F(AutoUpdatePatchRollbackE2eTest, AutoUpdateDoesNotBringBackARolledBackVersion) {
     world_.Publish("platform", "webwaka-platform", "2.0.0", Bundle("2.0.0"));
     world_.Publish("capability", "reporting", "1.0.0", Bundle("1.0.0"));

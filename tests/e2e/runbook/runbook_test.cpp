@@ -136,8 +136,8 @@ TEST_F(RunbookTest, EveryServedCurlOfTheRunbookAnswersAsDocumented) {
     EXPECT_EQ(pins.status, 200u) << pins.raw;
     ASSERT_TRUE(pins.body.is_array()) << pins.raw;
     EXPECT_EQ(pins.body.as_array().size(), 1u) << pins.raw;
-    // An exact pin holds patches back (DESIGN §3: only a range lets patches through), and this
-    // test's patch-001 targets the pinned suite: the operator lifts the pin first.
+    // An exact pin holds patches back (docs/design.md §3: only a range lets patches through), and
+    // this test's patch-001 targets the pinned suite: the operator lifts the pin first.
     EXPECT_EQ(world_.Api().Delete("/api/v1/versions/pin/" + Str(pin.body, "id")).status, 204u);
 
     // Applying Security Patches (patch-001 was registered before the instance ran commerce, so

@@ -230,9 +230,9 @@ TEST_F(RollbackApiTest, SkipValidationIsForAdminsAndViewersCannotRollBack) {
     EXPECT_EQ(Str(Object(by_operator), "requested_by"), "token:ops");
 }
 
-// DESIGN §4.1: after a rollback, auto-update does not bring the removed version back until an
-// operator clears its quarantine, while the instance's other components still move. Two instances
-// with the same history; only one is cleared.
+// docs/design.md §4.1: after a rollback, auto-update does not bring the removed version back until
+// an operator clears its quarantine, while the instance's other components still move. Two
+// instances with the same history; only one is cleared.
 TEST_F(RollbackApiTest, AutoUpdateDoesNotBringARolledBackVersionBack) {
     AddInstance("instance-cleared");
     for (const char* instance : {"instance-prod-01", "instance-cleared"}) {

@@ -2,7 +2,7 @@
 
 #include "tests/integration/coordinator/api/api_fixture.hpp"
 
-// The policy decision applied by POST /api/v1/deployments (DESIGN §4.1).
+// The policy decision applied by POST /api/v1/deployments (docs/design.md §4.1).
 namespace waka::coordinator::api::testing {
 namespace {
 

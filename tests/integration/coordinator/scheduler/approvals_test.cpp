@@ -1,6 +1,6 @@
 #include "tests/integration/coordinator/scheduler/scheduler_fixture.hpp"
 
-// POST /api/v1/deployments/{id}/approve, /reject, /cancel (DESIGN §4.1, docs/policies.md).
+// POST /api/v1/deployments/{id}/approve, /reject, /cancel (docs/design.md §4.1, docs/policies.md).
 namespace waka::coordinator::api::testing {
 namespace {
 

@@ -1,9 +1,9 @@
 #include "tests/integration/coordinator/scheduler/scheduler_fixture.hpp"
 #include "tests/support/process/process.hpp"
 
-// Auto-update (DESIGN §4.1 row "auto-update"): a newer compatible release reaches auto_update
-// instances in their window, becomes a proposal on manual_approval ones, and nothing on frozen
-// ones; scans and restarts never create a second deployment for the same change.
+// Auto-update (docs/design.md §4.1 row "auto-update"): a newer compatible release reaches
+// auto_update instances in their window, becomes a proposal on manual_approval ones, and nothing on
+// frozen ones; scans and restarts never create a second deployment for the same change.
 namespace waka::coordinator::api::testing {
 namespace {
 

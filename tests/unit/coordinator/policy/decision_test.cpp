@@ -31,7 +31,7 @@ struct Row {
     std::array<Verdict, 4> outside;
 };
 
-// DESIGN §4.1, row by row.
+// docs/design.md §4.1, row by row.
 const std::array<Row, 7> kTable{{
     {ChangeKind::kOperatorDeployment,
      std::nullopt,
