@@ -9,13 +9,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 #include <map>
 #include <mutex>
 
 #include "coordinator/deploy/approval_service.hpp"
-#include "coordinator/domain/auto_update.hpp"
-#include "coordinator/domain/manifest_hash.hpp"
+#include "coordinator/deploy/auto_updater.hpp"
 #include "coordinator/policy/decision.hpp"
 #include "shared/core/log.hpp"
 
@@ -26,10 +24,6 @@ namespace asio = boost::asio;
 
 // Deployments looked at per pass; the rest wait for the next pass.
 constexpr std::size_t kBatch = 500;
-
-const domain::Principal kSystem{"system", domain::Role::kOperator, ""};
-
-using domain::Catalog;
 
 }  // namespace
 
@@ -45,10 +39,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
           dispatcher(dispatch),
           schedule(repositories.schedule),
           policies(repositories.policies),
-          releases(repositories.catalog),
-          manifests(repositories.manifests),
-          quarantines(repositories.quarantines),
-          audit(repositories.audit),
+          auto_updater(repositories, clock_ref, service),
           options(opts) {}
 
     asio::steady_timer timer;
@@ -58,14 +49,10 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     Dispatcher& dispatcher;
     ports::ScheduleRepository& schedule;
     ports::PolicyRepository& policies;
-    ports::CatalogRepository& releases;
-    ports::ManifestRepository& manifests;
-    ports::QuarantineRepository& quarantines;
-    ports::AuditLog& audit;  // refusals, which store nothing else
+    AutoUpdater auto_updater;  // touched by passes only, one at a time
     SchedulerOptions options;
     std::atomic<bool> stopped{false};
     std::atomic<bool> woken{false};
-    long long catalog_seen = -1;  // CatalogVersion at the last auto-update scan; -1: never scanned
 
     asio::awaitable<void> AsyncLoop();
     std::chrono::milliseconds NextWait(std::optional<TimePoint> next_window) const;
@@ -76,11 +63,6 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<Expected<void>> MoveWaiting(PassReport& report);
     asio::awaitable<Expected<void>> MoveOne(const ports::WaitingDeployment& waiting,
                                             const policy::Policy& settings, PassReport& report);
-    asio::awaitable<Expected<void>> AutoUpdate(PassReport& report);
-    asio::awaitable<Expected<bool>> Refused(const ports::UpdatableInstance& instance,
-                                            const std::vector<std::string>& changes);
-    asio::awaitable<Expected<bool>> ProposeUpdate(const ports::UpdatableInstance& instance,
-                                                  const Catalog& catalog);
 };
 
 asio::awaitable<void> Scheduler::Impl::AsyncLoop() {
@@ -142,9 +124,11 @@ asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
         co_return moved.error().WithContext("move waiting deployments");
     }
     if (options.auto_update) {
-        if (auto updated = co_await AutoUpdate(report); !updated) {
+        auto updated = co_await auto_updater.Scan();
+        if (!updated) {
             co_return updated.error().WithContext("auto-update");
         }
+        report.auto_updates = *updated;
     }
     if (auto dispatched = co_await DispatchLocal(); !dispatched) {
         co_return dispatched.error().WithContext("dispatch queued work");
@@ -233,124 +217,6 @@ asio::awaitable<Expected<void>> Scheduler::Impl::MoveOne(const ports::WaitingDep
         report.deferred += *moved ? 1 : 0;
     }
     co_return Expected<void>{};
-}
-
-asio::awaitable<Expected<void>> Scheduler::Impl::AutoUpdate(PassReport& report) {
-    auto version = co_await schedule.CatalogVersion();
-    if (!version) {
-        co_return version.error();
-    }
-    if (*version == catalog_seen) {
-        co_return Expected<void>{};
-    }
-    ports::ReleaseFilter all;
-    auto listed = co_await releases.List(all);
-    if (!listed) {
-        co_return listed.error();
-    }
-    const Catalog catalog = domain::DeployableCatalog(*listed);
-    auto instances = co_await schedule.UpdatableInstances();
-    if (!instances) {
-        co_return instances.error();
-    }
-    for (const auto& instance : *instances) {
-        auto created = co_await ProposeUpdate(instance, catalog);
-        if (!created) {
-            co_return created.error();
-        }
-        report.auto_updates += *created ? 1 : 0;
-    }
-    catalog_seen = *version;  // only once every instance was handled: a failed scan is retried
-    co_return Expected<void>{};
-}
-
-// One auto-update per instance, current manifest and target content: its manifest and deployment
-// ids are derived from that key, so a second scan (or a restart) finds them instead of making more.
-asio::awaitable<Expected<bool>> Scheduler::Impl::ProposeUpdate(
-    const ports::UpdatableInstance& instance, const Catalog& catalog) {
-    auto quarantined = co_await quarantines.Active(instance.instance_id);
-    if (!quarantined) {
-        co_return quarantined.error();
-    }
-    auto plan = domain::PlanAutoUpdate(instance.current, catalog, *quarantined);
-    if (!plan) {
-        co_return false;
-    }
-    auto refused = co_await Refused(instance, plan->changes);
-    if (!refused || *refused) {
-        co_return refused ? Expected<bool>(false) : Expected<bool>(refused.error());
-    }
-    auto hash = domain::ManifestContentHash(plan->target);
-    if (!hash) {
-        co_return hash.error();
-    }
-    const std::string key = instance.instance_id + "|" + instance.current.id + "|" + *hash;
-    const std::string deployment_id = domain::StableId("deploy", key);
-    if (auto existing = co_await deployments.Get(deployment_id); existing) {
-        co_return false;
-    } else if (!existing.error().Is(Errc::kNotFound)) {
-        co_return existing.error();
-    }
-    domain::Manifest manifest = plan->target;
-    manifest.id = domain::StableId("manifest", key);
-    manifest.instance_id = instance.instance_id;
-    auto stored = co_await manifests.Create(kSystem, std::move(manifest));
-    if (!stored && !stored.error().Is(Errc::kConflict)) {  // kConflict: made by an earlier pass
-        co_return stored.error();
-    }
-    std::string reason = "auto-update:";
-    for (const auto& change : plan->changes) {
-        reason += " " + change;
-    }
-    CreateDeploymentRequest request;
-    request.manifest_id = domain::StableId("manifest", key);
-    request.instance_id = instance.instance_id;
-    request.reason = reason;
-    request.id = deployment_id;
-    request.auto_update = true;
-    auto created = co_await deployments.Create(kSystem, request);
-    if (!created) {
-        // A frozen instance refuses (audited by Create); anything else is logged and retried.
-        log::Info("auto-update not created instance_id={} reason=\"{}\"", instance.instance_id,
-                  created.error().message);
-        co_return false;
-    }
-    log::Info("auto-update {} deployment_id={} instance_id={} {}",
-              domain::ToString(created->deployment.status), deployment_id, instance.instance_id,
-              reason);
-    co_return true;
-}
-
-// A frozen instance gets nothing, not even a manifest; the refusal is audited (docs/design.md §4.1:
-// every decision is), once per scan that finds the update.
-asio::awaitable<Expected<bool>> Scheduler::Impl::Refused(const ports::UpdatableInstance& instance,
-                                                         const std::vector<std::string>& changes) {
-    auto settings = co_await EffectivePolicy(instance.instance_id);
-    if (!settings) {
-        co_return settings.error();
-    }
-    policy::Change change;
-    change.kind = policy::ChangeKind::kAutoUpdate;
-    auto decision = policy::Decide(&*settings, change, clock.Now());
-    if (!decision) {
-        co_return decision.error();
-    }
-    if (decision->verdict != policy::Verdict::kRefuse) {
-        co_return false;
-    }
-    boost::json::array moved;
-    for (const auto& item : changes) {
-        moved.emplace_back(item);
-    }
-    domain::AuditDraft draft{
-        kSystem.actor,        "deployment.auto_update",
-        "instance",           instance.instance_id,
-        instance.instance_id, "refused",
-        decision->reason,     boost::json::serialize(boost::json::object{{"changes", moved}})};
-    if (auto recorded = co_await audit.Record(draft); !recorded) {
-        co_return recorded.error();
-    }
-    co_return true;
 }
 
 Scheduler::Scheduler(asio::any_io_executor executor, ports::Repositories& repositories,
