@@ -78,7 +78,7 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
         RemoveEnrollmentTokenFile(config.state_dir);  // spent once c is stored
     });
     link::Link link(io, MakeLinkOptions(config, endpoint), agent);
-    agent.AttachLink(link);
+    agent.AttachChannel(link);
     if (recovered) {
         log::Warn("interrupted operation completed at start-up op_id={}", recovered->op_id);
         agent.AddPendingResult(std::move(*recovered));

@@ -134,7 +134,7 @@ Expected<void> Installer::RunComponentHook(Run& run, std::string_view hook,
 // Restores every component that may have changed, in reverse order, then re-runs the health
 // checks of the restored versions. `switched_any` false means nothing on disk had changed: the
 // instance is unchanged and the outcome is kFailed rather than kRolledBack.
-OperationResult Installer::RollBack(Run& run, const Error& cause, bool switched_any) {
+model::OperationResult Installer::RollBack(Run& run, const Error& cause, bool switched_any) {
     log::Warn("rolling back op_id={} cause={}", run.record.op_id, cause.message);
     std::string restore_errors;
     std::vector<const ComponentRecord*> restored;
@@ -159,10 +159,11 @@ OperationResult Installer::RollBack(Run& run, const Error& cause, bool switched_
         }
     }
     if (!restore_errors.empty()) {
-        return Finish(run, Outcome::kFailed,
+        return Finish(run, model::Outcome::kFailed,
                       cause.message + "; rollback failed: " + restore_errors);
     }
-    return Finish(run, switched_any ? Outcome::kRolledBack : Outcome::kFailed, cause.message);
+    return Finish(run, switched_any ? model::Outcome::kRolledBack : model::Outcome::kFailed,
+                  cause.message);
 }
 
 Expected<void> Installer::Restore(Run& run, ComponentRecord& c) {
@@ -184,12 +185,12 @@ Expected<void> Installer::Restore(Run& run, ComponentRecord& c) {
     return {};
 }
 
-std::optional<OperationResult> Installer::Recover() {
+std::optional<model::OperationResult> Installer::Recover() {
     if (auto ready = EnsureReady(); !ready) {
         log::Error("recovery impossible error={}", ready.error().message);
         return std::nullopt;
     }
-    std::optional<OperationResult> last;
+    std::optional<model::OperationResult> last;
     for (journal::OperationRecord& record : journal_->ListUnfinished()) {
         log::Warn("completing interrupted operation op_id={}", record.op_id);
         last = CompleteInterrupted(std::move(record), nullptr);
@@ -197,8 +198,8 @@ std::optional<OperationResult> Installer::Recover() {
     return last;
 }
 
-OperationResult Installer::CompleteInterrupted(journal::OperationRecord record,
-                                               const Progress& progress) {
+model::OperationResult Installer::CompleteInterrupted(journal::OperationRecord record,
+                                                      const Progress& progress) {
     RemoveStagingLeftovers();
     fs::path config_file = layout_.ConfigFile(record.op_id);
     Run run{std::move(record), progress, std::move(config_file), false};

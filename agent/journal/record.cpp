@@ -21,12 +21,6 @@ constexpr std::array<std::pair<Phase, std::string_view>, 10> kPhaseNames{{
     {Phase::kUnchanged, "unchanged"},
 }};
 
-constexpr std::array<std::pair<install::Outcome, std::string_view>, 3> kOutcomeNames{{
-    {install::Outcome::kSucceeded, "succeeded"},
-    {install::Outcome::kFailed, "failed"},
-    {install::Outcome::kRolledBack, "rolled_back"},
-}};
-
 Error Malformed(std::string_view what) {
     return MakeError(Errc::kInvalidArgument, "malformed journal record: " + std::string(what));
 }
@@ -69,7 +63,7 @@ json::object ChangeToJson(const ComponentRecord& c) {
     };
 }
 
-json::array InventoryToJson(const std::vector<install::InstalledComponent>& inventory) {
+json::array InventoryToJson(const std::vector<model::InstalledComponent>& inventory) {
     json::array out;
     for (const auto& c : inventory) {
         out.push_back(json::object{{"type", c.type}, {"name", c.name}, {"version", c.version}});
@@ -77,9 +71,9 @@ json::array InventoryToJson(const std::vector<install::InstalledComponent>& inve
     return out;
 }
 
-json::object ResultToJson(const install::OperationResult& r) {
+json::object ResultToJson(const model::OperationResult& r) {
     return json::object{
-        {"outcome", OutcomeName(r.outcome)},
+        {"outcome", model::OutcomeName(r.outcome)},
         {"error", r.error},
         {"inventory", InventoryToJson(r.inventory)},
     };
@@ -123,8 +117,8 @@ Expected<ComponentRecord> ComponentFromJson(const json::value& v) {
     return c;
 }
 
-Expected<std::vector<install::InstalledComponent>> InventoryFromJson(const json::array& a) {
-    std::vector<install::InstalledComponent> out;
+Expected<std::vector<model::InstalledComponent>> InventoryFromJson(const json::array& a) {
+    std::vector<model::InstalledComponent> out;
     for (const auto& v : a) {
         if (!v.is_object()) {
             return Malformed("inventory entry is not an object");
@@ -140,7 +134,7 @@ Expected<std::vector<install::InstalledComponent>> InventoryFromJson(const json:
     return out;
 }
 
-Expected<install::OperationResult> ResultFromJson(const json::value& v, const std::string& op_id) {
+Expected<model::OperationResult> ResultFromJson(const json::value& v, const std::string& op_id) {
     if (!v.is_object()) {
         return Malformed("result is not an object");
     }
@@ -151,12 +145,12 @@ Expected<install::OperationResult> ResultFromJson(const json::value& v, const st
     if (!outcome_name || !error || !inventory) {
         return Malformed("result misses a field");
     }
-    auto outcome = ParseOutcome(*outcome_name);
+    auto outcome = model::ParseOutcome(*outcome_name);
     auto components = InventoryFromJson(**inventory);
     if (!outcome || !components) {
         return Malformed("bad result outcome or inventory");
     }
-    return install::OperationResult{op_id, *outcome, *error, std::move(*components)};
+    return model::OperationResult{op_id, *outcome, *error, std::move(*components)};
 }
 
 }  // namespace
@@ -195,24 +189,6 @@ bool MayHaveChangedCurrent(Phase phase) {
             return false;
     }
     return true;
-}
-
-std::string_view OutcomeName(install::Outcome outcome) {
-    for (const auto& [o, name] : kOutcomeNames) {
-        if (o == outcome) {
-            return name;
-        }
-    }
-    return "failed";
-}
-
-std::optional<install::Outcome> ParseOutcome(std::string_view name) {
-    for (const auto& [o, n] : kOutcomeNames) {
-        if (n == name) {
-            return o;
-        }
-    }
-    return std::nullopt;
 }
 
 std::string SerializeRecord(const OperationRecord& record) {

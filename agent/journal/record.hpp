@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
 // The durable record of one agent operation and its JSON form. Plain values; no I/O here.
@@ -32,7 +32,7 @@ enum class Phase {
 [[nodiscard]] bool MayHaveChangedCurrent(Phase phase);
 
 struct ComponentRecord {
-    install::ComponentChange change;
+    model::ComponentChange change;
     // What `current` pointed at on disk when the operation started (empty: no link). Rollback
     // restores this, not the coordinator's from_version, which may be stale.
     std::string previous_version;
@@ -43,15 +43,12 @@ struct OperationRecord {
     std::string op_id;
     std::string kind;
     std::string configuration_json;
-    std::vector<ComponentRecord> components;         // in execution order
-    std::optional<install::OperationResult> result;  // set once finished
-    std::int64_t finished_at_ms = 0;                 // unix ms, for pruning newest-first
+    std::vector<ComponentRecord> components;       // in execution order
+    std::optional<model::OperationResult> result;  // set once finished
+    std::int64_t finished_at_ms = 0;               // unix ms, for pruning newest-first
 
     [[nodiscard]] bool Finished() const { return result.has_value(); }
 };
-
-[[nodiscard]] std::string_view OutcomeName(install::Outcome outcome);
-[[nodiscard]] std::optional<install::Outcome> ParseOutcome(std::string_view name);
 
 [[nodiscard]] std::string SerializeRecord(const OperationRecord& record);
 // kInvalidArgument when the text is not JSON or misses required fields.

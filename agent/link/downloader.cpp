@@ -35,7 +35,7 @@ enum class Attempt { kDone, kRestart };
 
 struct Request {
     const DownloaderOptions& options;
-    const install::ComponentChange& change;
+    const model::ComponentChange& change;
     const std::filesystem::path& partial_file;
     const std::function<void(std::uint64_t)>& progress;
     std::string credential;
@@ -261,7 +261,7 @@ std::string HttpsArtifactFetcher::Credential() const {
 }
 
 Expected<void> HttpsArtifactFetcher::Fetch(
-    const install::ComponentChange& change, const std::filesystem::path& partial_file,
+    const model::ComponentChange& change, const std::filesystem::path& partial_file,
     const std::function<void(std::uint64_t done)>& progress) {
     // Reloaded per download so a rotated CA file is picked up without a restart.
     auto tls = MakeClientTlsContext(options_.ca_file);

@@ -9,7 +9,7 @@ namespace waka::agent::install {
 namespace {
 namespace fs = std::filesystem;
 using testing::InstallerFixture;
-using Inventory = std::vector<InstalledComponent>;
+using Inventory = std::vector<model::InstalledComponent>;
 
 // Thrown by the step hook to stop the installer dead, as a power cut would: nothing after the
 // throw point runs, the disk keeps whatever was made durable.
@@ -44,20 +44,20 @@ protected:
     fs::path FreshInstance(int n) {
         fs::path state = dir_.path() / ("state-" + std::to_string(n));
         auto r = Run(Op("op-base", {p1_, s1_, r1_}), Options(state));
-        EXPECT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
+        EXPECT_EQ(r.outcome, model::Outcome::kSucceeded) << r.error;
         EXPECT_EQ(r.inventory, old_);
         return state;
     }
 
-    Operation Upgrade() const {
+    model::Operation Upgrade() const {
         return Op("op-up", {From(p2_, "1.0.0"), From(s2_, "1.0.0"), a1_,
                             Deactivate("capability", "reporting", "1.0.0")});
     }
 
     // After a crash or a failure, the instance is entirely old or entirely new.
-    void ExpectConsistent(const fs::path& state, Outcome outcome, int n) {
+    void ExpectConsistent(const fs::path& state, model::Outcome outcome, int n) {
         const Inventory inventory = InventoryOf(state);
-        if (outcome == Outcome::kSucceeded) {
+        if (outcome == model::Outcome::kSucceeded) {
             EXPECT_EQ(inventory, new_) << "step " << n;
         } else {
             EXPECT_EQ(inventory, old_) << "step " << n;
@@ -65,7 +65,7 @@ protected:
         EXPECT_FALSE(HasStagingLeftovers(state)) << "step " << n;
     }
 
-    ComponentChange p1_, s1_, r1_, p2_, s2_, a1_;
+    model::ComponentChange p1_, s1_, r1_, p2_, s2_, a1_;
     const Inventory old_{{"platform", "webwaka-platform", "1.0.0"},
                          {"suite", "commerce", "1.0.0"},
                          {"capability", "reporting", "1.0.0"}};
@@ -103,24 +103,24 @@ TEST_F(RecoveryTest, CrashAtEveryStepEndsOldOrNew) {
         };
         try {
             auto r = Run(Upgrade(), options);
-            ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
+            ASSERT_EQ(r.outcome, model::Outcome::kSucceeded) << r.error;
             ExpectConsistent(state, r.outcome, n);
             break;  // n is past the last step: every crash point was covered
         } catch (const SimulatedCrash&) {
         }
         Installer restarted(Options(state), fetcher_);
-        std::optional<OperationResult> completed =
+        std::optional<model::OperationResult> completed =
             n % 2 == 0 ? restarted.Recover() : restarted.Execute(Upgrade(), nullptr);
         if (n == 0) {
             // Crashed before the first journal write: nothing happened, nothing to recover; a
             // re-sent instruction simply runs.
             EXPECT_FALSE(completed);
-            ExpectConsistent(state, Outcome::kFailed, n);
+            ExpectConsistent(state, model::Outcome::kFailed, n);
             continue;
         }
         ASSERT_TRUE(completed) << "step " << n;
-        EXPECT_NE(completed->outcome, Outcome::kSucceeded) << "step " << n;
-        if (completed->outcome == Outcome::kFailed) {
+        EXPECT_NE(completed->outcome, model::Outcome::kSucceeded) << "step " << n;
+        if (completed->outcome == model::Outcome::kFailed) {
             EXPECT_EQ(completed->error, "interrupted before any change") << "step " << n;
         }
         ExpectConsistent(state, completed->outcome, n);
@@ -150,11 +150,11 @@ TEST_F(RecoveryTest, FailureAtEveryStepEndsOldOrNew) {
         };
         auto r = Run(Upgrade(), options);
         if (!injected) {
-            ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
+            ASSERT_EQ(r.outcome, model::Outcome::kSucceeded) << r.error;
             ExpectConsistent(state, r.outcome, n);
             break;
         }
-        EXPECT_NE(r.outcome, Outcome::kSucceeded) << "step " << n;
+        EXPECT_NE(r.outcome, model::Outcome::kSucceeded) << "step " << n;
         EXPECT_NE(r.error.find("injected failure"), std::string::npos) << r.error;
         ExpectConsistent(state, r.outcome, n);
         EXPECT_EQ(r.inventory, InventoryOf(state));

@@ -33,8 +33,8 @@ protected:
 
 TEST_F(JournalTest, RoundTripsARecord) {
     OperationRecord r = SampleRecord("op-1");
-    r.result = install::OperationResult{
-        "op-1", install::Outcome::kRolledBack, "boom", {{"suite", "commerce", "1.0.0"}}};
+    r.result = model::OperationResult{
+        "op-1", model::Outcome::kRolledBack, "boom", {{"suite", "commerce", "1.0.0"}}};
     r.finished_at_ms = 17;
     ASSERT_TRUE(journal_.Write(r));
     auto read = journal_.Read("op-1");
@@ -49,7 +49,7 @@ TEST_F(JournalTest, RoundTripsARecord) {
     EXPECT_EQ(got.components[0].phase, Phase::kSwitched);
     EXPECT_EQ(got.components[0].previous_version, "1.0.0");
     ASSERT_TRUE(got.result);
-    EXPECT_EQ(got.result->outcome, install::Outcome::kRolledBack);
+    EXPECT_EQ(got.result->outcome, model::Outcome::kRolledBack);
     EXPECT_EQ(got.result->error, "boom");
     EXPECT_EQ(got.result->inventory.size(), 1u);
     EXPECT_EQ(got.finished_at_ms, 17);
@@ -100,7 +100,7 @@ TEST_F(JournalTest, OverwriteLeavesNoTempFiles) {
 TEST_F(JournalTest, ListsOnlyUnfinished) {
     ASSERT_TRUE(journal_.Write(SampleRecord("op-open")));
     OperationRecord done = SampleRecord("op-done");
-    done.result = install::OperationResult{"op-done", install::Outcome::kSucceeded, "", {}};
+    done.result = model::OperationResult{"op-done", model::Outcome::kSucceeded, "", {}};
     ASSERT_TRUE(journal_.Write(done));
     auto open = journal_.ListUnfinished();
     ASSERT_EQ(open.size(), 1u);
@@ -110,7 +110,7 @@ TEST_F(JournalTest, ListsOnlyUnfinished) {
 TEST_F(JournalTest, PrunesOldestFinishedKeepsUnfinished) {
     for (int i = 0; i < 5; ++i) {
         OperationRecord r = SampleRecord("op-" + std::to_string(i));
-        r.result = install::OperationResult{r.op_id, install::Outcome::kSucceeded, "", {}};
+        r.result = model::OperationResult{r.op_id, model::Outcome::kSucceeded, "", {}};
         r.finished_at_ms = 100 + i;
         ASSERT_TRUE(journal_.Write(r));
     }
