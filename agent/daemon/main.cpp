@@ -29,6 +29,7 @@ install::InstallerOptions MakeInstallerOptions(const AgentConfig& c) {
     options.keep_versions = static_cast<int>(c.keep_versions);
     options.max_bundle_bytes = c.max_bundle_bytes;
     options.max_unpacked_bytes = c.max_unpacked_bytes;
+    options.max_recovery_attempts = static_cast<int>(c.max_recovery_attempts);
     return options;
 }
 

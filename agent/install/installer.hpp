@@ -26,6 +26,8 @@ struct InstallerOptions {
     std::uint64_t max_unpacked_bytes = 4ULL << 30;
     std::uint64_t max_bundle_entries = 100'000;
     std::size_t keep_journal_records = 100;  // finished records kept for de-duplication
+    // Recoveries of one interrupted operation before it is reported failed instead (ADR 0015).
+    int max_recovery_attempts = 3;
     // Test-only fault injection; empty in production. Called before every journal write,
     // filesystem change and hook with a short step name ("journal", "switch suite:commerce", ...).
     // Returning an error fails that step as if the disk or hook had; throwing simulates a crash
@@ -63,6 +65,11 @@ public:
     // re-run, and the result is journaled: kRolledBack, or kFailed "interrupted before any change"
     // when nothing had been switched, or kFailed when restoring failed. Answers the result of the
     // (last) interrupted operation so the daemon can report it, or nullopt.
+    // Each recovery first journals one more recovery attempt; an operation whose record already
+    // counts max_recovery_attempts is not touched again but finished as kFailed "recovery abandoned
+    // after N attempts: <why it was interrupted>". When the attempt cannot be journaled nothing is
+    // done and kFailed "...; recovery not attempted: ..." is answered (not journaled: the next
+    // start-up tries again).
     std::optional<model::OperationResult> Recover();
 
     // The journaled result of a finished operation, if any.
@@ -105,7 +112,7 @@ private:
     [[nodiscard]] Expected<std::filesystem::path> FetchVerified(
         Run& run, const model::ComponentChange& change);
 
-    // installer_apply.cpp: switching, health checks, rollback and recovery.
+    // installer_apply.cpp: switching, health checks and rollback.
     [[nodiscard]] Expected<void> Apply(Run& run);
     [[nodiscard]] Expected<void> Activate(Run& run, journal::ComponentRecord& c);
     [[nodiscard]] Expected<void> Deactivate(Run& run, journal::ComponentRecord& c);
@@ -119,8 +126,11 @@ private:
                                                   std::chrono::seconds timeout);
     model::OperationResult RollBack(Run& run, const Error& cause, bool switched_any);
     [[nodiscard]] Expected<void> Restore(Run& run, journal::ComponentRecord& c);
+
+    // installer_recover.cpp: completing interrupted operations.
     model::OperationResult CompleteInterrupted(journal::OperationRecord record,
                                                const Progress& progress);
+    [[nodiscard]] Error InterruptionCause(Run& run) const;
     [[nodiscard]] bool CurrentDiffers(const journal::ComponentRecord& c) const;
     void RemoveStagingLeftovers() const;
 

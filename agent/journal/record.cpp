@@ -2,6 +2,8 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <limits>
+#include <string>
 #include <utility>
 
 namespace waka::agent::journal {
@@ -153,6 +155,32 @@ Expected<model::OperationResult> ResultFromJson(const json::value& v, const std:
     return model::OperationResult{op_id, *outcome, *error, std::move(*components)};
 }
 
+// Version 1 records have neither member: they read as never recovered.
+Expected<void> ReadVersion(const json::object& o, OperationRecord& record) {
+    if (!o.contains("schema_version")) {
+        record.schema_version = 1;
+        record.recovery_attempts = 0;
+        return {};
+    }
+    auto version = GetInt(o, "schema_version");
+    if (!version || *version < 1) {
+        return Malformed("bad schema_version");
+    }
+    if (*version > kSchemaVersion) {
+        return MakeError(Errc::kInvalidArgument,
+                         "journal record has schema version " + std::to_string(*version) +
+                             ", written by a newer agent; this one reads versions 1 to " +
+                             std::to_string(kSchemaVersion));
+    }
+    auto attempts = GetInt(o, "recovery_attempts");
+    if (!attempts || *attempts < 0 || *attempts > std::numeric_limits<int>::max()) {
+        return Malformed("bad recovery_attempts");
+    }
+    record.schema_version = static_cast<int>(*version);
+    record.recovery_attempts = static_cast<int>(*attempts);
+    return {};
+}
+
 }  // namespace
 
 std::string_view PhaseName(Phase phase) {
@@ -197,11 +225,13 @@ std::string SerializeRecord(const OperationRecord& record) {
         components.push_back(ChangeToJson(c));
     }
     json::object root{
+        {"schema_version", kSchemaVersion},
         {"op_id", record.op_id},
         {"kind", record.kind},
         {"configuration_json", record.configuration_json},
         {"components", std::move(components)},
         {"finished_at_ms", record.finished_at_ms},
+        {"recovery_attempts", record.recovery_attempts},
     };
     if (record.result) {
         root["result"] = ResultToJson(*record.result);
@@ -217,6 +247,9 @@ Expected<OperationRecord> ParseRecord(std::string_view text) {
     }
     const json::object& o = root.get_object();
     OperationRecord record;
+    if (auto versioned = ReadVersion(o, record); !versioned) {
+        return versioned.error();
+    }
     auto op_id = GetString(o, "op_id");
     auto kind = GetString(o, "kind");
     auto config = GetString(o, "configuration_json");
