@@ -50,11 +50,11 @@ json::value Check(const Answer& answer) {
 }
 
 Client::Client(const Globals& globals) : token_(globals.token) {
-    std::string error;
-    target_ = ParseUrl(globals.url, error);
-    if (!error.empty()) {
-        throw Failure{"wakactl: " + error};
+    auto target = ParseUrl(globals.url);
+    if (!target) {
+        throw Failure{"wakactl: " + target.error().message};
     }
+    target_ = std::move(*target);
     target_.ca_file = globals.ca_file;
 }
 

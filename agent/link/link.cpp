@@ -18,6 +18,7 @@
 #include "agent/link/tls.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/backoff.hpp"
+#include "shared/net/tls_client.hpp"
 
 namespace waka::agent::link {
 namespace {
@@ -203,7 +204,8 @@ asio::awaitable<bool> Link::Impl::AsyncOpen(const std::shared_ptr<Session>& s) {
         co_return false;
     }
     const std::string name = ServerName();
-    if (auto configured = ConfigurePeer(s->ws.next_layer().native_handle(), name); !configured) {
+    if (auto configured = net::ConfigureTlsPeer(s->ws.next_layer().native_handle(), name);
+        !configured) {
         log::Error("TLS setup failed error={}", configured.error().message);
         co_return false;
     }
