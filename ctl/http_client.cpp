@@ -197,6 +197,15 @@ Answer ExchangeTls(const Target& target, http::request<Body>& request, Sink& sin
     return answer;
 }
 
+// Beast refuses a method it does not know by throwing; wakactl answers it (`wakactl api FOO /`).
+Answer UnknownMethod() {
+    Answer answer;
+    answer.error = "unknown method";
+    return answer;
+}
+
+// Beast and Asio throw for what no error code covers (an SSL_CTX or socket that cannot be made,
+// bad_alloc): caught here, where they are called, so that every failure is an Answer.
 template <class Body, class Sink = StringSink>
 Answer Exchange(const Target& target, const std::string& token, http::request<Body>& request,
                 Sink sink = {}) {
@@ -245,8 +254,11 @@ Expected<Target> ParseUrl(const std::string& url) {
 
 Answer Send(const Target& target, const std::string& token, const std::string& method,
             const std::string& path, const std::string& body) {
-    http::request<http::string_body> request(http::string_to_verb(method), target.base_path + path,
-                                             11);
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+        return UnknownMethod();
+    }
+    http::request<http::string_body> request(verb, target.base_path + path, 11);
     if (!body.empty()) {
         request.set(http::field::content_type, "application/json");
         request.body() = body;
@@ -256,8 +268,11 @@ Answer Send(const Target& target, const std::string& token, const std::string& m
 
 Answer SendFile(const Target& target, const std::string& token, const std::string& method,
                 const std::string& path, const std::filesystem::path& file) {
-    http::request<http::file_body> request(http::string_to_verb(method), target.base_path + path,
-                                           11);
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+        return UnknownMethod();
+    }
+    http::request<http::file_body> request(verb, target.base_path + path, 11);
     beast::error_code ec;
     request.body().open(file.c_str(), beast::file_mode::scan, ec);
     if (ec) {

@@ -30,8 +30,9 @@ TEST(ParseUrl, HttpAndHttpsWithTheirDefaultPorts) {
 }
 
 TEST(ParseUrl, RefusesOtherSchemesAndEmptyHosts) {
-    for (const std::string url :
-         {"ftp://x", "coord.internal:8000", "https://", "http://:80", "https://host:"}) {
+    for (const std::string url : {"ftp://x", "coord.internal:8000", "https://", "http://:80",
+                                  "https://host:", "http://host:abc", "https://user@host",
+                                  "https://host/x?y=1", "https://host/#top"}) {
         const auto target = ParseUrl(url);
         ASSERT_FALSE(target) << url;
         EXPECT_FALSE(target.error().message.empty()) << url;
