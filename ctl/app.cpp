@@ -10,7 +10,7 @@
 
 namespace waka::ctl {
 
-void OnRun(CLI::App* command, Context& context, std::function<void()> body) {
+void OnRun(CLI::App* command, Context& context, Action body) {
     command->callback([&context, body = std::move(body)] { context.action = body; });
 }
 
@@ -57,15 +57,11 @@ void AddCommands(CLI::App& app, Context& context) {
 }
 
 int RunAction(Context& context) {
-    try {
-        if (context.action) {
-            context.action();
-        }
-    } catch (const Failure& failure) {
-        std::cerr << failure.message << "\n";
-        return failure.code;
-    } catch (const std::exception& e) {
-        std::cerr << "wakactl: " << e.what() << "\n";
+    if (!context.action) {
+        return context.exit_code;
+    }
+    if (auto done = context.action(); !done) {
+        std::cerr << done.error().message << "\n";
         return 1;
     }
     return context.exit_code;
@@ -81,6 +77,7 @@ int Run(int argc, char** argv) {
     CLI::App app{"wakactl: operate Waka Deploy through its REST API", "wakactl"};
     AddGlobalOptions(app, context.globals);
     AddCommands(app, context);
+    // CLI11 reports through exceptions: caught here, where it is called.
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -88,7 +85,14 @@ int Run(int argc, char** argv) {
         // so that scripts can tell it from a refusal by the server (1).
         return app.exit(e) == 0 ? 0 : 2;
     }
-    return RunAction(context);
+    // Nothing in wakactl throws and the libraries it calls are caught where they are called; this
+    // is the last resort for what no one can handle (std::bad_alloc): one line and exit 1.
+    try {
+        return RunAction(context);
+    } catch (const std::exception& e) {
+        std::cerr << "wakactl: " << e.what() << "\n";
+        return 1;
+    }
 }
 
 }  // namespace waka::ctl

@@ -4,36 +4,69 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "ctl/output.hpp"
+
 namespace waka::ctl {
 namespace {
 
 namespace json = boost::json;
 
+// The field errors of a 422, one "  field: message" line each.
+std::string FieldErrors(const json::object& body) {
+    std::string lines;
+    const auto* errors = body.if_contains("errors");
+    if (errors == nullptr || !errors->is_array()) {
+        return lines;
+    }
+    for (const auto& e : errors->get_array()) {
+        const auto* error = e.if_object();
+        const auto* field = error != nullptr ? error->if_contains("field") : nullptr;
+        if (field == nullptr) {
+            continue;
+        }
+        const auto* message = error->if_contains("message");
+        lines +=
+            "\n  " + Text(*field) + ": " + (message != nullptr ? Text(*message) : std::string("-"));
+    }
+    return lines;
+}
+
 std::string ErrorMessage(const Answer& answer, const json::value& body) {
     std::string message = "error " + std::to_string(answer.status);
-    if (!body.is_object() || !body.as_object().contains("detail")) {
+    const auto* object = body.if_object();
+    const auto* detail = object != nullptr ? object->if_contains("detail") : nullptr;
+    if (detail == nullptr) {
         return answer.body.empty() ? message : message + ": " + answer.body;
     }
-    const auto& detail = body.as_object().at("detail");
-    message +=
-        ": " + (detail.is_string() ? std::string(detail.as_string()) : json::serialize(detail));
-    if (const auto* errors = body.as_object().if_contains("errors");
-        errors != nullptr && errors->is_array()) {
-        for (const auto& e : errors->as_array()) {
-            if (e.is_object() && e.as_object().contains("field")) {
-                message += "\n  " + std::string(e.at("field").as_string()) + ": " +
-                           std::string(e.at("message").as_string());
-            }
-        }
+    message += ": " + (detail->is_string() ? Text(*detail) : json::serialize(*detail));
+    return message + FieldErrors(*object);
+}
+
+Errc CodeOfStatus(unsigned status) {
+    switch (status) {
+        case 401:
+            return Errc::kUnauthenticated;
+        case 403:
+            return Errc::kPermissionDenied;
+        case 404:
+            return Errc::kNotFound;
+        case 409:
+            return Errc::kConflict;
+        case 413:
+            return Errc::kTooLarge;
+        default:
+            break;
     }
-    return message;
+    return status >= 500 ? Errc::kNetwork : Errc::kInvalidArgument;
 }
 
 }  // namespace
 
-json::value Check(const Answer& answer) {
+Error Fail(std::string message, Errc code) { return MakeError(code, std::move(message)); }
+
+Expected<json::value> Check(const Answer& answer) {
     if (answer.status == 0) {
-        throw Failure{"wakactl: " + answer.error};
+        return Fail("wakactl: " + answer.error, Errc::kNetwork);
     }
     json::value body;
     if (!answer.body.empty()) {
@@ -44,66 +77,74 @@ json::value Check(const Answer& answer) {
         }
     }
     if (answer.status >= 400) {
-        throw Failure{ErrorMessage(answer, body)};
+        return Fail(ErrorMessage(answer, body), CodeOfStatus(answer.status));
     }
     return body;
 }
 
-Client::Client(const Globals& globals) : token_(globals.token) {
-    std::string error;
-    target_ = ParseUrl(globals.url, error);
-    if (!error.empty()) {
-        throw Failure{"wakactl: " + error};
+Expected<Client> Client::Make(const Globals& globals) {
+    auto target = ParseUrl(globals.url);
+    if (!target) {
+        return Fail("wakactl: " + target.error().message);
     }
-    target_.ca_file = globals.ca_file;
+    target->ca_file = globals.ca_file;
+    return Client(globals.token, std::move(*target));
 }
 
-json::value Client::Call(const std::string& method, const std::string& path,
-                         const std::string& body) const {
+Expected<json::value> Client::Call(const std::string& method, const std::string& path,
+                                   const std::string& body) const {
     return Check(Send(target_, token_, method, path, body));
 }
 
-json::value Client::Upload(const std::string& path, const std::string& file) const {
+Expected<json::value> Client::Upload(const std::string& path, const std::string& file) const {
     return Check(SendFile(target_, token_, "PUT", path, file));
 }
 
-json::array Client::List(const std::string& path, int limit, bool& more) const {
+Expected<Page> Client::List(const std::string& path, int limit) const {
     constexpr int kMaxPage = 1000;  // the server's largest page
-    json::array items;
+    Page page;
     std::string cursor;
-    more = false;
+    const std::string separator = path.find('?') == std::string::npos ? "?" : "&";
     for (;;) {
-        const int page =
-            limit == 0 ? kMaxPage : std::min(kMaxPage, limit - static_cast<int>(items.size()));
-        const std::string separator = path.find('?') == std::string::npos ? "?" : "&";
+        const int size =
+            limit == 0 ? kMaxPage : std::min(kMaxPage, limit - static_cast<int>(page.items.size()));
         const Answer answer = Send(target_, token_, "GET",
-                                   path + separator + "limit=" + std::to_string(page) +
+                                   path + separator + "limit=" + std::to_string(size) +
                                        (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)),
                                    "");
-        json::value body = Check(answer);
-        if (!body.is_array()) {
-            throw Failure{"wakactl: " + path + " did not answer a list"};
+        auto body = Check(answer);
+        if (!body) {
+            return body.error();
         }
-        for (auto& item : body.as_array()) {
-            items.push_back(std::move(item));
+        if (!body->is_array()) {
+            return Fail("wakactl: " + path + " did not answer a list", Errc::kProtocol);
+        }
+        for (auto& item : body->get_array()) {
+            page.items.push_back(std::move(item));
         }
         cursor = answer.next_cursor;
         if (cursor.empty()) {
-            return items;
+            return page;
         }
-        if (limit != 0 && static_cast<int>(items.size()) >= limit) {
+        if (limit != 0 && static_cast<int>(page.items.size()) >= limit) {
             // The server names a cursor whenever a page is full; one item more tells if it is real.
-            const json::value next =
-                Check(Send(target_, token_, "GET",
-                           path + separator + "limit=1&cursor=" + UrlEncode(cursor), ""));
-            more = next.is_array() && !next.as_array().empty();
-            return items;
+            auto next = Check(Send(target_, token_, "GET",
+                                   path + separator + "limit=1&cursor=" + UrlEncode(cursor), ""));
+            if (!next) {
+                return next.error();
+            }
+            page.more = next->is_array() && !next->get_array().empty();
+            return page;
         }
     }
 }
 
-void Client::Download(const std::string& path, const std::string& file) const {
-    Check(DownloadFile(target_, token_, path, file));
+Expected<void> Client::Download(const std::string& path, const std::string& file) const {
+    auto answer = Check(DownloadFile(target_, token_, path, file));
+    if (!answer) {
+        return answer.error();
+    }
+    return {};
 }
 
 Answer Client::Raw(const std::string& method, const std::string& path,

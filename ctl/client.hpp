@@ -1,21 +1,21 @@
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ctl/http_client.hpp"
+#include "shared/core/error.hpp"
 
-// The REST API as wakactl sees it: requests whose error statuses become a Failure carrying the
-// server's `detail`, so that every command reports errors the same way.
+// The REST API as wakactl sees it: requests whose error statuses become errors carrying the
+// server's `detail`, so that every command reports errors the same way. Nothing here throws.
 namespace waka::ctl {
 
-// A failure to report: main prints `message` on stderr and exits with `code`.
-struct Failure {
-    std::string message;
-    int code = 1;
-};
+// An error wakactl reports: its message is the whole line printed on stderr ("wakactl: ..." or
+// "error 404: ..."), and the exit status is 1. `code` is for callers that decide on it.
+[[nodiscard]] Error Fail(std::string message, Errc code = Errc::kInvalidArgument);
 
 struct Globals {
     std::string url;
@@ -24,33 +24,45 @@ struct Globals {
     bool json_output = false;
 };
 
+// One page run of a paged list.
+struct Page {
+    boost::json::array items;
+    bool more = false;  // the server had more than were fetched
+};
+
 class Client {
 public:
-    // Throws Failure when the URL cannot be used.
-    explicit Client(const Globals& globals);
+    // Errc::kInvalidArgument "wakactl: <why>" when the URL cannot be used.
+    [[nodiscard]] static Expected<Client> Make(const Globals& globals);
 
-    // Sends the request; a transport failure or an error status throws a Failure carrying the
-    // server's `detail` (and each field error). Answers the parsed body (null when empty).
-    boost::json::value Call(const std::string& method, const std::string& path,
-                            const std::string& body = {}) const;
+    // Sends the request; a transport failure or an error status is an error carrying the server's
+    // `detail` (and each field error). Answers the parsed body (null when empty).
+    [[nodiscard]] Expected<boost::json::value> Call(const std::string& method,
+                                                    const std::string& path,
+                                                    const std::string& body = {}) const;
     // PUT of a file streamed from disk.
-    boost::json::value Upload(const std::string& path, const std::string& file) const;
-    // GET of a paged list: follows X-Next-Cursor until `limit` items (0: all of them). Answers
-    // the items and whether the server had more than were fetched.
-    boost::json::array List(const std::string& path, int limit, bool& more) const;
+    [[nodiscard]] Expected<boost::json::value> Upload(const std::string& path,
+                                                      const std::string& file) const;
+    // GET of a paged list: follows X-Next-Cursor until `limit` items (0: all of them).
+    [[nodiscard]] Expected<Page> List(const std::string& path, int limit) const;
     // GET of a file into `file` (replaced only when the answer is 200).
-    void Download(const std::string& path, const std::string& file) const;
+    [[nodiscard]] Expected<void> Download(const std::string& path, const std::string& file) const;
     // The answer as it came, whatever its status (for `wakactl api` and `health`).
-    Answer Raw(const std::string& method, const std::string& path, const std::string& body) const;
+    [[nodiscard]] Answer Raw(const std::string& method, const std::string& path,
+                             const std::string& body) const;
 
 private:
+    Client(std::string token, Target target)
+        : token_(std::move(token)), target_(std::move(target)) {}
+
     std::string token_;
     Target target_;
 };
 
 // The answer's body parsed (a JSON string holding the text when it is not JSON; null when empty);
-// throws Failure for a transport failure or an error status, with the server's `detail`.
-boost::json::value Check(const Answer& answer);
+// an error for a transport failure ("wakactl: <why>") or an error status, with the server's
+// `detail`.
+[[nodiscard]] Expected<boost::json::value> Check(const Answer& answer);
 
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string UrlEncode(const std::string& text);

@@ -35,29 +35,52 @@ std::string ComponentOf(const std::string& step, const std::string& message) {
     return word.find(':') != std::string::npos ? word : std::string();
 }
 
+struct Event {
+    std::string at;
+    std::string status;
+    std::string step;
+    std::string message;
+};
+
+Expected<Event> ReadEvent(const json::value& e) {
+    Event event;
+    for (auto [key, field] :
+         {std::pair{"at", &event.at}, std::pair{"status", &event.status},
+          std::pair{"step", &event.step}, std::pair{"message", &event.message}}) {
+        auto text = Field(e, key);
+        if (!text) {
+            return text.error();
+        }
+        *field = std::move(*text);
+    }
+    return event;
+}
+
 // Prints the events from index `printed` on; moves `position` to the last one.
-void PrintNewEvents(const Globals& globals, const json::object& deployment, bool tty,
-                    std::size_t& printed, Position& position) {
+Expected<void> PrintNewEvents(const Globals& globals, const json::object& deployment, bool tty,
+                              std::size_t& printed, Position& position) {
     const auto* events = deployment.if_contains("events");
     if (events == nullptr || !events->is_array()) {
-        return;
+        return {};
     }
-    const auto& list = events->as_array();
+    const auto& list = events->get_array();
     for (; printed < list.size(); ++printed) {
-        const auto& e = list[printed].as_object();
-        const std::string message = Text(e.at("message"));
-        const std::string step = Text(e.at("step"));
-        if (!step.empty() && step != "-") {  // status changes carry no step: keep the agent's
-            position = {step, ComponentOf(step, message)};
+        auto e = ReadEvent(list[printed]);
+        if (!e) {
+            return e.error();
+        }
+        if (!e->step.empty() && e->step != "-") {  // status changes carry no step: keep the agent's
+            position = {e->step, ComponentOf(e->step, e->message)};
         }
         if (tty) {
             std::cout << kClearLine;
         }
         if (!globals.json_output) {
-            std::cout << Text(e.at("at")) << "  " << Text(e.at("status")) << "  " << step << "  "
-                      << message << "\n";
+            std::cout << e->at << "  " << e->status << "  " << e->step << "  " << e->message
+                      << "\n";
         }
     }
+    return {};
 }
 
 // "[deploying] deploy-...  [#####---------------]  25%  download platform:x  (of 1.2 MB)"
@@ -89,9 +112,10 @@ void PrintOutcome(const Globals& globals, const json::value& deployment, const s
         return;
     }
     std::cout << noun << " " << id << " " << status;
-    if (const auto* error = deployment.as_object().if_contains("error_message");
+    const auto* object = deployment.if_object();
+    if (const auto* error = object != nullptr ? object->if_contains("error_message") : nullptr;
         error != nullptr && error->is_string()) {
-        std::cout << ": " << std::string(error->as_string());
+        std::cout << ": " << std::string(error->get_string());
     }
     std::cout << "\n";
 }
@@ -103,29 +127,39 @@ bool IsTerminalStatus(const std::string& status) {
            status == "rejected" || status == "expired" || status == "cancelled";
 }
 
-int WaitDeployment(const Globals& globals, const Client& client, const std::string& id,
-                   int timeout_seconds, const std::string& noun) {
+Expected<int> WaitDeployment(const Globals& globals, const Client& client, const std::string& id,
+                             int timeout_seconds, const std::string& noun) {
     const bool tty = ::isatty(STDOUT_FILENO) == 1 && !globals.json_output;
     std::size_t printed = 0;
     Position position;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
     for (;;) {
-        json::value deployment = client.Call("GET", "/api/v1/deployments/" + UrlEncode(id));
-        const std::string status(deployment.as_object().at("status").as_string());
-        PrintNewEvents(globals, deployment.as_object(), tty, printed, position);
-        if (tty) {
-            PrintLiveLine(deployment, id, status, position);
+        auto deployment = client.Call("GET", "/api/v1/deployments/" + UrlEncode(id));
+        if (!deployment) {
+            return deployment.error();
         }
-        if (IsTerminalStatus(status)) {
+        auto status = Field(*deployment, "status");
+        if (!status) {
+            return status.error();
+        }
+        if (auto shown = PrintNewEvents(globals, deployment->get_object(), tty, printed, position);
+            !shown) {
+            return shown.error();
+        }
+        if (tty) {
+            PrintLiveLine(*deployment, id, *status, position);
+        }
+        if (IsTerminalStatus(*status)) {
             if (tty) {
                 std::cout << kClearLine;
             }
-            PrintOutcome(globals, deployment, id, status, noun);
-            return status == "deployed" ? 0 : 1;
+            PrintOutcome(globals, *deployment, id, *status, noun);
+            return *status == "deployed" ? 0 : 1;
         }
         if (std::chrono::steady_clock::now() > deadline) {
-            throw Failure{"wakactl: " + noun + " " + id + " still " + status + " after " +
-                          std::to_string(timeout_seconds) + " s"};
+            return Fail("wakactl: " + noun + " " + id + " still " + *status + " after " +
+                            std::to_string(timeout_seconds) + " s",
+                        Errc::kTimeout);
         }
         // Polling is how the API offers progress today (no event stream); twice a second is
         // live enough for a person and light for the coordinator.

@@ -1,10 +1,9 @@
 #include "ctl/http_client.hpp"
 
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/connect.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -13,7 +12,11 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
+
+#include "shared/net/tls_client.hpp"
+#include "shared/net/url.hpp"
 
 namespace waka::ctl {
 namespace {
@@ -43,44 +46,23 @@ std::string Connect(asio::io_context& io, beast::tcp_stream& stream, const Targe
     return {};
 }
 
-// TLS 1.2+ trusting `ca_file` only, or the system's store when it is empty.
-std::optional<ssl::context> MakeTlsContext(const std::string& ca_file, std::string& error) {
-    ssl::context context(ssl::context::tls_client);
-    beast::error_code ec;
-    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                            ssl::context::no_tlsv1_1,
-                        ec);
-    if (!ec) {
-        if (ca_file.empty()) {
-            context.set_default_verify_paths(ec);
-        } else {
-            context.load_verify_file(ca_file, ec);
-        }
+// The shared client context (net::MakeTlsClientContext): `ca_file` only, or the system's store
+// when it is empty. Answers an error message, empty on success.
+std::shared_ptr<ssl::context> MakeTlsContext(const std::string& ca_file, std::string& error) {
+    auto context = ca_file.empty() ? net::MakeTlsClientContext(std::nullopt)
+                                   : net::MakeTlsClientContext(std::filesystem::path(ca_file));
+    if (context) {
+        return std::move(*context);
     }
-    if (!ec) {
-        context.set_verify_mode(ssl::verify_peer, ec);
+    const std::string& reason = context.error().message;
+    if (!context.error().Is(Errc::kIo)) {
+        error = reason;
+    } else if (ca_file.empty()) {
+        error = "cannot load the system's trusted certificates: " + reason;
+    } else {
+        error = "cannot load the CA file " + ca_file + ": " + reason;
     }
-    if (ec) {
-        error = ca_file.empty() ? "cannot load the system's trusted certificates: " + ec.message()
-                                : "cannot load the CA file " + ca_file + ": " + ec.message();
-        return std::nullopt;
-    }
-    return context;
-}
-
-// SNI and the name the certificate must carry: OpenSSL checks it during the handshake (a DNS name
-// against subjectAltName DNS entries, an IP literal against IP entries).
-bool ConfigurePeer(SSL* ssl, const std::string& host) {
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    beast::error_code ec;
-    asio::ip::make_address(host, ec);
-    if (!ec) {
-        return X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
-    }
-    return SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 &&
-           X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
+    return nullptr;
 }
 
 std::string HandshakeError(SSL* ssl, const beast::error_code& ec) {
@@ -193,7 +175,7 @@ Answer ExchangeTls(const Target& target, http::request<Body>& request, Sink& sin
     asio::io_context io;
     beast::ssl_stream<beast::tcp_stream> stream(io, *context);
     beast::get_lowest_layer(stream).expires_after(Sink::kDeadline);
-    if (!ConfigurePeer(stream.native_handle(), target.host)) {
+    if (!net::ConfigureTlsPeer(stream.native_handle(), target.host)) {
         answer.error = "cannot check the certificate for " + target.host;
         return answer;
     }
@@ -215,6 +197,15 @@ Answer ExchangeTls(const Target& target, http::request<Body>& request, Sink& sin
     return answer;
 }
 
+// Beast refuses a method it does not know by throwing; wakactl answers it (`wakactl api FOO /`).
+Answer UnknownMethod() {
+    Answer answer;
+    answer.error = "unknown method";
+    return answer;
+}
+
+// Beast and Asio throw for what no error code covers (an SSL_CTX or socket that cannot be made,
+// bad_alloc): caught here, where they are called, so that every failure is an Answer.
 template <class Body, class Sink = StringSink>
 Answer Exchange(const Target& target, const std::string& token, http::request<Body>& request,
                 Sink sink = {}) {
@@ -231,46 +222,43 @@ Answer Exchange(const Target& target, const std::string& token, http::request<Bo
 
 }  // namespace
 
-Target ParseUrl(const std::string& url, std::string& error) {
+Expected<Target> ParseUrl(const std::string& url) {
+    auto refuse = [](std::string message) {
+        return MakeError(Errc::kInvalidArgument, std::move(message));
+    };
     Target target;
-    std::string rest;
-    if (url.starts_with("http://")) {
-        rest = url.substr(7);
-    } else if (url.starts_with("https://")) {
-        rest = url.substr(8);
+    if (url.starts_with("https://")) {
         target.tls = true;
         target.port = "443";
-    } else {
-        error = "the URL must start with http:// or https:// (got '" + url + "')";
-        return target;
+    } else if (!url.starts_with("http://")) {
+        return refuse("the URL must start with http:// or https:// (got '" + url + "')");
     }
-    const auto slash = rest.find('/');
-    std::string authority = rest.substr(0, slash);
-    if (slash != std::string::npos) {
-        target.base_path = rest.substr(slash);
-        while (!target.base_path.empty() && target.base_path.back() == '/') {
-            target.base_path.pop_back();
-        }
+    auto parsed = net::ParseUrl(url);
+    if (!parsed) {
+        return refuse("bad URL '" + url + "': " + parsed.error().message);
     }
-    const auto colon = authority.rfind(':');
-    if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-        target.port = authority.substr(colon + 1);
-        authority.resize(colon);
+    if (parsed->has_userinfo || parsed->query || parsed->has_fragment) {
+        return refuse("bad URL '" + url + "': only http[s]://host[:port][/prefix] is supported");
     }
-    if (authority.size() > 2 && authority.front() == '[' && authority.back() == ']') {
-        authority = authority.substr(1, authority.size() - 2);
+    target.host = parsed->host;
+    target.port = parsed->port.value_or(target.port);
+    target.base_path = parsed->path;
+    while (!target.base_path.empty() && target.base_path.back() == '/') {
+        target.base_path.pop_back();
     }
-    if (authority.empty() || target.port.empty()) {
-        error = "no host or port in '" + url + "'";
+    if (target.host.empty() || target.port.empty()) {
+        return refuse("no host or port in '" + url + "'");
     }
-    target.host = authority;
     return target;
 }
 
 Answer Send(const Target& target, const std::string& token, const std::string& method,
             const std::string& path, const std::string& body) {
-    http::request<http::string_body> request(http::string_to_verb(method), target.base_path + path,
-                                             11);
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+        return UnknownMethod();
+    }
+    http::request<http::string_body> request(verb, target.base_path + path, 11);
     if (!body.empty()) {
         request.set(http::field::content_type, "application/json");
         request.body() = body;
@@ -280,8 +268,11 @@ Answer Send(const Target& target, const std::string& token, const std::string& m
 
 Answer SendFile(const Target& target, const std::string& token, const std::string& method,
                 const std::string& path, const std::filesystem::path& file) {
-    http::request<http::file_body> request(http::string_to_verb(method), target.base_path + path,
-                                           11);
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+        return UnknownMethod();
+    }
+    http::request<http::file_body> request(verb, target.base_path + path, 11);
     beast::error_code ec;
     request.body().open(file.c_str(), beast::file_mode::scan, ec);
     if (ec) {

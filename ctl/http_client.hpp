@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include "shared/core/error.hpp"
+
 // wakactl's HTTP/1.1 client (Beast, plain TCP or TLS): one connection per request, a deadline on
 // every call, never throws. Uploads stream the file from disk. Over TLS the server certificate is
 // verified (chain against the system store or a given CA file, and the host name or IP address).
@@ -17,8 +19,8 @@ struct Target {
 };
 
 // Parses "http://host[:port][/prefix]" (port 8000 by default) or "https://host[:port][/prefix]"
-// (port 443); answers an error message in `error` otherwise.
-Target ParseUrl(const std::string& url, std::string& error);
+// (port 443) with net::ParseUrl. Errc::kInvalidArgument with the message to print otherwise.
+[[nodiscard]] Expected<Target> ParseUrl(const std::string& url);
 
 struct Answer {
     unsigned status = 0;  // 0: no answer, see error

@@ -16,29 +16,37 @@ std::string EnvOr(const char* name, std::string fallback) {
     return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
 }
 
-std::string ReadFileOrThrow(const std::string& path) {
+Expected<std::string> ReadInputFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw Failure{"wakactl: cannot read " + path};
+        return Fail("wakactl: cannot read " + path, Errc::kIo);
     }
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-json::object ParseJsonArg(const std::string& text, const std::string& what) {
+Expected<json::object> ParseJsonArg(const std::string& text, const std::string& what) {
     boost::system::error_code ec;
     json::value value = json::parse(text, ec);
     if (ec || !value.is_object()) {
-        throw Failure{"wakactl: " + what + " is not a JSON object"};
+        return Fail("wakactl: " + what + " is not a JSON object");
     }
-    return value.as_object();
+    return std::move(value.get_object());
 }
 
-json::object KeyValues(const std::vector<std::string>& pairs, const std::string& what) {
+Expected<json::object> ReadJsonFile(const std::string& path) {
+    auto text = ReadInputFile(path);
+    if (!text) {
+        return text.error();
+    }
+    return ParseJsonArg(*text, path);
+}
+
+Expected<json::object> KeyValues(const std::vector<std::string>& pairs, const std::string& what) {
     json::object out;
     for (const auto& pair : pairs) {
         const auto eq = pair.find('=');
         if (eq == std::string::npos || eq == 0) {
-            throw Failure{"wakactl: " + what + " '" + pair + "' must be written name=value"};
+            return Fail("wakactl: " + what + " '" + pair + "' must be written name=value");
         }
         out[pair.substr(0, eq)] = pair.substr(eq + 1);
     }

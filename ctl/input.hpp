@@ -4,18 +4,26 @@
 #include <string>
 #include <vector>
 
-// Reading what the operator hands wakactl; each function throws Failure naming the bad input.
+#include "shared/core/error.hpp"
+
+// Reading what the operator hands wakactl; each function's error names the bad input, as printed.
 namespace waka::ctl {
 
 // The variable's value, or `fallback` when it is unset or empty.
 std::string EnvOr(const char* name, std::string fallback);
 
-std::string ReadFileOrThrow(const std::string& path);
+// The whole file; "wakactl: cannot read <path>" otherwise.
+[[nodiscard]] Expected<std::string> ReadInputFile(const std::string& path);
 
 // `text` as a JSON object; `what` names it in the error ("body.json", "--data").
-boost::json::object ParseJsonArg(const std::string& text, const std::string& what);
+[[nodiscard]] Expected<boost::json::object> ParseJsonArg(const std::string& text,
+                                                         const std::string& what);
+
+// The JSON object in the file at `path` (ReadInputFile, then ParseJsonArg naming the path).
+[[nodiscard]] Expected<boost::json::object> ReadJsonFile(const std::string& path);
 
 // ["k=v", ...] as {"k": "v", ...}; `what` names the flag in the error.
-boost::json::object KeyValues(const std::vector<std::string>& pairs, const std::string& what);
+[[nodiscard]] Expected<boost::json::object> KeyValues(const std::vector<std::string>& pairs,
+                                                      const std::string& what);
 
 }  // namespace waka::ctl

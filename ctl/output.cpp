@@ -131,14 +131,48 @@ void List(const Globals& globals, const json::value& value,
     PrintTable(value, columns);
 }
 
-void ListPaged(const Globals& globals, const Client& client, const std::string& path, int limit,
-               const std::vector<std::string>& columns) {
-    bool more = false;
-    const json::value items = client.List(path, limit, more);
-    List(globals, items, columns);
-    if (more) {
+Expected<void> ShowAnswer(const Globals& globals, const Expected<json::value>& answer) {
+    if (!answer) {
+        return answer.error();
+    }
+    Show(globals, *answer);
+    return {};
+}
+
+Expected<void> ListAnswer(const Globals& globals, const Expected<json::value>& answer,
+                          const std::vector<std::string>& columns) {
+    if (!answer) {
+        return answer.error();
+    }
+    List(globals, *answer, columns);
+    return {};
+}
+
+Expected<void> ListPaged(const Globals& globals, const Expected<Client>& client,
+                         const std::string& path, int limit,
+                         const std::vector<std::string>& columns) {
+    if (!client) {
+        return client.error();
+    }
+    auto page = client->List(path, limit);
+    if (!page) {
+        return page.error();
+    }
+    List(globals, page->items, columns);
+    if (page->more) {
         std::cerr << "(more than " << limit << "; --limit N for more, --limit 0 for all)\n";
     }
+    return {};
+}
+
+Expected<std::string> Field(const json::value& answer, const char* key) {
+    const auto* object = answer.if_object();
+    const auto* value = object != nullptr ? object->if_contains(key) : nullptr;
+    if (value == nullptr) {
+        return Fail(std::string("wakactl: the server's answer has no '") + key + "'",
+                    Errc::kProtocol);
+    }
+    return Text(*value);
 }
 
 }  // namespace waka::ctl

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ctl/client.hpp"
+#include "shared/core/error.hpp"
 
 // How wakactl prints answers: tables and "key: value" lines for people, indented JSON for scripts.
 namespace waka::ctl {
@@ -27,9 +28,21 @@ void Show(const Globals& globals, const boost::json::value& value);
 void List(const Globals& globals, const boost::json::value& value,
           const std::vector<std::string>& columns);
 
+// Show and List of an answer that may be an error: the error is passed on, nothing printed.
+[[nodiscard]] Expected<void> ShowAnswer(const Globals& globals,
+                                        const Expected<boost::json::value>& answer);
+[[nodiscard]] Expected<void> ListAnswer(const Globals& globals,
+                                        const Expected<boost::json::value>& answer,
+                                        const std::vector<std::string>& columns);
+
 // A paged list (GET `path`, following cursors) printed as List does; `limit` 0 means all. When the
 // server had more, a note on stderr says so (stdout stays what --json promises).
-void ListPaged(const Globals& globals, const Client& client, const std::string& path, int limit,
-               const std::vector<std::string>& columns);
+[[nodiscard]] Expected<void> ListPaged(const Globals& globals, const Expected<Client>& client,
+                                       const std::string& path, int limit,
+                                       const std::vector<std::string>& columns);
+
+// Text() of the member `key` of an object the server answered; "wakactl: the server's answer has
+// no '<key>'" when it is not an object or lacks the member.
+[[nodiscard]] Expected<std::string> Field(const boost::json::value& answer, const char* key);
 
 }  // namespace waka::ctl

@@ -16,18 +16,6 @@ namespace {
 constexpr auto kRedeliveryWindow = std::chrono::seconds(60);
 constexpr std::size_t kMaxUnconfirmed = 32;
 
-const char* OutcomeName(install::Outcome outcome) {
-    switch (outcome) {
-        case install::Outcome::kSucceeded:
-            return "succeeded";
-        case install::Outcome::kRolledBack:
-            return "rolled_back";
-        case install::Outcome::kFailed:
-            break;
-    }
-    return "failed";
-}
-
 // Overwrites a secret before its memory is released.
 void Wipe(std::string& secret) {
     volatile char* p = secret.data();
@@ -53,7 +41,7 @@ Agent::Agent(boost::asio::io_context& io, AgentOptions options, OperationRunner&
 
 Agent::~Agent() { worker_.Stop(); }
 
-void Agent::AddPendingResult(install::OperationResult result) {
+void Agent::AddPendingResult(model::OperationResult result) {
     pending_.push_back(std::move(result));
     FlushResults();
 }
@@ -66,8 +54,8 @@ void Agent::Stop() {
     }
 }
 
-link::HelloData Agent::MakeHello() {
-    link::HelloData hello;
+model::HelloData Agent::MakeHello() {
+    model::HelloData hello;
     hello.instance_id = options_.instance_id;
     hello.agent_version = options_.agent_version;
     hello.credential =
@@ -81,7 +69,7 @@ link::HelloData Agent::MakeHello() {
     return hello;
 }
 
-void Agent::OnEstablished(const link::WelcomeData& welcome) {
+void Agent::OnEstablished(const model::WelcomeData& welcome) {
     if (!welcome.credential.empty() && welcome.credential != options_.credential) {
         if (auto stored = StoreCredential(options_.state_dir, welcome.credential); !stored) {
             // Still usable for this run; the next start needs a new enrollment token.
@@ -120,7 +108,7 @@ void Agent::OnSessionDown() {
     }
 }
 
-void Agent::OnInstruction(link::InstructionData instruction) {
+void Agent::OnInstruction(model::InstructionData instruction) {
     const auto& op = instruction.operation;
     if (!IsValidId(op.op_id)) {
         log::Warn("instruction without a valid op_id ignored");
@@ -134,8 +122,8 @@ void Agent::OnInstruction(link::InstructionData instruction) {
         log::Warn("operation queue full, instruction not acknowledged op_id={}", op.op_id);
         return;
     }
-    if (link_ != nullptr) {
-        link_->SendAck(op.op_id);
+    if (channel_ != nullptr) {
+        channel_->SendAck(op.op_id);
     }
     if (active) {
         log::Info("duplicate instruction for a running or queued operation op_id={}", op.op_id);
@@ -177,18 +165,18 @@ void Agent::OnCancel(const std::string& op_id) {
     }
 }
 
-void Agent::Answer(install::OperationResult result) {
+void Agent::Answer(model::OperationResult result) {
     pending_.push_back(std::move(result));
     FlushResults();
 }
 
 void Agent::FlushResults() {
-    while (!pending_.empty() && link_ != nullptr && link_->Established()) {
+    while (!pending_.empty() && channel_ != nullptr && channel_->Established()) {
         const auto& result = pending_.front();
-        if (!link_->SendResult(result)) {
+        if (!channel_->SendResult(result)) {
             break;
         }
-        link_->SendInventory(runner_.Inventory());
+        channel_->SendInventory(runner_.Inventory());
         unconfirmed_.push_back({std::chrono::steady_clock::now(), std::move(pending_.front())});
         if (unconfirmed_.size() > kMaxUnconfirmed) {
             unconfirmed_.pop_front();
@@ -213,7 +201,7 @@ void Agent::StartNext() {
     running_ = op.op_id;
     busy_.emplace(io_.get_executor());
     worker_.Post([this, op = std::move(next.operation), progress = ProgressForwarder()] {
-        install::OperationResult result;
+        model::OperationResult result;
         try {
             result = runner_.Execute(op, progress);
         } catch (const std::exception& e) {
@@ -224,23 +212,23 @@ void Agent::StartNext() {
     });
 }
 
-void Agent::OnFinished(install::OperationResult result) {
+void Agent::OnFinished(model::OperationResult result) {
     log::Info("operation finished op_id={} outcome={} error=\"{}\"", result.op_id,
-              OutcomeName(result.outcome), result.error);
+              model::OutcomeName(result.outcome), result.error);
     running_.reset();
     Answer(std::move(result));
     busy_.reset();
     StartNext();
 }
 
-std::function<void(const install::ProgressEvent&)> Agent::ProgressForwarder() {
+std::function<void(const model::ProgressEvent&)> Agent::ProgressForwarder() {
     // Runs on the worker thread; the state is the forwarder's own.
     struct State {
         std::chrono::steady_clock::time_point last{};
         std::string last_step;
     };
     auto state = std::make_shared<State>();
-    return [this, state](const install::ProgressEvent& event) {
+    return [this, state](const model::ProgressEvent& event) {
         const auto now = std::chrono::steady_clock::now();
         const std::string step = event.step + '\n' + event.component;
         const bool milestone = step != state->last_step || event.bytes_total == 0 ||
@@ -251,8 +239,8 @@ std::function<void(const install::ProgressEvent&)> Agent::ProgressForwarder() {
         state->last = now;
         state->last_step = step;
         boost::asio::post(io_, [this, event] {
-            if (link_ != nullptr) {
-                link_->SendProgress(event);
+            if (channel_ != nullptr) {
+                channel_->SendProgress(event);
             }
         });
     };
@@ -276,9 +264,9 @@ bool Agent::IsPending(const std::string& op_id) const {
     return false;
 }
 
-install::OperationResult Agent::Refusal(const std::string& op_id, std::string error) const {
-    return install::OperationResult{op_id, install::Outcome::kFailed, std::move(error),
-                                    runner_.Inventory()};
+model::OperationResult Agent::Refusal(const std::string& op_id, std::string error) const {
+    return model::OperationResult{op_id, model::Outcome::kFailed, std::move(error),
+                                  runner_.Inventory()};
 }
 
 }  // namespace waka::agent::daemon

@@ -12,7 +12,9 @@
 
 #include "agent/daemon/runner.hpp"
 #include "agent/daemon/worker.hpp"
-#include "agent/link/link.hpp"
+#include "agent/model/channel.hpp"
+#include "agent/model/messages.hpp"
+#include "agent/model/operation.hpp"
 
 namespace waka::agent::daemon {
 
@@ -27,16 +29,16 @@ struct AgentOptions {
     std::chrono::milliseconds progress_interval{250};  // byte progress at most this often
 };
 
-// The agent's brain between the link and the installer (DESIGN §6): answers Hello data, stores the
-// enrollment credential, validates and acknowledges instructions, de-duplicates them by op_id
-// (running, queued, or already journaled -> the stored result is sent again), runs one operation
-// at a time on a worker thread, forwards its progress (rate-limited) and sends Result + Inventory,
-// keeping results that could not be sent until the next session and re-sending those a session
-// died shortly after carrying.
+// The agent's brain between its coordinator channel (the link) and the installer (DESIGN §6):
+// answers Hello data, stores the enrollment credential, validates and acknowledges instructions,
+// de-duplicates them by op_id (running, queued, or already journaled -> the stored result is sent
+// again), runs one operation at a time on a worker thread, forwards its progress (rate-limited)
+// and sends Result + Inventory, keeping results that could not be sent until the next session and
+// re-sending those a session died shortly after carrying.
 //
-// Threading: every member function runs on the io_context's single thread (LinkHandler calls come
-// from the Link there); only the OperationRunner's Execute runs on the worker thread.
-class Agent final : public link::LinkHandler {
+// Threading: every member function runs on the io_context's single thread (ChannelHandler calls
+// come from the channel there); only the OperationRunner's Execute runs on the worker thread.
+class Agent final : public model::ChannelHandler {
 public:
     // `on_credential` (may be empty) learns every credential in use, e.g. for the downloader.
     Agent(boost::asio::io_context& io, AgentOptions options, OperationRunner& runner,
@@ -45,47 +47,47 @@ public:
     Agent(const Agent&) = delete;
     Agent& operator=(const Agent&) = delete;
 
-    // The link messages go out on; must be set before the link starts.
-    void AttachLink(link::Link& link) { link_ = &link; }
+    // The channel messages go out on (the link in production); must be set before it starts and
+    // outlive the Agent.
+    void AttachChannel(model::AgentChannel& channel) { channel_ = &channel; }
     // A result to report once a session is established (the installer's Recover()).
-    void AddPendingResult(install::OperationResult result);
+    void AddPendingResult(model::OperationResult result);
     // Drops queued operations and accepts no new ones; a running operation finishes (its result
     // stays in the installer's journal) and then the io_context is released.
     void Stop();
 
-    // link::LinkHandler
-    link::HelloData MakeHello() override;
-    void OnEstablished(const link::WelcomeData& welcome) override;
-    void OnInstruction(link::InstructionData instruction) override;
+    // model::ChannelHandler
+    model::HelloData MakeHello() override;
+    void OnEstablished(const model::WelcomeData& welcome) override;
+    void OnInstruction(model::InstructionData instruction) override;
     void OnCancel(const std::string& op_id) override;
     void OnSessionDown() override;
 
     [[nodiscard]] bool Busy() const { return running_.has_value(); }
 
 private:
-    void Answer(install::OperationResult result);
+    void Answer(model::OperationResult result);
     void FlushResults();
     void StartNext();
-    void OnFinished(install::OperationResult result);
+    void OnFinished(model::OperationResult result);
     [[nodiscard]] bool IsQueued(const std::string& op_id) const;
     [[nodiscard]] bool IsPending(const std::string& op_id) const;
-    [[nodiscard]] install::OperationResult Refusal(const std::string& op_id,
-                                                   std::string error) const;
-    [[nodiscard]] std::function<void(const install::ProgressEvent&)> ProgressForwarder();
+    [[nodiscard]] model::OperationResult Refusal(const std::string& op_id, std::string error) const;
+    [[nodiscard]] std::function<void(const model::ProgressEvent&)> ProgressForwarder();
 
     boost::asio::io_context& io_;
     AgentOptions options_;
     OperationRunner& runner_;
     std::function<void(const std::string&)> on_credential_;
-    link::Link* link_ = nullptr;
-    std::deque<link::InstructionData> queue_;
-    std::deque<install::OperationResult> pending_;  // finished, not yet handed to a session
+    model::AgentChannel* channel_ = nullptr;
+    std::deque<model::InstructionData> queue_;
+    std::deque<model::OperationResult> pending_;  // finished, not yet handed to a session
     // Results handed to the current session. A frame queued or even written is not yet read by the
     // coordinator: when the session dies soon after, they are sent again on the next one (the
     // coordinator treats a repeated Result as a duplicate).
     struct SentResult {
         std::chrono::steady_clock::time_point at;
-        install::OperationResult result;
+        model::OperationResult result;
     };
     std::deque<SentResult> unconfirmed_;
     std::optional<std::string> running_;

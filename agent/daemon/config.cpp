@@ -35,6 +35,9 @@ void Bind(config::Schema& schema, AgentConfig& c) {
     schema.Add("keep_versions", &c.keep_versions, "Version directories kept per component.");
     schema.Add("max_bundle_bytes", &c.max_bundle_bytes, "Largest artifact accepted.");
     schema.Add("max_unpacked_bytes", &c.max_unpacked_bytes, "Largest unpacked bundle accepted.");
+    schema.Add("max_recovery_attempts", &c.max_recovery_attempts,
+               "Recoveries of an interrupted operation (each at a start-up) before it is "
+               "reported failed instead.");
 }
 
 Error Invalid(std::string message) { return MakeError(Errc::kInvalidArgument, std::move(message)); }
@@ -82,6 +85,9 @@ Expected<link::Endpoint> ValidateAgentConfig(const AgentConfig& config) {
     if (config.keep_versions == 0 || config.max_bundle_bytes == 0 ||
         config.max_unpacked_bytes == 0) {
         return Invalid("keep_versions, max_bundle_bytes and max_unpacked_bytes must be positive");
+    }
+    if (config.max_recovery_attempts == 0 || config.max_recovery_attempts > 1000) {
+        return Invalid("max_recovery_attempts must be between 1 and 1000");
     }
     return endpoint;
 }

@@ -32,6 +32,8 @@ struct AgentConfig {
     std::uint32_t keep_versions = 3;
     std::uint64_t max_bundle_bytes = std::uint64_t{1} << 30;
     std::uint64_t max_unpacked_bytes = std::uint64_t{4} << 30;
+    // Start-up recoveries of one interrupted operation before it is reported failed instead.
+    std::uint32_t max_recovery_attempts = 3;
 };
 
 inline constexpr std::string_view kDefaultConfigFile = "/etc/waka/agent.toml";

@@ -44,8 +44,7 @@ bool IsSafeDownloadPath(std::string_view path) {
     return true;
 }
 
-Expected<void> ValidateComponent(const install::ComponentChange& c,
-                                 std::uint64_t max_bundle_bytes) {
+Expected<void> ValidateComponent(const model::ComponentChange& c, std::uint64_t max_bundle_bytes) {
     const std::string where = "component " + c.Key();
     if (!IsOneOf(c.type, {"platform", "suite", "capability"})) {
         return Invalid(where, "type must be platform, suite or capability");
@@ -77,7 +76,7 @@ Expected<void> ValidateComponent(const install::ComponentChange& c,
 
 }  // namespace
 
-Expected<void> ValidateInstruction(const install::Operation& op, std::uint64_t max_bundle_bytes) {
+Expected<void> ValidateInstruction(const model::Operation& op, std::uint64_t max_bundle_bytes) {
     if (!IsValidId(op.op_id)) {
         return Invalid("op_id", "not a valid id");
     }

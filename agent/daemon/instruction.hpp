@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
 namespace waka::agent::daemon {
@@ -12,7 +12,7 @@ namespace waka::agent::daemon {
 // versions usable as one path segment (no "..", "/", "current"), a SHA-256 hex digest, a size
 // within max_bundle_bytes and a download path under /agent/v1/artifacts/ when a version is
 // installed, no component twice. Errc::kInvalidArgument naming the offending field otherwise.
-[[nodiscard]] Expected<void> ValidateInstruction(const install::Operation& op,
+[[nodiscard]] Expected<void> ValidateInstruction(const model::Operation& op,
                                                  std::uint64_t max_bundle_bytes);
 
 }  // namespace waka::agent::daemon

@@ -29,6 +29,7 @@ install::InstallerOptions MakeInstallerOptions(const AgentConfig& c) {
     options.keep_versions = static_cast<int>(c.keep_versions);
     options.max_bundle_bytes = c.max_bundle_bytes;
     options.max_unpacked_bytes = c.max_unpacked_bytes;
+    options.max_recovery_attempts = static_cast<int>(c.max_recovery_attempts);
     return options;
 }
 
@@ -78,7 +79,7 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
         RemoveEnrollmentTokenFile(config.state_dir);  // spent once c is stored
     });
     link::Link link(io, MakeLinkOptions(config, endpoint), agent);
-    agent.AttachLink(link);
+    agent.AttachChannel(link);
     if (recovered) {
         log::Warn("interrupted operation completed at start-up op_id={}", recovered->op_id);
         agent.AddPendingResult(std::move(*recovered));

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agent/install/installer.hpp"
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 
 namespace waka::agent::daemon {
 
@@ -16,13 +16,13 @@ public:
     virtual ~OperationRunner() = default;
 
     // Blocking; called on the daemon's worker thread only, one operation at a time.
-    virtual install::OperationResult Execute(
-        const install::Operation& op,
-        const std::function<void(const install::ProgressEvent&)>& progress) = 0;
+    virtual model::OperationResult Execute(
+        const model::Operation& op,
+        const std::function<void(const model::ProgressEvent&)>& progress) = 0;
     // Thread-safe; called on the io thread while Execute may run.
-    [[nodiscard]] virtual std::optional<install::OperationResult> StoredResult(
+    [[nodiscard]] virtual std::optional<model::OperationResult> StoredResult(
         const std::string& op_id) const = 0;
-    [[nodiscard]] virtual std::vector<install::InstalledComponent> Inventory() const = 0;
+    [[nodiscard]] virtual std::vector<model::InstalledComponent> Inventory() const = 0;
 };
 
 // The production runner: the journaled installer.
@@ -30,16 +30,16 @@ class InstallerRunner final : public OperationRunner {
 public:
     explicit InstallerRunner(install::Installer& installer) : installer_(installer) {}
 
-    install::OperationResult Execute(
-        const install::Operation& op,
-        const std::function<void(const install::ProgressEvent&)>& progress) override {
+    model::OperationResult Execute(
+        const model::Operation& op,
+        const std::function<void(const model::ProgressEvent&)>& progress) override {
         return installer_.Execute(op, progress);
     }
-    [[nodiscard]] std::optional<install::OperationResult> StoredResult(
+    [[nodiscard]] std::optional<model::OperationResult> StoredResult(
         const std::string& op_id) const override {
         return installer_.StoredResult(op_id);
     }
-    [[nodiscard]] std::vector<install::InstalledComponent> Inventory() const override {
+    [[nodiscard]] std::vector<model::InstalledComponent> Inventory() const override {
         return installer_.Inventory();
     }
 

@@ -9,7 +9,7 @@
 namespace waka::agent::install {
 
 Expected<void> CheckBundle(const std::filesystem::path& version_dir,
-                           const ComponentChange& change) {
+                           const model::ComponentChange& change) {
     auto text = journal::ReadSmallFile(version_dir / "bundle.json", 64 * 1024);
     if (!text) {
         return MakeError(Errc::kUnsafe, "bundle.json: " + text.error().message);

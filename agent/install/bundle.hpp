@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
 namespace waka::agent::install {
@@ -11,6 +11,6 @@ namespace waka::agent::install {
 // instruction asked for (component_type, component_name, version). kUnsafe otherwise: a bundle
 // that claims to be something else is never activated.
 [[nodiscard]] Expected<void> CheckBundle(const std::filesystem::path& version_dir,
-                                         const ComponentChange& change);
+                                         const model::ComponentChange& change);
 
 }  // namespace waka::agent::install

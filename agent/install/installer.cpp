@@ -21,9 +21,9 @@ std::int64_t NowMs() {
         .count();
 }
 
-std::vector<journal::ComponentRecord> Ordered(const std::vector<ComponentChange>& changes) {
+std::vector<journal::ComponentRecord> Ordered(const std::vector<model::ComponentChange>& changes) {
     std::vector<journal::ComponentRecord> out;
-    for (const ComponentChange& c : changes) {
+    for (const model::ComponentChange& c : changes) {
         out.push_back({c, "", journal::Phase::kPending});
     }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -35,7 +35,7 @@ std::vector<journal::ComponentRecord> Ordered(const std::vector<ComponentChange>
 
 }  // namespace
 
-Installer::Installer(InstallerOptions options, ArtifactFetcher& fetcher)
+Installer::Installer(InstallerOptions options, model::ArtifactFetcher& fetcher)
     : options_(std::move(options)), fetcher_(fetcher), layout_(options_.state_dir) {}
 
 Expected<void> Installer::EnsureReady() {
@@ -64,15 +64,15 @@ Expected<void> Installer::Persist(Run& run) {
     return journal_->Write(run.record);
 }
 
-void Installer::Report(const Run& run, std::string_view step, const ComponentChange* c,
+void Installer::Report(const Run& run, std::string_view step, const model::ComponentChange* c,
                        std::uint64_t done, std::uint64_t total) const {
     if (run.progress) {
-        run.progress(
-            ProgressEvent{run.record.op_id, std::string(step), c ? c->Key() : "", done, total});
+        run.progress(model::ProgressEvent{run.record.op_id, std::string(step), c ? c->Key() : "",
+                                          done, total});
     }
 }
 
-std::optional<OperationResult> Installer::StoredResult(const std::string& op_id) const {
+std::optional<model::OperationResult> Installer::StoredResult(const std::string& op_id) const {
     auto journal = journal::Journal::Open(options_.state_dir);
     if (!journal) {
         return std::nullopt;
@@ -84,9 +84,11 @@ std::optional<OperationResult> Installer::StoredResult(const std::string& op_id)
     return (*record)->result;
 }
 
-std::vector<InstalledComponent> Installer::Inventory() const { return ListInstalled(layout_); }
+std::vector<model::InstalledComponent> Installer::Inventory() const {
+    return ListInstalled(layout_);
+}
 
-OperationResult Installer::Execute(const Operation& op, const Progress& progress) {
+model::OperationResult Installer::Execute(const model::Operation& op, const Progress& progress) {
     if (auto answered = Answered(op)) {
         return *answered;
     }
@@ -94,10 +96,10 @@ OperationResult Installer::Execute(const Operation& op, const Progress& progress
     log::Info("operation started op_id={} kind={} components={}", op.op_id, op.kind,
               op.components.size());
     if (auto started = Start(run, op); !started) {
-        return Finish(run, Outcome::kFailed, started.error().message);
+        return Finish(run, model::Outcome::kFailed, started.error().message);
     }
     if (auto prepared = Prepare(run); !prepared) {
-        return Finish(run, Outcome::kFailed, prepared.error().message);
+        return Finish(run, model::Outcome::kFailed, prepared.error().message);
     }
     if (auto applied = Apply(run); !applied) {
         return RollBack(run, applied.error(), run.switched_any);
@@ -108,18 +110,20 @@ OperationResult Installer::Execute(const Operation& op, const Progress& progress
 // Answers without running when the operation cannot or need not run: a bad op id (nothing can be
 // journaled under it), a disk that cannot hold the journal, a stored result (a re-sent
 // instruction), or an interrupted run of the same op (completed like Recover).
-std::optional<OperationResult> Installer::Answered(const Operation& op) {
+std::optional<model::OperationResult> Installer::Answered(const model::Operation& op) {
     if (!IsValidId(op.op_id)) {
-        return OperationResult{op.op_id, Outcome::kFailed, "op id is not a safe identifier", {}};
+        return model::OperationResult{
+            op.op_id, model::Outcome::kFailed, "op id is not a safe identifier", {}};
     }
     if (auto ready = EnsureReady(); !ready) {
-        return OperationResult{op.op_id, Outcome::kFailed,
-                               ready.error().WithContext("prepare state directory").message,
-                               Inventory()};
+        return model::OperationResult{op.op_id, model::Outcome::kFailed,
+                                      ready.error().WithContext("prepare state directory").message,
+                                      Inventory()};
     }
     auto stored = journal_->Read(op.op_id);
     if (!stored) {
-        return OperationResult{op.op_id, Outcome::kFailed, stored.error().message, Inventory()};
+        return model::OperationResult{op.op_id, model::Outcome::kFailed, stored.error().message,
+                                      Inventory()};
     }
     if (!*stored) {
         return std::nullopt;
@@ -134,7 +138,7 @@ std::optional<OperationResult> Installer::Answered(const Operation& op) {
 
 // The run as received, each component with what is current on disk now: rollback restores that,
 // not the coordinator's from_version, which may be stale.
-Installer::Run Installer::NewRun(const Operation& op, const Progress& progress) const {
+Installer::Run Installer::NewRun(const model::Operation& op, const Progress& progress) const {
     Run run{{op.op_id, op.kind, op.configuration_json, Ordered(op.components), std::nullopt, 0},
             progress,
             layout_.ConfigFile(op.op_id),
@@ -151,7 +155,7 @@ Installer::Run Installer::NewRun(const Operation& op, const Progress& progress) 
     return run;
 }
 
-Expected<void> Installer::Start(Run& run, const Operation& op) {
+Expected<void> Installer::Start(Run& run, const model::Operation& op) {
     if (auto valid = ValidateOperation(op, options_.max_bundle_bytes); !valid) {
         return valid.error();
     }
@@ -173,8 +177,8 @@ Expected<void> Installer::WriteConfig(const Run& run) const {
     return {};
 }
 
-OperationResult Installer::Finish(Run& run, Outcome outcome, std::string error) {
-    OperationResult result{run.record.op_id, outcome, std::move(error), Inventory()};
+model::OperationResult Installer::Finish(Run& run, model::Outcome outcome, std::string error) {
+    model::OperationResult result{run.record.op_id, outcome, std::move(error), Inventory()};
     run.record.result = result;
     run.record.finished_at_ms = NowMs();
     if (auto persisted = Persist(run); !persisted) {
@@ -186,12 +190,13 @@ OperationResult Installer::Finish(Run& run, Outcome outcome, std::string error) 
     std::error_code ec;
     fs::remove(run.config_file, ec);
     log::Info("operation finished op_id={} outcome={} error={}", result.op_id,
-              journal::OutcomeName(outcome), result.error);
+              model::OutcomeName(outcome), result.error);
     return result;
 }
 
-OperationResult Installer::Commit(Run& run) {
-    run.record.result = OperationResult{run.record.op_id, Outcome::kSucceeded, "", Inventory()};
+model::OperationResult Installer::Commit(Run& run) {
+    run.record.result =
+        model::OperationResult{run.record.op_id, model::Outcome::kSucceeded, "", Inventory()};
     run.record.finished_at_ms = NowMs();
     if (auto persisted = Persist(run); !persisted) {
         run.record.result.reset();

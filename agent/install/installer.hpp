@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/install/artifact_fetcher.hpp"
 #include "agent/install/layout.hpp"
-#include "agent/install/operation.hpp"
 #include "agent/journal/journal.hpp"
+#include "agent/model/artifact_fetcher.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
 namespace waka::agent::install {
@@ -26,6 +26,8 @@ struct InstallerOptions {
     std::uint64_t max_unpacked_bytes = 4ULL << 30;
     std::uint64_t max_bundle_entries = 100'000;
     std::size_t keep_journal_records = 100;  // finished records kept for de-duplication
+    // Recoveries of one interrupted operation before it is reported failed instead (ADR 0015).
+    int max_recovery_attempts = 3;
     // Test-only fault injection; empty in production. Called before every journal write,
     // filesystem change and hook with a short step name ("journal", "switch suite:commerce", ...).
     // Returning an error fails that step as if the disk or hook had; throwing simulates a crash
@@ -47,14 +49,15 @@ class Installer {
 public:
     // `fetcher` must outlive the installer. Creates the state directories lazily: a disk problem
     // surfaces as a kFailed result of the first operation, not as an exception.
-    Installer(InstallerOptions options, ArtifactFetcher& fetcher);
+    Installer(InstallerOptions options, model::ArtifactFetcher& fetcher);
 
     // Runs one operation to its end and answers its result (also journaled). At-least-once
     // delivery: when the journal already holds a finished result for op.op_id, answers it and does
     // nothing else; an unfinished record for it (an interrupted run) is completed like Recover.
     // `progress` (may be empty) is called on this thread for each step.
-    OperationResult Execute(const Operation& op,
-                            const std::function<void(const ProgressEvent&)>& progress);
+    model::OperationResult Execute(
+        const model::Operation& op,
+        const std::function<void(const model::ProgressEvent&)>& progress);
 
     // Once at start-up, before connecting: completes operations a crash interrupted. Every
     // component that may have been switched is switched back to its previous version (its link
@@ -62,30 +65,36 @@ public:
     // re-run, and the result is journaled: kRolledBack, or kFailed "interrupted before any change"
     // when nothing had been switched, or kFailed when restoring failed. Answers the result of the
     // (last) interrupted operation so the daemon can report it, or nullopt.
-    std::optional<OperationResult> Recover();
+    // Each recovery first journals one more recovery attempt; an operation whose record already
+    // counts max_recovery_attempts is not touched again but finished as kFailed "recovery abandoned
+    // after N attempts: <why it was interrupted>". When the attempt cannot be journaled nothing is
+    // done and kFailed "...; recovery not attempted: ..." is answered (not journaled: the next
+    // start-up tries again).
+    std::optional<model::OperationResult> Recover();
 
     // The journaled result of a finished operation, if any.
-    [[nodiscard]] std::optional<OperationResult> StoredResult(const std::string& op_id) const;
+    [[nodiscard]] std::optional<model::OperationResult> StoredResult(
+        const std::string& op_id) const;
     // What is current on disk, from components/*/current.
-    [[nodiscard]] std::vector<InstalledComponent> Inventory() const;
+    [[nodiscard]] std::vector<model::InstalledComponent> Inventory() const;
 
 private:
     struct Run;
-    using Progress = std::function<void(const ProgressEvent&)>;
+    using Progress = std::function<void(const model::ProgressEvent&)>;
 
     [[nodiscard]] Expected<void> EnsureReady();
     [[nodiscard]] Expected<void> Step(std::string_view name) const;
     [[nodiscard]] Expected<void> Persist(Run& run);
-    void Report(const Run& run, std::string_view step, const ComponentChange* c,
+    void Report(const Run& run, std::string_view step, const model::ComponentChange* c,
                 std::uint64_t done = 0, std::uint64_t total = 0) const;
 
     // installer.cpp: the operation's frame.
-    [[nodiscard]] std::optional<OperationResult> Answered(const Operation& op);
-    [[nodiscard]] Run NewRun(const Operation& op, const Progress& progress) const;
-    [[nodiscard]] Expected<void> Start(Run& run, const Operation& op);
+    [[nodiscard]] std::optional<model::OperationResult> Answered(const model::Operation& op);
+    [[nodiscard]] Run NewRun(const model::Operation& op, const Progress& progress) const;
+    [[nodiscard]] Expected<void> Start(Run& run, const model::Operation& op);
     [[nodiscard]] Expected<void> WriteConfig(const Run& run) const;
-    OperationResult Finish(Run& run, Outcome outcome, std::string error);
-    OperationResult Commit(Run& run);
+    model::OperationResult Finish(Run& run, model::Outcome outcome, std::string error);
+    model::OperationResult Commit(Run& run);
     void Prune(const Run& run);
     void PruneComponent(const journal::ComponentRecord& c);
     void RemoveVersion(const std::filesystem::path& component_dir,
@@ -95,15 +104,15 @@ private:
     [[nodiscard]] Expected<void> Prepare(Run& run);
     [[nodiscard]] Expected<void> Download(Run& run, journal::ComponentRecord& c);
     [[nodiscard]] Expected<void> Unpack(Run& run, journal::ComponentRecord& c);
-    [[nodiscard]] Expected<void> UnpackNew(const ComponentChange& c,
+    [[nodiscard]] Expected<void> UnpackNew(const model::ComponentChange& c,
                                            const std::filesystem::path& component_dir);
-    [[nodiscard]] Expected<void> PlaceVersion(const ComponentChange& c,
+    [[nodiscard]] Expected<void> PlaceVersion(const model::ComponentChange& c,
                                               const std::filesystem::path& staging,
                                               const std::filesystem::path& component_dir);
-    [[nodiscard]] Expected<std::filesystem::path> FetchVerified(Run& run,
-                                                                const ComponentChange& change);
+    [[nodiscard]] Expected<std::filesystem::path> FetchVerified(
+        Run& run, const model::ComponentChange& change);
 
-    // installer_apply.cpp: switching, health checks, rollback and recovery.
+    // installer_apply.cpp: switching, health checks and rollback.
     [[nodiscard]] Expected<void> Apply(Run& run);
     [[nodiscard]] Expected<void> Activate(Run& run, journal::ComponentRecord& c);
     [[nodiscard]] Expected<void> Deactivate(Run& run, journal::ComponentRecord& c);
@@ -115,14 +124,18 @@ private:
                                                   const std::string& version,
                                                   const std::string& previous,
                                                   std::chrono::seconds timeout);
-    OperationResult RollBack(Run& run, const Error& cause, bool switched_any);
+    model::OperationResult RollBack(Run& run, const Error& cause, bool switched_any);
     [[nodiscard]] Expected<void> Restore(Run& run, journal::ComponentRecord& c);
-    OperationResult CompleteInterrupted(journal::OperationRecord record, const Progress& progress);
+
+    // installer_recover.cpp: completing interrupted operations.
+    model::OperationResult CompleteInterrupted(journal::OperationRecord record,
+                                               const Progress& progress);
+    [[nodiscard]] Error InterruptionCause(Run& run) const;
     [[nodiscard]] bool CurrentDiffers(const journal::ComponentRecord& c) const;
     void RemoveStagingLeftovers() const;
 
     InstallerOptions options_;
-    ArtifactFetcher& fetcher_;
+    model::ArtifactFetcher& fetcher_;
     StateLayout layout_;
     std::optional<journal::Journal> journal_;
 };

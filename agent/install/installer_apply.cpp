@@ -1,7 +1,6 @@
 // Steps that change what is current, and the way back. Each switch is journaled before it happens
 // and restoring is idempotent (point `current` at the recorded previous version, or remove it), so
 // a rollback or a recovery after a crash can always be re-run from the journal.
-#include <algorithm>
 
 #include "agent/install/hooks.hpp"
 #include "agent/install/installer.hpp"
@@ -134,7 +133,7 @@ Expected<void> Installer::RunComponentHook(Run& run, std::string_view hook,
 // Restores every component that may have changed, in reverse order, then re-runs the health
 // checks of the restored versions. `switched_any` false means nothing on disk had changed: the
 // instance is unchanged and the outcome is kFailed rather than kRolledBack.
-OperationResult Installer::RollBack(Run& run, const Error& cause, bool switched_any) {
+model::OperationResult Installer::RollBack(Run& run, const Error& cause, bool switched_any) {
     log::Warn("rolling back op_id={} cause={}", run.record.op_id, cause.message);
     std::string restore_errors;
     std::vector<const ComponentRecord*> restored;
@@ -159,10 +158,11 @@ OperationResult Installer::RollBack(Run& run, const Error& cause, bool switched_
         }
     }
     if (!restore_errors.empty()) {
-        return Finish(run, Outcome::kFailed,
+        return Finish(run, model::Outcome::kFailed,
                       cause.message + "; rollback failed: " + restore_errors);
     }
-    return Finish(run, switched_any ? Outcome::kRolledBack : Outcome::kFailed, cause.message);
+    return Finish(run, switched_any ? model::Outcome::kRolledBack : model::Outcome::kFailed,
+                  cause.message);
 }
 
 Expected<void> Installer::Restore(Run& run, ComponentRecord& c) {
@@ -182,74 +182,6 @@ Expected<void> Installer::Restore(Run& run, ComponentRecord& c) {
                   persisted.error().message);
     }
     return {};
-}
-
-std::optional<OperationResult> Installer::Recover() {
-    if (auto ready = EnsureReady(); !ready) {
-        log::Error("recovery impossible error={}", ready.error().message);
-        return std::nullopt;
-    }
-    std::optional<OperationResult> last;
-    for (journal::OperationRecord& record : journal_->ListUnfinished()) {
-        log::Warn("completing interrupted operation op_id={}", record.op_id);
-        last = CompleteInterrupted(std::move(record), nullptr);
-    }
-    return last;
-}
-
-OperationResult Installer::CompleteInterrupted(journal::OperationRecord record,
-                                               const Progress& progress) {
-    RemoveStagingLeftovers();
-    fs::path config_file = layout_.ConfigFile(record.op_id);
-    Run run{std::move(record), progress, std::move(config_file), false};
-    if (auto written = WriteConfig(run); !written) {
-        log::Warn("hooks of the recovery run without configuration error={}",
-                  written.error().message);
-    }
-    const ComponentRecord* last_touched = nullptr;
-    for (const ComponentRecord& c : run.record.components) {
-        if (journal::MayHaveChangedCurrent(c.phase)) {
-            last_touched = &c;
-            run.switched_any = run.switched_any || CurrentDiffers(c) ||
-                               (c.phase != Phase::kSwitching && c.phase != Phase::kDeactivating);
-        }
-    }
-    if (!run.switched_any) {
-        // Restoring is still run: a `switching` phase whose switch never happened is a no-op.
-        return RollBack(run, MakeError(Errc::kIo, "interrupted before any change"), false);
-    }
-    return RollBack(run,
-                    MakeError(Errc::kIo, "interrupted by an agent restart during " +
-                                             std::string(journal::PhaseName(last_touched->phase)) +
-                                             " of " + last_touched->change.Key()),
-                    true);
-}
-
-// A crash during unpacking leaves `<version>.staging-*` directories, one during a switch a
-// `.current.tmp-*` link; nothing else ever uses them.
-void Installer::RemoveStagingLeftovers() const {
-    std::error_code ec;
-    for (fs::directory_iterator component(layout_.ComponentsDir(), ec), end;
-         !ec && component != end; component.increment(ec)) {
-        std::error_code inner;
-        for (fs::directory_iterator it(component->path(), inner); !inner && it != end;
-             it.increment(inner)) {
-            const std::string name = it->path().filename().string();
-            if (name.find(".staging-") != std::string::npos || name.starts_with(".current.tmp-")) {
-                std::error_code removed;
-                fs::remove_all(it->path(), removed);
-                log::Info("removed staging leftover path={}", it->path().string());
-            }
-        }
-    }
-}
-
-bool Installer::CurrentDiffers(const ComponentRecord& c) const {
-    auto current = ReadCurrent(layout_.ComponentDir(c.change.type, c.change.name));
-    if (!current) {
-        return true;
-    }
-    return current->value_or("") != c.previous_version;
 }
 
 }  // namespace waka::agent::install

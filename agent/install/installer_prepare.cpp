@@ -17,7 +17,7 @@ using journal::Phase;
 
 namespace {
 
-std::string Describe(const ComponentChange& c) { return c.Key() + " " + c.to_version; }
+std::string Describe(const model::ComponentChange& c) { return c.Key() + " " + c.to_version; }
 
 bool IsDirectory(const fs::path& p) {
     std::error_code ec;
@@ -33,7 +33,7 @@ Expected<void> RemovePartial(const fs::path& partial) {
     return {};
 }
 
-Expected<void> Verify(const ComponentChange& c, const fs::path& partial) {
+Expected<void> Verify(const model::ComponentChange& c, const fs::path& partial) {
     std::error_code ec;
     const std::uintmax_t size = fs::file_size(partial, ec);
     if (ec) {
@@ -96,7 +96,7 @@ Expected<void> Installer::Download(Run& run, ComponentRecord& c) {
 
 // Resumes `<sha>.partial` through the fetcher, verifies size and SHA-256, then renames it to
 // `<sha>.tar.gz`. A mismatch deletes the partial file so that a retry starts afresh.
-Expected<fs::path> Installer::FetchVerified(Run& run, const ComponentChange& c) {
+Expected<fs::path> Installer::FetchVerified(Run& run, const model::ComponentChange& c) {
     const fs::path final_path = layout_.Download(c.artifact_sha256);
     std::error_code ec;
     if (fs::file_size(final_path, ec) == c.size && !ec) {
@@ -153,7 +153,8 @@ Expected<void> Installer::Unpack(Run& run, ComponentRecord& c) {
     return Persist(run);
 }
 
-Expected<void> Installer::UnpackNew(const ComponentChange& c, const fs::path& component_dir) {
+Expected<void> Installer::UnpackNew(const model::ComponentChange& c,
+                                    const fs::path& component_dir) {
     std::error_code ec;
     fs::create_directories(component_dir, ec);
     const fs::path staging = component_dir / (c.to_version + ".staging-" + RandomHex(6));
@@ -178,7 +179,7 @@ Expected<void> Installer::UnpackNew(const ComponentChange& c, const fs::path& co
     return {};
 }
 
-Expected<void> Installer::PlaceVersion(const ComponentChange& c, const fs::path& staging,
+Expected<void> Installer::PlaceVersion(const model::ComponentChange& c, const fs::path& staging,
                                        const fs::path& component_dir) {
     if (auto injected = Step("rename version " + c.Key()); !injected) {
         return injected.error();

@@ -101,8 +101,8 @@ int TypeRank(std::string_view type) {
     return type == "capability" ? 2 : 3;
 }
 
-std::vector<InstalledComponent> ListInstalled(const StateLayout& layout) {
-    std::vector<InstalledComponent> out;
+std::vector<model::InstalledComponent> ListInstalled(const StateLayout& layout) {
+    std::vector<model::InstalledComponent> out;
     std::error_code ec;
     for (fs::directory_iterator it(layout.ComponentsDir(), ec), end; !ec && it != end;
          it.increment(ec)) {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
 // The agent's on-disk layout (DESIGN §6) and the `current` symlink primitives. Blocking; no state.
@@ -52,7 +52,7 @@ private:
 
 // Components whose `current` link names an existing version directory, ordered platform, suites,
 // capabilities, then by name.
-[[nodiscard]] std::vector<InstalledComponent> ListInstalled(const StateLayout& layout);
+[[nodiscard]] std::vector<model::InstalledComponent> ListInstalled(const StateLayout& layout);
 
 // 0 platform, 1 suite, 2 capability, 3 anything else: the order operations are applied in.
 [[nodiscard]] int TypeRank(std::string_view type);

@@ -12,12 +12,12 @@ bool IsAlnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-Error Invalid(const ComponentChange& c, std::string_view why) {
+Error Invalid(const model::ComponentChange& c, std::string_view why) {
     return MakeError(Errc::kInvalidArgument,
                      "invalid component '" + c.Key().substr(0, 200) + "': " + std::string(why));
 }
 
-Expected<void> ValidateChange(const ComponentChange& c, std::uint64_t max_bundle_bytes) {
+Expected<void> ValidateChange(const model::ComponentChange& c, std::uint64_t max_bundle_bytes) {
     if (c.type != "platform" && c.type != "suite" && c.type != "capability") {
         return Invalid(c, "unknown component type");
     }
@@ -57,12 +57,12 @@ bool IsSafeSegment(std::string_view text) {
     return true;
 }
 
-Expected<void> ValidateOperation(const Operation& op, std::uint64_t max_bundle_bytes) {
+Expected<void> ValidateOperation(const model::Operation& op, std::uint64_t max_bundle_bytes) {
     if (!IsValidId(op.op_id)) {
         return MakeError(Errc::kInvalidArgument, "op id is not a safe identifier");
     }
     std::set<std::string> keys;
-    for (const ComponentChange& c : op.components) {
+    for (const model::ComponentChange& c : op.components) {
         if (auto ok = ValidateChange(c, max_bundle_bytes); !ok) {
             return ok;
         }

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
 // Checks of what the network sends before any of it becomes a path on disk.
@@ -16,6 +16,7 @@ namespace waka::agent::install {
 // Every component: type platform|suite|capability, safe name and versions, a SHA-256 hex digest
 // and a size within max_bundle_bytes when a version is installed, no component twice.
 // kInvalidArgument naming the offending component otherwise.
-[[nodiscard]] Expected<void> ValidateOperation(const Operation& op, std::uint64_t max_bundle_bytes);
+[[nodiscard]] Expected<void> ValidateOperation(const model::Operation& op,
+                                               std::uint64_t max_bundle_bytes);
 
 }  // namespace waka::agent::install

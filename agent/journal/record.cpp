@@ -2,6 +2,8 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <limits>
+#include <string>
 #include <utility>
 
 namespace waka::agent::journal {
@@ -19,12 +21,6 @@ constexpr std::array<std::pair<Phase, std::string_view>, 10> kPhaseNames{{
     {Phase::kDeactivated, "deactivated"},
     {Phase::kRollbackSwitched, "rollback_switched"},
     {Phase::kUnchanged, "unchanged"},
-}};
-
-constexpr std::array<std::pair<install::Outcome, std::string_view>, 3> kOutcomeNames{{
-    {install::Outcome::kSucceeded, "succeeded"},
-    {install::Outcome::kFailed, "failed"},
-    {install::Outcome::kRolledBack, "rolled_back"},
 }};
 
 Error Malformed(std::string_view what) {
@@ -69,7 +65,7 @@ json::object ChangeToJson(const ComponentRecord& c) {
     };
 }
 
-json::array InventoryToJson(const std::vector<install::InstalledComponent>& inventory) {
+json::array InventoryToJson(const std::vector<model::InstalledComponent>& inventory) {
     json::array out;
     for (const auto& c : inventory) {
         out.push_back(json::object{{"type", c.type}, {"name", c.name}, {"version", c.version}});
@@ -77,9 +73,9 @@ json::array InventoryToJson(const std::vector<install::InstalledComponent>& inve
     return out;
 }
 
-json::object ResultToJson(const install::OperationResult& r) {
+json::object ResultToJson(const model::OperationResult& r) {
     return json::object{
-        {"outcome", OutcomeName(r.outcome)},
+        {"outcome", model::OutcomeName(r.outcome)},
         {"error", r.error},
         {"inventory", InventoryToJson(r.inventory)},
     };
@@ -123,8 +119,8 @@ Expected<ComponentRecord> ComponentFromJson(const json::value& v) {
     return c;
 }
 
-Expected<std::vector<install::InstalledComponent>> InventoryFromJson(const json::array& a) {
-    std::vector<install::InstalledComponent> out;
+Expected<std::vector<model::InstalledComponent>> InventoryFromJson(const json::array& a) {
+    std::vector<model::InstalledComponent> out;
     for (const auto& v : a) {
         if (!v.is_object()) {
             return Malformed("inventory entry is not an object");
@@ -140,7 +136,7 @@ Expected<std::vector<install::InstalledComponent>> InventoryFromJson(const json:
     return out;
 }
 
-Expected<install::OperationResult> ResultFromJson(const json::value& v, const std::string& op_id) {
+Expected<model::OperationResult> ResultFromJson(const json::value& v, const std::string& op_id) {
     if (!v.is_object()) {
         return Malformed("result is not an object");
     }
@@ -151,12 +147,38 @@ Expected<install::OperationResult> ResultFromJson(const json::value& v, const st
     if (!outcome_name || !error || !inventory) {
         return Malformed("result misses a field");
     }
-    auto outcome = ParseOutcome(*outcome_name);
+    auto outcome = model::ParseOutcome(*outcome_name);
     auto components = InventoryFromJson(**inventory);
     if (!outcome || !components) {
         return Malformed("bad result outcome or inventory");
     }
-    return install::OperationResult{op_id, *outcome, *error, std::move(*components)};
+    return model::OperationResult{op_id, *outcome, *error, std::move(*components)};
+}
+
+// Version 1 records have neither member: they read as never recovered.
+Expected<void> ReadVersion(const json::object& o, OperationRecord& record) {
+    if (!o.contains("schema_version")) {
+        record.schema_version = 1;
+        record.recovery_attempts = 0;
+        return {};
+    }
+    auto version = GetInt(o, "schema_version");
+    if (!version || *version < 1) {
+        return Malformed("bad schema_version");
+    }
+    if (*version > kSchemaVersion) {
+        return MakeError(Errc::kInvalidArgument,
+                         "journal record has schema version " + std::to_string(*version) +
+                             ", written by a newer agent; this one reads versions 1 to " +
+                             std::to_string(kSchemaVersion));
+    }
+    auto attempts = GetInt(o, "recovery_attempts");
+    if (!attempts || *attempts < 0 || *attempts > std::numeric_limits<int>::max()) {
+        return Malformed("bad recovery_attempts");
+    }
+    record.schema_version = static_cast<int>(*version);
+    record.recovery_attempts = static_cast<int>(*attempts);
+    return {};
 }
 
 }  // namespace
@@ -197,35 +219,19 @@ bool MayHaveChangedCurrent(Phase phase) {
     return true;
 }
 
-std::string_view OutcomeName(install::Outcome outcome) {
-    for (const auto& [o, name] : kOutcomeNames) {
-        if (o == outcome) {
-            return name;
-        }
-    }
-    return "failed";
-}
-
-std::optional<install::Outcome> ParseOutcome(std::string_view name) {
-    for (const auto& [o, n] : kOutcomeNames) {
-        if (n == name) {
-            return o;
-        }
-    }
-    return std::nullopt;
-}
-
 std::string SerializeRecord(const OperationRecord& record) {
     json::array components;
     for (const auto& c : record.components) {
         components.push_back(ChangeToJson(c));
     }
     json::object root{
+        {"schema_version", kSchemaVersion},
         {"op_id", record.op_id},
         {"kind", record.kind},
         {"configuration_json", record.configuration_json},
         {"components", std::move(components)},
         {"finished_at_ms", record.finished_at_ms},
+        {"recovery_attempts", record.recovery_attempts},
     };
     if (record.result) {
         root["result"] = ResultToJson(*record.result);
@@ -241,6 +247,9 @@ Expected<OperationRecord> ParseRecord(std::string_view text) {
     }
     const json::object& o = root.get_object();
     OperationRecord record;
+    if (auto versioned = ReadVersion(o, record); !versioned) {
+        return versioned.error();
+    }
     auto op_id = GetString(o, "op_id");
     auto kind = GetString(o, "kind");
     auto config = GetString(o, "configuration_json");

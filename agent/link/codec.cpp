@@ -22,7 +22,7 @@ std::string Serialize(const pb::Envelope& envelope) {
     return bytes;
 }
 
-void FillInventory(const std::vector<install::InstalledComponent>& from, pb::Inventory* to) {
+void FillInventory(const std::vector<model::InstalledComponent>& from, pb::Inventory* to) {
     for (const auto& component : from) {
         auto* item = to->add_components();
         item->set_type(component.type);
@@ -31,27 +31,27 @@ void FillInventory(const std::vector<install::InstalledComponent>& from, pb::Inv
     }
 }
 
-pb::Outcome ToWire(install::Outcome outcome) {
+pb::Outcome ToWire(model::Outcome outcome) {
     switch (outcome) {
-        case install::Outcome::kSucceeded:
+        case model::Outcome::kSucceeded:
             return pb::OUTCOME_SUCCEEDED;
-        case install::Outcome::kRolledBack:
+        case model::Outcome::kRolledBack:
             return pb::OUTCOME_ROLLED_BACK;
-        case install::Outcome::kFailed:
+        case model::Outcome::kFailed:
             break;
     }
     return pb::OUTCOME_FAILED;
 }
 
-InstructionData FromWire(const pb::Instruction& wire) {
-    InstructionData data;
+model::InstructionData FromWire(const pb::Instruction& wire) {
+    model::InstructionData data;
     data.deadline_unix_seconds = wire.deadline_unix_seconds();
     auto& op = data.operation;
     op.op_id = wire.op_id();
     op.kind = wire.kind();
     op.configuration_json = wire.configuration_json();
     for (const auto& c : wire.components()) {
-        op.components.push_back(install::ComponentChange{
+        op.components.push_back(model::ComponentChange{
             .type = c.type(),
             .name = c.name(),
             .from_version = c.from_version(),
@@ -66,7 +66,7 @@ InstructionData FromWire(const pb::Instruction& wire) {
 
 }  // namespace
 
-std::string EncodeHello(const HelloData& hello, std::uint64_t seq) {
+std::string EncodeHello(const model::HelloData& hello, std::uint64_t seq) {
     auto envelope = NewEnvelope(seq);
     auto* body = envelope.mutable_hello();
     body->set_instance_id(hello.instance_id);
@@ -89,7 +89,7 @@ std::string EncodeAck(const std::string& op_id, std::uint64_t seq) {
     return Serialize(envelope);
 }
 
-std::string EncodeProgress(const install::ProgressEvent& progress, std::uint64_t seq) {
+std::string EncodeProgress(const model::ProgressEvent& progress, std::uint64_t seq) {
     auto envelope = NewEnvelope(seq);
     auto* body = envelope.mutable_progress();
     body->set_op_id(progress.op_id);
@@ -100,7 +100,7 @@ std::string EncodeProgress(const install::ProgressEvent& progress, std::uint64_t
     return Serialize(envelope);
 }
 
-std::string EncodeResult(const install::OperationResult& result, std::uint64_t seq) {
+std::string EncodeResult(const model::OperationResult& result, std::uint64_t seq) {
     auto envelope = NewEnvelope(seq);
     auto* body = envelope.mutable_result();
     body->set_op_id(result.op_id);
@@ -110,7 +110,7 @@ std::string EncodeResult(const install::OperationResult& result, std::uint64_t s
     return Serialize(envelope);
 }
 
-std::string EncodeInventory(const std::vector<install::InstalledComponent>& inventory,
+std::string EncodeInventory(const std::vector<model::InstalledComponent>& inventory,
                             std::uint64_t seq) {
     auto envelope = NewEnvelope(seq);
     FillInventory(inventory, envelope.mutable_inventory());
@@ -130,7 +130,8 @@ Expected<Inbound> DecodeInbound(std::string_view bytes) {
     switch (envelope.body_case()) {
         case pb::Envelope::kWelcome: {
             const auto& w = envelope.welcome();
-            return Inbound{WelcomeData{w.session_id(), w.heartbeat_seconds(), w.credential()}};
+            return Inbound{
+                model::WelcomeData{w.session_id(), w.heartbeat_seconds(), w.credential()}};
         }
         case pb::Envelope::kInstruction:
             return Inbound{FromWire(envelope.instruction())};
@@ -147,7 +148,7 @@ Expected<Inbound> DecodeInbound(std::string_view bytes) {
                                           " is not sent to agents");
 }
 
-std::string EncodeWelcomeForTest(const WelcomeData& welcome, std::uint64_t seq) {
+std::string EncodeWelcomeForTest(const model::WelcomeData& welcome, std::uint64_t seq) {
     auto envelope = NewEnvelope(seq);
     auto* body = envelope.mutable_welcome();
     body->set_session_id(welcome.session_id);
@@ -156,7 +157,7 @@ std::string EncodeWelcomeForTest(const WelcomeData& welcome, std::uint64_t seq) 
     return Serialize(envelope);
 }
 
-std::string EncodeInstructionForTest(const InstructionData& instruction, std::uint64_t seq) {
+std::string EncodeInstructionForTest(const model::InstructionData& instruction, std::uint64_t seq) {
     auto envelope = NewEnvelope(seq);
     auto* body = envelope.mutable_instruction();
     const auto& op = instruction.operation;

@@ -16,6 +16,7 @@
 
 #include "agent/link/tls.hpp"
 #include "shared/core/log.hpp"
+#include "shared/net/tls_client.hpp"
 
 namespace waka::agent::link {
 namespace {
@@ -35,7 +36,7 @@ enum class Attempt { kDone, kRestart };
 
 struct Request {
     const DownloaderOptions& options;
-    const install::ComponentChange& change;
+    const model::ComponentChange& change;
     const std::filesystem::path& partial_file;
     const std::function<void(std::uint64_t)>& progress;
     std::string credential;
@@ -91,7 +92,7 @@ asio::awaitable<Expected<void>> AsyncConnect(Stream& stream, const Request& r) {
     const auto& endpoint = r.options.endpoint;
     const std::string server_name =
         r.options.server_name.empty() ? endpoint.host : r.options.server_name;
-    if (auto configured = ConfigurePeer(stream.native_handle(), server_name); !configured) {
+    if (auto configured = net::ConfigureTlsPeer(stream.native_handle(), server_name); !configured) {
         co_return configured.error();
     }
     stream.set_verify_callback(ssl::host_name_verification(server_name));
@@ -261,7 +262,7 @@ std::string HttpsArtifactFetcher::Credential() const {
 }
 
 Expected<void> HttpsArtifactFetcher::Fetch(
-    const install::ComponentChange& change, const std::filesystem::path& partial_file,
+    const model::ComponentChange& change, const std::filesystem::path& partial_file,
     const std::function<void(std::uint64_t done)>& progress) {
     // Reloaded per download so a rotated CA file is picked up without a restart.
     auto tls = MakeClientTlsContext(options_.ca_file);

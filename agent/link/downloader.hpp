@@ -7,8 +7,8 @@
 #include <mutex>
 #include <string>
 
-#include "agent/install/artifact_fetcher.hpp"
 #include "agent/link/endpoint.hpp"
+#include "agent/model/artifact_fetcher.hpp"
 
 namespace waka::agent::link {
 
@@ -29,13 +29,13 @@ struct DownloaderOptions {
 //
 // Thread-safety: Fetch blocks (it runs its own io_context) and is meant for the agent's worker
 // thread; SetCredential may be called from any thread at any time.
-class HttpsArtifactFetcher final : public install::ArtifactFetcher {
+class HttpsArtifactFetcher final : public model::ArtifactFetcher {
 public:
     explicit HttpsArtifactFetcher(DownloaderOptions options);
 
     void SetCredential(std::string credential);
 
-    Expected<void> Fetch(const install::ComponentChange& change,
+    Expected<void> Fetch(const model::ComponentChange& change,
                          const std::filesystem::path& partial_file,
                          const std::function<void(std::uint64_t done)>& progress) override;
 

@@ -1,9 +1,9 @@
 #include "agent/link/endpoint.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <string>
+
+#include "shared/net/url.hpp"
 
 namespace waka::agent::link {
 namespace {
@@ -36,13 +36,6 @@ std::string Endpoint::HostHeader() const {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-bool IsIpLiteral(std::string_view host) {
-    std::string text(host);
-    unsigned char buffer[16];
-    return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
-           inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
-
 Expected<Endpoint> ParseCoordinatorUrl(std::string_view url) {
     auto bad = [&](std::string why) {
         return MakeError(Errc::kInvalidArgument,
@@ -54,55 +47,31 @@ Expected<Endpoint> ParseCoordinatorUrl(std::string_view url) {
     if (HasControlOrSpace(url) || url.find('#') != std::string_view::npos) {
         return bad("contains spaces, control characters or a fragment");
     }
-    std::string_view rest = url.substr(kScheme.size());
-    const auto slash = rest.find_first_of("/?");
-    std::string_view authority = rest.substr(0, slash);
-    Endpoint endpoint;
-    if (slash != std::string_view::npos) {
-        endpoint.path = std::string(rest.substr(slash));
-        if (endpoint.path.front() == '?') {
-            endpoint.path.insert(0, "/");
-        }
+    auto parsed = net::ParseUrl(url);
+    if (!parsed) {
+        return bad(parsed.error().message);
     }
-    if (authority.find('@') != std::string_view::npos) {
+    if (parsed->has_userinfo) {
         return bad("user information is not allowed");
     }
-    std::string_view port_text;
-    if (!authority.empty() && authority.front() == '[') {
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) {
-            return bad("unterminated IPv6 literal");
-        }
-        endpoint.host = std::string(authority.substr(1, close - 1));
-        std::string_view after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') {
-                return bad("garbage after the IPv6 literal");
-            }
-            port_text = after.substr(1);
-            if (port_text.empty()) {
-                return bad("empty port");
-            }
-        }
-    } else {
-        const auto colon = authority.find(':');
-        endpoint.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) {
-            port_text = authority.substr(colon + 1);
-            if (port_text.empty()) {
-                return bad("empty port");
-            }
-        }
+    if (parsed->port && parsed->port->empty()) {
+        return bad("empty port");
     }
-    if (endpoint.host.empty()) {
+    if (parsed->host.empty()) {
         return bad("no host");
     }
-    if (!port_text.empty()) {
-        auto port = ParsePort(port_text);
+    Endpoint endpoint;
+    endpoint.host = parsed->host;
+    if (parsed->port) {
+        auto port = ParsePort(*parsed->port);
         if (!port) {
             return bad(port.error().message);
         }
         endpoint.port = *port;
+    }
+    endpoint.path = parsed->path + (parsed->query ? "?" + *parsed->query : "");
+    if (endpoint.path.empty() || endpoint.path.front() == '?') {
+        endpoint.path.insert(0, "/");
     }
     return endpoint;
 }

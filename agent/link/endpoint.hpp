@@ -18,11 +18,9 @@ struct Endpoint {
     [[nodiscard]] std::string HostHeader() const;
 };
 
-// Accepts only the wss scheme (the agent never talks to the coordinator in clear text). Refuses
-// user-info, fragments, empty hosts and bad ports with Errc::kInvalidArgument.
+// The agent's rules over net::ParseUrl: only the wss scheme (the agent never talks to the
+// coordinator in clear text); refuses spaces and control characters, user-info, fragments, empty
+// hosts and ports outside 1..65535 with Errc::kInvalidArgument ("coordinator_url '<url>': why").
 [[nodiscard]] Expected<Endpoint> ParseCoordinatorUrl(std::string_view url);
-
-// True when host is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3).
-[[nodiscard]] bool IsIpLiteral(std::string_view host);
 
 }  // namespace waka::agent::link

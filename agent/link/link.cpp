@@ -18,6 +18,7 @@
 #include "agent/link/tls.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/backoff.hpp"
+#include "shared/net/tls_client.hpp"
 
 namespace waka::agent::link {
 namespace {
@@ -96,7 +97,7 @@ auto LastResort(std::shared_ptr<Session> s, const char* what) {
 }  // namespace
 
 struct Link::Impl : std::enable_shared_from_this<Impl> {
-    Impl(asio::io_context& io, LinkOptions options, LinkHandler& handler)
+    Impl(asio::io_context& io, LinkOptions options, model::ChannelHandler& handler)
         : io_(io),
           options_(std::move(options)),
           handler_(handler),
@@ -113,7 +114,8 @@ struct Link::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> AsyncRun();
     asio::awaitable<bool> AsyncAttempt();
     asio::awaitable<bool> AsyncOpen(const std::shared_ptr<Session>& s);
-    asio::awaitable<std::optional<WelcomeData>> AsyncGreet(const std::shared_ptr<Session>& s);
+    asio::awaitable<std::optional<model::WelcomeData>> AsyncGreet(
+        const std::shared_ptr<Session>& s);
     asio::awaitable<void> AsyncReadLoop(std::shared_ptr<Session> s);
     asio::awaitable<void> AsyncWriter(std::shared_ptr<Session> s);
     asio::awaitable<void> AsyncHeartbeat(std::shared_ptr<Session> s);
@@ -121,11 +123,11 @@ struct Link::Impl : std::enable_shared_from_this<Impl> {
     void Dispatch(Session& s, Inbound message);
     bool Enqueue(std::string frame);
     void RequestClose(Session& s, websocket::close_code code, std::string reason);
-    void StartSession(const std::shared_ptr<Session>& s, const WelcomeData& welcome);
+    void StartSession(const std::shared_ptr<Session>& s, const model::WelcomeData& welcome);
 
     asio::io_context& io_;
     LinkOptions options_;
-    LinkHandler& handler_;
+    model::ChannelHandler& handler_;
     std::shared_ptr<ssl::context> tls_;
     asio::steady_timer retry_;
     net::Backoff backoff_;
@@ -202,7 +204,8 @@ asio::awaitable<bool> Link::Impl::AsyncOpen(const std::shared_ptr<Session>& s) {
         co_return false;
     }
     const std::string name = ServerName();
-    if (auto configured = ConfigurePeer(s->ws.next_layer().native_handle(), name); !configured) {
+    if (auto configured = net::ConfigureTlsPeer(s->ws.next_layer().native_handle(), name);
+        !configured) {
         log::Error("TLS setup failed error={}", configured.error().message);
         co_return false;
     }
@@ -234,7 +237,7 @@ asio::awaitable<bool> Link::Impl::AsyncOpen(const std::shared_ptr<Session>& s) {
     co_return true;
 }
 
-asio::awaitable<std::optional<WelcomeData>> Link::Impl::AsyncGreet(
+asio::awaitable<std::optional<model::WelcomeData>> Link::Impl::AsyncGreet(
     const std::shared_ptr<Session>& s) {
     if (!co_await AsyncOpen(s)) {
         co_return std::nullopt;
@@ -263,7 +266,7 @@ asio::awaitable<std::optional<WelcomeData>> Link::Impl::AsyncGreet(
     Disarm(*s);
     const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
     auto message = DecodeInbound(bytes);
-    if (!message || !std::holds_alternative<WelcomeData>(*message) || !s->ws.got_binary()) {
+    if (!message || !std::holds_alternative<model::WelcomeData>(*message) || !s->ws.got_binary()) {
         log::Warn("coordinator answered Hello without a Welcome, closing error={}",
                   message ? "unexpected message" : message.error().message);
         Arm(*s, "close", options_.connect_timeout);
@@ -271,10 +274,11 @@ asio::awaitable<std::optional<WelcomeData>> Link::Impl::AsyncGreet(
                                    kNoThrow);
         co_return std::nullopt;
     }
-    co_return std::get<WelcomeData>(std::move(*message));
+    co_return std::get<model::WelcomeData>(std::move(*message));
 }
 
-void Link::Impl::StartSession(const std::shared_ptr<Session>& s, const WelcomeData& welcome) {
+void Link::Impl::StartSession(const std::shared_ptr<Session>& s,
+                              const model::WelcomeData& welcome) {
     s->established = true;
     ++stats_.sessions_established;
     heartbeat_seconds_ = welcome.heartbeat_seconds > 0 ? welcome.heartbeat_seconds
@@ -326,7 +330,7 @@ asio::awaitable<void> Link::Impl::AsyncReadLoop(std::shared_ptr<Session> s) {
 }
 
 void Link::Impl::Dispatch(Session& s, Inbound message) {
-    if (auto* instruction = std::get_if<InstructionData>(&message)) {
+    if (auto* instruction = std::get_if<model::InstructionData>(&message)) {
         handler_.OnInstruction(std::move(*instruction));
     } else if (auto* cancel = std::get_if<CancelData>(&message)) {
         handler_.OnCancel(cancel->op_id);
@@ -417,7 +421,7 @@ void Link::Impl::RequestClose(Session& s, websocket::close_code code, std::strin
     s.wake.cancel();
 }
 
-Link::Link(asio::io_context& io, LinkOptions options, LinkHandler& handler)
+Link::Link(asio::io_context& io, LinkOptions options, model::ChannelHandler& handler)
     : impl_(std::make_shared<Impl>(io, std::move(options), handler)) {}
 
 Link::~Link() = default;
@@ -453,15 +457,15 @@ bool Link::SendAck(const std::string& op_id) {
     return Established() && impl_->Enqueue(EncodeAck(op_id, ++impl_->seq_));
 }
 
-bool Link::SendProgress(const install::ProgressEvent& progress) {
+bool Link::SendProgress(const model::ProgressEvent& progress) {
     return Established() && impl_->Enqueue(EncodeProgress(progress, ++impl_->seq_));
 }
 
-bool Link::SendResult(const install::OperationResult& result) {
+bool Link::SendResult(const model::OperationResult& result) {
     return Established() && impl_->Enqueue(EncodeResult(result, ++impl_->seq_));
 }
 
-bool Link::SendInventory(const std::vector<install::InstalledComponent>& inventory) {
+bool Link::SendInventory(const std::vector<model::InstalledComponent>& inventory) {
     return Established() && impl_->Enqueue(EncodeInventory(inventory, ++impl_->seq_));
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/install/operation.hpp"
 #include "agent/link/endpoint.hpp"
-#include "agent/link/messages.hpp"
+#include "agent/model/channel.hpp"
+#include "agent/model/operation.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -32,23 +32,6 @@ struct LinkOptions {
     std::size_t max_message_bytes = 4 << 20;
 };
 
-// What the link reports to its owner (the daemon). Every call happens on the io_context's thread.
-class LinkHandler {
-public:
-    virtual ~LinkHandler() = default;
-
-    // Called before each connection attempt's Hello.
-    virtual HelloData MakeHello() = 0;
-    // The coordinator accepted the Hello; Send* works from now until OnSessionDown.
-    virtual void OnEstablished(const WelcomeData& welcome) = 0;
-    virtual void OnInstruction(InstructionData instruction) = 0;
-    virtual void OnCancel(const std::string& op_id) = 0;
-    // An established session ended (the link reconnects by itself unless stopped).
-    virtual void OnSessionDown() = 0;
-    // A connection attempt ended without a Welcome (unreachable, TLS refused, refused Hello...).
-    virtual void OnAttemptFailed() {}
-};
-
 // Counters for logs and tests; readable from any thread.
 struct LinkStats {
     std::atomic<std::uint64_t> connect_attempts{0};
@@ -65,10 +48,10 @@ struct LinkStats {
 //
 // Threading: the io_context must be run by exactly one thread; every member function must be called
 // on that thread (post to it from elsewhere). The Link must outlive the io_context's run().
-class Link {
+class Link final : public model::AgentChannel {
 public:
-    Link(boost::asio::io_context& io, LinkOptions options, LinkHandler& handler);
-    ~Link();
+    Link(boost::asio::io_context& io, LinkOptions options, model::ChannelHandler& handler);
+    ~Link() override;
     Link(const Link&) = delete;
     Link& operator=(const Link&) = delete;
 
@@ -78,13 +61,14 @@ public:
     // io_context runs out of link work shortly after.
     void Stop();
 
-    [[nodiscard]] bool Established() const;
+    // model::AgentChannel
+    [[nodiscard]] bool Established() const override;
     // Queue a message on the established session. False when no session is established or the
     // queue is full (the message is dropped).
-    bool SendAck(const std::string& op_id);
-    bool SendProgress(const install::ProgressEvent& progress);
-    bool SendResult(const install::OperationResult& result);
-    bool SendInventory(const std::vector<install::InstalledComponent>& inventory);
+    bool SendAck(const std::string& op_id) override;
+    bool SendProgress(const model::ProgressEvent& progress) override;
+    bool SendResult(const model::OperationResult& result) override;
+    bool SendInventory(const std::vector<model::InstalledComponent>& inventory) override;
 
     [[nodiscard]] const LinkStats& Stats() const;
 

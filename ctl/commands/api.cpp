@@ -23,19 +23,27 @@ void AddApiCommands(CLI::App& app, Context& context) {
     api->add_option("method", args->method, "GET, POST, PUT, DELETE, ...")->required();
     api->add_option("path", args->path, "Path and query, e.g. /api/v1/policies")->required();
     api->add_option("--data", args->data, "JSON request body");
-    OnRun(api, context, [&context, args] {
+    OnRun(api, context, [&context, args]() -> Expected<void> {
         std::string method = args->method;
         for (char& c : method) {
             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         }
-        const Answer answer = context.MakeClient().Raw(method, args->path, args->data);
-        boost::json::value body = Check(answer);
-        if (body.is_string()) {  // not JSON (/metrics, /docs): as served
+        auto client = context.MakeClient();
+        if (!client) {
+            return client.error();
+        }
+        const Answer answer = client->Raw(method, args->path, args->data);
+        auto body = Check(answer);
+        if (!body) {
+            return body.error();
+        }
+        if (body->is_string()) {  // not JSON (/metrics, /docs): as served
             std::cout << answer.body << (answer.body.ends_with('\n') ? "" : "\n");
-        } else if (!body.is_null()) {
-            PrintPretty(body, std::cout);
+        } else if (!body->is_null()) {
+            PrintPretty(*body, std::cout);
             std::cout << "\n";
         }
+        return {};
     });
 }
 

@@ -19,20 +19,24 @@ struct DecisionArgs {
 };
 
 // POST /deployments/{id}/<verb> with the comment (when given) and prints the deployment.
-void Decide(Context& context, const DecisionArgs& args, const std::string& verb) {
+Expected<void> Decide(const Context& context, const DecisionArgs& args, const std::string& verb) {
     json::object body;
     if (!args.comment.empty()) {
         body["comment"] = args.comment;
     }
-    json::value answer = context.MakeClient().Call(
-        "POST", "/api/v1/deployments/" + UrlEncode(args.id) + "/" + verb, json::serialize(body));
-    ShowDeploymentSummary(context.globals, answer);
-    const auto* requested =
-        answer.is_object() ? answer.as_object().if_contains("cancel_requested") : nullptr;
+    auto answer = context.Call("POST", "/api/v1/deployments/" + UrlEncode(args.id) + "/" + verb,
+                               json::serialize(body));
+    if (!answer) {
+        return answer.error();
+    }
+    ShowDeploymentSummary(context.globals, *answer);
+    const auto* object = answer->if_object();
+    const auto* requested = object != nullptr ? object->if_contains("cancel_requested") : nullptr;
     if (!context.globals.json_output && requested != nullptr && requested->is_bool() &&
-        requested->as_bool()) {
+        requested->get_bool()) {
         std::cout << "  cancel requested: the agent stops only if it has not started the change\n";
     }
+    return {};
 }
 
 void AddDecision(CLI::App& app, Context& context, const std::string& verb,
@@ -44,7 +48,7 @@ void AddDecision(CLI::App& app, Context& context, const std::string& verb,
     command->add_option("--comment", args->comment,
                         comment_required ? "Why (required; kept in the events and the audit log)"
                                          : "Why (kept in the events and the audit log)");
-    OnRun(command, context, [&context, args, verb] { Decide(context, *args, verb); });
+    OnRun(command, context, [&context, args, verb] { return Decide(context, *args, verb); });
 }
 
 }  // namespace

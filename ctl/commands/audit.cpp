@@ -18,11 +18,9 @@ struct AuditArgs {
 };
 
 bool ChainOk(const json::value& result) {
-    if (!result.is_object()) {
-        return false;
-    }
-    const auto* ok = result.as_object().if_contains("ok");
-    return ok != nullptr && ok->is_bool() && ok->as_bool();
+    const auto* object = result.if_object();
+    const auto* ok = object != nullptr ? object->if_contains("ok") : nullptr;
+    return ok != nullptr && ok->is_bool() && ok->get_bool();
 }
 
 }  // namespace
@@ -45,15 +43,20 @@ void AddAuditCommands(CLI::App& app, Context& context) {
                                          {"action", args->action},
                                          {"since", args->since},
                                          {"until", args->until}});
-        ListPaged(context.globals, context.MakeClient(), "/api/v1/audit" + query, *limit,
-                  {"seq", "at", "actor", "action", "target_type", "target_id", "decision"});
+        return ListPaged(context.globals, context.MakeClient(), "/api/v1/audit" + query, *limit,
+                         {"seq", "at", "actor", "action", "target_type", "target_id", "decision"});
     });
 
-    OnRun(audit->add_subcommand("verify", "Verify the audit hash chain"), context, [&context] {
-        json::value result = context.MakeClient().Call("GET", "/api/v1/audit/verify");
-        Show(context.globals, result);
-        context.exit_code = ChainOk(result) ? 0 : 1;
-    });
+    OnRun(audit->add_subcommand("verify", "Verify the audit hash chain"), context,
+          [&context]() -> Expected<void> {
+              auto result = context.Call("GET", "/api/v1/audit/verify");
+              if (!result) {
+                  return result.error();
+              }
+              Show(context.globals, *result);
+              context.exit_code = ChainOk(*result) ? 0 : 1;
+              return {};
+          });
 }
 
 }  // namespace waka::ctl

@@ -11,7 +11,7 @@
 namespace waka::ctl {
 
 // Makes `command` set context.action to `body` when it is chosen; main runs it after parsing.
-void OnRun(CLI::App* command, Context& context, std::function<void()> body);
+void OnRun(CLI::App* command, Context& context, Action body);
 
 // Adds --limit (default 100, the server's page; 0: all) to a list command; the answer holds the
 // parsed value, read by the command's action.

@@ -60,7 +60,10 @@ void AddCompletionCommands(CLI::App& app, Context& context) {
     auto shell = std::make_shared<std::string>();
     auto* completion = app.add_subcommand("completion", "Print a shell completion script");
     completion->add_option("shell", *shell, "bash")->required()->check(CLI::IsMember({"bash"}));
-    OnRun(completion, context, [&app] { PrintBashCompletion(app); });
+    OnRun(completion, context, [&app]() -> Expected<void> {
+        PrintBashCompletion(app);
+        return {};
+    });
 }
 
 }  // namespace waka::ctl

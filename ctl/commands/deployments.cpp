@@ -38,19 +38,32 @@ json::object CreateBody(const DeploymentArgs& args) {
     return body;
 }
 
-void Deploy(Context& context, const DeploymentArgs& args) {
-    const Client client = context.MakeClient();
-    json::value created =
-        client.Call("POST", "/api/v1/deployments", json::serialize(CreateBody(args)));
-    const std::string id = Text(created.at("id"));
+// Answers the exit status of --wait (0 otherwise).
+Expected<int> Deploy(const Context& context, const DeploymentArgs& args) {
+    auto client = context.MakeClient();
+    if (!client) {
+        return client.error();
+    }
+    auto created = client->Call("POST", "/api/v1/deployments", json::serialize(CreateBody(args)));
+    if (!created) {
+        return created.error();
+    }
+    auto id = Field(*created, "id");
+    if (!id) {
+        return id.error();
+    }
     if (!args.wait || args.dry_run) {
-        Show(context.globals, created);
-        return;
+        Show(context.globals, *created);
+        return 0;
     }
     if (!context.globals.json_output) {
-        std::cout << "deployment " << id << " created (" << Text(created.at("status")) << ")\n";
+        auto status = Field(*created, "status");
+        if (!status) {
+            return status.error();
+        }
+        std::cout << "deployment " << *id << " created (" << *status << ")\n";
     }
-    context.exit_code = WaitDeployment(context.globals, client, id, args.timeout_seconds);
+    return WaitDeployment(context.globals, *client, *id, args.timeout_seconds);
 }
 
 void AddDeploy(CLI::App& app, Context& context, const std::shared_ptr<DeploymentArgs>& args) {
@@ -64,7 +77,8 @@ void AddDeploy(CLI::App& app, Context& context, const std::shared_ptr<Deployment
     deploy->add_flag("--force", args->force, "Override the policy (admin; needs --reason)");
     deploy->add_flag("--skip-validation", args->skip_validation, "Skip validation (admin)");
     deploy->add_option("--reason", args->reason, "Why (recorded in the audit log)");
-    OnRun(deploy, context, [&context, args] { Deploy(context, *args); });
+    OnRun(deploy, context,
+          [&context, args] { return SetExitCode(context, Deploy(context, *args)); });
 }
 
 void AddDeployments(CLI::App& app, Context& context, const std::shared_ptr<DeploymentArgs>& args) {
@@ -75,14 +89,17 @@ void AddDeployments(CLI::App& app, Context& context, const std::shared_ptr<Deplo
     get->add_option("id", args->id)->required();
     get->add_flag("--wait", args->wait, "Follow it until it ends");
     get->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
-    OnRun(get, context, [&context, args] {
-        const Client client = context.MakeClient();
-        if (args->wait) {
-            context.exit_code =
-                WaitDeployment(context.globals, client, args->id, args->timeout_seconds);
-            return;
+    OnRun(get, context, [&context, args]() -> Expected<void> {
+        auto client = context.MakeClient();
+        if (!client) {
+            return client.error();
         }
-        Show(context.globals, client.Call("GET", "/api/v1/deployments/" + UrlEncode(args->id)));
+        if (args->wait) {
+            return SetExitCode(
+                context, WaitDeployment(context.globals, *client, args->id, args->timeout_seconds));
+        }
+        return ShowAnswer(context.globals,
+                          client->Call("GET", "/api/v1/deployments/" + UrlEncode(args->id)));
     });
 
     auto* list = deployments->add_subcommand("list", "List deployments, newest first");
@@ -92,7 +109,7 @@ void AddDeployments(CLI::App& app, Context& context, const std::shared_ptr<Deplo
     OnRun(list, context, [&context, args, limit] {
         const std::string query =
             Query({{"instance_id", args->instance}, {"status", args->status}});
-        ListPaged(
+        return ListPaged(
             context.globals, context.MakeClient(), "/api/v1/deployments" + query, *limit,
             {"id", "status", "kind", "instance_id", "manifest_id", "created_at", "completed_at"});
     });

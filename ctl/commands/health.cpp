@@ -10,11 +10,15 @@ namespace json = boost::json;
 
 void AddHealthCommands(CLI::App& app, Context& context) {
     auto* health = app.add_subcommand("health", "GET /health: the coordinator and its database");
-    OnRun(health, context, [&context] {
+    OnRun(health, context, [&context]() -> Expected<void> {
+        auto client = context.MakeClient();
+        if (!client) {
+            return client.error();
+        }
         // /health answers 503 with a body when unhealthy: print it rather than a bare error.
-        Answer answer = context.MakeClient().Raw("GET", "/health", "");
+        Answer answer = client->Raw("GET", "/health", "");
         if (answer.status == 0) {
-            throw Failure{"wakactl: " + answer.error};
+            return Fail("wakactl: " + answer.error, Errc::kNetwork);
         }
         boost::system::error_code ec;
         json::value body = json::parse(answer.body, ec);
@@ -24,6 +28,7 @@ void AddHealthCommands(CLI::App& app, Context& context) {
             Show(context.globals, body);
         }
         context.exit_code = answer.status == 200 ? 0 : 1;
+        return {};
     });
 }
 

@@ -34,10 +34,14 @@ void AddCreateAndList(CLI::App* instances, Context& context,
         "create", "Register an instance; prints its one-time enrollment token");
     create->add_option("id", args->id)->required();
     create->add_option("--label", args->labels, "key=value (repeatable)");
-    OnRun(create, context, [&context, args] {
-        const json::object body{{"id", args->id}, {"labels", KeyValues(args->labels, "--label")}};
-        Show(context.globals,
-             context.MakeClient().Call("POST", "/api/v1/instances", json::serialize(body)));
+    OnRun(create, context, [&context, args]() -> Expected<void> {
+        auto labels = KeyValues(args->labels, "--label");
+        if (!labels) {
+            return labels.error();
+        }
+        const json::object body{{"id", args->id}, {"labels", std::move(*labels)}};
+        return ShowAnswer(context.globals,
+                          context.Call("POST", "/api/v1/instances", json::serialize(body)));
     });
 
     auto* list = instances->add_subcommand("list", "List instances");
@@ -45,7 +49,7 @@ void AddCreateAndList(CLI::App* instances, Context& context,
     list->add_flag("--all", args->all, "Include decommissioned instances");
     const auto limit = AddLimitOption(list);
     OnRun(list, context, [&context, args, limit] {
-        ListPaged(
+        return ListPaged(
             context.globals, context.MakeClient(), "/api/v1/instances" + ListQuery(*args), *limit,
             {"id", "connection_state", "agent_version", "current_manifest_id", "last_seen_at"});
     });
@@ -56,15 +60,19 @@ void AddGetAndDelete(CLI::App* instances, Context& context,
     auto* get = instances->add_subcommand("get", "Show an instance");
     get->add_option("id", args->id)->required();
     OnRun(get, context, [&context, args] {
-        Show(context.globals,
-             context.MakeClient().Call("GET", "/api/v1/instances/" + UrlEncode(args->id)));
+        return ShowAnswer(context.globals,
+                          context.Call("GET", "/api/v1/instances/" + UrlEncode(args->id)));
     });
 
     auto* remove = instances->add_subcommand("delete", "Decommission an instance (admin)");
     remove->add_option("id", args->id)->required();
-    OnRun(remove, context, [&context, args] {
-        context.MakeClient().Call("DELETE", "/api/v1/instances/" + UrlEncode(args->id));
+    OnRun(remove, context, [&context, args]() -> Expected<void> {
+        if (auto removed = context.Call("DELETE", "/api/v1/instances/" + UrlEncode(args->id));
+            !removed) {
+            return removed.error();
+        }
         std::cout << "decommissioned " << args->id << "\n";
+        return {};
     });
 }
 

@@ -23,9 +23,13 @@ struct ManifestArgs {
 };
 
 // The body of --file, with each flag given overriding its field.
-json::object CreateBody(const ManifestArgs& args) {
-    json::object body =
-        args.file.empty() ? json::object{} : ParseJsonArg(ReadFileOrThrow(args.file), args.file);
+Expected<json::object> CreateBody(const ManifestArgs& args) {
+    auto from_file =
+        args.file.empty() ? Expected<json::object>(json::object{}) : ReadJsonFile(args.file);
+    if (!from_file) {
+        return from_file.error();
+    }
+    json::object body = std::move(*from_file);
     if (!args.id.empty()) {
         body["id"] = args.id;
     }
@@ -38,11 +42,17 @@ json::object CreateBody(const ManifestArgs& args) {
     if (!args.platform_version.empty()) {
         body["platform_version"] = args.platform_version;
     }
-    if (!args.suites.empty()) {
-        body["suites"] = KeyValues(args.suites, "--suite");
-    }
-    if (!args.capabilities.empty()) {
-        body["capabilities"] = KeyValues(args.capabilities, "--capability");
+    for (const auto& [flag, key, pairs] :
+         {std::tuple{"--suite", "suites", &args.suites},
+          std::tuple{"--capability", "capabilities", &args.capabilities}}) {
+        if (pairs->empty()) {
+            continue;
+        }
+        auto versions = KeyValues(*pairs, flag);
+        if (!versions) {
+            return versions.error();
+        }
+        body[key] = std::move(*versions);
     }
     return body;
 }
@@ -58,9 +68,13 @@ void AddCreate(CLI::App* manifests, Context& context, const std::shared_ptr<Mani
     create->add_option("--platform-version", args->platform_version, "Platform version");
     create->add_option("--suite", args->suites, "name=version (repeatable)");
     create->add_option("--capability", args->capabilities, "name=version (repeatable)");
-    OnRun(create, context, [&context, args] {
-        Show(context.globals, context.MakeClient().Call("POST", "/api/v1/manifests",
-                                                        json::serialize(CreateBody(*args))));
+    OnRun(create, context, [&context, args]() -> Expected<void> {
+        auto body = CreateBody(*args);
+        if (!body) {
+            return body.error();
+        }
+        return ShowAnswer(context.globals,
+                          context.Call("POST", "/api/v1/manifests", json::serialize(*body)));
     });
 }
 
@@ -69,8 +83,8 @@ void AddGetAndList(CLI::App* manifests, Context& context,
     auto* get = manifests->add_subcommand("get", "Show a manifest");
     get->add_option("id", args->id)->required();
     OnRun(get, context, [&context, args] {
-        Show(context.globals,
-             context.MakeClient().Call("GET", "/api/v1/manifests/" + UrlEncode(args->id)));
+        return ShowAnswer(context.globals,
+                          context.Call("GET", "/api/v1/manifests/" + UrlEncode(args->id)));
     });
 
     auto* list = manifests->add_subcommand("list", "Manifest history, newest first");
@@ -78,30 +92,51 @@ void AddGetAndList(CLI::App* manifests, Context& context,
     const auto limit = AddLimitOption(list);
     OnRun(list, context, [&context, args, limit] {
         const std::string query = Query({{"instance_id", args->instance}});
-        ListPaged(
+        return ListPaged(
             context.globals, context.MakeClient(), "/api/v1/manifests" + query, *limit,
             {"id", "instance_id", "platform_name", "platform_version", "created_by", "created_at"});
     });
 }
 
+// "  change: <component> <from> -> <to>".
+Expected<void> PrintChange(const json::value& change) {
+    std::string line = "  change:";
+    for (const char* key : {"component", "from_version", "to_version"}) {
+        auto text = Field(change, key);
+        if (!text) {
+            return text.error();
+        }
+        line += (std::string_view(key) == "to_version" ? " -> " : " ") + *text;
+    }
+    std::cout << line << "\n";
+    return {};
+}
+
 // The compiled manifest for people: its id, what each component resolved to and what changes.
-void PrintCompiled(const json::object& manifest) {
-    const bool dry_run = manifest.contains("dry_run") && manifest.at("dry_run").is_bool() &&
-                         manifest.at("dry_run").as_bool();
-    std::cout << (dry_run ? "would compile (dry run, nothing stored)" : "compiled manifest ")
-              << (dry_run ? "" : Text(manifest.at("id"))) << "\n";
+Expected<void> PrintCompiled(const json::value& answer) {
+    const json::object& manifest = answer.get_object();
+    const auto* dry_run_member = manifest.if_contains("dry_run");
+    const bool dry_run =
+        dry_run_member != nullptr && dry_run_member->is_bool() && dry_run_member->get_bool();
+    auto id = dry_run ? Expected<std::string>(std::string()) : Field(answer, "id");
+    if (!id) {
+        return id.error();
+    }
+    std::cout << (dry_run ? "would compile (dry run, nothing stored)" : "compiled manifest ") << *id
+              << "\n";
     if (const auto* resolution = manifest.if_contains("resolution");
         resolution && resolution->is_object()) {
-        for (const auto& [component, version] : resolution->as_object()) {
+        for (const auto& [component, version] : resolution->get_object()) {
             std::cout << "  " << std::string(component) << " " << Text(version) << "\n";
         }
     }
     if (const auto* changes = manifest.if_contains("changes"); changes && changes->is_array()) {
-        for (const auto& change : changes->as_array()) {
-            if (change.is_object()) {
-                std::cout << "  change: " << Text(change.at("component")) << " "
-                          << Text(change.at("from_version")) << " -> "
-                          << Text(change.at("to_version")) << "\n";
+        for (const auto& change : changes->get_array()) {
+            if (!change.is_object()) {
+                continue;
+            }
+            if (auto printed = PrintChange(change); !printed) {
+                return printed;
             }
         }
     }
@@ -109,6 +144,7 @@ void PrintCompiled(const json::object& manifest) {
         duplicate && duplicate->is_string()) {
         std::cout << "  same content as " << Text(*duplicate) << "\n";
     }
+    return {};
 }
 
 void AddCompile(CLI::App* manifests, Context& context, const std::shared_ptr<ManifestArgs>& args) {
@@ -125,18 +161,19 @@ void AddCompile(CLI::App* manifests, Context& context, const std::shared_ptr<Man
     compile->add_option("--capability", args->capabilities,
                         "name=latest|version|range (repeatable)");
     compile->add_flag("--dry-run", args->dry_run, "Show the result; store nothing");
-    OnRun(compile, context, [&context, args] {
-        json::object body = CreateBody(*args);
+    OnRun(compile, context, [&context, args]() -> Expected<void> {
+        auto body = CreateBody(*args);
+        if (!body) {
+            return body.error();
+        }
         if (args->dry_run) {
-            body["dry_run"] = true;
+            (*body)["dry_run"] = true;
         }
-        json::value manifest =
-            context.MakeClient().Call("POST", "/api/v1/manifests/compile", json::serialize(body));
-        if (context.globals.json_output || !manifest.is_object()) {
-            Show(context.globals, manifest);
-            return;
+        auto manifest = context.Call("POST", "/api/v1/manifests/compile", json::serialize(*body));
+        if (!manifest || context.globals.json_output || !manifest->is_object()) {
+            return ShowAnswer(context.globals, manifest);
         }
-        PrintCompiled(manifest.as_object());
+        return PrintCompiled(*manifest);
     });
 }
 

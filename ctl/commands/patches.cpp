@@ -63,7 +63,7 @@ void AddRegister(CLI::App* patches, Context& context, const std::shared_ptr<Patc
     add->add_option("--description", args->description, "What it fixes");
     add->add_option("--release-date", args->release_date, "RFC 3339 (default: now)");
     OnRun(add, context, [&context, args] {
-        Show(context.globals, context.MakeClient().Call("POST", "/api/v1/security/patches",
+        return ShowAnswer(context.globals, context.Call("POST", "/api/v1/security/patches",
                                                         json::serialize(RegisterBody(*args))));
     });
 }
@@ -81,20 +81,21 @@ void AddListAndShow(CLI::App* patches, Context& context, const std::shared_ptr<P
                                  Query({{"component_type", args->type},
                                         {"component_name", args->name},
                                         {"severity", args->severity}});
-        ListPaged(context.globals, context.MakeClient(), path, *limit,
-                  {"patch_id", "severity", "component_type", "component_name", "affected_versions",
-                   "patched_version", "cve_ids", "release_date"});
+        return ListPaged(context.globals, context.MakeClient(), path, *limit,
+                         {"patch_id", "severity", "component_type", "component_name",
+                          "affected_versions", "patched_version", "cve_ids", "release_date"});
     });
 
     auto* show = patches->add_subcommand("show", "Show a patch");
     show->add_option("patch_id", args->patch_id, "Patch id")->required();
     OnRun(show, context, [&context, args] {
-        Show(context.globals, context.MakeClient().Call(
-                                  "GET", "/api/v1/security/patches/" + UrlEncode(args->patch_id)));
+        return ShowAnswer(context.globals, context.Call("GET", "/api/v1/security/patches/" +
+                                                                   UrlEncode(args->patch_id)));
     });
 }
 
-void Apply(Context& context, const PatchArgs& args) {
+// Answers the exit status of --wait (0 otherwise).
+Expected<int> Apply(const Context& context, const PatchArgs& args) {
     json::object body{{"patch_id", args.patch_id}, {"dry_run", args.dry_run}};
     if (args.force) {
         body["force"] = true;
@@ -102,22 +103,32 @@ void Apply(Context& context, const PatchArgs& args) {
     if (!args.reason.empty()) {
         body["reason"] = args.reason;
     }
-    const Client client = context.MakeClient();
-    json::value applied = client.Call(
+    auto client = context.MakeClient();
+    if (!client) {
+        return client.error();
+    }
+    auto applied = client->Call(
         "POST", "/api/v1/security/patches/apply" + Query({{"instance_id", args.instance}}),
         json::serialize(body));
+    if (!applied) {
+        return applied.error();
+    }
     // No deployment when the instance is not affected or already patched: nothing to follow.
-    const auto* id = applied.is_object() ? applied.as_object().if_contains("id") : nullptr;
+    const auto* object = applied->if_object();
+    const auto* id = object != nullptr ? object->if_contains("id") : nullptr;
     if (!args.wait || args.dry_run || id == nullptr || !id->is_string()) {
-        Show(context.globals, applied);
-        return;
+        Show(context.globals, *applied);
+        return 0;
     }
     if (!context.globals.json_output) {
+        auto status = Field(*applied, "status");
+        if (!status) {
+            return status.error();
+        }
         std::cout << "patch " << args.patch_id << " on " << args.instance << ": deployment "
-                  << Text(*id) << " created (" << Text(applied.at("status")) << ")\n";
+                  << Text(*id) << " created (" << *status << ")\n";
     }
-    context.exit_code =
-        WaitDeployment(context.globals, client, Text(*id), args.timeout_seconds, "patch");
+    return WaitDeployment(context.globals, *client, Text(*id), args.timeout_seconds, "patch");
 }
 
 void AddApply(CLI::App* patches, Context& context, const std::shared_ptr<PatchArgs>& args) {
@@ -130,7 +141,7 @@ void AddApply(CLI::App* patches, Context& context, const std::shared_ptr<PatchAr
     apply->add_flag("--wait", args->wait,
                     "Follow the patch deployment until it ends; non-zero unless deployed");
     apply->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
-    OnRun(apply, context, [&context, args] { Apply(context, *args); });
+    OnRun(apply, context, [&context, args] { return SetExitCode(context, Apply(context, *args)); });
 }
 
 // "key: value" lines for the scalar members named, then a table of the array member `rows`.
@@ -146,27 +157,42 @@ void PrintReport(const json::object& report, std::initializer_list<const char*> 
     PrintTable(list != nullptr ? *list : json::value(json::array{}), columns);
 }
 
+// "<patch> blocked on <instance>: <reason>" for each entry of the patch's `blocked` list.
+Expected<void> PrintBlockedEntries(const json::value& patch, const json::array& blocked) {
+    for (const auto& entry : blocked) {
+        const auto* object = entry.if_object();
+        const auto* instance = object != nullptr ? object->if_contains("instance_id") : nullptr;
+        if (instance == nullptr) {
+            continue;
+        }
+        auto patch_id = Field(patch, "patch_id");
+        if (!patch_id) {
+            return patch_id.error();
+        }
+        const auto* reason = object->if_contains("reason");
+        std::cout << *patch_id << " blocked on " << Text(*instance) << ": "
+                  << (reason != nullptr ? Text(*reason) : "-") << "\n";
+    }
+    return {};
+}
+
 // The instances a pin, a quarantine or the policy keeps a patch off, with the reason.
-void PrintBlocked(const json::object& report) {
+Expected<void> PrintBlocked(const json::object& report) {
     const auto* patches = report.if_contains("patches");
     if (patches == nullptr || !patches->is_array()) {
-        return;
+        return {};
     }
-    for (const auto& patch : patches->as_array()) {
-        const auto* blocked =
-            patch.is_object() ? patch.as_object().if_contains("blocked") : nullptr;
+    for (const auto& patch : patches->get_array()) {
+        const auto* object = patch.if_object();
+        const auto* blocked = object != nullptr ? object->if_contains("blocked") : nullptr;
         if (blocked == nullptr || !blocked->is_array()) {
             continue;
         }
-        for (const auto& entry : blocked->as_array()) {
-            if (entry.is_object() && entry.as_object().contains("instance_id")) {
-                std::cout << Text(patch.at("patch_id")) << " blocked on "
-                          << Text(entry.at("instance_id")) << ": "
-                          << (entry.as_object().contains("reason") ? Text(entry.at("reason")) : "-")
-                          << "\n";
-            }
+        if (auto printed = PrintBlockedEntries(patch, blocked->get_array()); !printed) {
+            return printed;
         }
     }
+    return {};
 }
 
 void AddStatusAndCompliance(CLI::App* patches, Context& context,
@@ -174,38 +200,37 @@ void AddStatusAndCompliance(CLI::App* patches, Context& context,
     auto* status = patches->add_subcommand(
         "status", "The patches that concern an instance and where each stands");
     status->add_option("instance", args->instance, "Instance id")->required();
-    OnRun(status, context, [&context, args] {
-        json::value report = context.MakeClient().Call(
-            "GET", "/api/v1/security/patches/status/" + UrlEncode(args->instance));
-        if (context.globals.json_output || !report.is_object()) {
-            Show(context.globals, report);
-            return;
+    OnRun(status, context, [&context, args]() -> Expected<void> {
+        auto report =
+            context.Call("GET", "/api/v1/security/patches/status/" + UrlEncode(args->instance));
+        if (!report || context.globals.json_output || !report->is_object()) {
+            return ShowAnswer(context.globals, report);
         }
         PrintReport(
-            report.as_object(),
+            report->get_object(),
             {"instance_id", "current_manifest_id", "total_patches", "applied_patches",
              "pending_patches", "in_progress_patches", "failed_patches", "critical_patches"},
             "patches",
             {"patch_id", "severity", "status", "component_type", "component_name",
              "installed_version", "patched_version", "blocked_by"});
+        return {};
     });
 
     auto* compliance =
         patches->add_subcommand("compliance", "Fleet compliance: per patch, who is patched");
     compliance->add_option("--severity", args->severity, "Only patches of this severity");
-    OnRun(compliance, context, [&context, args] {
-        json::value report = context.MakeClient().Call(
+    OnRun(compliance, context, [&context, args]() -> Expected<void> {
+        auto report = context.Call(
             "GET", "/api/v1/security/compliance" + Query({{"severity", args->severity}}));
-        if (context.globals.json_output || !report.is_object()) {
-            Show(context.globals, report);
-            return;
+        if (!report || context.globals.json_output || !report->is_object()) {
+            return ShowAnswer(context.globals, report);
         }
-        PrintReport(report.as_object(),
+        PrintReport(report->get_object(),
                     {"generated_at", "instances_checked", "total_patches", "compliant_patches"},
                     "patches",
                     {"patch_id", "severity", "component_name", "affected", "patched", "pending",
                      "failed", "unpatched", "compliant"});
-        PrintBlocked(report.as_object());
+        return PrintBlocked(report->get_object());
     });
 }
 

@@ -43,10 +43,10 @@ void AddPin(CLI::App& app, Context& context, const std::shared_ptr<PinArgs>& arg
         if (!args->expires_at.empty()) {
             body["expires_at"] = args->expires_at;
         }
-        Show(context.globals,
-             context.MakeClient().Call(
-                 "POST", "/api/v1/versions/pin" + Query({{"instance_id", args->instance}}),
-                 json::serialize(body)));
+        return ShowAnswer(
+            context.globals,
+            context.Call("POST", "/api/v1/versions/pin" + Query({{"instance_id", args->instance}}),
+                         json::serialize(body)));
     });
 }
 
@@ -57,16 +57,21 @@ void AddPinsAndUnpin(CLI::App& app, Context& context, const std::shared_ptr<PinA
     OnRun(pins, context, [&context, args] {
         const std::string path = "/api/v1/versions/pins/" + UrlEncode(args->instance) +
                                  Query({{"include_removed", args->all ? "true" : ""}});
-        List(context.globals, context.MakeClient().Call("GET", path),
-             {"id", "component_type", "component_name", "pinned_version", "active", "expires_at",
-              "reason"});
+        return ListAnswer(context.globals, context.Call("GET", path),
+                          {"id", "component_type", "component_name", "pinned_version", "active",
+                           "expires_at", "reason"});
     });
 
     auto* unpin = app.add_subcommand("unpin", "Remove a pin (kept in history)");
     unpin->add_option("pin_id", args->pin_id, "Pin id")->required();
-    OnRun(unpin, context, [&context, args] {
-        context.MakeClient().Call("DELETE", "/api/v1/versions/pin/" + UrlEncode(args->pin_id));
+    OnRun(unpin, context, [&context, args]() -> Expected<void> {
+        if (auto removed =
+                context.Call("DELETE", "/api/v1/versions/pin/" + UrlEncode(args->pin_id));
+            !removed) {
+            return removed.error();
+        }
         std::cout << "removed pin " << args->pin_id << "\n";
+        return {};
     });
 }
 

@@ -1,4 +1,6 @@
 #include <boost/json.hpp>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -33,23 +35,27 @@ struct PolicyArgs {
 constexpr const char* kWindowForm = "'DAYS HH:MM MINUTES TIMEZONE', e.g. 'sat,sun 23:00 180 UTC'";
 
 // "sat,sun 23:00 180 Africa/Lagos" as the API's window object; the server checks the values.
-json::object ParseWindow(const std::string& text) {
+Expected<json::object> ParseWindow(const std::string& text) {
     std::istringstream in(text);
     std::string days, start, minutes, zone, extra;
     in >> days >> start >> minutes >> zone;
-    if (zone.empty() || (in >> extra) || minutes.size() > 9 ||
+    std::int64_t duration = 0;
+    const auto [end, ec] =
+        std::from_chars(minutes.data(), minutes.data() + minutes.size(), duration);
+    if (zone.empty() || (in >> extra) || minutes.size() > 9 || ec != std::errc() ||
+        end != minutes.data() + minutes.size() ||
         minutes.find_first_not_of("0123456789") != std::string::npos) {
-        throw Failure{"wakactl: --window '" + text + "' must be written " + kWindowForm};
+        return Fail("wakactl: --window '" + text + "' must be written " + kWindowForm);
     }
     json::array day_list;
     std::istringstream day_in(days);
     for (std::string day; std::getline(day_in, day, ',');) {
         day_list.emplace_back(day);
     }
-    return {{"days", std::move(day_list)},
-            {"start", start},
-            {"duration_minutes", std::stoll(minutes)},
-            {"timezone", zone}};
+    return json::object{{"days", std::move(day_list)},
+                        {"start", start},
+                        {"duration_minutes", duration},
+                        {"timezone", zone}};
 }
 
 // The approval members given; the server defaults the others.
@@ -72,7 +78,7 @@ std::optional<json::object> ApprovalBody(const PolicyArgs& args) {
 }
 
 // The settings given on the command line, over `body` (from --file for `set`).
-void ApplySettings(const PolicyArgs& args, json::object& body) {
+Expected<void> ApplySettings(const PolicyArgs& args, json::object& body) {
     if (!args.type.empty()) {
         body["policy_type"] = args.type;
     }
@@ -88,27 +94,33 @@ void ApplySettings(const PolicyArgs& args, json::object& body) {
     if (args.no_windows || !args.windows.empty()) {
         json::array windows;
         for (const auto& window : args.windows) {
-            windows.push_back(ParseWindow(window));
+            auto parsed = ParseWindow(window);
+            if (!parsed) {
+                return parsed.error();
+            }
+            windows.push_back(std::move(*parsed));
         }
         body["maintenance_windows"] = std::move(windows);
     }
     if (auto approval = ApprovalBody(args)) {
         body["approval"] = std::move(*approval);
     }
+    return {};
 }
 
 std::string WindowText(const json::value& window) {
-    if (!window.is_object()) {
+    const auto* object = window.if_object();
+    if (object == nullptr) {
         return Text(window);
     }
     std::string days;
-    if (const auto* list = window.as_object().if_contains("days"); list && list->is_array()) {
-        for (const auto& day : list->as_array()) {
+    if (const auto* list = object->if_contains("days"); list && list->is_array()) {
+        for (const auto& day : list->get_array()) {
             days += (days.empty() ? "" : ",") + Text(day);
         }
     }
     const auto field = [&](const char* key) {
-        const auto* value = window.as_object().if_contains(key);
+        const auto* value = object->if_contains(key);
         return value != nullptr ? Text(*value) : std::string("-");
     };
     return days + " " + field("start") + " " + field("duration_minutes") + "m " + field("timezone");
@@ -118,10 +130,10 @@ std::string ApprovalText(const json::value& approval) {
     if (!approval.is_object()) {
         return Text(approval);
     }
-    const auto& object = approval.as_object();
+    const auto& object = approval.get_object();
     std::string roles;
     if (const auto* list = object.if_contains("approver_roles"); list && list->is_array()) {
-        for (const auto& role : list->as_array()) {
+        for (const auto& role : list->get_array()) {
             roles += (roles.empty() ? "" : ",") + Text(role);
         }
     }
@@ -136,10 +148,10 @@ json::value Readable(const json::value& policy) {
     if (!policy.is_object()) {
         return policy;
     }
-    json::object out = policy.as_object();
+    json::object out = policy.get_object();
     if (auto* windows = out.if_contains("maintenance_windows"); windows && windows->is_array()) {
         std::string text;
-        for (const auto& window : windows->as_array()) {
+        for (const auto& window : windows->get_array()) {
             text += (text.empty() ? "" : "; ") + WindowText(window);
         }
         *windows = text.empty() ? "none (any time)" : text;
@@ -150,8 +162,12 @@ json::value Readable(const json::value& policy) {
     return out;
 }
 
-void ShowPolicy(const Globals& globals, const json::value& policy) {
-    Show(globals, globals.json_output ? policy : Readable(policy));
+Expected<void> ShowPolicy(const Globals& globals, const Expected<json::value>& policy) {
+    if (!policy) {
+        return policy.error();
+    }
+    Show(globals, globals.json_output ? *policy : Readable(*policy));
+    return {};
 }
 
 void AddSettingOptions(CLI::App* command, const std::shared_ptr<PolicyArgs>& args) {
@@ -190,14 +206,18 @@ void AddSet(CLI::App* policies, Context& context, const std::shared_ptr<PolicyAr
     set->add_option("--file", args->file, "A JSON file with the whole body; flags override it")
         ->check(CLI::ExistingFile);
     AddSettingOptions(set, args);
-    OnRun(set, context, [&context, args] {
-        json::object body = args->file.empty()
-                                ? json::object{}
-                                : ParseJsonArg(ReadFileOrThrow(args->file), args->file);
-        body["instance_id"] = args->instance;
-        ApplySettings(*args, body);
-        ShowPolicy(context.globals,
-                   context.MakeClient().Call("POST", "/api/v1/policies", json::serialize(body)));
+    OnRun(set, context, [&context, args]() -> Expected<void> {
+        auto body =
+            args->file.empty() ? Expected<json::object>(json::object{}) : ReadJsonFile(args->file);
+        if (!body) {
+            return body.error();
+        }
+        (*body)["instance_id"] = args->instance;
+        if (auto applied = ApplySettings(*args, *body); !applied) {
+            return applied;
+        }
+        return ShowPolicy(context.globals,
+                          context.Call("POST", "/api/v1/policies", json::serialize(*body)));
     });
 }
 
@@ -207,15 +227,17 @@ void AddUpdate(CLI::App* policies, Context& context, const std::shared_ptr<Polic
     update->add_option("id", args->id, "Policy id")->required();
     update->add_option("--type", args->type, "auto_update|manual_approval|frozen");
     AddSettingOptions(update, args);
-    OnRun(update, context, [&context, args] {
+    OnRun(update, context, [&context, args]() -> Expected<void> {
         json::object body;
-        ApplySettings(*args, body);
-        if (body.empty()) {
-            throw Failure{"wakactl: policies update: no setting given (see --help)"};
+        if (auto applied = ApplySettings(*args, body); !applied) {
+            return applied;
         }
-        ShowPolicy(context.globals,
-                   context.MakeClient().Call("PUT", "/api/v1/policies/" + UrlEncode(args->id),
-                                             json::serialize(body)));
+        if (body.empty()) {
+            return Fail("wakactl: policies update: no setting given (see --help)");
+        }
+        return ShowPolicy(
+            context.globals,
+            context.Call("PUT", "/api/v1/policies/" + UrlEncode(args->id), json::serialize(body)));
     });
 }
 
@@ -225,24 +247,28 @@ void AddReadAndDelete(CLI::App* policies, Context& context,
     list->add_option("--instance", args->instance, "Filter by instance");
     OnRun(list, context, [&context, args] {
         const std::string query = Query({{"instance_id", args->instance}});
-        List(
-            context.globals, context.MakeClient().Call("GET", "/api/v1/policies" + query),
+        return ListAnswer(
+            context.globals, context.Call("GET", "/api/v1/policies" + query),
             {"id", "instance_id", "policy_type", "enabled", "active", "description", "created_at"});
     });
 
     auto* get = policies->add_subcommand("get", "Show a policy");
     get->add_option("id", args->id, "Policy id")->required();
     OnRun(get, context, [&context, args] {
-        ShowPolicy(context.globals,
-                   context.MakeClient().Call("GET", "/api/v1/policies/" + UrlEncode(args->id)));
+        return ShowPolicy(context.globals,
+                          context.Call("GET", "/api/v1/policies/" + UrlEncode(args->id)));
     });
 
     auto* remove = policies->add_subcommand(
         "delete", "Supersede a policy (kept in history): the default applies again");
     remove->add_option("id", args->id, "Policy id")->required();
-    OnRun(remove, context, [&context, args] {
-        context.MakeClient().Call("DELETE", "/api/v1/policies/" + UrlEncode(args->id));
+    OnRun(remove, context, [&context, args]() -> Expected<void> {
+        if (auto deleted = context.Call("DELETE", "/api/v1/policies/" + UrlEncode(args->id));
+            !deleted) {
+            return deleted.error();
+        }
         std::cout << "deleted policy " << args->id << "\n";
+        return {};
     });
 }
 

@@ -26,10 +26,18 @@ struct ExplainArgs {
     std::string component;
 };
 
-json::object CompatibilityBody(const CompatibilityArgs& args) {
+Expected<json::object> CompatibilityBody(const CompatibilityArgs& args) {
+    auto suites = KeyValues(args.suites, "--suite");
+    if (!suites) {
+        return suites.error();
+    }
+    auto capabilities = KeyValues(args.capabilities, "--capability");
+    if (!capabilities) {
+        return capabilities.error();
+    }
     json::object body{{"platform_version", args.platform_version},
-                      {"suites", KeyValues(args.suites, "--suite")},
-                      {"capabilities", KeyValues(args.capabilities, "--capability")}};
+                      {"suites", std::move(*suites)},
+                      {"capabilities", std::move(*capabilities)}};
     if (!args.platform.empty()) {
         body["platform_name"] = args.platform;
     }
@@ -51,16 +59,20 @@ void PrintLines(const json::object& object, const char* key, const std::string& 
     }
 }
 
+bool IsCompatible(const json::object& report) {
+    const auto* ok = report.if_contains("is_compatible");
+    return ok != nullptr && ok->is_bool() && ok->get_bool();
+}
+
 void PrintCompatibility(const json::object& report) {
-    const bool ok = report.contains("is_compatible") && report.at("is_compatible").is_bool() &&
-                    report.at("is_compatible").as_bool();
+    const bool ok = IsCompatible(report);
     std::cout << (ok ? "compatible" : "not compatible") << "\n";
     PrintLines(report, "incompatibilities", "  - ");
     PrintLines(report, "warnings", "  warning: ");
     if (const auto* fits = report.if_contains("compatible_versions");
         fits != nullptr && fits->is_object() && !fits->as_object().empty()) {
         std::cout << "versions that fit with the rest:\n";
-        for (const auto& [component, versions] : fits->as_object()) {
+        for (const auto& [component, versions] : fits->get_object()) {
             std::cout << "  " << std::string(component) << ": " << Text(versions) << "\n";
         }
     }
@@ -75,17 +87,23 @@ void AddCompatibility(CLI::App& app, Context& context) {
     check->add_option("--suite", args->suites, "name=version (repeatable)");
     check->add_option("--capability", args->capabilities, "name=version (repeatable)");
     check->add_option("--instance", args->instance, "Also check this instance's pins");
-    OnRun(check, context, [&context, args] {
-        json::value report = context.MakeClient().Call("POST", "/api/v1/versions/compatibility",
-                                                       json::serialize(CompatibilityBody(*args)));
-        if (context.globals.json_output || !report.is_object()) {
-            Show(context.globals, report);
-        } else {
-            PrintCompatibility(report.as_object());
+    OnRun(check, context, [&context, args]() -> Expected<void> {
+        auto body = CompatibilityBody(*args);
+        if (!body) {
+            return body.error();
         }
-        const auto* ok =
-            report.is_object() ? report.as_object().if_contains("is_compatible") : nullptr;
-        context.exit_code = ok != nullptr && ok->is_bool() && ok->as_bool() ? 0 : 1;
+        auto report =
+            context.Call("POST", "/api/v1/versions/compatibility", json::serialize(*body));
+        if (!report) {
+            return report.error();
+        }
+        if (context.globals.json_output || !report->is_object()) {
+            Show(context.globals, *report);
+        } else {
+            PrintCompatibility(report->get_object());
+        }
+        context.exit_code = report->is_object() && IsCompatible(report->get_object()) ? 0 : 1;
+        return {};
     });
 }
 
@@ -114,15 +132,14 @@ void AddExplain(CLI::App& app, Context& context) {
         "explain", "Why an instance runs its version of a component (pins, dependencies, ...)");
     explain->add_option("instance", args->instance, "Instance id")->required();
     explain->add_option("component", args->component, "type:name, e.g. suite:commerce")->required();
-    OnRun(explain, context, [&context, args] {
-        json::value answer = context.MakeClient().Call(
-            "GET", "/api/v1/instances/" + UrlEncode(args->instance) + "/explain" +
-                       Query({{"component", args->component}}));
-        if (context.globals.json_output || !answer.is_object()) {
-            Show(context.globals, answer);
-            return;
+    OnRun(explain, context, [&context, args]() -> Expected<void> {
+        auto answer = context.Call("GET", "/api/v1/instances/" + UrlEncode(args->instance) +
+                                              "/explain" + Query({{"component", args->component}}));
+        if (!answer || context.globals.json_output || !answer->is_object()) {
+            return ShowAnswer(context.globals, answer);
         }
-        PrintExplanation(answer.as_object());
+        PrintExplanation(answer->get_object());
+        return {};
     });
 }
 

@@ -36,22 +36,46 @@ json::object CreateBody(const RollbackArgs& args) {
     return body;
 }
 
-void Rollback(Context& context, const RollbackArgs& args) {
-    const Client client = context.MakeClient();
-    json::value created =
-        client.Call("POST", "/api/v1/rollback" + Query({{"instance_id", args.instance}}),
-                    json::serialize(CreateBody(args)));
+// "rollback <id> to <manifest> created (<status>)".
+Expected<void> PrintCreated(const json::value& created, const std::string& id) {
+    auto to = Field(created, "to_manifest_id");
+    if (!to) {
+        return to.error();
+    }
+    auto status = Field(created, "status");
+    if (!status) {
+        return status.error();
+    }
+    std::cout << "rollback " << id << " to " << *to << " created (" << *status << ")\n";
+    return {};
+}
+
+// Answers the exit status of --wait (0 otherwise).
+Expected<int> Rollback(const Context& context, const RollbackArgs& args) {
+    auto client = context.MakeClient();
+    if (!client) {
+        return client.error();
+    }
+    auto created =
+        client->Call("POST", "/api/v1/rollback" + Query({{"instance_id", args.instance}}),
+                     json::serialize(CreateBody(args)));
+    if (!created) {
+        return created.error();
+    }
     if (!args.wait || args.dry_run) {
-        Show(context.globals, created);
-        return;
+        Show(context.globals, *created);
+        return 0;
     }
-    const std::string id = Text(created.at("id"));
+    auto id = Field(*created, "id");
+    if (!id) {
+        return id.error();
+    }
     if (!context.globals.json_output) {
-        std::cout << "rollback " << id << " to " << Text(created.at("to_manifest_id"))
-                  << " created (" << Text(created.at("status")) << ")\n";
+        if (auto printed = PrintCreated(*created, *id); !printed) {
+            return printed.error();
+        }
     }
-    context.exit_code =
-        WaitDeployment(context.globals, client, id, args.timeout_seconds, "rollback");
+    return WaitDeployment(context.globals, *client, *id, args.timeout_seconds, "rollback");
 }
 
 void AddRollback(CLI::App& app, Context& context, const std::shared_ptr<RollbackArgs>& args) {
@@ -67,7 +91,8 @@ void AddRollback(CLI::App& app, Context& context, const std::shared_ptr<Rollback
     rollback->add_flag("--wait", args->wait,
                        "Follow the rollback until it ends; non-zero unless it completed");
     rollback->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
-    OnRun(rollback, context, [&context, args] { Rollback(context, *args); });
+    OnRun(rollback, context,
+          [&context, args] { return SetExitCode(context, Rollback(context, *args)); });
 }
 
 void PrintHistory(const Globals& globals, const json::value& history) {
@@ -75,7 +100,7 @@ void PrintHistory(const Globals& globals, const json::value& history) {
         Show(globals, history);
         return;
     }
-    const auto& object = history.as_object();
+    const auto& object = history.get_object();
     for (const char* key : {"instance_id", "current_manifest_id", "default_target_manifest_id",
                             "total_rollbacks", "successful_rollbacks", "failed_rollbacks"}) {
         if (const auto* value = object.if_contains(key)) {
@@ -96,34 +121,39 @@ void AddRollbacks(CLI::App& app, Context& context, const std::shared_ptr<Rollbac
     get->add_option("id", args->id, "Rollback id")->required();
     get->add_flag("--wait", args->wait, "Follow it until it ends");
     get->add_option("--timeout", args->timeout_seconds, "Seconds --wait waits at most");
-    OnRun(get, context, [&context, args] {
-        const Client client = context.MakeClient();
-        json::value rollback = client.Call("GET", "/api/v1/rollback/" + UrlEncode(args->id));
-        if (!args->wait) {
-            Show(context.globals, rollback);
-            return;
+    OnRun(get, context, [&context, args]() -> Expected<void> {
+        auto client = context.MakeClient();
+        if (!client) {
+            return client.error();
         }
-        context.exit_code =
-            WaitDeployment(context.globals, client, args->id, args->timeout_seconds, "rollback");
+        auto rollback = client->Call("GET", "/api/v1/rollback/" + UrlEncode(args->id));
+        if (!rollback || !args->wait) {
+            return ShowAnswer(context.globals, rollback);
+        }
+        return SetExitCode(context, WaitDeployment(context.globals, *client, args->id,
+                                                   args->timeout_seconds, "rollback"));
     });
 
     auto* list = rollbacks->add_subcommand("list", "Rollbacks, newest first");
     list->add_option("--instance", args->instance, "Filter by instance");
     const auto limit = AddLimitOption(list);
     OnRun(list, context, [&context, args, limit] {
-        ListPaged(context.globals, context.MakeClient(),
-                  "/api/v1/rollback" + Query({{"instance_id", args->instance}}), *limit,
-                  {"id", "instance_id", "status", "from_manifest_id", "to_manifest_id",
-                   "initiated_at", "completed_at"});
+        return ListPaged(context.globals, context.MakeClient(),
+                         "/api/v1/rollback" + Query({{"instance_id", args->instance}}), *limit,
+                         {"id", "instance_id", "status", "from_manifest_id", "to_manifest_id",
+                          "initiated_at", "completed_at"});
     });
 
     auto* history = rollbacks->add_subcommand(
         "history", "An instance's rollback counts and the manifests it can return to");
     history->add_option("instance", args->instance, "Instance id")->required();
-    OnRun(history, context, [&context, args] {
-        PrintHistory(context.globals,
-                     context.MakeClient().Call(
-                         "GET", "/api/v1/rollback/history/" + UrlEncode(args->instance)));
+    OnRun(history, context, [&context, args]() -> Expected<void> {
+        auto answer = context.Call("GET", "/api/v1/rollback/history/" + UrlEncode(args->instance));
+        if (!answer) {
+            return answer.error();
+        }
+        PrintHistory(context.globals, *answer);
+        return {};
     });
 }
 
@@ -140,9 +170,9 @@ void AddQuarantine(CLI::App& app, Context& context, const std::shared_ptr<Rollba
     OnRun(list, context, [&context, args] {
         const std::string path = "/api/v1/instances/" + UrlEncode(args->instance) + "/quarantine" +
                                  Query({{"include_cleared", args->all ? "true" : ""}});
-        List(context.globals, context.MakeClient().Call("GET", path),
-             {"id", "component_type", "component_name", "version", "active", "reason",
-              "created_at"});
+        return ListAnswer(context.globals, context.Call("GET", path),
+                          {"id", "component_type", "component_name", "version", "active", "reason",
+                           "created_at"});
     });
 
     auto* clear = quarantine->add_subcommand("clear", "Let a quarantined version come back");
@@ -151,11 +181,12 @@ void AddQuarantine(CLI::App& app, Context& context, const std::shared_ptr<Rollba
     clear->add_option("--reason", args->reason, "Why it may come back (required; audited)");
     OnRun(clear, context, [&context, args] {
         const json::object body{{"reason", args->reason}};
-        Show(context.globals, context.MakeClient().Call(
-                                  "POST",
-                                  "/api/v1/instances/" + UrlEncode(args->instance) +
-                                      "/quarantine/" + UrlEncode(args->quarantine_id) + "/clear",
-                                  json::serialize(body)));
+        return ShowAnswer(
+            context.globals,
+            context.Call("POST",
+                         "/api/v1/instances/" + UrlEncode(args->instance) + "/quarantine/" +
+                             UrlEncode(args->quarantine_id) + "/clear",
+                         json::serialize(body)));
     });
 }
 

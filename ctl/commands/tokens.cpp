@@ -28,20 +28,24 @@ void AddTokenCommands(CLI::App& app, Context& context) {
     create->add_option("--role", args->role, "viewer|operator|approver|admin")->required();
     OnRun(create, context, [&context, args] {
         const json::object body{{"name", args->name}, {"role", args->role}};
-        Show(context.globals,
-             context.MakeClient().Call("POST", "/api/v1/tokens", json::serialize(body)));
+        return ShowAnswer(context.globals,
+                          context.Call("POST", "/api/v1/tokens", json::serialize(body)));
     });
 
     OnRun(tokens->add_subcommand("list", "List tokens"), context, [&context] {
-        List(context.globals, context.MakeClient().Call("GET", "/api/v1/tokens"),
-             {"id", "name", "role", "created_by", "created_at", "revoked_at"});
+        return ListAnswer(context.globals, context.Call("GET", "/api/v1/tokens"),
+                          {"id", "name", "role", "created_by", "created_at", "revoked_at"});
     });
 
     auto* revoke = tokens->add_subcommand("revoke", "Revoke a token");
     revoke->add_option("id", args->id, "Token id")->required();
-    OnRun(revoke, context, [&context, args] {
-        context.MakeClient().Call("DELETE", "/api/v1/tokens/" + UrlEncode(args->id));
+    OnRun(revoke, context, [&context, args]() -> Expected<void> {
+        if (auto revoked = context.Call("DELETE", "/api/v1/tokens/" + UrlEncode(args->id));
+            !revoked) {
+            return revoked.error();
+        }
         std::cout << "revoked " << args->id << "\n";
+        return {};
     });
 }
 

@@ -54,17 +54,29 @@ std::string FileSha256(const std::string& path) {
 }
 
 // Downloads a bundle by its SHA-256 and checks what arrived is that content.
-void Download(Context& context, const VersionArgs& args) {
+Expected<void> Download(Context& context, const VersionArgs& args) {
     const std::string file = args.file.empty() ? args.sha256 + ".tar.gz" : args.file;
-    context.MakeClient().Download("/api/v1/artifacts/" + UrlEncode(args.sha256), file);
-    if (FileSha256(file) != args.sha256) {
-        std::error_code ec;
-        std::filesystem::remove(file, ec);
-        throw Failure{"wakactl: the downloaded file does not have SHA-256 " + args.sha256 +
-                      "; removed"};
+    auto client = context.MakeClient();
+    if (!client) {
+        return client.error();
     }
-    std::cout << "downloaded " << file << " (" << std::filesystem::file_size(file)
-              << " bytes, SHA-256 verified)\n";
+    if (auto downloaded = client->Download("/api/v1/artifacts/" + UrlEncode(args.sha256), file);
+        !downloaded) {
+        return downloaded;
+    }
+    std::error_code ec;
+    if (FileSha256(file) != args.sha256) {
+        std::filesystem::remove(file, ec);
+        return Fail(
+            "wakactl: the downloaded file does not have SHA-256 " + args.sha256 + "; removed",
+            Errc::kProtocol);
+    }
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec) {
+        return Fail("wakactl: cannot read " + file + ": " + ec.message(), Errc::kIo);
+    }
+    std::cout << "downloaded " << file << " (" << size << " bytes, SHA-256 verified)\n";
+    return {};
 }
 
 // "/TYPE/NAME/VERSION", each part encoded.
@@ -78,7 +90,7 @@ void AddReleaseArgs(CLI::App* command, VersionArgs& args) {
     command->add_option("version", args.version, "SemVer version")->required();
 }
 
-json::object CreateBody(const VersionArgs& args) {
+Expected<json::object> CreateBody(const VersionArgs& args) {
     json::object body{{"component_type", args.type},
                       {"component_name", args.name},
                       {"version", args.version},
@@ -91,7 +103,11 @@ json::object CreateBody(const VersionArgs& args) {
         body["release_date"] = args.release_date;
     }
     if (!args.dependencies.empty()) {
-        body["dependencies"] = KeyValues(args.dependencies, "--depends");
+        auto dependencies = KeyValues(args.dependencies, "--depends");
+        if (!dependencies) {
+            return dependencies.error();
+        }
+        body["dependencies"] = std::move(*dependencies);
     }
     return body;
 }
@@ -104,9 +120,13 @@ void AddCreate(CLI::App* versions, Context& context, const std::shared_ptr<Versi
     create->add_option("--depends", args->dependencies, "type:name=range (repeatable)");
     create->add_flag("--security-patch", args->security_patch, "Mark as a security patch");
     create->add_flag("--unstable", args->unstable, "Mark as not stable");
-    OnRun(create, context, [&context, args] {
-        Show(context.globals, context.MakeClient().Call("POST", "/api/v1/versions",
-                                                        json::serialize(CreateBody(*args))));
+    OnRun(create, context, [&context, args]() -> Expected<void> {
+        auto body = CreateBody(*args);
+        if (!body) {
+            return body.error();
+        }
+        return ShowAnswer(context.globals,
+                          context.Call("POST", "/api/v1/versions", json::serialize(*body)));
     });
 }
 
@@ -118,9 +138,9 @@ void AddListAndGet(CLI::App* versions, Context& context, const std::shared_ptr<V
     OnRun(list, context, [&context, args, limit] {
         const std::string query =
             Query({{"component_type", args->type}, {"component_name", args->name}});
-        ListPaged(context.globals, context.MakeClient(), "/api/v1/versions" + query, *limit,
-                  {"component_type", "component_name", "version_string", "is_stable",
-                   "is_security_patch", "artifact_sha256", "created_at"});
+        return ListPaged(context.globals, context.MakeClient(), "/api/v1/versions" + query, *limit,
+                         {"component_type", "component_name", "version_string", "is_stable",
+                          "is_security_patch", "artifact_sha256", "created_at"});
     });
 
     auto* get = versions->add_subcommand("get", "Show one version");
@@ -128,8 +148,8 @@ void AddListAndGet(CLI::App* versions, Context& context, const std::shared_ptr<V
     get->add_option("name", args->name)->required();
     get->add_option("version", args->version)->required();
     OnRun(get, context, [&context, args] {
-        Show(context.globals,
-             context.MakeClient().Call("GET", "/api/v1/versions" + ReleasePath(*args)));
+        return ShowAnswer(context.globals,
+                          context.Call("GET", "/api/v1/versions" + ReleasePath(*args)));
     });
 }
 
@@ -143,16 +163,20 @@ void AddArtifacts(CLI::App& app, Context& context, const std::shared_ptr<Version
     upload->add_option("file", args->file, "The bundle (.tar.gz)")
         ->required()
         ->check(CLI::ExistingFile);
-    OnRun(upload, context, [&context, args] {
-        Show(context.globals,
-             context.MakeClient().Upload("/api/v1/artifacts" + ReleasePath(*args), args->file));
+    OnRun(upload, context, [&context, args]() -> Expected<void> {
+        auto client = context.MakeClient();
+        if (!client) {
+            return client.error();
+        }
+        return ShowAnswer(context.globals,
+                          client->Upload("/api/v1/artifacts" + ReleasePath(*args), args->file));
     });
 
     auto* download = artifacts->add_subcommand("download", "Download a bundle by its SHA-256");
     download->add_option("sha256", args->sha256, "The artifact's SHA-256 (artifact_sha256)")
         ->required();
     download->add_option("-o,--output", args->file, "Where to write it (default SHA256.tar.gz)");
-    OnRun(download, context, [&context, args] { Download(context, *args); });
+    OnRun(download, context, [&context, args] { return Download(context, *args); });
 }
 
 }  // namespace

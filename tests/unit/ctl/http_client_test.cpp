@@ -20,31 +20,30 @@ TEST(ParseUrl, HttpAndHttpsWithTheirDefaultPorts) {
              {"https://coord.internal:9443/waka/", true, "coord.internal", "9443", "/waka"},
              {"https://[::1]:8443", true, "::1", "8443", ""},
              {"https://[::1]", true, "::1", "443", ""}}) {
-        std::string error;
-        const Target target = ParseUrl(c.url, error);
-        EXPECT_EQ(error, "") << c.url;
-        EXPECT_EQ(target.tls, c.tls) << c.url;
-        EXPECT_EQ(target.host, c.host) << c.url;
-        EXPECT_EQ(target.port, c.port) << c.url;
-        EXPECT_EQ(target.base_path, c.base_path) << c.url;
+        const auto target = ParseUrl(c.url);
+        ASSERT_TRUE(target) << c.url << ": " << target.error().message;
+        EXPECT_EQ(target->tls, c.tls) << c.url;
+        EXPECT_EQ(target->host, c.host) << c.url;
+        EXPECT_EQ(target->port, c.port) << c.url;
+        EXPECT_EQ(target->base_path, c.base_path) << c.url;
     }
 }
 
 TEST(ParseUrl, RefusesOtherSchemesAndEmptyHosts) {
-    for (const std::string url :
-         {"ftp://x", "coord.internal:8000", "https://", "http://:80", "https://host:"}) {
-        std::string error;
-        (void)ParseUrl(url, error);
-        EXPECT_FALSE(error.empty()) << url;
+    for (const std::string url : {"ftp://x", "coord.internal:8000", "https://", "http://:80",
+                                  "https://host:", "http://host:abc", "https://user@host",
+                                  "https://host/x?y=1", "https://host/#top"}) {
+        const auto target = ParseUrl(url);
+        ASSERT_FALSE(target) << url;
+        EXPECT_FALSE(target.error().message.empty()) << url;
     }
 }
 
 TEST(Send, AnswersTransportFailuresAsErrorsNotExceptions) {
-    std::string error;
     // Port 1 on the loopback: nothing listens there in a test environment.
-    const Target target = ParseUrl("https://127.0.0.1:1", error);
-    ASSERT_EQ(error, "");
-    const Answer answer = Send(target, "token", "GET", "/health", "");
+    const auto target = ParseUrl("https://127.0.0.1:1");
+    ASSERT_TRUE(target) << target.error().message;
+    const Answer answer = Send(*target, "token", "GET", "/health", "");
     EXPECT_EQ(answer.status, 0u);
     EXPECT_NE(answer.error.find("cannot connect to 127.0.0.1:1"), std::string::npos)
         << answer.error;

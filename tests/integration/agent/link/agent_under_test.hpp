@@ -34,18 +34,16 @@ inline constexpr milliseconds kWait{20'000};
 class CountingRunner final : public daemon::OperationRunner {
 public:
     explicit CountingRunner(install::Installer& installer) : inner_(installer) {}
-    install::OperationResult Execute(
-        const install::Operation& op,
-        const std::function<void(const install::ProgressEvent&)>& progress) override {
+    model::OperationResult Execute(
+        const model::Operation& op,
+        const std::function<void(const model::ProgressEvent&)>& progress) override {
         ++executions;
         return inner_.Execute(op, progress);
     }
-    std::optional<install::OperationResult> StoredResult(const std::string& op_id) const override {
+    std::optional<model::OperationResult> StoredResult(const std::string& op_id) const override {
         return inner_.StoredResult(op_id);
     }
-    std::vector<install::InstalledComponent> Inventory() const override {
-        return inner_.Inventory();
-    }
+    std::vector<model::InstalledComponent> Inventory() const override { return inner_.Inventory(); }
     std::atomic<int> executions{0};
 
 private:
@@ -53,15 +51,15 @@ private:
 };
 
 // Forwards to the daemon's Agent and records what the link reports, for tests to wait on.
-class Observer final : public link::LinkHandler {
+class Observer final : public model::ChannelHandler {
 public:
     explicit Observer(daemon::Agent& agent) : agent_(agent) {}
-    link::HelloData MakeHello() override { return agent_.MakeHello(); }
-    void OnEstablished(const link::WelcomeData& welcome) override {
+    model::HelloData MakeHello() override { return agent_.MakeHello(); }
+    void OnEstablished(const model::WelcomeData& welcome) override {
         agent_.OnEstablished(welcome);
         Bump(established_);
     }
-    void OnInstruction(link::InstructionData instruction) override {
+    void OnInstruction(model::InstructionData instruction) override {
         agent_.OnInstruction(std::move(instruction));
     }
     void OnCancel(const std::string& op_id) override { agent_.OnCancel(op_id); }
@@ -136,7 +134,7 @@ public:
         link_options.reconnect_max_ms = 100;
         link_options.backoff_seed = 42;
         link_ = std::make_unique<link::Link>(io_, link_options, *observer_);
-        agent_->AttachLink(*link_);
+        agent_->AttachChannel(*link_);
     }
 
     ~AgentUnderTest() { Stop(); }

@@ -245,7 +245,7 @@ protected:
         return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
-    install::ComponentChange Change(const coordinator::gateway::Instruction& instruction) const {
+    model::ComponentChange Change(const coordinator::gateway::Instruction& instruction) const {
         const auto& c = instruction.components.at(0);
         return {c.type, c.name,         c.from_version, c.to_version, c.artifact_sha256,
                 c.size, c.download_path};

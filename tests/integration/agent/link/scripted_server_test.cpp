@@ -150,16 +150,16 @@ private:
 // Blocks Execute until released, then succeeds without touching the disk.
 class GatedRunner final : public daemon::OperationRunner {
 public:
-    install::OperationResult Execute(
-        const install::Operation& op,
-        const std::function<void(const install::ProgressEvent&)>&) override {
+    model::OperationResult Execute(
+        const model::Operation& op,
+        const std::function<void(const model::ProgressEvent&)>&) override {
         gate_.wait();
-        return {op.op_id, install::Outcome::kSucceeded, "", {}};
+        return {op.op_id, model::Outcome::kSucceeded, "", {}};
     }
-    std::optional<install::OperationResult> StoredResult(const std::string&) const override {
+    std::optional<model::OperationResult> StoredResult(const std::string&) const override {
         return std::nullopt;
     }
-    std::vector<install::InstalledComponent> Inventory() const override { return {}; }
+    std::vector<model::InstalledComponent> Inventory() const override { return {}; }
     void Release() { release_.set_value(); }
 
 private:
@@ -167,8 +167,8 @@ private:
     std::shared_future<void> gate_ = release_.get_future().share();
 };
 
-link::InstructionData Instruction(const std::string& op_id) {
-    link::InstructionData instruction;
+model::InstructionData Instruction(const std::string& op_id) {
+    model::InstructionData instruction;
     instruction.operation.op_id = op_id;
     instruction.operation.kind = "deploy";
     const std::string sha(64, 'a');

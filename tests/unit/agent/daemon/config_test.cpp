@@ -37,6 +37,7 @@ TEST(AgentConfigTest, DefaultsMatchTheDocumentedValues) {
     EXPECT_EQ(config.health_check_timeout_seconds, 60u);
     EXPECT_EQ(config.keep_versions, 3u);
     EXPECT_EQ(config.max_bundle_bytes, 1ULL << 30);
+    EXPECT_EQ(config.max_recovery_attempts, 3u);
 }
 
 TEST(AgentConfigTest, EnvironmentAndFlagsOverrideDefaultsFlagsWin) {
@@ -50,6 +51,10 @@ TEST(AgentConfigTest, EnvironmentAndFlagsOverrideDefaultsFlagsWin) {
     EXPECT_EQ(config.enrollment_token, "secret-token");
     EXPECT_EQ(config.ca_file, "/tmp/ca.pem");
     EXPECT_EQ(config.reconnect_max_ms, 1000u);
+
+    auto recovery = Load(config, {"--max-recovery-attempts", "5"});
+    ASSERT_TRUE(recovery) << recovery.error().message;
+    EXPECT_EQ(config.max_recovery_attempts, 5u);
 }
 
 TEST(AgentConfigTest, VersionFlagEndsTheProgram) {
@@ -93,6 +98,8 @@ TEST(AgentConfigTest, MissingOrBadSettingsAreRefusedWithOneLine) {
         {"backoff", [](AgentConfig& c) { c.reconnect_initial_ms = c.reconnect_max_ms + 1; },
          "reconnect"},
         {"zero heartbeat", [](AgentConfig& c) { c.heartbeat_seconds_default = 0; }, "heartbeat"},
+        {"no recovery", [](AgentConfig& c) { c.max_recovery_attempts = 0; },
+         "max_recovery_attempts"},
     };
     for (const auto& test_case : cases) {
         auto config = ValidConfig();

@@ -12,11 +12,11 @@ namespace {
 constexpr std::uint64_t kMaxBundle = 1 << 20;
 const std::string kSha(64, 'a');
 
-install::Operation ValidOperation() {
-    install::Operation op;
+model::Operation ValidOperation() {
+    model::Operation op;
     op.op_id = "deploy-1234";
     op.kind = "deploy";
-    op.components.push_back(install::ComponentChange{
+    op.components.push_back(model::ComponentChange{
         .type = "platform",
         .name = "webwaka-platform",
         .from_version = "1.0.0",
@@ -25,7 +25,7 @@ install::Operation ValidOperation() {
         .size = 1000,
         .download_path = "/agent/v1/artifacts/" + kSha,
     });
-    op.components.push_back(install::ComponentChange{
+    op.components.push_back(model::ComponentChange{
         .type = "suite", .name = "commerce", .from_version = "2.0.0", .to_version = ""});
     return op;
 }
@@ -38,7 +38,7 @@ TEST(InstructionTest, ValidInstructionPasses) {
 TEST(InstructionTest, HostileOrMalformedInstructionsAreRefused) {
     struct Case {
         const char* name;
-        std::function<void(install::Operation&)> mutate;
+        std::function<void(model::Operation&)> mutate;
     };
     const std::vector<Case> cases = {
         {"empty op_id", [](auto& op) { op.op_id.clear(); }},

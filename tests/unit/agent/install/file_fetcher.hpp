@@ -5,17 +5,18 @@
 #include <fstream>
 #include <vector>
 
-#include "agent/install/artifact_fetcher.hpp"
+#include "agent/model/artifact_fetcher.hpp"
 
 namespace waka::agent::install::testing {
 
 // Fetches artifacts from a local directory (`<source_dir>/<download_path>`), resuming after the
 // bytes the partial file already holds, as the HTTPS fetcher does with a Range request.
-class FileFetcher final : public ArtifactFetcher {
+class FileFetcher final : public model::ArtifactFetcher {
 public:
     explicit FileFetcher(std::filesystem::path source_dir) : source_dir_(std::move(source_dir)) {}
 
-    Expected<void> Fetch(const ComponentChange& change, const std::filesystem::path& partial_file,
+    Expected<void> Fetch(const model::ComponentChange& change,
+                         const std::filesystem::path& partial_file,
                          const std::function<void(std::uint64_t)>& progress) override {
         std::error_code ec;
         std::uint64_t offset = std::filesystem::file_size(partial_file, ec);

@@ -33,8 +33,9 @@ protected:
             {"pre-activate", 0}, {"post-activate", 0}, {"health-check", 0}, {"pre-deactivate", 0}};
     }
 
-    ComponentChange Publish(const std::string& type, const std::string& name,
-                            const std::string& version, const HookPlan& hooks = AllHooksSucceed()) {
+    model::ComponentChange Publish(const std::string& type, const std::string& name,
+                                   const std::string& version,
+                                   const HookPlan& hooks = AllHooksSucceed()) {
         ArchiveBuilder b;
         b.BundleJson(type, name, version).File("app/version.txt", version);
         for (const auto& [hook, code] : hooks) {
@@ -44,28 +45,30 @@ protected:
         return PublishArchive(type, name, version, b);
     }
 
-    ComponentChange PublishArchive(const std::string& type, const std::string& name,
-                                   const std::string& version, const ArchiveBuilder& b) {
+    model::ComponentChange PublishArchive(const std::string& type, const std::string& name,
+                                          const std::string& version, const ArchiveBuilder& b) {
         const std::filesystem::path tmp = artifacts_ / "building.tar.gz";
         b.Write(tmp);
         const std::string sha = *Sha256File(tmp);
         std::filesystem::rename(tmp, artifacts_ / (sha + ".tar.gz"));
-        return ComponentChange{
+        return model::ComponentChange{
             type,           name, "",
             version,        sha,  std::filesystem::file_size(artifacts_ / (sha + ".tar.gz")),
             sha + ".tar.gz"};
     }
 
-    static ComponentChange From(ComponentChange c, std::string from) {
+    static model::ComponentChange From(model::ComponentChange c, std::string from) {
         c.from_version = std::move(from);
         return c;
     }
-    static ComponentChange Deactivate(std::string type, std::string name, std::string from) {
-        return ComponentChange{std::move(type), std::move(name), std::move(from), "", "", 0, ""};
+    static model::ComponentChange Deactivate(std::string type, std::string name, std::string from) {
+        return model::ComponentChange{
+            std::move(type), std::move(name), std::move(from), "", "", 0, ""};
     }
 
-    static Operation Op(std::string id, std::vector<ComponentChange> components) {
-        return Operation{std::move(id), "deploy", std::move(components), R"({"tenant":"acme"})"};
+    static model::Operation Op(std::string id, std::vector<model::ComponentChange> components) {
+        return model::Operation{std::move(id), "deploy", std::move(components),
+                                R"({"tenant":"acme"})"};
     }
 
     InstallerOptions Options(const std::filesystem::path& state) const {
@@ -76,13 +79,13 @@ protected:
         return o;
     }
 
-    OperationResult Run(const Operation& op) { return Run(op, Options(state_)); }
-    OperationResult Run(const Operation& op, InstallerOptions options) {
+    model::OperationResult Run(const model::Operation& op) { return Run(op, Options(state_)); }
+    model::OperationResult Run(const model::Operation& op, InstallerOptions options) {
         Installer installer(std::move(options), fetcher_);
-        return installer.Execute(op, [&](const ProgressEvent& e) { events_.push_back(e); });
+        return installer.Execute(op, [&](const model::ProgressEvent& e) { events_.push_back(e); });
     }
 
-    std::vector<InstalledComponent> InventoryOf(const std::filesystem::path& state) {
+    std::vector<model::InstalledComponent> InventoryOf(const std::filesystem::path& state) {
         Installer installer(Options(state), fetcher_);
         return installer.Inventory();
     }
@@ -105,7 +108,7 @@ protected:
     std::filesystem::path state_ = dir_.path() / "state";
     std::filesystem::path hook_log_ = dir_.path() / "hooks.log";
     FileFetcher fetcher_{artifacts_};
-    std::vector<ProgressEvent> events_;
+    std::vector<model::ProgressEvent> events_;
 };
 
 }  // namespace waka::agent::install::testing

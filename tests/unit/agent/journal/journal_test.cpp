@@ -33,9 +33,10 @@ protected:
 
 TEST_F(JournalTest, RoundTripsARecord) {
     OperationRecord r = SampleRecord("op-1");
-    r.result = install::OperationResult{
-        "op-1", install::Outcome::kRolledBack, "boom", {{"suite", "commerce", "1.0.0"}}};
+    r.result = model::OperationResult{
+        "op-1", model::Outcome::kRolledBack, "boom", {{"suite", "commerce", "1.0.0"}}};
     r.finished_at_ms = 17;
+    r.recovery_attempts = 2;
     ASSERT_TRUE(journal_.Write(r));
     auto read = journal_.Read("op-1");
     ASSERT_TRUE(read) << read.error().message;
@@ -49,10 +50,66 @@ TEST_F(JournalTest, RoundTripsARecord) {
     EXPECT_EQ(got.components[0].phase, Phase::kSwitched);
     EXPECT_EQ(got.components[0].previous_version, "1.0.0");
     ASSERT_TRUE(got.result);
-    EXPECT_EQ(got.result->outcome, install::Outcome::kRolledBack);
+    EXPECT_EQ(got.result->outcome, model::Outcome::kRolledBack);
     EXPECT_EQ(got.result->error, "boom");
     EXPECT_EQ(got.result->inventory.size(), 1u);
     EXPECT_EQ(got.finished_at_ms, 17);
+    EXPECT_EQ(got.recovery_attempts, 2);
+    EXPECT_EQ(got.schema_version, kSchemaVersion);
+}
+
+// What every agent before schema version 2 wrote: no schema_version, no recovery_attempts.
+constexpr const char* kVersion1Record =
+    R"({"op_id":"op-old","kind":"deploy","configuration_json":"{}","components":[)"
+    R"({"type":"suite","name":"commerce","from_version":"1.0.0","to_version":"1.1.0",)"
+    R"("artifact_sha256":"aa","size":42,"download_path":"/a","previous_version":"1.0.0",)"
+    R"("phase":"switching"}],"finished_at_ms":0})";
+
+TEST_F(JournalTest, ReadsVersion1RecordsAsNeverRecovered) {
+    std::ofstream(journal_.Directory() / "op-old.json") << kVersion1Record;
+    auto read = journal_.Read("op-old");
+    ASSERT_TRUE(read) << read.error().message;
+    ASSERT_TRUE(read->has_value());
+    EXPECT_EQ((*read)->schema_version, 1);
+    EXPECT_EQ((*read)->recovery_attempts, 0);
+    ASSERT_EQ((*read)->components.size(), 1u);
+    EXPECT_EQ((*read)->components[0].phase, Phase::kSwitching);
+    ASSERT_EQ(journal_.ListUnfinished().size(), 1u);
+}
+
+TEST_F(JournalTest, WritesTheCurrentSchemaVersion) {
+    ASSERT_TRUE(journal_.Write(SampleRecord("op-1")));
+    auto text = ReadSmallFile(journal_.Directory() / "op-1.json", 1 << 20);
+    ASSERT_TRUE(text);
+    EXPECT_NE(text->find("\"schema_version\":" + std::to_string(kSchemaVersion)), std::string::npos)
+        << *text;
+    EXPECT_NE(text->find("\"recovery_attempts\":0"), std::string::npos) << *text;
+}
+
+TEST_F(JournalTest, RefusesRecordsOfANewerSchemaClearly) {
+    std::string newer = kVersion1Record;
+    newer.insert(1, R"("schema_version":3,"recovery_attempts":0,)");
+    std::ofstream(journal_.Directory() / "op-old.json") << newer;
+    auto read = journal_.Read("op-old");
+    ASSERT_FALSE(read);
+    EXPECT_TRUE(read.error().Is(Errc::kInvalidArgument));
+    EXPECT_NE(read.error().message.find("schema version 3, written by a newer agent"),
+              std::string::npos)
+        << read.error().message;
+    EXPECT_TRUE(journal_.ListUnfinished().empty());  // skipped (and logged), never guessed at
+}
+
+TEST_F(JournalTest, RefusesVersion2RecordsWithoutAValidAttemptCount) {
+    for (const std::string members :
+         {R"("schema_version":2,)", R"("schema_version":2,"recovery_attempts":-1,)",
+          R"("schema_version":0,"recovery_attempts":0,)"}) {
+        std::string text = kVersion1Record;
+        text.insert(1, members);
+        std::ofstream(journal_.Directory() / "op-old.json") << text;
+        auto read = journal_.Read("op-old");
+        ASSERT_FALSE(read) << members;
+        EXPECT_TRUE(read.error().Is(Errc::kInvalidArgument)) << members;
+    }
 }
 
 TEST_F(JournalTest, MissingRecordIsNotAnError) {
@@ -100,7 +157,7 @@ TEST_F(JournalTest, OverwriteLeavesNoTempFiles) {
 TEST_F(JournalTest, ListsOnlyUnfinished) {
     ASSERT_TRUE(journal_.Write(SampleRecord("op-open")));
     OperationRecord done = SampleRecord("op-done");
-    done.result = install::OperationResult{"op-done", install::Outcome::kSucceeded, "", {}};
+    done.result = model::OperationResult{"op-done", model::Outcome::kSucceeded, "", {}};
     ASSERT_TRUE(journal_.Write(done));
     auto open = journal_.ListUnfinished();
     ASSERT_EQ(open.size(), 1u);
@@ -110,7 +167,7 @@ TEST_F(JournalTest, ListsOnlyUnfinished) {
 TEST_F(JournalTest, PrunesOldestFinishedKeepsUnfinished) {
     for (int i = 0; i < 5; ++i) {
         OperationRecord r = SampleRecord("op-" + std::to_string(i));
-        r.result = install::OperationResult{r.op_id, install::Outcome::kSucceeded, "", {}};
+        r.result = model::OperationResult{r.op_id, model::Outcome::kSucceeded, "", {}};
         r.finished_at_ms = 100 + i;
         ASSERT_TRUE(journal_.Write(r));
     }

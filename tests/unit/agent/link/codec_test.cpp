@@ -17,7 +17,7 @@ pb::Envelope Parse(const std::string& bytes) {
 }
 
 TEST(CodecTest, HelloCarriesEverything) {
-    HelloData hello{
+    model::HelloData hello{
         "instance-1", "0.1.0", "cred", {{"platform", "webwaka-platform", "2.0.0"}}, "deploy-9"};
     auto envelope = Parse(EncodeHello(hello, 7));
     EXPECT_EQ(envelope.seq(), 7u);
@@ -31,18 +31,18 @@ TEST(CodecTest, HelloCarriesEverything) {
 }
 
 TEST(CodecTest, ResultMapsOutcomes) {
-    install::OperationResult result{"deploy-1",
-                                    install::Outcome::kRolledBack,
-                                    "health check failed",
-                                    {{"suite", "commerce", "1.0.0"}}};
+    model::OperationResult result{"deploy-1",
+                                  model::Outcome::kRolledBack,
+                                  "health check failed",
+                                  {{"suite", "commerce", "1.0.0"}}};
     auto envelope = Parse(EncodeResult(result, 1));
     ASSERT_TRUE(envelope.has_result());
     EXPECT_EQ(envelope.result().outcome(), pb::OUTCOME_ROLLED_BACK);
     EXPECT_EQ(envelope.result().error(), "health check failed");
     EXPECT_EQ(envelope.result().inventory().components(0).name(), "commerce");
-    result.outcome = install::Outcome::kSucceeded;
+    result.outcome = model::Outcome::kSucceeded;
     EXPECT_EQ(Parse(EncodeResult(result, 2)).result().outcome(), pb::OUTCOME_SUCCEEDED);
-    result.outcome = install::Outcome::kFailed;
+    result.outcome = model::Outcome::kFailed;
     EXPECT_EQ(Parse(EncodeResult(result, 3)).result().outcome(), pb::OUTCOME_FAILED);
 }
 
@@ -58,11 +58,11 @@ TEST(CodecTest, AckProgressHeartbeatInventory) {
 TEST(CodecTest, DecodesWelcomeAndInstructionRoundTrip) {
     auto welcome = DecodeInbound(EncodeWelcomeForTest({"s-1", 20, "new-cred"}, 1));
     ASSERT_TRUE(welcome);
-    ASSERT_TRUE(std::holds_alternative<WelcomeData>(*welcome));
-    EXPECT_EQ(std::get<WelcomeData>(*welcome).heartbeat_seconds, 20u);
-    EXPECT_EQ(std::get<WelcomeData>(*welcome).credential, "new-cred");
+    ASSERT_TRUE(std::holds_alternative<model::WelcomeData>(*welcome));
+    EXPECT_EQ(std::get<model::WelcomeData>(*welcome).heartbeat_seconds, 20u);
+    EXPECT_EQ(std::get<model::WelcomeData>(*welcome).credential, "new-cred");
 
-    InstructionData instruction;
+    model::InstructionData instruction;
     instruction.operation.op_id = "deploy-1";
     instruction.operation.kind = "deploy";
     instruction.operation.configuration_json = "{}";
@@ -71,7 +71,7 @@ TEST(CodecTest, DecodesWelcomeAndInstructionRoundTrip) {
     instruction.deadline_unix_seconds = 99;
     auto decoded = DecodeInbound(EncodeInstructionForTest(instruction, 2));
     ASSERT_TRUE(decoded);
-    const auto& got = std::get<InstructionData>(*decoded);
+    const auto& got = std::get<model::InstructionData>(*decoded);
     EXPECT_EQ(got.deadline_unix_seconds, 99);
     EXPECT_EQ(got.operation.op_id, "deploy-1");
     EXPECT_EQ(got.operation.configuration_json, "{}");

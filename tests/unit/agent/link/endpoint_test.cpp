@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "shared/net/url.hpp"
+
 namespace waka::agent::link {
 namespace {
 
@@ -28,9 +30,9 @@ TEST(EndpointTest, Ipv6LiteralIsUnbracketedButBracketedInHostHeader) {
     EXPECT_EQ(e->port, 9000);
     EXPECT_EQ(e->path, "/x?y=1");
     EXPECT_EQ(e->HostHeader(), "[::1]:9000");
-    EXPECT_TRUE(IsIpLiteral(e->host));
-    EXPECT_TRUE(IsIpLiteral("127.0.0.1"));
-    EXPECT_FALSE(IsIpLiteral("localhost"));
+    EXPECT_TRUE(net::IsIpLiteral(e->host));
+    EXPECT_TRUE(net::IsIpLiteral("127.0.0.1"));
+    EXPECT_FALSE(net::IsIpLiteral("localhost"));
 }
 
 TEST(EndpointTest, RefusesEverythingButWellFormedWss) {

@@ -1,12 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-// Plain types of one agent operation (deploy, patch or rollback), free of protobuf: the link
-// converts wire messages into these, the installer executes them.
-namespace waka::agent::install {
+// Plain types of one agent operation (deploy, patch or rollback), free of protobuf and of I/O: the
+// link converts wire messages into these, the installer executes them, the journal stores them and
+// the daemon passes them between the two.
+namespace waka::agent::model {
 
 struct ComponentChange {
     std::string type;  // platform | suite | capability
@@ -41,6 +44,10 @@ enum class Outcome {
     kRolledBack,  // a change was switched, then failed, and the previous versions are current again
 };
 
+// The outcome's wire and journal word: succeeded | failed | rolled_back.
+[[nodiscard]] std::string_view OutcomeName(Outcome outcome);
+[[nodiscard]] std::optional<Outcome> ParseOutcome(std::string_view name);
+
 struct OperationResult {
     std::string op_id;
     Outcome outcome = Outcome::kFailed;
@@ -58,4 +65,4 @@ struct ProgressEvent {
     std::uint64_t bytes_total = 0;
 };
 
-}  // namespace waka::agent::install
+}  // namespace waka::agent::model

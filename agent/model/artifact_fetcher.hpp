@@ -4,13 +4,14 @@
 #include <filesystem>
 #include <functional>
 
-#include "agent/install/operation.hpp"
+#include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
-namespace waka::agent::install {
+namespace waka::agent::model {
 
 // Supplies bundle bytes to the installer. The link implements it over HTTPS (Range requests to the
-// gateway listener); tests implement it with local files.
+// gateway listener); tests implement it with local files. Declared here, between the two, so that
+// neither the installer nor the link includes the other.
 class ArtifactFetcher {
 public:
     virtual ~ArtifactFetcher() = default;
@@ -23,4 +24,4 @@ public:
                                  const std::function<void(std::uint64_t done)>& progress) = 0;
 };
 
-}  // namespace waka::agent::install
+}  // namespace waka::agent::model
