@@ -1,5 +1,6 @@
 #include "coordinator/gateway/wire.hpp"
 
+#include "coordinator/gateway/close_reason.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "waka/agent/v1/agent.pb.h"
 
@@ -143,7 +144,7 @@ Expected<void> FillBody(const pb::Envelope& envelope, InboundMessage& out) {
 Expected<InboundMessage> DecodeAgentEnvelope(std::string_view bytes) {
     pb::Envelope envelope;
     if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        return MakeError(Errc::kProtocol, "malformed envelope");
+        return MakeError(Errc::kProtocol, std::string(kMalformedEnvelopeReason));
     }
     InboundMessage out;
     out.protocol_version = envelope.protocol_version();
