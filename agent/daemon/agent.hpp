@@ -29,12 +29,12 @@ struct AgentOptions {
     std::chrono::milliseconds progress_interval{250};  // byte progress at most this often
 };
 
-// The agent's brain between its coordinator channel (the link) and the installer (DESIGN §6):
-// answers Hello data, stores the enrollment credential, validates and acknowledges instructions,
-// de-duplicates them by op_id (running, queued, or already journaled -> the stored result is sent
-// again), runs one operation at a time on a worker thread, forwards its progress (rate-limited)
-// and sends Result + Inventory, keeping results that could not be sent until the next session and
-// re-sending those a session died shortly after carrying.
+// The agent's brain between its coordinator channel (the link) and the installer (docs/design.md
+// §6): answers Hello data, stores the enrollment credential, validates and acknowledges
+// instructions, de-duplicates them by op_id (running, queued, or already journaled -> the stored
+// result is sent again), runs one operation at a time on a worker thread, forwards its progress
+// (rate-limited) and sends Result + Inventory, keeping results that could not be sent until the
+// next session and re-sending those a session died shortly after carrying.
 //
 // Threading: every member function runs on the io_context's single thread (ChannelHandler calls
 // come from the channel there); only the OperationRunner's Execute runs on the worker thread.

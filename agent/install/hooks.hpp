@@ -10,7 +10,7 @@
 
 namespace waka::agent::install {
 
-// Bundle hook names (DESIGN §3): executables at `<version_dir>/hooks/<name>`.
+// Bundle hook names (docs/design.md §3): executables at `<version_dir>/hooks/<name>`.
 inline constexpr std::string_view kPreActivate = "pre-activate";
 inline constexpr std::string_view kPostActivate = "post-activate";
 inline constexpr std::string_view kHealthCheck = "health-check";

@@ -35,8 +35,8 @@ struct InstallerOptions {
     std::function<Expected<void>(std::string_view step)> before_step;
 };
 
-// Executes agent operations on the local filesystem (DESIGN §4.3, §6): download and verify every
-// artifact, unpack and check every new version, then per component (platform, suites,
+// Executes agent operations on the local filesystem (docs/design.md §4.3, §6): download and verify
+// every artifact, unpack and check every new version, then per component (platform, suites,
 // capabilities) pre-activate, switch `current`, post-activate; deactivate components leaving the
 // manifest; health-check every changed component; commit. Every phase is journaled before its
 // side effect, so a failure or a crash at any point ends with the new versions current

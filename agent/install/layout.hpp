@@ -9,7 +9,8 @@
 #include "agent/model/operation.hpp"
 #include "shared/core/error.hpp"
 
-// The agent's on-disk layout (DESIGN §6) and the `current` symlink primitives. Blocking; no state.
+// The agent's on-disk layout (docs/design.md §6) and the `current` symlink primitives. Blocking; no
+// state.
 namespace waka::agent::install {
 
 class StateLayout {

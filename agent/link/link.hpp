@@ -40,11 +40,11 @@ struct LinkStats {
     std::atomic<std::uint64_t> failed_attempts{0};  // any attempt that ended without a Welcome
 };
 
-// The agent's one TLS WebSocket to the coordinator (DESIGN §6): resolve, connect, TLS with the
-// server certificate verified against ca_file and the server name, WebSocket handshake on the URL's
-// path, Hello -> Welcome within welcome_timeout, heartbeats, one writer draining a bounded queue.
-// Any failure ends the session and a new attempt follows after a full-jitter backoff (reset once a
-// Welcome arrives). Garbage from the coordinator closes the session with a protocol error.
+// The agent's one TLS WebSocket to the coordinator (docs/design.md §6): resolve, connect, TLS with
+// the server certificate verified against ca_file and the server name, WebSocket handshake on the
+// URL's path, Hello -> Welcome within welcome_timeout, heartbeats, one writer draining a bounded
+// queue. Any failure ends the session and a new attempt follows after a full-jitter backoff (reset
+// once a Welcome arrives). Garbage from the coordinator closes the session with a protocol error.
 //
 // Threading: the io_context must be run by exactly one thread; every member function must be called
 // on that thread (post to it from elsewhere). The Link must outlive the io_context's run().

@@ -6,8 +6,8 @@
 
 #include "agent/model/operation.hpp"
 
-// Plain forms of the protocol messages (DESIGN §6) the agent's channel to the coordinator carries
-// to and from the daemon. The protobuf types never leave agent/link.
+// Plain forms of the protocol messages (docs/design.md §6) the agent's channel to the coordinator
+// carries to and from the daemon. The protobuf types never leave agent/link.
 namespace waka::agent::model {
 
 struct HelloData {

@@ -12,6 +12,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/domain/artifact_files.hpp"
+#include "coordinator/http/byte_range.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
 
@@ -161,16 +162,21 @@ boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call
     response.headers.emplace_back("ETag", "\"" + sha256 + "\"");
     response.file = http::FileBody{path, 0, size};
     if (const std::string* range_header = call.request.Header("range")) {
-        auto range = ParseByteRange(*range_header, size);
-        if (!range) {
-            co_return ToResponse(range.error());
+        const http::ByteRange range = http::ParseByteRange(*range_header, size);
+        if (range.kind == http::RangeKind::kUnsatisfiable) {
+            ApiError error;
+            error.status = 416;
+            error.code = "range_not_satisfiable";
+            error.detail =
+                "The requested range is outside the file of " + std::to_string(size) + " bytes";
+            error.headers.emplace_back("Content-Range", http::UnsatisfiedContentRange(size));
+            co_return ToResponse(error);
         }
-        response.status = 206;
-        response.file = http::FileBody{path, range->offset, range->length};
-        response.headers.emplace_back("Content-Range",
-                                      "bytes " + std::to_string(range->offset) + "-" +
-                                          std::to_string(range->offset + range->length - 1) + "/" +
-                                          std::to_string(size));
+        if (range.kind == http::RangeKind::kSatisfiable) {  // kNone: the whole file (ADR 0016)
+            response.status = 206;
+            response.file = http::FileBody{path, range.first, range.Length()};
+            response.headers.emplace_back("Content-Range", http::ContentRange(range, size));
+        }
     }
     co_return response;
 }

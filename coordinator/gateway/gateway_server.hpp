@@ -6,28 +6,29 @@
 #include <memory>
 #include <string>
 
-#include "coordinator/gateway/agent_directory.hpp"
+#include "coordinator/ports/agent_channel.hpp"
+#include "coordinator/ports/agent_events.hpp"
 #include "shared/core/error.hpp"
 
 namespace waka::coordinator::gateway {
 
 struct GatewayOptions {
     std::string address = "0.0.0.0";
-    std::uint16_t port = 8443;  // 0: pick a free port (tests)
-    std::filesystem::path cert_file;  // PEM server certificate chain
-    std::filesystem::path key_file;   // PEM private key
-    unsigned heartbeat_seconds = 15;  // told to agents in Welcome
+    std::uint16_t port = 8443;                // 0: pick a free port (tests)
+    std::filesystem::path cert_file;          // PEM server certificate chain
+    std::filesystem::path key_file;           // PEM private key
+    unsigned heartbeat_seconds = 15;          // told to agents in Welcome
     unsigned handshake_timeout_seconds = 10;  // TLS + WebSocket handshake + Hello
     unsigned idle_timeout_seconds = 60;       // no frame from the agent for this long: close
     std::size_t max_message_bytes = 1 << 20;
-    std::size_t max_queued_messages = 256;    // per session outbound bound; overflow closes it
+    std::size_t max_queued_messages = 256;  // per session outbound bound; overflow closes it
 };
 
 // The agent gateway: one TLS listener serving the WebSocket endpoint /agent/v1/connect (protobuf
-// Envelopes, DESIGN §6) and artifact downloads GET /agent/v1/artifacts/<sha256> (Range supported).
-// A strand per connection, one writer per WebSocket, a deadline on every step. Garbage frames, a
-// wrong protocol version, a refused Hello or an idle peer close that connection only, with a reason.
-// A second session for the same instance replaces the first.
+// Envelopes, docs/design.md §6) and artifact downloads GET /agent/v1/artifacts/<sha256> (Range
+// supported). A strand per connection, one writer per WebSocket, a deadline on every step. Garbage
+// frames, a wrong protocol version, a refused Hello or an idle peer close that connection only,
+// with a reason. A second session for the same instance replaces the first.
 //
 // Close codes and reasons an agent sees (WebSocket close frame):
 //   1008 policy_error   the directory's refusal reason; "unsupported protocol version N; this
@@ -56,12 +57,12 @@ public:
 
     // Loads the certificate and key, binds and listens; answers the bound port. Agents' messages go
     // to `directory`, which must outlive the gateway's connections.
-    [[nodiscard]] Expected<std::uint16_t> Start(AgentDirectory& directory);
+    [[nodiscard]] Expected<std::uint16_t> Start(ports::AgentEvents& directory);
     // Closes the listener and every session with the reason "coordinator shutting down".
     void Stop();
 
     // ports::AgentChannel: thread-safe; a message for an instance not connected here is refused.
-    bool Send(const std::string& instance_id, const Instruction& instruction) override;
+    bool Send(const std::string& instance_id, const ports::Instruction& instruction) override;
     bool SendCancel(const std::string& instance_id, const std::string& op_id) override;
     [[nodiscard]] bool IsConnected(const std::string& instance_id) const override;
     [[nodiscard]] std::size_t ConnectedCount() const override;

@@ -1,5 +1,6 @@
 #include "coordinator/gateway/wire.hpp"
 
+#include "coordinator/gateway/close_reason.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "waka/agent/v1/agent.pb.h"
 
@@ -8,17 +9,17 @@ namespace {
 
 namespace pb = waka::agent::v1;
 
-std::vector<InstalledComponent> FromProto(const pb::Inventory& inventory) {
-    std::vector<InstalledComponent> out;
+std::vector<domain::InstalledComponent> FromProto(const pb::Inventory& inventory) {
+    std::vector<domain::InstalledComponent> out;
     out.reserve(static_cast<std::size_t>(inventory.components_size()));
     for (const auto& c : inventory.components()) {
-        out.push_back(InstalledComponent{c.type(), c.name(), c.version()});
+        out.push_back(domain::InstalledComponent{c.type(), c.name(), c.version()});
     }
     return out;
 }
 
-AgentHello FromProto(const pb::Hello& hello) {
-    AgentHello out;
+ports::AgentHello FromProto(const pb::Hello& hello) {
+    ports::AgentHello out;
     out.instance_id = hello.instance_id();
     out.agent_version = hello.agent_version();
     out.credential = hello.credential();
@@ -27,22 +28,22 @@ AgentHello FromProto(const pb::Hello& hello) {
     return out;
 }
 
-AgentProgress FromProto(const pb::Progress& progress) {
-    return AgentProgress{progress.op_id(), progress.step(), progress.component(),
-                         progress.bytes_done(), progress.bytes_total()};
+ports::AgentProgress FromProto(const pb::Progress& progress) {
+    return ports::AgentProgress{progress.op_id(), progress.step(), progress.component(),
+                                progress.bytes_done(), progress.bytes_total()};
 }
 
-Expected<AgentResult> FromProto(const pb::Result& result) {
-    AgentResult out;
+Expected<ports::AgentResult> FromProto(const pb::Result& result) {
+    ports::AgentResult out;
     switch (result.outcome()) {
         case pb::OUTCOME_SUCCEEDED:
-            out.outcome = Outcome::kSucceeded;
+            out.outcome = ports::AgentOutcome::kSucceeded;
             break;
         case pb::OUTCOME_FAILED:
-            out.outcome = Outcome::kFailed;
+            out.outcome = ports::AgentOutcome::kFailed;
             break;
         case pb::OUTCOME_ROLLED_BACK:
-            out.outcome = Outcome::kRolledBack;
+            out.outcome = ports::AgentOutcome::kRolledBack;
             break;
         default:
             // Recording a guess would corrupt the deployment history; the agent must say.
@@ -54,7 +55,7 @@ Expected<AgentResult> FromProto(const pb::Result& result) {
     return out;
 }
 
-void ToProto(const Instruction& in, pb::Instruction* out) {
+void ToProto(const ports::Instruction& in, pb::Instruction* out) {
     out->set_op_id(in.op_id);
     out->set_kind(in.kind);
     for (const auto& c : in.components) {
@@ -79,7 +80,9 @@ struct BodyWriter {
         w->set_heartbeat_seconds(m.heartbeat_seconds);
         w->set_credential(m.credential);
     }
-    void operator()(const Instruction& m) const { ToProto(m, envelope.mutable_instruction()); }
+    void operator()(const ports::Instruction& m) const {
+        ToProto(m, envelope.mutable_instruction());
+    }
     void operator()(const CancelMessage& m) const { envelope.mutable_cancel()->set_op_id(m.op_id); }
     void operator()(const ErrorMessage& m) const {
         envelope.mutable_error()->set_code(m.code);
@@ -143,7 +146,7 @@ Expected<void> FillBody(const pb::Envelope& envelope, InboundMessage& out) {
 Expected<InboundMessage> DecodeAgentEnvelope(std::string_view bytes) {
     pb::Envelope envelope;
     if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        return MakeError(Errc::kProtocol, "malformed envelope");
+        return MakeError(Errc::kProtocol, std::string(kMalformedEnvelopeReason));
     }
     InboundMessage out;
     out.protocol_version = envelope.protocol_version();

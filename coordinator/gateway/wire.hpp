@@ -6,16 +6,17 @@
 #include <variant>
 #include <vector>
 
-#include "coordinator/gateway/agent_directory.hpp"
+#include "coordinator/ports/agent_channel.hpp"
+#include "coordinator/ports/agent_events.hpp"
 #include "shared/core/error.hpp"
 
-// Conversion between the protobuf Envelope (DESIGN §6) and the gateway's plain structs. The only
-// place of the gateway that includes generated code, so that Beast and protobuf never meet in one
-// translation unit. Pure functions, thread-safe.
+// Conversion between the protobuf Envelope (docs/design.md §6) and the gateway's plain structs. The
+// only place of the gateway that includes generated code, so that Beast and protobuf never meet in
+// one translation unit. Pure functions, thread-safe.
 namespace waka::coordinator::gateway {
 
 enum class InboundKind {
-    kEmpty,            // no body set: malformed
+    kEmpty,  // no body set: malformed
     kHello,
     kHeartbeat,
     kInventory,
@@ -30,12 +31,12 @@ struct InboundMessage {
     std::uint32_t protocol_version = 0;
     std::uint64_t seq = 0;
     InboundKind kind = InboundKind::kEmpty;
-    std::string body_name;  // "hello", "ack", ... for logs and close reasons
-    AgentHello hello;       // peer left empty
-    std::vector<InstalledComponent> inventory;
-    std::string op_id;      // kAck
-    AgentProgress progress;
-    AgentResult result;
+    std::string body_name;    // "hello", "ack", ... for logs and close reasons
+    ports::AgentHello hello;  // peer left empty
+    std::vector<domain::InstalledComponent> inventory;
+    std::string op_id;  // kAck
+    ports::AgentProgress progress;
+    ports::AgentResult result;
 };
 
 // Fails with kProtocol when the bytes are not an Envelope or a Result carries no outcome.
@@ -53,7 +54,8 @@ struct ErrorMessage {
     std::string code;
     std::string detail;
 };
-using OutboundMessage = std::variant<WelcomeMessage, Instruction, CancelMessage, ErrorMessage>;
+using OutboundMessage =
+    std::variant<WelcomeMessage, ports::Instruction, CancelMessage, ErrorMessage>;
 
 // Serialises one coordinator -> agent Envelope with protocol_version = kProtocolVersion.
 [[nodiscard]] std::string EncodeOutbound(const OutboundMessage& message, std::uint64_t seq);

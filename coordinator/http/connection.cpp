@@ -1,7 +1,6 @@
 // Every Beast instantiation of the coordinator's HTTP server lives in this one translation unit.
 #include "coordinator/http/connection.hpp"
 
-#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,9 +11,14 @@
 #include <boost/beast/http.hpp>
 #include <boost/optional.hpp>
 #include <chrono>
+#include <tuple>
 #include <vector>
 
+#include "coordinator/http/exchange.hpp"
 #include "coordinator/http/fields.hpp"
+#include "coordinator/http/peer.hpp"
+#include "coordinator/http/range_file.hpp"
+#include "coordinator/http/serializer_buffers.hpp"
 #include "coordinator/http/spool_file.hpp"
 #include "coordinator/http/target.hpp"
 #include "shared/core/ids.hpp"
@@ -27,7 +31,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-using SteadyClock = std::chrono::steady_clock;
 using HeaderParser = bhttp::request_parser<bhttp::empty_body>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -39,115 +42,9 @@ constexpr std::size_t kSpoolChunkBytes = 64 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
-bool StatusAllowsBody(unsigned status) { return status >= 200 && status != 204 && status != 304; }
-
-std::string BodyLimitDetail(std::uint64_t limit) {
-    return "request body exceeds the " + std::to_string(limit) + "-byte limit";
-}
-
-std::string FormatPeer(const tcp::socket& socket) {
-    beast::error_code ec;
-    const tcp::endpoint peer = socket.remote_endpoint(ec);
-    if (ec) {
-        return "unknown";
-    }
-    const std::string address = peer.address().to_string();
-    const std::string port = std::to_string(peer.port());
-    return peer.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
-}
-
 bool IsHttpParseError(const beast::error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
-
-// A read-only file restricted to [offset, offset + length): basic_file_body in Beast 1.81 always
-// sends a whole file from its current position, so ranges need a File that reports a smaller size.
-class RangeFile {
-public:
-    [[nodiscard]] bool is_open() const { return file_.is_open(); }
-    void close(beast::error_code& ec) { file_.close(ec); }
-    void open(char const* path, beast::file_mode mode, beast::error_code& ec) {
-        file_.open(path, mode, ec);
-        base_ = 0;
-        consumed_ = 0;
-        length_ = ec ? 0 : file_.size(ec);
-    }
-    void Restrict(std::uint64_t offset, std::uint64_t length, beast::error_code& ec) {
-        const std::uint64_t file_size = file_.size(ec);
-        if (ec) {
-            return;
-        }
-        if (offset > file_size || length > file_size - offset) {
-            ec = make_error_code(boost::system::errc::invalid_argument);
-            return;
-        }
-        base_ = offset;
-        length_ = length;
-        seek(0, ec);
-    }
-    std::uint64_t size(beast::error_code& ec) const {
-        ec = {};
-        return length_;
-    }
-    std::uint64_t pos(beast::error_code& ec) const {
-        ec = {};
-        return consumed_;
-    }
-    void seek(std::uint64_t offset, beast::error_code& ec) {
-        file_.seek(base_ + offset, ec);
-        consumed_ = ec ? consumed_ : offset;
-    }
-    std::size_t read(void* buffer, std::size_t n, beast::error_code& ec) {
-        ec = {};
-        const std::uint64_t left = length_ - consumed_;
-        const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(n, left));
-        const std::size_t got = wanted == 0 ? 0 : file_.read(buffer, wanted, ec);
-        consumed_ += got;
-        return got;
-    }
-    std::size_t write(void const*, std::size_t, beast::error_code& ec) {
-        ec = make_error_code(boost::system::errc::operation_not_supported);
-        return 0;
-    }
-
-private:
-    beast::file file_;
-    std::uint64_t base_ = 0;
-    std::uint64_t length_ = 0;
-    std::uint64_t consumed_ = 0;
-};
-
-using RangeFileBody = bhttp::basic_file_body<RangeFile>;
-
-// One request in flight on a connection.
-struct Exchange {
-    Request request;
-    SteadyClock::time_point started = SteadyClock::now();
-    unsigned version = 11;
-    bool keep_alive = false;
-    bool head = false;
-    bool spool = false;            // the body goes to a file in spool_dir
-    std::uint64_t body_limit = 0;  // bytes
-    unsigned status = 0;
-
-    Exchange() = default;
-    Exchange(const Exchange&) = delete;
-    Exchange& operator=(const Exchange&) = delete;
-    ~Exchange() { RemoveSpool(); }
-
-    // The handler may have renamed the file into place; then there is nothing left to remove.
-    void RemoveSpool() {
-        if (request.body_file) {
-            std::error_code ec;
-            std::filesystem::remove(*request.body_file, ec);
-            request.body_file.reset();
-        }
-    }
-    [[nodiscard]] std::string_view RawPath() const {
-        const std::string_view target = request.target;
-        return target.substr(0, target.find('?'));
-    }
-};
 
 enum class BodyStatus { kOk, kTooLarge, kMalformed, kSpoolFailed, kClosed };
 
@@ -194,8 +91,6 @@ private:
     void FillRequest(const bhttp::request<bhttp::empty_body>& header, Exchange& ex) const;
     asio::awaitable<BodyStatus> AsyncReadInMemory(HeaderParser& header_parser, Exchange& ex);
     asio::awaitable<BodyStatus> AsyncReadSpooled(HeaderParser& header_parser, Exchange& ex);
-    asio::awaitable<std::optional<Response>> AsyncBeforeBody(Exchange& ex);
-    asio::awaitable<Response> AsyncCallHandler(Exchange& ex);
     asio::awaitable<bool> AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
                                       std::string_view code);
     asio::awaitable<bool> AsyncReject(Exchange& ex, Response response);
@@ -206,9 +101,11 @@ private:
                      const Exchange& ex) const;
     template <class Body>
     asio::awaitable<bool> AsyncWriteMessage(bhttp::response<Body>& res);
+    // One instantiation of the socket write for every body type (serializer_buffers.hpp).
+    asio::awaitable<std::tuple<beast::error_code, std::size_t>> AsyncWriteSome(
+        const std::vector<asio::const_buffer>& buffers);
     asio::awaitable<void> AsyncLingeringClose();
     void Close();
-    void LogRequest(const Exchange& ex) const;
 
     std::shared_ptr<ConnectionOwner> owner_;
     std::string peer_;
@@ -274,11 +171,11 @@ asio::awaitable<bool> Session::AsyncServeOne() {
         !co_await AsyncReadBody(header_parser, ex)) {
         co_return false;
     }
-    Response response = co_await AsyncCallHandler(ex);
+    Response response = co_await AsyncCallHandler(owner_->RequestHandler(), ex);
     ex.RemoveSpool();
     ex.keep_alive = ex.keep_alive && !StopWanted();
     const bool written = co_await AsyncWriteResponse(ex, response);
-    LogRequest(ex);
+    LogRequest(ex, peer_);
     const bool keep_alive = written && ex.keep_alive;
     co_return keep_alive;
 }
@@ -328,7 +225,7 @@ asio::awaitable<bool> Session::AsyncAcceptBody(HeaderParser& header_parser, Exch
         co_return true;
     }
     if (options.before_body) {
-        if (std::optional<Response> early = co_await AsyncBeforeBody(ex)) {
+        if (std::optional<Response> early = co_await AsyncCallBeforeBody(options, ex)) {
             co_return co_await AsyncReject(ex, std::move(*early));
         }
     }
@@ -433,32 +330,6 @@ asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parse
     co_return BodyStatus::kOk;
 }
 
-asio::awaitable<std::optional<Response>> Session::AsyncBeforeBody(Exchange& ex) {
-    try {
-        co_return co_await Options().before_body(ex.request);
-    } catch (const std::exception& e) {
-        log::Error("http before_body failed method={} path={} request_id={} error={}",
-                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
-    } catch (...) {
-        log::Error("http before_body failed method={} path={} request_id={} error=unknown",
-                   ex.request.method, ex.RawPath(), ex.request.request_id);
-    }
-    co_return JsonError(500, "internal error", "internal");
-}
-
-asio::awaitable<Response> Session::AsyncCallHandler(Exchange& ex) {
-    try {
-        co_return co_await owner_->RequestHandler()(ex.request);
-    } catch (const std::exception& e) {
-        log::Error("http handler failed method={} path={} request_id={} error={}",
-                   ex.request.method, ex.RawPath(), ex.request.request_id, e.what());
-    } catch (...) {
-        log::Error("http handler failed method={} path={} request_id={} error=unknown",
-                   ex.request.method, ex.RawPath(), ex.request.request_id);
-    }
-    co_return JsonError(500, "internal error", "internal");
-}
-
 asio::awaitable<bool> Session::AsyncReject(Exchange& ex, unsigned status, std::string_view detail,
                                            std::string_view code) {
     co_return co_await AsyncReject(ex, JsonError(status, detail, code));
@@ -469,7 +340,7 @@ asio::awaitable<bool> Session::AsyncReject(Exchange& ex, Response response) {
     ex.keep_alive = false;
     lingering_close_ = true;
     co_await AsyncWriteResponse(ex, response);
-    LogRequest(ex);
+    LogRequest(ex, peer_);
     co_return false;
 }
 
@@ -508,7 +379,7 @@ asio::awaitable<bool> Session::AsyncWriteFile(Exchange& ex, const Response& resp
     if (!ec) {
         file.Restrict(range.offset, range.length, ec);
     }
-    bhttp::response<RangeFileBody> res;
+    bhttp::response<bhttp::basic_file_body<RangeFile>> res;
     if (!ec) {
         res.body().reset(std::move(file), ec);
     }
@@ -543,15 +414,26 @@ void Session::FillHeaders(bhttp::response<Body>& res, const Response& response,
 template <class Body>
 asio::awaitable<bool> Session::AsyncWriteMessage(bhttp::response<Body>& res) {
     bhttp::response_serializer<Body> serializer(res);
-    // The deadline is on progress so a large download to a slow client is not cut off.
+    std::vector<asio::const_buffer> buffers;
     while (!serializer.is_done()) {
-        stream_.expires_after(RequestTimeout());
-        auto [ec, n] = co_await bhttp::async_write_some(stream_, serializer, kNoThrow);
+        beast::error_code ec;
+        std::size_t n = 0;
+        if (NextBuffers(serializer, buffers, ec)) {
+            std::tie(ec, n) = co_await AsyncWriteSome(buffers);
+        }
         if (ec) {
             co_return false;
         }
+        serializer.consume(n);
     }
     co_return true;
+}
+
+asio::awaitable<std::tuple<beast::error_code, std::size_t>> Session::AsyncWriteSome(
+    const std::vector<asio::const_buffer>& buffers) {
+    // The deadline is on progress so a large download to a slow client is not cut off.
+    stream_.expires_after(RequestTimeout());
+    co_return co_await stream_.async_write_some(buffers, kNoThrow);
 }
 
 asio::awaitable<void> Session::AsyncLingeringClose() {
@@ -573,14 +455,6 @@ void Session::Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
-}
-
-void Session::LogRequest(const Exchange& ex) const {
-    const auto duration = SteadyClock::now() - ex.started;
-    log::Debug("http request method={} path={} status={} duration_ms={} request_id={} peer={}",
-               ex.request.method, ex.RawPath(), ex.status,
-               std::chrono::duration_cast<std::chrono::milliseconds>(duration).count(),
-               ex.request.request_id, peer_);
 }
 
 }  // namespace

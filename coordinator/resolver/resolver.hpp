@@ -8,7 +8,8 @@
 #include "coordinator/resolver/catalog.hpp"
 #include "shared/core/error.hpp"
 
-// Version resolution (DESIGN §4.2): PubGrub-style conflict-driven search over a finite catalog.
+// Version resolution (docs/design.md §4.2): PubGrub-style conflict-driven search over a finite
+// catalog.
 //
 // Given requested constraints, an instance's pins, every release's dependencies and the instance's
 // quarantined versions, choose the newest eligible version of every requested component and of

@@ -5,8 +5,8 @@
 #include "ctl/commands/commands.hpp"
 #include "ctl/output.hpp"
 
-// Version pins (DESIGN §5): pin a component of an instance to a version or a range, list the
-// instance's pins, remove one. The server refuses a pin that leaves no valid set of versions.
+// Version pins (docs/design.md §5): pin a component of an instance to a version or a range, list
+// the instance's pins, remove one. The server refuses a pin that leaves no valid set of versions.
 namespace waka::ctl {
 namespace {
 

@@ -8,25 +8,26 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/gateway/agent_directory.hpp"
+#include "coordinator/ports/agent_events.hpp"
 
 namespace waka::agent::testing {
 
-namespace gw = waka::coordinator::gateway;
+namespace ports = waka::coordinator::ports;
+namespace domain = waka::coordinator::domain;
 
 // The coordinator side of the agent tests: one credential, a one-time enrollment token that is
 // exchanged for it, artifacts from local files. Records every call; thread-safe; tests wait on the
 // record with a deadline.
-class FakeDirectory final : public gw::AgentDirectory {
+class FakeDirectory final : public ports::AgentEvents {
 public:
     struct Calls {
-        std::vector<gw::AgentHello> hellos;
+        std::vector<ports::AgentHello> hellos;
         int connected = 0;
         int disconnected = 0;
         std::vector<std::string> acks;
-        std::vector<gw::AgentProgress> progress;
-        std::vector<gw::AgentResult> results;
-        std::vector<std::vector<gw::InstalledComponent>> inventories;
+        std::vector<ports::AgentProgress> progress;
+        std::vector<ports::AgentResult> results;
+        std::vector<std::vector<domain::InstalledComponent>> inventories;
         std::vector<std::string> download_credentials;
     };
 
@@ -48,8 +49,9 @@ public:
         return calls_;
     }
 
-    boost::asio::awaitable<gw::HelloDecision> Authenticate(const gw::AgentHello& hello) override {
-        gw::HelloDecision decision;
+    boost::asio::awaitable<ports::HelloDecision> Authenticate(
+        const ports::AgentHello& hello) override {
+        ports::HelloDecision decision;
         {
             std::lock_guard lock(mutex_);
             if (hello.credential == kCredential) {
@@ -65,7 +67,8 @@ public:
         Record([&](Calls& c) { c.hellos.push_back(hello); });
         co_return decision;
     }
-    boost::asio::awaitable<void> OnConnected(const gw::AgentHello&, const std::string&) override {
+    boost::asio::awaitable<void> OnConnected(const ports::AgentHello&,
+                                             const std::string&) override {
         Record([](Calls& c) { ++c.connected; });
         co_return;
     }
@@ -75,7 +78,7 @@ public:
     }
     boost::asio::awaitable<void> OnHeartbeat(const std::string&) override { co_return; }
     boost::asio::awaitable<void> OnInventory(
-        const std::string&, const std::vector<gw::InstalledComponent>& inventory) override {
+        const std::string&, const std::vector<domain::InstalledComponent>& inventory) override {
         Record([&](Calls& c) { c.inventories.push_back(inventory); });
         co_return;
     }
@@ -84,12 +87,12 @@ public:
         co_return;
     }
     boost::asio::awaitable<void> OnProgress(const std::string&,
-                                            const gw::AgentProgress& progress) override {
+                                            const ports::AgentProgress& progress) override {
         Record([&](Calls& c) { c.progress.push_back(progress); });
         co_return;
     }
     boost::asio::awaitable<void> OnResult(const std::string&,
-                                          const gw::AgentResult& result) override {
+                                          const ports::AgentResult& result) override {
         Record([&](Calls& c) { c.results.push_back(result); });
         co_return;
     }

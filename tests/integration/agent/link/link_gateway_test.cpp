@@ -79,13 +79,13 @@ protected:
     }
 
     // A real bundle served by the gateway, and an instruction installing it.
-    coordinator::gateway::Instruction DeployInstruction(const std::string& op_id) {
+    coordinator::ports::Instruction DeployInstruction(const std::string& op_id) {
         const auto bundle = test::MakeBundle(dir_ / "bundles", "platform", "webwaka-platform",
                                              "1.0.0", {{"app/index.html", {"hello", 0644}}});
         auto sha = Sha256File(bundle);
         EXPECT_TRUE(sha);
         directory_.AddArtifact(*sha, bundle);
-        coordinator::gateway::Instruction instruction;
+        coordinator::ports::Instruction instruction;
         instruction.op_id = op_id;
         instruction.kind = "deploy";
         instruction.components.push_back({"platform", "webwaka-platform", "", "1.0.0", *sha,
@@ -172,7 +172,7 @@ TEST_F(LinkGatewayTest, InstructionIsAckedDownloadedInstalledAndReported) {
     EXPECT_EQ(calls.acks[0], "deploy-0001");
     const auto& result = calls.results[0];
     EXPECT_EQ(result.op_id, "deploy-0001");
-    EXPECT_EQ(result.outcome, coordinator::gateway::Outcome::kSucceeded) << result.error;
+    EXPECT_EQ(result.outcome, coordinator::ports::AgentOutcome::kSucceeded) << result.error;
     ASSERT_EQ(result.inventory.size(), 1u);
     EXPECT_EQ(result.inventory[0].version, "1.0.0");
     EXPECT_FALSE(calls.progress.empty());
@@ -220,7 +220,7 @@ TEST_F(LinkGatewayTest, InvalidInstructionIsAckedAndAnsweredAsFailed) {
     ASSERT_TRUE(server_->Send(kInstance, instruction));
     ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return !c.results.empty(); }, kWait));
     const auto calls = directory_.Snapshot();
-    EXPECT_EQ(calls.results[0].outcome, coordinator::gateway::Outcome::kFailed);
+    EXPECT_EQ(calls.results[0].outcome, coordinator::ports::AgentOutcome::kFailed);
     EXPECT_NE(calls.results[0].error.find("invalid instruction"), std::string::npos);
     EXPECT_EQ(agent_->runner().executions.load(), 0);
 }
@@ -245,7 +245,7 @@ protected:
         return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
-    model::ComponentChange Change(const coordinator::gateway::Instruction& instruction) const {
+    model::ComponentChange Change(const coordinator::ports::Instruction& instruction) const {
         const auto& c = instruction.components.at(0);
         return {c.type, c.name,         c.from_version, c.to_version, c.artifact_sha256,
                 c.size, c.download_path};

@@ -8,22 +8,23 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/gateway/agent_directory.hpp"
+#include "coordinator/ports/agent_channel.hpp"
+#include "coordinator/ports/agent_events.hpp"
 
 namespace waka::coordinator::gateway {
 
 // Records every call the gateway makes; tests wait on the record with a deadline. Thread-safe.
-class FakeAgentDirectory final : public AgentDirectory {
+class FakeAgentDirectory final : public ports::AgentEvents {
 public:
     struct Calls {
-        std::vector<AgentHello> authenticated;
-        std::vector<std::pair<AgentHello, std::string>> connected;  // hello, session_id
-        std::vector<std::pair<std::string, std::string>> disconnected;  // instance, session
+        std::vector<ports::AgentHello> authenticated;
+        std::vector<std::pair<ports::AgentHello, std::string>> connected;  // hello, session_id
+        std::vector<std::pair<std::string, std::string>> disconnected;     // instance, session
         std::vector<std::string> heartbeats;
-        std::vector<std::pair<std::string, std::vector<InstalledComponent>>> inventories;
+        std::vector<std::pair<std::string, std::vector<domain::InstalledComponent>>> inventories;
         std::vector<std::pair<std::string, std::string>> acks;  // instance, op_id
-        std::vector<std::pair<std::string, AgentProgress>> progress;
-        std::vector<std::pair<std::string, AgentResult>> results;
+        std::vector<std::pair<std::string, ports::AgentProgress>> progress;
+        std::vector<std::pair<std::string, ports::AgentResult>> results;
         std::vector<std::pair<std::string, std::string>> credential_checks;  // instance, credential
     };
 
@@ -47,8 +48,9 @@ public:
         return calls_;
     }
 
-    boost::asio::awaitable<HelloDecision> Authenticate(const AgentHello& hello) override {
-        HelloDecision decision;
+    boost::asio::awaitable<ports::HelloDecision> Authenticate(
+        const ports::AgentHello& hello) override {
+        ports::HelloDecision decision;
         if (hello.credential == kCredential) {
             decision.accepted = true;
         } else if (hello.credential == kEnrollmentToken) {
@@ -60,7 +62,7 @@ public:
         Record([&](Calls& c) { c.authenticated.push_back(hello); });
         co_return decision;
     }
-    boost::asio::awaitable<void> OnConnected(const AgentHello& hello,
+    boost::asio::awaitable<void> OnConnected(const ports::AgentHello& hello,
                                              const std::string& session_id) override {
         Record([&](Calls& c) { c.connected.emplace_back(hello, session_id); });
         co_return;
@@ -75,7 +77,8 @@ public:
         co_return;
     }
     boost::asio::awaitable<void> OnInventory(
-        const std::string& instance_id, const std::vector<InstalledComponent>& inventory) override {
+        const std::string& instance_id,
+        const std::vector<domain::InstalledComponent>& inventory) override {
         Record([&](Calls& c) { c.inventories.emplace_back(instance_id, inventory); });
         co_return;
     }
@@ -85,12 +88,12 @@ public:
         co_return;
     }
     boost::asio::awaitable<void> OnProgress(const std::string& instance_id,
-                                            const AgentProgress& progress) override {
+                                            const ports::AgentProgress& progress) override {
         Record([&](Calls& c) { c.progress.emplace_back(instance_id, progress); });
         co_return;
     }
     boost::asio::awaitable<void> OnResult(const std::string& instance_id,
-                                          const AgentResult& result) override {
+                                          const ports::AgentResult& result) override {
         Record([&](Calls& c) { c.results.emplace_back(instance_id, result); });
         co_return;
     }

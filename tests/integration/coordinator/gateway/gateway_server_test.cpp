@@ -2,14 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <fstream>
-#include <thread>
 
-#include "shared/core/crypto.hpp"
-#include "tests/integration/coordinator/gateway/fake_agent_directory.hpp"
-#include "tests/support/agent_client/agent_client.hpp"
-#include "tests/support/certs/test_pki.hpp"
+#include "tests/integration/coordinator/gateway/gateway_fixture.hpp"
 
 namespace waka::coordinator::gateway {
 namespace {
@@ -19,97 +14,10 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using test::TestAgentClient;
 
-constexpr milliseconds kWait{5000};
 constexpr std::uint16_t kPolicyError = 1008;
 constexpr std::uint16_t kProtocolError = 1002;
 constexpr std::uint16_t kGoingAway = 1001;
 constexpr std::uint16_t kTooBig = 1009;
-
-class GatewayServerTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = test::MakeTempDir("waka-gateway-test");
-        pki_ = test::MakeTestPki(dir_ / "pki");
-        options_.address = "127.0.0.1";
-        options_.port = 0;
-        options_.cert_file = pki_.server_cert;
-        options_.key_file = pki_.server_key;
-        options_.heartbeat_seconds = 7;
-        options_.handshake_timeout_seconds = 5;
-        options_.idle_timeout_seconds = 30;
-    }
-
-    void TearDown() override {
-        if (server_) {
-            server_->Stop();
-        }
-        work_.reset();
-        io_.stop();
-        for (auto& t : threads_) {
-            t.join();
-        }
-        server_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-
-    // Starts the gateway on two I/O threads, as in production (one io_context, several threads).
-    void StartGateway() {
-        server_ = std::make_unique<GatewayServer>(io_, options_);
-        auto port = server_->Start(directory_);
-        ASSERT_TRUE(port) << port.error().message;
-        port_ = *port;
-        for (int i = 0; i < 2; ++i) {
-            threads_.emplace_back([this] { io_.run(); });
-        }
-    }
-
-    test::AgentClientOptions ClientOptions(const std::filesystem::path& ca = {}) const {
-        test::AgentClientOptions o;
-        o.port = port_;
-        o.ca_file = ca.empty() ? pki_.ca_cert : ca;
-        o.timeout = kWait;
-        return o;
-    }
-
-    std::unique_ptr<TestAgentClient> ConnectClient() {
-        auto client = TestAgentClient::Connect(ClientOptions());
-        EXPECT_TRUE(client) << client.error().message;
-        return client ? std::move(*client) : nullptr;
-    }
-
-    // Connects, says hello with the valid credential and returns once Welcome arrived.
-    std::unique_ptr<TestAgentClient> ConnectAgent(const std::string& instance_id,
-                                                  pb::Welcome* welcome = nullptr) {
-        auto client = ConnectClient();
-        if (!client) {
-            return nullptr;
-        }
-        EXPECT_TRUE(client->Send(test::MakeHelloEnvelope(instance_id,
-                                                         FakeAgentDirectory::kCredential)));
-        auto reply = client->Receive(kWait);
-        EXPECT_TRUE(reply && reply->has_welcome()) << "no welcome; close reason: "
-                                                   << client->CloseReason();
-        if (reply && welcome) {
-            *welcome = reply->welcome();
-        }
-        return client;
-    }
-
-    static bool Connected(const FakeAgentDirectory::Calls& c, std::size_t n) {
-        return c.connected.size() >= n;
-    }
-
-    std::filesystem::path dir_;
-    test::TestPki pki_;
-    GatewayOptions options_;
-    FakeAgentDirectory directory_;
-    boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
-        io_.get_executor()};
-    std::vector<std::thread> threads_;
-    std::unique_ptr<GatewayServer> server_;
-    std::uint16_t port_ = 0;
-};
 
 TEST_F(GatewayServerTest, HelloWithValidCredentialIsWelcomedAndConnected) {
     StartGateway();
@@ -164,16 +72,16 @@ TEST_F(GatewayServerTest, InstructionAndCancelReachTheAgentWithAllFields) {
     ASSERT_TRUE(client);
     ASSERT_TRUE(directory_.WaitUntil([](const auto& c) { return Connected(c, 1); }));
 
-    Instruction instruction;
+    ports::Instruction instruction;
     instruction.op_id = "deploy-42";
     instruction.kind = "deploy";
     instruction.deadline_unix_seconds = 1'900'000'000;
     instruction.configuration_json = R"({"tenant":"acme"})";
-    instruction.components.push_back(ComponentChange{
-        "suite", "commerce", "1.5.0", "1.6.0", std::string(64, 'a'), 12345,
-        "/agent/v1/artifacts/" + std::string(64, 'a')});
     instruction.components.push_back(
-        ComponentChange{"capability", "reporting", "0.9.0", "", "", 0, ""});
+        ports::ComponentChange{"suite", "commerce", "1.5.0", "1.6.0", std::string(64, 'a'), 12345,
+                               "/agent/v1/artifacts/" + std::string(64, 'a')});
+    instruction.components.push_back(
+        ports::ComponentChange{"capability", "reporting", "0.9.0", "", "", 0, ""});
     EXPECT_TRUE(server_->Send("instance-a", instruction));
     EXPECT_TRUE(server_->SendCancel("instance-a", "deploy-41"));
     EXPECT_FALSE(server_->Send("instance-unknown", instruction));
@@ -266,7 +174,7 @@ TEST_F(GatewayServerTest, AgentMessagesReachTheDirectoryIntact) {
     ASSERT_EQ(calls.results.size(), 1u);
     EXPECT_EQ(calls.results[0].first, "instance-a");
     EXPECT_EQ(calls.results[0].second.op_id, "deploy-42");
-    EXPECT_EQ(calls.results[0].second.outcome, Outcome::kRolledBack);
+    EXPECT_EQ(calls.results[0].second.outcome, ports::AgentOutcome::kRolledBack);
     EXPECT_EQ(calls.results[0].second.error, "health check failed");
     ASSERT_EQ(calls.results[0].second.inventory.size(), 1u);
     EXPECT_EQ(calls.results[0].second.inventory[0].version, "1.6.0");
@@ -363,7 +271,8 @@ TEST_F(GatewayServerTest, CoordinatorMessageOrSecondHelloFromAgentIsAProtocolErr
 
     auto again = ConnectAgent("instance-b");
     ASSERT_TRUE(again);
-    ASSERT_TRUE(again->Send(test::MakeHelloEnvelope("instance-b", FakeAgentDirectory::kCredential)));
+    ASSERT_TRUE(
+        again->Send(test::MakeHelloEnvelope("instance-b", FakeAgentDirectory::kCredential)));
     ASSERT_TRUE(again->WaitClosed(kWait));
     EXPECT_EQ(again->CloseReason(), "unexpected hello from agent");
 }
@@ -468,7 +377,7 @@ TEST_F(GatewayServerTest, OutboundQueueOverflowClosesTheSession) {
     StartGateway();
     auto client = ConnectAgent("instance-a");
     ASSERT_TRUE(client);
-    Instruction big;
+    ports::Instruction big;
     big.op_id = "deploy-big";
     big.kind = "deploy";
     big.configuration_json = std::string(256 * 1024, 'c');
@@ -519,114 +428,6 @@ TEST_F(GatewayServerTest, StartFailsClearlyWithoutUsableCertificate) {
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("does not match"), std::string::npos)
         << started.error().message;
-}
-
-class ArtifactDownloadTest : public GatewayServerTest {
-protected:
-    void SetUp() override {
-        GatewayServerTest::SetUp();
-        for (std::uint64_t i = 0; i < 300'000; ++i) {
-            content_ += static_cast<char>('a' + (i * 7919) % 26);
-        }
-        const auto path = dir_ / "artifact.tar.gz";
-        std::ofstream(path, std::ios::binary) << content_;
-        sha_ = Sha256Hex(content_);
-        directory_.AddArtifact(sha_, path);
-        StartGateway();
-        auto client = test::TestHttpsClient::Connect(ClientOptions());
-        ASSERT_TRUE(client) << client.error().message;
-        http_ = std::move(*client);
-    }
-    void TearDown() override {
-        http_.reset();
-        GatewayServerTest::TearDown();
-    }
-
-    Expected<test::HttpsResponse> Get(const std::string& sha, const std::string& range = "",
-                                      const std::string& credential =
-                                          FakeAgentDirectory::kCredential,
-                                      const std::string& method = "GET") {
-        std::map<std::string, std::string> headers{{"X-Waka-Instance", "instance-a"},
-                                                   {"Authorization", "Bearer " + credential}};
-        if (!range.empty()) {
-            headers["Range"] = range;
-        }
-        return http_->Request(method, "/agent/v1/artifacts/" + sha, headers);
-    }
-
-    std::string content_;
-    std::string sha_;
-    std::unique_ptr<test::TestHttpsClient> http_;
-};
-
-TEST_F(ArtifactDownloadTest, FullDownloadThenResumeOnTheSameConnection) {
-    auto full = Get(sha_);
-    ASSERT_TRUE(full) << full.error().message;
-    EXPECT_EQ(full->status, 200u);
-    EXPECT_EQ(full->headers["content-length"], std::to_string(content_.size()));
-    EXPECT_EQ(full->headers["accept-ranges"], "bytes");
-    EXPECT_EQ(Sha256Hex(full->body), sha_);
-
-    auto resumed = Get(sha_, "bytes=100000-");
-    ASSERT_TRUE(resumed) << resumed.error().message;
-    EXPECT_EQ(resumed->status, 206u);
-    EXPECT_EQ(resumed->headers["content-range"],
-              "bytes 100000-" + std::to_string(content_.size() - 1) + "/" +
-                  std::to_string(content_.size()));
-    EXPECT_EQ(resumed->body, content_.substr(100000));
-
-    auto window = Get(sha_, "bytes=10-19");
-    ASSERT_TRUE(window);
-    EXPECT_EQ(window->status, 206u);
-    EXPECT_EQ(window->headers["content-length"], "10");
-    EXPECT_EQ(window->body, content_.substr(10, 10));
-
-    auto head = Get(sha_, "", FakeAgentDirectory::kCredential, "HEAD");
-    ASSERT_TRUE(head);
-    EXPECT_EQ(head->status, 200u);
-    EXPECT_EQ(head->headers["content-length"], std::to_string(content_.size()));
-    EXPECT_TRUE(head->body.empty());
-
-    auto past_end = Get(sha_, "bytes=" + std::to_string(content_.size()) + "-");
-    ASSERT_TRUE(past_end);
-    EXPECT_EQ(past_end->status, 416u);
-    EXPECT_EQ(past_end->headers["content-range"], "bytes */" + std::to_string(content_.size()));
-}
-
-TEST_F(ArtifactDownloadTest, RefusalsAnswerJson) {
-    auto wrong = Get(sha_, "", "not-the-credential");
-    ASSERT_TRUE(wrong);
-    EXPECT_EQ(wrong->status, 401u);
-    EXPECT_EQ(wrong->headers["content-type"], "application/json");
-    EXPECT_NE(wrong->body.find("\"code\":\"unauthenticated\""), std::string::npos) << wrong->body;
-
-    auto anonymous = http_->Request("GET", "/agent/v1/artifacts/" + sha_);
-    ASSERT_TRUE(anonymous);
-    EXPECT_EQ(anonymous->status, 401u);
-
-    auto unknown = Get(std::string(64, 'e'));
-    ASSERT_TRUE(unknown);
-    EXPECT_EQ(unknown->status, 404u);
-    EXPECT_NE(unknown->body.find("\"code\":\"artifact_not_found\""), std::string::npos);
-
-    auto other_path = http_->Request("GET", "/api/v1/deployments");
-    ASSERT_TRUE(other_path);
-    EXPECT_EQ(other_path->status, 404u);
-    EXPECT_NE(other_path->body.find("\"code\":\"not_found\""), std::string::npos);
-
-    auto plain_connect = http_->Request("GET", "/agent/v1/connect");
-    ASSERT_TRUE(plain_connect);
-    EXPECT_EQ(plain_connect->status, 426u);
-
-    auto not_hex = Get("not-a-sha256");
-    ASSERT_TRUE(not_hex);
-    EXPECT_EQ(not_hex->status, 400u);
-    EXPECT_NE(not_hex->body.find("\"code\":\"invalid_sha256\""), std::string::npos);
-
-    const auto checks = directory_.Snapshot().credential_checks;
-    for (const auto& [instance, credential] : checks) {
-        EXPECT_EQ(instance, "instance-a");
-    }
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-#include "coordinator/gateway/artifact_range.hpp"
+#include "coordinator/http/byte_range.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <optional>
 
-namespace waka::coordinator::gateway {
+namespace waka::coordinator::http {
 namespace {
 
 std::optional<std::uint64_t> ParseNumber(std::string_view text) {
@@ -45,6 +45,8 @@ ByteRange Suffix(std::string_view count_text, std::uint64_t size) {
 ByteRange ParseByteRange(std::string_view header, std::uint64_t size) {
     constexpr std::string_view kUnit = "bytes=";
     header = Trim(header);
+    // RFC 9110 §14.2: a server MUST ignore a unit it does not know and MAY ignore several ranges
+    // (we send no multipart bodies) or an invalid range; ignoring answers the whole file.
     if (!header.starts_with(kUnit) || header.find(',') != std::string_view::npos) {
         return {};
     }
@@ -74,52 +76,13 @@ ByteRange ParseByteRange(std::string_view header, std::uint64_t size) {
     return {RangeKind::kSatisfiable, *first, last};
 }
 
-RangeFile::RangeFile(boost::beast::file file, std::uint64_t offset, std::uint64_t length,
-                     boost::beast::error_code& ec)
-    : file_(std::move(file)), offset_(offset), length_(length) {
-    file_.seek(offset_, ec);
+std::string ContentRange(const ByteRange& range, std::uint64_t size) {
+    return "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
+           std::to_string(size);
 }
 
-void RangeFile::open(char const*, boost::beast::file_mode, boost::beast::error_code& ec) {
-    ec = make_error_code(boost::system::errc::operation_not_supported);
+std::string UnsatisfiedContentRange(std::uint64_t size) {
+    return "bytes */" + std::to_string(size);
 }
 
-std::uint64_t RangeFile::size(boost::beast::error_code& ec) const {
-    ec = {};
-    return length_;
-}
-
-std::uint64_t RangeFile::pos(boost::beast::error_code& ec) const {
-    ec = {};
-    return done_;
-}
-
-void RangeFile::seek(std::uint64_t offset, boost::beast::error_code& ec) {
-    if (offset > length_) {
-        ec = make_error_code(boost::system::errc::invalid_argument);
-        return;
-    }
-    file_.seek(offset_ + offset, ec);
-    if (!ec) {
-        done_ = offset;
-    }
-}
-
-std::size_t RangeFile::read(void* buffer, std::size_t n, boost::beast::error_code& ec) {
-    const std::uint64_t remaining = length_ - done_;
-    const auto amount = static_cast<std::size_t>(std::min<std::uint64_t>(n, remaining));
-    if (amount == 0) {
-        ec = {};
-        return 0;
-    }
-    const std::size_t got = file_.read(buffer, amount, ec);
-    done_ += got;
-    return got;
-}
-
-std::size_t RangeFile::write(void const*, std::size_t, boost::beast::error_code& ec) {
-    ec = make_error_code(boost::system::errc::operation_not_supported);
-    return 0;
-}
-
-}  // namespace waka::coordinator::gateway
+}  // namespace waka::coordinator::http
