@@ -88,15 +88,6 @@ std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
     return value;
 }
 
-ApiError RangeNotSatisfiable(std::uint64_t size, std::string detail) {
-    ApiError error;
-    error.status = 416;
-    error.code = "range_not_satisfiable";
-    error.detail = std::move(detail);
-    error.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
-    return error;
-}
-
 }  // namespace
 
 bool IsComponentType(std::string_view text) {
@@ -322,38 +313,6 @@ ApiExpected<Page> ParsePage(const http::Request& request) {
         page.cursor = std::move(*cursor);
     }
     return page;
-}
-
-ApiExpected<ByteRange> ParseByteRange(std::string_view header, std::uint64_t size) {
-    constexpr std::string_view kPrefix = "bytes=";
-    if (!header.starts_with(kPrefix) || header.find(',') != std::string_view::npos) {
-        return RangeNotSatisfiable(size,
-                                   "Only one range of the form bytes=N-M, N- or -N is supported");
-    }
-    std::string_view spec = header.substr(kPrefix.size());
-    std::size_t dash = spec.find('-');
-    if (dash == std::string_view::npos) {
-        return RangeNotSatisfiable(size, "Malformed Range header");
-    }
-    std::string_view first = spec.substr(0, dash);
-    std::string_view last = spec.substr(dash + 1);
-    if (first.empty()) {
-        auto suffix = ParseUnsigned(last);
-        if (!suffix || *suffix == 0 || size == 0) {
-            return RangeNotSatisfiable(size, "The requested range is empty or outside the file");
-        }
-        std::uint64_t length = std::min(*suffix, size);
-        return ByteRange{size - length, length};
-    }
-    auto start = ParseUnsigned(first);
-    auto end =
-        last.empty() ? std::optional<std::uint64_t>(size == 0 ? 0 : size - 1) : ParseUnsigned(last);
-    if (!start || !end || *start > *end || *start >= size) {
-        return RangeNotSatisfiable(
-            size, "The requested range is outside the file of " + std::to_string(size) + " bytes");
-    }
-    std::uint64_t stop = std::min(*end, size - 1);
-    return ByteRange{*start, stop - *start + 1};
 }
 
 ApiExpected<TimePoint> ParseTimestamp(std::string_view field, std::string_view text) {

@@ -67,14 +67,6 @@ struct Page {
 // limit (1..1000, default 100) and cursor from the query.
 [[nodiscard]] ApiExpected<Page> ParsePage(const http::Request& request);
 
-struct ByteRange {
-    std::uint64_t offset = 0;
-    std::uint64_t length = 0;
-};
-// A single "bytes=N-M", "bytes=N-" or "bytes=-N" range of a file of `size` bytes. Anything else,
-// or a range outside the file, is a 416 (with Content-Range: bytes */size).
-[[nodiscard]] ApiExpected<ByteRange> ParseByteRange(std::string_view header, std::uint64_t size);
-
 // Strict RFC 3339 with a time zone (422 naming the field otherwise).
 [[nodiscard]] ApiExpected<TimePoint> ParseTimestamp(std::string_view field, std::string_view text);
 

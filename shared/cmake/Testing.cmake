@@ -11,3 +11,11 @@ function(waka_add_test)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
 endfunction()
+
+# Test code (tests/unit, integration, e2e, support) builds without optimisation: -O0 compiles it in
+# about half the time of -O2 (measured: docs/benchmarks.md), and the code under test is unaffected,
+# since its libraries are built once with the build type's flags. Benchmarks (tests/bench) keep
+# the build type's flags. Call before waka_add_subdirectories() of such a folder.
+function(waka_test_code_flags)
+  add_compile_options(-O0)
+endfunction()
