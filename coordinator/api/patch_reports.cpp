@@ -7,6 +7,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/deploy/patch_catalog.hpp"
 #include "coordinator/domain/patching.hpp"
 #include "coordinator/policy/decision.hpp"
 #include "coordinator/ports/patch_repository.hpp"
@@ -25,7 +26,6 @@ boost::json::value RefusalOf(const Refusals& refusals, const std::string& patch,
     return found == refusals.end() ? boost::json::value(nullptr)
                                    : boost::json::value(found->second);
 }
-constexpr std::size_t kMaxPatches = 10000;
 
 boost::json::object LinkJson(const domain::PatchDeployment& link) {
     return {{"deployment_id", link.deployment_id},
@@ -37,28 +37,6 @@ boost::json::object LinkJson(const domain::PatchDeployment& link) {
             {"completed_at", TimeJson(link.completed_at)},
             {"error_message", link.error_message ? boost::json::value(*link.error_message)
                                                  : boost::json::value(nullptr)}};
-}
-
-// Every patch, newest release first, page by page (bounded by kMaxPatches).
-boost::asio::awaitable<Expected<std::vector<domain::SecurityPatch>>> AllPatches(
-    ports::PatchRepository& patches, std::optional<std::string> severity) {
-    std::vector<domain::SecurityPatch> all;
-    ports::PatchFilter filter;
-    filter.severity = std::move(severity);
-    filter.limit = kMaxPageLimit;
-    while (all.size() < kMaxPatches) {
-        ports::PatchFilter page = filter;
-        auto batch = co_await patches.List(std::move(page));
-        if (!batch) {
-            co_return batch.error();
-        }
-        all.insert(all.end(), batch->begin(), batch->end());
-        if (batch->size() < filter.limit) {
-            break;
-        }
-        filter.cursor = batch->back().id;
-    }
-    co_return all;
 }
 
 // Patch deployments keyed (patch_id, instance_id), newest first within a key.
@@ -141,7 +119,7 @@ boost::asio::awaitable<http::Response> PatchStatus(Services& services,
         co_return ToResponse(FromError(instance.error()));
     }
     auto current = co_await patches.CurrentManifests(instance_id);
-    auto catalog = co_await AllPatches(patches, std::nullopt);
+    auto catalog = co_await deploy::AllPatches(patches, std::nullopt);
     auto links = co_await LoadLinks(patches, instance_id);
     auto refusals = co_await patches.Refusals(instance_id);
     if (!current || !catalog || !links || !refusals) {
@@ -253,7 +231,7 @@ boost::asio::awaitable<http::Response> Compliance(Services& services,
     }
     std::string everyone;
     auto fleet = co_await patches.CurrentManifests(everyone);
-    auto catalog = co_await AllPatches(patches, std::move(severity));
+    auto catalog = co_await deploy::AllPatches(patches, std::move(severity));
     auto links = co_await LoadLinks(patches, everyone);
     auto refusals = co_await patches.Refusals(everyone);
     if (!fleet || !catalog || !links || !refusals) {
@@ -284,7 +262,7 @@ boost::asio::awaitable<Expected<std::vector<PatchComplianceCount>>> CountPatchCo
     ports::PatchRepository& patches = services.context.repositories.patches;
     std::string everyone;
     auto fleet = co_await patches.CurrentManifests(everyone);
-    auto catalog = co_await AllPatches(patches, std::nullopt);
+    auto catalog = co_await deploy::AllPatches(patches, std::nullopt);
     auto links = co_await LoadLinks(patches, everyone);
     auto refusals = co_await patches.Refusals(everyone);
     if (!fleet || !catalog || !links || !refusals) {
