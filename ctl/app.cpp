@@ -52,6 +52,7 @@ void AddCommands(CLI::App& app, Context& context) {
     AddResolutionCommands(app, context);
     AddPatchCommands(app, context);
     AddAuditCommands(app, context);
+    AddReleaseCommands(app, context);
     AddApiCommands(app, context);
     AddCompletionCommands(app, context);
 }

@@ -30,6 +30,7 @@ void AddResolutionCommands(CLI::App& app, Context& context);  // compatibility, 
 void AddRollbackCommands(CLI::App& app, Context& context);    // rollback(s), quarantine
 void AddPatchCommands(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
+void AddReleaseCommands(CLI::App& app, Context& context);  // keys, release sign (offline)
 void AddApiCommands(CLI::App& app, Context& context);
 void AddCompletionCommands(CLI::App& app, Context& context);
 
