@@ -32,6 +32,9 @@ void Bind(config::Schema& schema, AgentConfig& c) {
     schema.Add("hook_timeout_seconds", &c.hook_timeout_seconds, "Deadline of each bundle hook.");
     schema.Add("health_check_timeout_seconds", &c.health_check_timeout_seconds,
                "Deadline of each health check.");
+    schema.Add("hook_user", &c.hook_user,
+               "User the bundle hooks run as (needs an agent running as root; default: the "
+               "agent's own user).");
     schema.Add("keep_versions", &c.keep_versions, "Version directories kept per component.");
     schema.Add("max_bundle_bytes", &c.max_bundle_bytes, "Largest artifact accepted.");
     schema.Add("max_unpacked_bytes", &c.max_unpacked_bytes, "Largest unpacked bundle accepted.");
@@ -90,6 +93,17 @@ Expected<link::Endpoint> ValidateAgentConfig(const AgentConfig& config) {
         return Invalid("max_recovery_attempts must be between 1 and 1000");
     }
     return endpoint;
+}
+
+Expected<std::optional<install::HookIdentity>> ResolveHookUser(const AgentConfig& config) {
+    if (config.hook_user.empty()) {
+        return std::optional<install::HookIdentity>();
+    }
+    auto identity = install::LookUpHookUser(config.hook_user);
+    if (!identity) {
+        return Invalid("hook_user: " + identity.error().message);
+    }
+    return std::optional<install::HookIdentity>(std::move(*identity));
 }
 
 Expected<void> RequireCredentialOrToken(const AgentConfig& config, bool has_stored_credential) {

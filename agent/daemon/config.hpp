@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "agent/install/hooks.hpp"
 #include "agent/link/endpoint.hpp"
 #include "shared/core/error.hpp"
 
@@ -29,6 +31,7 @@ struct AgentConfig {
     std::uint32_t reconnect_max_ms = 30'000;
     std::uint32_t hook_timeout_seconds = 300;
     std::uint32_t health_check_timeout_seconds = 60;
+    std::string hook_user;  // user the bundle hooks run as; empty: the agent's own (root)
     std::uint32_t keep_versions = 3;
     std::uint64_t max_bundle_bytes = std::uint64_t{1} << 30;
     std::uint64_t max_unpacked_bytes = std::uint64_t{4} << 30;
@@ -54,6 +57,11 @@ struct ConfigLoad {
 // Start-up checks that need no disk: instance_id present and valid, ca_file set, coordinator_url a
 // wss:// URL, sane timeouts. Answers the parsed endpoint. Errc::kInvalidArgument with one line.
 [[nodiscard]] Expected<link::Endpoint> ValidateAgentConfig(const AgentConfig& config);
+
+// The identity hooks run as, looked up once at start-up: nullopt when hook_user is empty.
+// Errc::kInvalidArgument naming the setting when there is no such user; blocking (user database).
+[[nodiscard]] Expected<std::optional<install::HookIdentity>> ResolveHookUser(
+    const AgentConfig& config);
 
 // The agent needs a stored credential or an enrollment token to authenticate.
 [[nodiscard]] Expected<void> RequireCredentialOrToken(const AgentConfig& config,

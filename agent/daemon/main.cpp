@@ -21,9 +21,11 @@ namespace {
 constexpr int kExitConfig = 2;
 constexpr int kExitLocal = 1;
 
-install::InstallerOptions MakeInstallerOptions(const AgentConfig& c) {
+install::InstallerOptions MakeInstallerOptions(const AgentConfig& c,
+                                               std::optional<install::HookIdentity> hook_user) {
     install::InstallerOptions options;
     options.state_dir = c.state_dir;
+    options.hook_user = std::move(hook_user);
     options.hook_timeout = std::chrono::seconds(c.hook_timeout_seconds);
     options.health_check_timeout = std::chrono::seconds(c.health_check_timeout_seconds);
     options.keep_versions = static_cast<int>(c.keep_versions);
@@ -59,9 +61,9 @@ link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c,
 
 // Everything after a valid configuration; answers the exit code.
 int Run(AgentConfig& config, const link::Endpoint& endpoint,
-        std::optional<std::string> credential) {
+        std::optional<install::HookIdentity> hook_user, std::optional<std::string> credential) {
     link::HttpsArtifactFetcher fetcher(MakeDownloaderOptions(config, endpoint));
-    install::Installer installer(MakeInstallerOptions(config), fetcher);
+    install::Installer installer(MakeInstallerOptions(config, std::move(hook_user)), fetcher);
     InstallerRunner runner(installer);
     // Before connecting: an operation a crash interrupted is completed (rolled back) first.
     auto recovered = installer.Recover();
@@ -135,6 +137,11 @@ int Main(int argc, char** argv) {
         std::cerr << "waka-agent: " << endpoint.error().message << '\n';
         return kExitConfig;
     }
+    auto hook_user = ResolveHookUser(config);
+    if (!hook_user) {
+        std::cerr << "waka-agent: " << hook_user.error().message << '\n';
+        return kExitConfig;
+    }
     if (auto dir = EnsureStateDir(config.state_dir); !dir) {
         std::cerr << "waka-agent: " << dir.error().message << '\n';
         return kExitLocal;
@@ -152,7 +159,7 @@ int Main(int argc, char** argv) {
         std::cerr << "waka-agent: " << ok.error().message << '\n';
         return kExitConfig;
     }
-    return Run(config, *endpoint, std::move(*credential));
+    return Run(config, *endpoint, std::move(*hook_user), std::move(*credential));
 }
 
 }  // namespace waka::agent::daemon

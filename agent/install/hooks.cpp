@@ -3,16 +3,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <utility>
-#include <vector>
+#include <cstdint>
 
+#include "agent/install/hook_spawn.hpp"
+#include "agent/install/process_group.hpp"
 #include "shared/core/log.hpp"
 
 namespace waka::agent::install {
@@ -20,30 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    ~UniqueFd() { Reset(); }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        Reset(std::exchange(other.fd_, -1));
-        return *this;
-    }
-    [[nodiscard]] int get() const { return fd_; }
-    void Reset(int fd = -1) {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
 
 std::vector<std::string> BuildEnvironment(const HookContext& c) {
     return {
@@ -57,15 +32,6 @@ std::vector<std::string> BuildEnvironment(const HookContext& c) {
         "WAKA_CONFIG_FILE=" + c.config_file.string(),
         "WAKA_OP_ID=" + c.op_id,
     };
-}
-
-std::vector<char*> PointersOf(std::vector<std::string>& strings) {
-    std::vector<char*> out;
-    for (auto& s : strings) {
-        out.push_back(s.data());
-    }
-    out.push_back(nullptr);
-    return out;
 }
 
 // Keeps the last `limit` bytes of everything appended.
@@ -87,75 +53,6 @@ private:
     std::string text_;
 };
 
-struct Child {
-    pid_t pid = -1;
-    UniqueFd output;  // read end of the stdout+stderr pipe
-    UniqueFd pidfd;   // readable once the child exited
-};
-
-Error Errno(std::string_view what) {
-    return MakeError(Errc::kIo, std::string(what) + ": " + std::strerror(errno));
-}
-
-Expected<void> PrepareActions(posix_spawn_file_actions_t* actions, posix_spawnattr_t* attr,
-                              int pipe_write, const HookContext& context) {
-    posix_spawn_file_actions_addopen(actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(actions, pipe_write, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(actions, pipe_write, STDERR_FILENO);
-    posix_spawn_file_actions_addchdir_np(actions, context.version_dir.c_str());
-    // Own process group, so a timeout kills everything the hook started; default signal
-    // dispositions and an empty mask whatever the agent set for itself.
-    sigset_t defaults;
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigemptyset(&defaults);
-    for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT}) {
-        sigaddset(&defaults, sig);
-    }
-    posix_spawnattr_setpgroup(attr, 0);
-    posix_spawnattr_setsigmask(attr, &empty);
-    posix_spawnattr_setsigdefault(attr, &defaults);
-    if (posix_spawnattr_setflags(
-            attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) != 0) {
-        return MakeError(Errc::kInternal, "posix_spawnattr_setflags failed");
-    }
-    return {};
-}
-
-Expected<Child> Spawn(const std::filesystem::path& program, const HookContext& context) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        return Errno("pipe");
-    }
-    Child child;
-    child.output.Reset(fds[0]);
-    UniqueFd write_end(fds[1]);
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-    std::vector<std::string> env = BuildEnvironment(context);
-    std::vector<std::string> args{program.string()};
-    auto prepared = PrepareActions(&actions, &attr, write_end.get(), context);
-    int rc = prepared ? ::posix_spawn(&child.pid, program.c_str(), &actions, &attr,
-                                      PointersOf(args).data(), PointersOf(env).data())
-                      : EINVAL;
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        errno = rc;
-        return Errno("start " + program.string());
-    }
-    child.pidfd.Reset(static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0)));
-    if (child.pidfd.get() < 0) {
-        Error e = Errno("pidfd_open");
-        ::kill(-child.pid, SIGKILL);
-        ::waitpid(child.pid, nullptr, 0);
-        return e;
-    }
-    return child;
-}
-
 // Reads what is available; false at end of file or on error.
 bool ReadSome(int fd, OutputTail& tail) {
     char buffer[4096];
@@ -167,8 +64,9 @@ bool ReadSome(int fd, OutputTail& tail) {
     return n < 0 && (errno == EINTR || errno == EAGAIN);
 }
 
-// Waits for the child to exit, collecting output, escalating SIGTERM -> SIGKILL on the process
-// group past the deadline. Returns true when it had to be killed for the timeout.
+// Waits for the hook (the group's leader) to exit, collecting output, escalating SIGTERM ->
+// SIGKILL on the process group past the deadline. Returns true when it had to be killed for the
+// timeout. Returns on the leader's exit even while others still hold the output pipe open.
 bool AwaitExit(Child& child, const HookLimits& limits, OutputTail& tail) {
     bool timed_out = false;
     bool output_open = true;
@@ -196,7 +94,8 @@ bool AwaitExit(Child& child, const HookLimits& limits, OutputTail& tail) {
     }
 }
 
-// Output still buffered after the exit; never blocks on grandchildren holding the pipe open.
+// Output still buffered after the exit; never blocks on a process outside the group holding the
+// pipe open.
 void DrainOutput(int fd, OutputTail& tail) {
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     char buffer[4096];
@@ -207,6 +106,25 @@ void DrainOutput(int fd, OutputTail& tail) {
         }
         tail.Append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+// Ends what the hook left running in its group; the leader is still unreaped (see
+// EndProcessGroup). After a timeout the group already had its SIGTERM and grace.
+void ContainLeftovers(std::string_view name, const Child& child, bool timed_out,
+                      const HookLimits& limits) {
+    const auto grace = timed_out ? std::chrono::milliseconds(0) : limits.kill_grace;
+    const GroupEnd end = EndProcessGroup(child.pid, grace);
+    if (end != GroupEnd::kEmpty) {
+        log::Warn("hook left processes running in its group; ended them hook={} pgid={} how={}",
+                  name, child.pid, end == GroupEnd::kKilled ? "SIGKILL" : "SIGTERM");
+    }
+}
+
+int Reap(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
 }
 
 std::string Describe(std::string_view name, int status, bool timed_out, const HookLimits& limits,
@@ -235,28 +153,35 @@ bool IsRunnable(const std::filesystem::path& program, std::string_view name) {
     return true;
 }
 
+SpawnRequest MakeRequest(std::string_view name, const HookContext& context,
+                         const HookLimits& limits) {
+    const std::filesystem::path relative = std::filesystem::path("hooks") / std::string(name);
+    return SpawnRequest{.program = context.version_dir / relative,
+                        .relative = relative,
+                        .working_dir = context.version_dir,
+                        .environment = BuildEnvironment(context),
+                        .run_as = limits.run_as ? &*limits.run_as : nullptr};
+}
+
 }  // namespace
 
 Expected<void> RunHook(std::string_view name, const HookContext& context,
                        const HookLimits& limits) {
-    const std::filesystem::path program = context.version_dir / "hooks" / std::string(name);
-    if (!IsRunnable(program, name)) {
+    const SpawnRequest request = MakeRequest(name, context, limits);
+    if (!IsRunnable(request.program, name)) {
         return {};
     }
-    log::Info("running hook hook={} component={}:{} version={} op_id={}", name,
-              context.component_type, context.component_name, context.version, context.op_id);
-    auto child = Spawn(program, context);
+    log::Info("running hook hook={} component={}:{} version={} op_id={} user={}", name,
+              context.component_type, context.component_name, context.version, context.op_id,
+              limits.run_as ? limits.run_as->user : std::string("(agent's)"));
+    auto child = SpawnHook(request);
     if (!child) {
         return child.error().WithContext("hook '" + std::string(name) + "'");
     }
     OutputTail tail(limits.output_tail_bytes);
     const bool timed_out = AwaitExit(*child, limits, tail);
-    int status = 0;
-    while (::waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (timed_out) {
-        ::kill(-child->pid, SIGKILL);  // stragglers of the group outlive their leader
-    }
+    ContainLeftovers(name, *child, timed_out, limits);
+    const int status = Reap(child->pid);
     DrainOutput(child->output.get(), tail);
     if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         return {};

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/install/hooks.hpp"
 #include "agent/install/layout.hpp"
 #include "agent/journal/journal.hpp"
 #include "agent/model/artifact_fetcher.hpp"
@@ -21,6 +22,7 @@ struct InstallerOptions {
     std::filesystem::path state_dir;  // /var/lib/waka-agent
     std::chrono::seconds hook_timeout{300};
     std::chrono::seconds health_check_timeout{60};
+    std::optional<HookIdentity> hook_user;  // hooks run as this user; nullopt: as the agent's
     int keep_versions = 3;  // version directories kept per component, current and previous included
     std::uint64_t max_bundle_bytes = 1ULL << 30;
     std::uint64_t max_unpacked_bytes = 4ULL << 30;

@@ -123,7 +123,7 @@ Expected<void> Installer::RunComponentHook(Run& run, std::string_view hook,
     const HookContext context{c.change.type,   c.change.name,   version,
                               previous,        component_dir,   component_dir / version,
                               run.config_file, run.record.op_id};
-    auto ran = RunHook(hook, context, HookLimits{.timeout = timeout});
+    auto ran = RunHook(hook, context, HookLimits{.timeout = timeout, .run_as = options_.hook_user});
     if (!ran) {
         return ran.error().WithContext(c.change.Key() + " " + version);
     }

@@ -1,6 +1,7 @@
 #include "agent/daemon/config.hpp"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 
 #include <map>
 #include <string>
@@ -38,6 +39,7 @@ TEST(AgentConfigTest, DefaultsMatchTheDocumentedValues) {
     EXPECT_EQ(config.keep_versions, 3u);
     EXPECT_EQ(config.max_bundle_bytes, 1ULL << 30);
     EXPECT_EQ(config.max_recovery_attempts, 3u);
+    EXPECT_EQ(config.hook_user, "");
 }
 
 TEST(AgentConfigTest, EnvironmentAndFlagsOverrideDefaultsFlagsWin) {
@@ -111,6 +113,35 @@ TEST(AgentConfigTest, MissingOrBadSettingsAreRefusedWithOneLine) {
             << test_case.name << ": " << result.error().message;
         EXPECT_EQ(result.error().message.find('\n'), std::string::npos) << test_case.name;
     }
+}
+
+TEST(AgentConfigTest, NoHookUserMeansTheAgentsOwn) {
+    auto none = ResolveHookUser(ValidConfig());
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_FALSE(none->has_value());
+}
+
+TEST(AgentConfigTest, HookUserIsLookedUpAtStartUp) {
+    AgentConfig config = ValidConfig();
+    ASSERT_TRUE(Load(config, {"--hook-user", "nobody"}));
+    EXPECT_EQ(config.hook_user, "nobody");
+    auto resolved = ResolveHookUser(config);
+    ASSERT_TRUE(resolved) << resolved.error().message;
+    ASSERT_TRUE(resolved->has_value());
+    const passwd* nobody = ::getpwnam("nobody");
+    ASSERT_NE(nobody, nullptr);
+    EXPECT_EQ((*resolved)->user, "nobody");
+    EXPECT_EQ((*resolved)->uid, nobody->pw_uid);
+    EXPECT_EQ((*resolved)->gid, nobody->pw_gid);
+}
+
+TEST(AgentConfigTest, UnknownHookUserIsRefusedNamingTheSetting) {
+    AgentConfig config = ValidConfig();
+    config.hook_user = "waka-no-such-user";
+    auto refused = ResolveHookUser(config);
+    ASSERT_FALSE(refused);
+    EXPECT_TRUE(refused.error().Is(Errc::kInvalidArgument));
+    EXPECT_EQ(refused.error().message, "hook_user: no such user 'waka-no-such-user'");
 }
 
 TEST(AgentConfigTest, CredentialOrTokenIsRequired) {
