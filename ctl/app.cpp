@@ -53,6 +53,7 @@ void AddCommands(CLI::App& app, Context& context) {
     AddPatchCommands(app, context);
     AddAuditCommands(app, context);
     AddReleaseCommands(app, context);
+    AddFloorCommands(app, context);
     AddApiCommands(app, context);
     AddCompletionCommands(app, context);
 }

@@ -96,8 +96,9 @@ Expected<json::value> Client::Call(const std::string& method, const std::string&
     return Check(Send(target_, token_, method, path, body));
 }
 
-Expected<json::value> Client::Upload(const std::string& path, const std::string& file) const {
-    return Check(SendFile(target_, token_, "PUT", path, file));
+Expected<json::value> Client::Upload(const std::string& path, const std::string& file,
+                                     const Headers& headers) const {
+    return Check(SendFile(target_, token_, "PUT", path, file, headers));
 }
 
 Expected<Page> Client::List(const std::string& path, int limit) const {

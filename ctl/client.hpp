@@ -40,9 +40,10 @@ public:
     [[nodiscard]] Expected<boost::json::value> Call(const std::string& method,
                                                     const std::string& path,
                                                     const std::string& body = {}) const;
-    // PUT of a file streamed from disk.
+    // PUT of a file streamed from disk, with `headers` added.
     [[nodiscard]] Expected<boost::json::value> Upload(const std::string& path,
-                                                      const std::string& file) const;
+                                                      const std::string& file,
+                                                      const Headers& headers = {}) const;
     // GET of a paged list: follows X-Next-Cursor until `limit` items (0: all of them).
     [[nodiscard]] Expected<Page> List(const std::string& path, int limit) const;
     // GET of a file into `file` (replaced only when the answer is 200).

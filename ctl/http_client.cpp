@@ -267,7 +267,8 @@ Answer Send(const Target& target, const std::string& token, const std::string& m
 }
 
 Answer SendFile(const Target& target, const std::string& token, const std::string& method,
-                const std::string& path, const std::filesystem::path& file) {
+                const std::string& path, const std::filesystem::path& file,
+                const Headers& headers) {
     const http::verb verb = http::string_to_verb(method);
     if (verb == http::verb::unknown) {
         return UnknownMethod();
@@ -281,6 +282,9 @@ Answer SendFile(const Target& target, const std::string& token, const std::strin
         return answer;
     }
     request.set(http::field::content_type, "application/gzip");
+    for (const auto& [name, value] : headers) {
+        request.set(name, value);
+    }
     return Exchange(target, token, request, UploadSink{});
 }
 

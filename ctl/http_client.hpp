@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "shared/core/error.hpp"
 
@@ -31,8 +33,10 @@ struct Answer {
 
 Answer Send(const Target& target, const std::string& token, const std::string& method,
             const std::string& path, const std::string& body);
+using Headers = std::vector<std::pair<std::string, std::string>>;
 Answer SendFile(const Target& target, const std::string& token, const std::string& method,
-                const std::string& path, const std::filesystem::path& file);
+                const std::string& path, const std::filesystem::path& file,
+                const Headers& headers = {});
 // GET `path` into `file` (through `file`.partial, renamed only on a 200); any other answer comes
 // back with its body, as from Send, and leaves `file` untouched.
 Answer DownloadFile(const Target& target, const std::string& token, const std::string& path,

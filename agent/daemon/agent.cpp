@@ -83,6 +83,9 @@ void Agent::OnEstablished(const model::WelcomeData& welcome) {
             on_credential_(options_.credential);
         }
     }
+    if (!welcome.floors.empty()) {
+        runner_.AcceptFloors(welcome.floors);
+    }
     unconfirmed_.clear();
     if (!options_.credential.empty() && !options_.enrollment_token.empty()) {
         Wipe(options_.enrollment_token);

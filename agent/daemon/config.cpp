@@ -2,6 +2,7 @@
 
 #include "shared/config/config.hpp"
 #include "shared/core/ids.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 #ifndef WAKA_AGENT_VERSION
 #define WAKA_AGENT_VERSION "0.0.0"
@@ -41,6 +42,12 @@ void Bind(config::Schema& schema, AgentConfig& c) {
     schema.Add("max_recovery_attempts", &c.max_recovery_attempts,
                "Recoveries of an interrupted operation (each at a start-up) before it is "
                "reported failed instead.");
+    schema.Add("release_keys_dir", &c.release_keys_dir,
+               "Directory of the trusted release keys (*.pub); re-read for every operation.");
+    schema.Add("revoked_release_keys", &c.revoked_release_keys,
+               "Comma-separated ids of release keys whose statements are refused.");
+    schema.Add("require_signed_releases", &c.require_signed_releases,
+               "Refuse to install a release no trusted key signed (false: development only).");
 }
 
 Error Invalid(std::string message) { return MakeError(Errc::kInvalidArgument, std::move(message)); }
@@ -92,7 +99,15 @@ Expected<link::Endpoint> ValidateAgentConfig(const AgentConfig& config) {
     if (config.max_recovery_attempts == 0 || config.max_recovery_attempts > 1000) {
         return Invalid("max_recovery_attempts must be between 1 and 1000");
     }
+    if (auto revoked = release::ParseKeyIdList(config.revoked_release_keys); !revoked) {
+        return Invalid("revoked_release_keys: " + revoked.error().message);
+    }
     return endpoint;
+}
+
+std::set<std::string> RevokedReleaseKeys(const AgentConfig& config) {
+    auto ids = release::ParseKeyIdList(config.revoked_release_keys);
+    return ids ? *ids : std::set<std::string>{};
 }
 
 Expected<std::optional<install::HookIdentity>> ResolveHookUser(const AgentConfig& config) {

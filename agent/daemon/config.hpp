@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,10 @@ struct AgentConfig {
     std::uint64_t max_unpacked_bytes = std::uint64_t{4} << 30;
     // Start-up recoveries of one interrupted operation before it is reported failed instead.
     std::uint32_t max_recovery_attempts = 3;
+    // Publisher keys this host trusts (ADR 0020): every *.pub file, read for each operation.
+    std::filesystem::path release_keys_dir = "/etc/waka/release-keys";
+    std::string revoked_release_keys;     // comma-separated key ids ("ed25519:…"), refused
+    bool require_signed_releases = true;  // false installs unsigned releases (development only)
 };
 
 inline constexpr std::string_view kDefaultConfigFile = "/etc/waka/agent.toml";
@@ -62,6 +67,9 @@ struct ConfigLoad {
 // Errc::kInvalidArgument naming the setting when there is no such user; blocking (user database).
 [[nodiscard]] Expected<std::optional<install::HookIdentity>> ResolveHookUser(
     const AgentConfig& config);
+
+// The revoked key ids of revoked_release_keys (validated by ValidateAgentConfig).
+[[nodiscard]] std::set<std::string> RevokedReleaseKeys(const AgentConfig& config);
 
 // The agent needs a stored credential or an enrollment token to authenticate.
 [[nodiscard]] Expected<void> RequireCredentialOrToken(const AgentConfig& config,

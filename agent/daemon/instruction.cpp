@@ -7,6 +7,7 @@
 #include "agent/install/validate.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
+#include "shared/release/statement.hpp"
 
 namespace waka::agent::daemon {
 namespace {
@@ -70,6 +71,15 @@ Expected<void> ValidateComponent(const model::ComponentChange& c, std::uint64_t 
     }
     if (!c.download_path.empty() && !IsSafeDownloadPath(c.download_path)) {
         return Invalid(where, "download_path must be a plain path under /agent/v1/artifacts/");
+    }
+    // Bounds only: whether a trusted key signed it is the installer's check (ADR 0020).
+    if (c.release_statement.size() > release::kMaxSignedFileBytes) {
+        return Invalid(where, "release_statement exceeds " +
+                                  std::to_string(release::kMaxSignedFileBytes) + " bytes");
+    }
+    if (c.release_signature.size() > release::kSignatureBytes) {
+        return Invalid(where, "release_signature exceeds " +
+                                  std::to_string(release::kSignatureBytes) + " bytes");
     }
     return {};
 }

@@ -14,6 +14,7 @@
 #include "agent/link/link.hpp"
 #include "shared/core/log.hpp"
 #include "shared/core/notify.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 namespace waka::agent::daemon {
 namespace {
@@ -32,6 +33,9 @@ install::InstallerOptions MakeInstallerOptions(const AgentConfig& c,
     options.max_bundle_bytes = c.max_bundle_bytes;
     options.max_unpacked_bytes = c.max_unpacked_bytes;
     options.max_recovery_attempts = static_cast<int>(c.max_recovery_attempts);
+    options.release_trust.keys_dir = c.release_keys_dir;
+    options.release_trust.revoked_key_ids = RevokedReleaseKeys(c);
+    options.release_trust.require_signed = c.require_signed_releases;
     return options;
 }
 
@@ -57,6 +61,24 @@ link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c,
     options.instance_id = c.instance_id;
     options.connect_timeout = std::chrono::seconds(c.connect_timeout_seconds);
     return options;
+}
+
+// Once at start-up, so that a host that will refuse every install says so at once. The keys are
+// read again for each operation: a key installed later takes effect without a restart.
+void ReportReleaseTrust(const AgentConfig& c) {
+    if (!c.require_signed_releases) {
+        log::Warn("require_signed_releases is off: unsigned releases will be installed");
+    }
+    auto keys = release::TrustedKeys::FromDirectory(c.release_keys_dir);
+    if (!keys) {
+        log::Error("trusted release keys: {}", keys.error().message);
+    } else if (keys->Empty()) {
+        log::Warn("no trusted release key in {}: every signed release will be refused",
+                  c.release_keys_dir.string());
+    } else {
+        log::Info("trusted release keys dir={} count={}", c.release_keys_dir.string(),
+                  keys->KeyIds().size());
+    }
 }
 
 // Everything after a valid configuration; answers the exit code.
@@ -142,6 +164,7 @@ int Main(int argc, char** argv) {
         std::cerr << "waka-agent: " << hook_user.error().message << '\n';
         return kExitConfig;
     }
+    ReportReleaseTrust(config);
     if (auto dir = EnsureStateDir(config.state_dir); !dir) {
         std::cerr << "waka-agent: " << dir.error().message << '\n';
         return kExitLocal;

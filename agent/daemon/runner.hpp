@@ -7,6 +7,7 @@
 
 #include "agent/install/installer.hpp"
 #include "agent/model/operation.hpp"
+#include "shared/core/log.hpp"
 
 namespace waka::agent::daemon {
 
@@ -23,6 +24,8 @@ public:
     [[nodiscard]] virtual std::optional<model::OperationResult> StoredResult(
         const std::string& op_id) const = 0;
     [[nodiscard]] virtual std::vector<model::InstalledComponent> Inventory() const = 0;
+    // Thread-safe; the floors of a Welcome (ADR 0022). Errors are the runner's to log.
+    virtual void AcceptFloors(const std::vector<model::SignedFloor>& floors) { (void)floors; }
 };
 
 // The production runner: the journaled installer.
@@ -41,6 +44,11 @@ public:
     }
     [[nodiscard]] std::vector<model::InstalledComponent> Inventory() const override {
         return installer_.Inventory();
+    }
+    void AcceptFloors(const std::vector<model::SignedFloor>& floors) override {
+        if (auto accepted = installer_.AcceptFloors(floors); !accepted) {
+            log::Error("floors of the Welcome not kept: {}", accepted.error().message);
+        }
     }
 
 private:

@@ -36,7 +36,18 @@ std::vector<journal::ComponentRecord> Ordered(const std::vector<model::Component
 }  // namespace
 
 Installer::Installer(InstallerOptions options, model::ArtifactFetcher& fetcher)
-    : options_(std::move(options)), fetcher_(fetcher), layout_(options_.state_dir) {}
+    : options_(std::move(options)),
+      fetcher_(fetcher),
+      layout_(options_.state_dir),
+      floors_(options_.state_dir / "floors.json") {}
+
+Expected<std::size_t> Installer::AcceptFloors(const std::vector<model::SignedFloor>& floors) {
+    auto keys = release::LoadTrustedKeys(options_.release_trust);
+    if (!keys) {
+        return keys.error();
+    }
+    return floors_.Merge(floors, *keys);
+}
 
 Expected<void> Installer::EnsureReady() {
     if (journal_) {
@@ -142,7 +153,8 @@ Installer::Run Installer::NewRun(const model::Operation& op, const Progress& pro
     Run run{{op.op_id, op.kind, op.configuration_json, Ordered(op.components), std::nullopt, 0},
             progress,
             layout_.ConfigFile(op.op_id),
-            false};
+            false,
+            op.floors};
     for (journal::ComponentRecord& c : run.record.components) {
         if (TypeRank(c.change.type) > 2 || !IsSafeSegment(c.change.name)) {
             continue;  // refused by Start; never turned into a path

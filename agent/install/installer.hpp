@@ -4,13 +4,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/install/floor_store.hpp"
 #include "agent/install/hooks.hpp"
 #include "agent/install/layout.hpp"
+#include "agent/install/release_check.hpp"
 #include "agent/journal/journal.hpp"
 #include "agent/model/artifact_fetcher.hpp"
 #include "agent/model/operation.hpp"
@@ -30,6 +33,8 @@ struct InstallerOptions {
     std::size_t keep_journal_records = 100;  // finished records kept for de-duplication
     // Recoveries of one interrupted operation before it is reported failed instead (ADR 0015).
     int max_recovery_attempts = 3;
+    // Which publisher keys this host trusts; nothing unsigned by them is installed (ADR 0020).
+    release::TrustSettings release_trust;
     // Test-only fault injection; empty in production. Called before every journal write,
     // filesystem change and hook with a short step name ("journal", "switch suite:commerce", ...).
     // Returning an error fails that step as if the disk or hook had; throwing simulates a crash
@@ -74,6 +79,14 @@ public:
     // start-up tries again).
     std::optional<model::OperationResult> Recover();
 
+    // Verifies and keeps the floors that raise this host's (the Welcome's, ADR 0022); answers how
+    // many were raised. Thread-safe: may run while Execute does.
+    Expected<std::size_t> AcceptFloors(const std::vector<model::SignedFloor>& floors);
+    // The floors this host keeps, by "<type>:<name>".
+    [[nodiscard]] Expected<std::map<std::string, release::FloorStatement>> Floors() const {
+        return floors_.Floors();
+    }
+
     // The journaled result of a finished operation, if any.
     [[nodiscard]] std::optional<model::OperationResult> StoredResult(
         const std::string& op_id) const;
@@ -104,6 +117,7 @@ private:
 
     // installer_prepare.cpp: steps before the first switch.
     [[nodiscard]] Expected<void> Prepare(Run& run);
+    [[nodiscard]] Expected<void> VerifyReleases(const Run& run);
     [[nodiscard]] Expected<void> Download(Run& run, journal::ComponentRecord& c);
     [[nodiscard]] Expected<void> Unpack(Run& run, journal::ComponentRecord& c);
     [[nodiscard]] Expected<void> UnpackNew(const model::ComponentChange& c,
@@ -139,6 +153,7 @@ private:
     InstallerOptions options_;
     model::ArtifactFetcher& fetcher_;
     StateLayout layout_;
+    FloorStore floors_;
     std::optional<journal::Journal> journal_;
 };
 

@@ -6,6 +6,7 @@
 #include "agent/install/extract.hpp"
 #include "agent/install/installer.hpp"
 #include "agent/install/installer_run.hpp"
+#include "agent/install/release_check.hpp"
 #include "agent/journal/durable_file.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/log.hpp"
@@ -67,6 +68,9 @@ Expected<void> Installer::Prepare(Run& run) {
             c.phase = Phase::kUnchanged;  // deactivating what is not active: nothing to do
         }
     }
+    if (auto verified = VerifyReleases(run); !verified) {
+        return verified;
+    }
     for (ComponentRecord& c : run.record.components) {
         if (auto downloaded = Download(run, c); !downloaded) {
             return downloaded;
@@ -75,6 +79,33 @@ Expected<void> Installer::Prepare(Run& run) {
     for (ComponentRecord& c : run.record.components) {
         if (auto unpacked = Unpack(run, c); !unpacked) {
             return unpacked;
+        }
+    }
+    return {};
+}
+
+// Before a byte is downloaded: every version this operation installs must carry a statement that a
+// locally trusted key signed for exactly that release (ADR 0020). The downloaded file is then held
+// to the instruction's SHA-256 and size, which the statement has just been checked to name.
+Expected<void> Installer::VerifyReleases(const Run& run) {
+    auto keys = release::LoadTrustedKeys(options_.release_trust);
+    if (!keys) {
+        return keys.error();
+    }
+    // Floors first: the instruction that carries a new floor is already held to it.
+    if (auto merged = floors_.Merge(run.floors, *keys); !merged) {
+        return merged.error();
+    }
+    for (const ComponentRecord& c : run.record.components) {
+        if (!Installs(c) || c.phase == Phase::kUnchanged) {
+            continue;
+        }
+        if (auto verified = VerifyReleaseOf(c.change, *keys, options_.release_trust.require_signed);
+            !verified) {
+            return verified;
+        }
+        if (auto above = floors_.Check(c.change); !above) {
+            return above;
         }
     }
     return {};
@@ -146,6 +177,10 @@ Expected<void> Installer::Unpack(Run& run, ComponentRecord& c) {
         if (auto unpacked = UnpackNew(c.change, component_dir); !unpacked) {
             return unpacked;
         }
+    } else if (auto reusable = CheckReusedVersion(
+                   StateLayout::ArtifactNote(component_dir, c.change.to_version), c.change);
+               !reusable) {
+        return reusable;
     } else if (auto checked = CheckBundle(version_dir, c.change); !checked) {
         return checked.error().WithContext("existing version " + Describe(c.change));
     }

@@ -12,7 +12,8 @@ struct Installer::Run {
     journal::OperationRecord record;  // mirrors the journal file; components in execution order
     Progress progress;
     std::filesystem::path config_file;
-    bool switched_any = false;  // a `current` link was (possibly) changed by this run
+    bool switched_any = false;               // a `current` link was (possibly) changed by this run
+    std::vector<model::SignedFloor> floors;  // as received, merged before anything is checked
 };
 
 // True when the component's change installs a version (rather than deactivating it).

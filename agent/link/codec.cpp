@@ -59,7 +59,12 @@ model::InstructionData FromWire(const pb::Instruction& wire) {
             .artifact_sha256 = c.artifact_sha256(),
             .size = c.size(),
             .download_path = c.download_path(),
+            .release_statement = c.release_statement(),
+            .release_signature = c.release_signature(),
         });
+    }
+    for (const auto& floor : wire.floors()) {
+        op.floors.push_back({floor.statement(), floor.signature()});
     }
     return data;
 }
@@ -130,8 +135,11 @@ Expected<Inbound> DecodeInbound(std::string_view bytes) {
     switch (envelope.body_case()) {
         case pb::Envelope::kWelcome: {
             const auto& w = envelope.welcome();
-            return Inbound{
-                model::WelcomeData{w.session_id(), w.heartbeat_seconds(), w.credential()}};
+            model::WelcomeData welcome{w.session_id(), w.heartbeat_seconds(), w.credential(), {}};
+            for (const auto& floor : w.floors()) {
+                welcome.floors.push_back({floor.statement(), floor.signature()});
+            }
+            return Inbound{std::move(welcome)};
         }
         case pb::Envelope::kInstruction:
             return Inbound{FromWire(envelope.instruction())};
@@ -174,6 +182,13 @@ std::string EncodeInstructionForTest(const model::InstructionData& instruction, 
         item->set_artifact_sha256(c.artifact_sha256);
         item->set_size(c.size);
         item->set_download_path(c.download_path);
+        item->set_release_statement(c.release_statement);
+        item->set_release_signature(c.release_signature);
+    }
+    for (const auto& floor : op.floors) {
+        auto* item = body->add_floors();
+        item->set_statement(floor.statement);
+        item->set_signature(floor.signature);
     }
     return Serialize(envelope);
 }

@@ -22,6 +22,7 @@ struct WelcomeData {
     std::string session_id;
     std::uint32_t heartbeat_seconds = 0;  // 0: keep the configured default
     std::string credential;               // set only on enrollment
+    std::vector<SignedFloor> floors;      // every floor in force (ADR 0022)
 };
 
 struct InstructionData {

@@ -19,16 +19,28 @@ struct ComponentChange {
     std::string artifact_sha256;  // empty when to_version is empty
     std::uint64_t size = 0;
     std::string download_path;  // path on the coordinator's gateway listener
+    // The publisher's signed statement for to_version (canonical JSON) and its raw signature;
+    // the installer refuses the change unless a trusted key signed it (ADR 0020).
+    std::string release_statement;
+    std::string release_signature;
 
     // "<type>:<name>", the component key used in progress events and logs.
     [[nodiscard]] std::string Key() const { return type + ":" + name; }
+};
+
+// A publisher-signed anti-rollback floor as the coordinator forwards it (ADR 0022); the agent
+// verifies it with its own keys and keeps the highest per component.
+struct SignedFloor {
+    std::string statement;  // canonical JSON
+    std::string signature;  // raw
 };
 
 struct Operation {
     std::string op_id;
     std::string kind;  // deploy | patch | rollback
     std::vector<ComponentChange> components;
-    std::string configuration_json;  // handed to hooks as $WAKA_CONFIG_FILE
+    std::string configuration_json;   // handed to hooks as $WAKA_CONFIG_FILE
+    std::vector<SignedFloor> floors;  // every floor in force, whatever the kind
 };
 
 struct InstalledComponent {

@@ -150,6 +150,7 @@ std::shared_ptr<State> MakeState(ApiContext& context) {
     AddPinRoutes(state->router, state->services);
     AddCompatibilityRoutes(state->router, state->services);
     AddArtifactRoutes(state->router, state->services);
+    AddFloorRoutes(state->router, state->services);
     AddInstanceRoutes(state->router, state->services);
     AddExplainRoutes(state->router, state->services);
     AddManifestRoutes(state->router, state->services);

@@ -7,6 +7,7 @@
 
 #include "coordinator/http/server.hpp"
 #include "shared/core/clock.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 namespace waka::coordinator::deploy {
 class ApprovalService;
@@ -40,6 +41,7 @@ struct ApiContext {
     const deploy::PolicyDecider& decisions;  // decision counts for GET /metrics
     deploy::TaskGroup& background;           // patch enforcement runs here
     std::filesystem::path artifact_dir;      // same filesystem as the server's spool_dir (rename)
+    release::TrustSettings release_trust;    // what uploads are checked against (ADR 0020)
     std::string version;                     // answered by GET /
     // Whether the agent of an instance holds a session on this coordinator right now. May be
     // empty: the stored connection_state is used instead.

@@ -15,6 +15,8 @@
 #include "coordinator/http/byte_range.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
+#include "shared/release/statement.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -114,6 +116,46 @@ std::optional<ApiError> CheckUpload(const http::Request& request) {
     return std::nullopt;
 }
 
+// The upload's signed release statement (X-Waka-Release-Signature: the `.sig` file that
+// `wakactl release sign` wrote), verified against the trusted keys and the received bytes. No
+// header: nullopt, or a refusal when signatures are required. Every refusal names its check.
+Expected<std::optional<ports::VerifiedStatement>> VerifiedUploadStatement(
+    const release::TrustSettings& trust, const http::Request& request,
+    const ports::ReleaseKey& key) {
+    constexpr std::string_view kField = "X-Waka-Release-Signature";
+    const std::string* header = request.Header("x-waka-release-signature");
+    if (header == nullptr) {
+        if (trust.require_signed) {
+            return MakeError(
+                Errc::kInvalidArgument,
+                std::string(kField) +
+                    ": required, release.require_signed is on and the upload carries "
+                    "no signed release statement (make one with wakactl release sign)");
+        }
+        return std::optional<ports::VerifiedStatement>();
+    }
+    auto decoded = release::DecodeSignedFile(*header);
+    if (!decoded) {
+        return decoded.error().WithContext(std::string(kField));
+    }
+    auto keys = release::LoadTrustedKeys(trust);
+    if (!keys) {
+        return MakeError(Errc::kInternal, keys.error().message);
+    }
+    auto statement = keys->Verify(*decoded);
+    if (!statement) {
+        return statement.error().WithContext(std::string(kField));
+    }
+    auto described =
+        release::CheckDescribes(*statement, {key.component_type, key.component_name, key.version,
+                                             request.body_sha256, request.body_size});
+    if (!described) {
+        return described.error().WithContext(std::string(kField));
+    }
+    return std::optional<ports::VerifiedStatement>(
+        ports::VerifiedStatement{decoded->statement, decoded->signature, statement->key_id});
+}
+
 boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& call) {
     auto key = ParseReleaseKey(call.Param("type"), call.Param("name"), call.Param("version"));
     if (!key) {
@@ -122,6 +164,10 @@ boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& 
     if (auto problem = CheckUpload(call.request)) {
         co_return ToResponse(*problem);
     }
+    auto statement = VerifiedUploadStatement(services.context.release_trust, call.request, *key);
+    if (!statement) {
+        co_return ToResponse(FromError(statement.error()));
+    }
     const std::string& sha256 = call.request.body_sha256;
     fs::path source = *call.request.body_file;
     fs::path destination = domain::ArtifactFilePath(services.context.artifact_dir, sha256);
@@ -129,11 +175,12 @@ boost::asio::awaitable<http::Response> UploadArtifact(Services& services, Call& 
         return PlaceArtifactFile(source, destination);
     };
     auto attached = co_await services.releases.AttachArtifact(
-        call.principal, std::move(*key), sha256, call.request.body_size, std::move(place_file));
+        call.principal, std::move(*key), sha256, call.request.body_size, std::move(*statement),
+        std::move(place_file));
     if (!attached) {
         co_return ToResponse(FromError(attached.error()));
     }
-    if (attached->newly_attached && services.context.catalog_changed) {
+    if ((attached->newly_attached || attached->newly_signed) && services.context.catalog_changed) {
         services.context.catalog_changed();  // a deployable release: auto-updates may follow
     }
     co_return JsonResponse(attached->newly_attached ? 201 : 200,

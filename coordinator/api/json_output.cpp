@@ -92,6 +92,7 @@ boost::json::object VersionJson(const domain::Release& r) {
             {"metadata", StoredJson(r.metadata_json)},
             {"artifact_sha256", TextOrNull(r.artifact_sha256)},
             {"artifact_size", r.artifact_sha256 ? boost::json::value(r.artifact_size) : nullptr},
+            {"release_key_id", EmptyAsNull(r.release_key_id)},
             {"created_at", FormatRfc3339(r.created_at)}};
 }
 
@@ -101,6 +102,7 @@ boost::json::object ArtifactJson(const domain::Artifact& artifact, const domain:
             {"component_type", release.component_type},
             {"component_name", release.component_name},
             {"version", release.version},
+            {"release_key_id", EmptyAsNull(release.release_key_id)},
             {"created_at", FormatRfc3339(artifact.created_at)}};
 }
 

@@ -7,6 +7,7 @@
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/domain/floors.hpp"
 #include "coordinator/domain/resolution_rules.hpp"
 #include "shared/core/ids.hpp"
 
@@ -76,6 +77,27 @@ boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
     co_return refused;
 }
 
+// A manifest below a floor could never be deployed (ADR 0022); skip_validation does not skip this.
+boost::asio::awaitable<std::optional<ApiError>> BelowFloors(Services& services,
+                                                            const domain::Manifest& manifest) {
+    auto floors = co_await services.context.repositories.floors.List();
+    if (!floors) {
+        co_return FromError(floors.error());
+    }
+    std::vector<std::pair<std::string, std::string>> components;
+    for (const auto& key : ComponentsOf(manifest)) {
+        components.emplace_back(key.component_type + ":" + key.component_name, key.version);
+    }
+    auto above = domain::CheckFloors(components, *floors);
+    if (above) {
+        co_return std::nullopt;
+    }
+    ApiError refused =
+        Conflict("manifest " + manifest.id + " goes below a floor: " + above.error().message);
+    refused.code = "below_floor";
+    co_return refused;
+}
+
 std::optional<ApiError> CheckSkipValidation(const Call& call, bool skip_validation) {
     if (!skip_validation || call.principal.role >= domain::Role::kAdmin) {
         return std::nullopt;
@@ -99,6 +121,9 @@ boost::asio::awaitable<http::Response> CreateManifest(Services& services, Call& 
     domain::Manifest& manifest = request->manifest;
     if (manifest.id.empty()) {
         manifest.id = NewId("manifest");
+    }
+    if (auto below = co_await BelowFloors(services, manifest)) {
+        co_return ToResponse(*below);
     }
     if (!request->skip_validation) {
         if (auto refused = co_await Validate(services, manifest)) {

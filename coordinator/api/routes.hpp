@@ -30,6 +30,7 @@ void AddVersionRoutes(Router& router, Services& services);        // versions.cp
 void AddPinRoutes(Router& router, Services& services);            // pins.cpp
 void AddCompatibilityRoutes(Router& router, Services& services);  // compatibility.cpp
 void AddArtifactRoutes(Router& router, Services& services);       // artifacts.cpp
+void AddFloorRoutes(Router& router, Services& services);          // floors.cpp
 void AddInstanceRoutes(Router& router, Services& services);       // instances.cpp
 void AddExplainRoutes(Router& router, Services& services);        // explain.cpp
 void AddManifestRoutes(Router& router, Services& services);       // manifests.cpp

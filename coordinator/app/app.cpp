@@ -135,8 +135,9 @@ Expected<void> Coordinator::Prepare() {
     // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
     // sessions it calls back are handed to it when it starts.
     gateway_ = std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_));
-    core_ = std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
-                                              *gateway_, io_.get_executor());
+    core_ =
+        std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
+                                          *gateway_, io_.get_executor(), ReleaseTrustOf(config_));
     if (!config_.auth_bootstrap_token.empty()) {
         auto ensured =
             RunToCompletion(io_, core_->Repositories().tokens.EnsureBootstrapToken(

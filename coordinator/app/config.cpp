@@ -32,6 +32,12 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Seconds between scheduler passes (1..3600).");
     schema.Add("scheduler.auto_update", &c.scheduler_auto_update,
                "Propose auto-updates when a newer compatible release is registered.");
+    schema.Add("release.keys_dir", &c.release_keys_dir,
+               "Directory of the trusted release keys (*.pub), read for each upload.");
+    schema.Add("release.revoked_keys", &c.release_revoked_keys,
+               "Comma-separated ids of release keys whose statements are refused.");
+    schema.Add("release.require_signed", &c.release_require_signed,
+               "Refuse uploads and deployments of releases no trusted key signed.");
     schema.Add("testing.enabled", &c.testing_enabled,
                "Allow the testing.* settings. Never in production.");
     schema.Add("testing.clock_offset_seconds", &c.testing_clock_offset_seconds,
@@ -67,7 +73,17 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
         return MakeError(Errc::kInvalidArgument,
                          "auth.bootstrap_token must be at least 16 characters");
     }
+    if (auto revoked = release::ParseKeyIdList(c.release_revoked_keys); !revoked) {
+        return MakeError(Errc::kInvalidArgument,
+                         "release.revoked_keys: " + revoked.error().message);
+    }
     return {};
+}
+
+release::TrustSettings ReleaseTrustOf(const CoordinatorConfig& c) {
+    auto revoked = release::ParseKeyIdList(c.release_revoked_keys);
+    return {c.release_keys_dir, revoked ? *revoked : std::set<std::string>{},
+            c.release_require_signed};
 }
 
 }  // namespace waka::coordinator::app

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "shared/config/config.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 namespace waka::coordinator::app {
 
@@ -32,6 +33,10 @@ struct CoordinatorConfig {
     bool scheduler_enabled = true;
     std::uint32_t scheduler_interval_seconds = 30;
     bool scheduler_auto_update = true;
+    // Publisher keys the coordinator checks uploads against (ADR 0020); read for each upload.
+    std::filesystem::path release_keys_dir = "/etc/waka/release-keys";
+    std::string release_revoked_keys;  // comma-separated key ids
+    bool release_require_signed = true;
     // Test-only: shifts the coordinator's clock (windows, expiry, timestamps) so end-to-end tests
     // can stand inside or outside a maintenance window. Refused unless testing_enabled.
     bool testing_enabled = false;
@@ -40,6 +45,9 @@ struct CoordinatorConfig {
 
 // Binds every field to its key ("http.port" <- WAKA_HTTP_PORT <- --http-port).
 void BindConfig(config::Schema& schema, CoordinatorConfig& config);
+
+// The release trust of the configuration (ValidateConfig has checked the revoked key ids).
+[[nodiscard]] release::TrustSettings ReleaseTrustOf(const CoordinatorConfig& config);
 
 // Checks what the schema cannot: required settings and consistency. Answers one sentence.
 [[nodiscard]] Expected<void> ValidateConfig(const CoordinatorConfig& config);

@@ -19,6 +19,7 @@
 #include "coordinator/deploy/task_group.hpp"
 #include "coordinator/pg/repositories.hpp"
 #include "coordinator/ports/agent_channel.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 namespace waka::coordinator::db {
 class Database;
@@ -34,8 +35,11 @@ class CoordinatorCore {
 public:
     // Background work (dispatch after an answer, patch enforcement, catch-up) runs on a strand
     // of `executor`.
+    // `release_trust`: the publisher keys uploads are checked against, and whether unsigned
+    // releases are refused at upload and at planning (ADR 0020).
     CoordinatorCore(db::Database& database, const Clock& clock, std::filesystem::path artifact_dir,
-                    ports::AgentChannel& agents, boost::asio::any_io_executor executor);
+                    ports::AgentChannel& agents, boost::asio::any_io_executor executor,
+                    release::TrustSettings release_trust = {});
     CoordinatorCore(const CoordinatorCore&) = delete;
     CoordinatorCore& operator=(const CoordinatorCore&) = delete;
 
@@ -47,6 +51,7 @@ public:
 
     const Clock& clock;
     const std::filesystem::path artifact_dir;
+    const release::TrustSettings release_trust;
     ports::AgentChannel& agents;
     pg::PgRepositories postgres;
     deploy::TaskGroup background;

@@ -43,6 +43,21 @@ AgentSessions::AgentSessions(ports::Repositories& repositories, Dispatcher& disp
       clock_(clock),
       artifact_dir_(std::move(artifact_dir)) {}
 
+// Every floor, for the Welcome (ADR 0022). A failure to read them is logged and the session still
+// opens: the next instruction carries the floors again, and the agent keeps what it has.
+asio::awaitable<std::vector<ports::SignedFloor>> AgentSessions::FloorsInForce() {
+    std::vector<ports::SignedFloor> out;
+    auto floors = co_await repositories_.floors.List();
+    if (!floors) {
+        log::Warn("floors not read for a Welcome error=\"{}\"", floors.error().message);
+        co_return out;
+    }
+    for (const auto& floor : *floors) {
+        out.push_back({floor.statement, floor.signature});
+    }
+    co_return out;
+}
+
 asio::awaitable<ports::HelloDecision> AgentSessions::Authenticate(const ports::AgentHello& hello) {
     if (!IsValidId(hello.instance_id) || hello.credential.empty()) {
         co_return Refused("unknown instance or invalid credential");
@@ -57,17 +72,19 @@ asio::awaitable<ports::HelloDecision> AgentSessions::Authenticate(const ports::A
                    auth.error().message);
         co_return Refused("coordinator unavailable; retry later");
     }
-    switch (*auth) {
-        case ports::AgentAuth::kCredential:
-            co_return ports::HelloDecision{true, "", ""};
-        case ports::AgentAuth::kEnrolled:
-            log::Info("agent enrolled instance_id={} peer={}", hello.instance_id, hello.peer);
-            co_return ports::HelloDecision{true, "", new_credential};
-        case ports::AgentAuth::kRefused:
-            break;
+    if (*auth == ports::AgentAuth::kRefused) {
+        log::Warn("agent refused instance_id={} peer={}", hello.instance_id, hello.peer);
+        co_return Refused("unknown instance or invalid credential");
     }
-    log::Warn("agent refused instance_id={} peer={}", hello.instance_id, hello.peer);
-    co_return Refused("unknown instance or invalid credential");
+    // Not inside the braces below: GCC 12 destroys a co_await result in an aggregate initialiser
+    // twice.
+    auto floors = co_await FloorsInForce();
+    ports::HelloDecision accepted{true, "", "", std::move(floors)};
+    if (*auth == ports::AgentAuth::kEnrolled) {
+        log::Info("agent enrolled instance_id={} peer={}", hello.instance_id, hello.peer);
+        accepted.new_credential = new_credential;
+    }
+    co_return accepted;
 }
 
 asio::awaitable<void> AgentSessions::OnConnected(const ports::AgentHello& hello,

@@ -52,6 +52,7 @@ public:
         const std::string& sha256) override;
 
 private:
+    boost::asio::awaitable<std::vector<ports::SignedFloor>> FloorsInForce();
     boost::asio::awaitable<void> QuarantineRemoved(const domain::Deployment& deployment);
     // last_seen_at is written at most every kSeenWriteInterval per instance.
     bool SeenWriteDue(const std::string& instance_id);

@@ -45,7 +45,8 @@ boost::asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Cre
     if (auto checked = CheckInputs(request, *inputs); !checked) {
         co_return checked.error();
     }
-    EvaluationSubject subject{*inputs->instance, *inputs->manifest, inputs->releases};
+    EvaluationSubject subject{*inputs->instance, *inputs->manifest, inputs->releases,
+                              inputs->floors};
     auto evaluated = co_await evaluation_.Evaluate(principal, request, subject, std::nullopt);
     if (!evaluated) {
         co_return evaluated.error();

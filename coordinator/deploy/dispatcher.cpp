@@ -28,11 +28,16 @@ ports::Instruction MakeInstruction(const domain::Dispatch& dispatch, TimePoint n
                                          change.to_version,
                                          change.artifact_sha256,
                                          change.size,
-                                         ""};
+                                         "",
+                                         change.release_statement,
+                                         change.release_signature};
         if (!change.artifact_sha256.empty()) {
             component.download_path = "/agent/v1/artifacts/" + change.artifact_sha256;
         }
         instruction.components.push_back(std::move(component));
+    }
+    for (const auto& floor : dispatch.floors) {
+        instruction.floors.push_back({floor.statement, floor.signature});
     }
     return instruction;
 }

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "coordinator/domain/floors.hpp"
 #include "coordinator/domain/planner.hpp"
 #include "shared/core/ids.hpp"
 
@@ -117,8 +118,8 @@ domain::AuditDraft PatchAudit(const domain::Principal& principal,
 }  // namespace
 
 Evaluation::Evaluation(ResolutionService& resolution, PolicyDecider& decider,
-                       ports::AuditLog& audit, const Clock& clock)
-    : resolution_(resolution), decider_(decider), audit_(audit), clock_(clock) {}
+                       ports::AuditLog& audit, const Clock& clock, domain::PlanRules rules)
+    : resolution_(resolution), decider_(decider), audit_(audit), clock_(clock), rules_(rules) {}
 
 boost::asio::awaitable<Expected<void>> Evaluation::Record(domain::AuditDraft draft) {
     co_return co_await audit_.Record(draft);
@@ -127,9 +128,13 @@ boost::asio::awaitable<Expected<void>> Evaluation::Record(domain::AuditDraft dra
 boost::asio::awaitable<Expected<Evaluated>> Evaluation::Evaluate(
     const domain::Principal& principal, const CreateDeploymentRequest& request,
     EvaluationSubject subject, std::optional<std::string> patch_id) {
-    auto plan = domain::PlanChanges(subject.manifest, subject.instance.inventory, subject.releases);
+    auto plan =
+        domain::PlanChanges(subject.manifest, subject.instance.inventory, subject.releases, rules_);
     if (!plan) {
         co_return plan.error();
+    }
+    if (auto above = domain::CheckFloors(domain::Installed(*plan), subject.floors); !above) {
+        co_return above.error();  // 409, before any policy or audit: nothing may go below a floor
     }
     auto valid = co_await resolution_.ValidateDeployment(request.instance_id, subject.manifest,
                                                          request.skip_validation);

@@ -9,6 +9,7 @@
 #include "coordinator/deploy/requests.hpp"
 #include "coordinator/deploy/resolution_service.hpp"
 #include "coordinator/domain/model.hpp"
+#include "coordinator/domain/planner.hpp"
 #include "coordinator/ports/audit_log.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
@@ -24,6 +25,7 @@ struct EvaluationSubject {
     const domain::Instance& instance;
     const domain::Manifest& manifest;  // its id may name a manifest not stored yet (patches)
     const std::map<std::string, domain::Release>& releases;  // "<type>:<name>" -> release
+    const std::vector<domain::Floor>& floors;                // every floor in force
 };
 
 struct Evaluated {
@@ -34,7 +36,7 @@ struct Evaluated {
 class Evaluation {
 public:
     Evaluation(ResolutionService& resolution, PolicyDecider& decider, ports::AuditLog& audit,
-               const Clock& clock);
+               const Clock& clock, domain::PlanRules rules = {});
 
     // Validation refusals, policy refusals and dry runs record their audit entry here and store
     // nothing else; an allowed or deferred change is answered with its audit entry for the caller
@@ -53,6 +55,7 @@ private:
     PolicyDecider& decider_;
     ports::AuditLog& audit_;
     const Clock& clock_;
+    domain::PlanRules rules_;
 };
 
 }  // namespace waka::coordinator::deploy

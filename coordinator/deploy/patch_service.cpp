@@ -101,7 +101,7 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> PatchService::EvaluatePatched
     if (!wanted) {
         co_return wanted.error();
     }
-    EvaluationSubject subject{*inputs->instance, manifest, *wanted};
+    EvaluationSubject subject{*inputs->instance, manifest, *wanted, inputs->floors};
     auto evaluated = co_await evaluation_.Evaluate(principal, request, subject, patch_id);
     if (!evaluated) {
         co_return evaluated.error();

@@ -82,7 +82,15 @@ struct Release {
     std::string metadata_json = "{}";
     std::optional<std::string> artifact_sha256;
     std::uint64_t artifact_size = 0;  // of the artifact, when attached
+    // The publisher's signed statement for this release (ADR 0020), verbatim as signed, its raw
+    // Ed25519 signature and the signing key's id; all empty for a release uploaded unsigned.
+    // Listings of the whole catalog carry the key id only (the statement is read for planning).
+    std::string release_key_id;
+    std::string release_statement;
+    std::string release_signature;
     TimePoint created_at;
+
+    [[nodiscard]] bool Signed() const { return !release_key_id.empty(); }
 };
 
 struct Artifact {
@@ -124,6 +132,8 @@ struct PlannedChange {
     std::string to_version;    // empty: deactivate
     std::string artifact_sha256;
     std::uint64_t size = 0;
+    std::string release_statement;  // the release's signed statement, forwarded to the agent
+    std::string release_signature;  // raw
 };
 
 // One entry of a deployment's history (not to be confused with StatusEvent, what moves it).
@@ -155,17 +165,35 @@ struct Deployment {
 };
 
 // Everything needed to validate and plan a deployment, read in one snapshot.
+// A publisher-signed anti-rollback floor (ADR 0022): no version of the component below
+// min_version is planned, and every agent refuses to install one.
+struct Floor {
+    std::string component_type;
+    std::string component_name;
+    std::string min_version;
+    std::string reason;
+    std::string key_id;
+    std::string statement;  // canonical JSON, verbatim as signed
+    std::string signature;  // raw Ed25519
+    std::string created_by;
+    TimePoint created_at;
+
+    [[nodiscard]] std::string Key() const { return component_type + ":" + component_name; }
+};
+
 struct DeploymentInputs {
     std::optional<Instance> instance;
     std::optional<Manifest> manifest;
     // Releases named by the manifest, keyed "<type>:<name>" (absent when not registered).
     std::map<std::string, Release> releases;
+    std::vector<Floor> floors;  // every floor in force
 };
 
 // A deployment handed to the agent, with what the instruction needs besides the plan.
 struct Dispatch {
     Deployment deployment;
     std::string configuration_json;
+    std::vector<Floor> floors;  // every floor in force, forwarded to the agent
 };
 
 // One manifest an instance ran: a deployment that finished "deployed".

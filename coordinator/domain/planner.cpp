@@ -44,7 +44,8 @@ int TypeRank(const std::string& type) {
 
 Expected<std::vector<PlannedChange>> PlanChanges(const Manifest& manifest,
                                                  const std::vector<InstalledComponent>& inventory,
-                                                 const std::map<std::string, Release>& releases) {
+                                                 const std::map<std::string, Release>& releases,
+                                                 const PlanRules& rules) {
     std::vector<PlannedChange> plan;
     std::vector<std::string> missing;
     std::set<std::string> wanted_keys;
@@ -60,12 +61,17 @@ Expected<std::vector<PlannedChange>> PlanChanges(const Manifest& manifest,
             missing.push_back(label + " has no uploaded artifact");
             continue;
         }
+        if (rules.require_signed_releases && !release->second.Signed()) {
+            missing.push_back(label + " has no signed release statement");
+            continue;
+        }
         const auto from = InstalledVersion(inventory, component);
         if (from == component.version) {
             continue;
         }
         plan.push_back({component.type, component.name, from, component.version,
-                        *release->second.artifact_sha256, release->second.artifact_size});
+                        *release->second.artifact_sha256, release->second.artifact_size,
+                        release->second.release_statement, release->second.release_signature});
     }
     if (!missing.empty()) {
         std::string message = "manifest " + manifest.id + " cannot be deployed: ";
@@ -84,7 +90,7 @@ Expected<std::vector<PlannedChange>> PlanChanges(const Manifest& manifest,
         return std::make_pair(TypeRank(a.type), a.name) < std::make_pair(TypeRank(b.type), b.name);
     });
     for (const auto& item : leaving) {
-        plan.push_back({item.type, item.name, item.version, "", "", 0});
+        plan.push_back({item.type, item.name, item.version, "", "", 0, "", ""});
     }
     return plan;
 }

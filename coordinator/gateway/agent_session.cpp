@@ -79,8 +79,8 @@ asio::awaitable<void> AgentSession::AsyncHello(ports::AgentHello& hello) {
     if (replaced) {
         replaced->PostClose(CloseCode::kPolicyError, std::string(kReplacedReason));
     }
-    link_.Enqueue(
-        WelcomeMessage{session_id_, context_.options.heartbeat_seconds, decision.new_credential});
+    link_.Enqueue(WelcomeMessage{session_id_, context_.options.heartbeat_seconds,
+                                 decision.new_credential, decision.floors});
     state_ = State::kOpen;
     RestartIdleDeadline();
     log::Info("agent session opened instance_id={} session_id={} peer={} agent_version={}",

@@ -67,9 +67,16 @@ void ToProto(const ports::Instruction& in, pb::Instruction* out) {
         pc->set_artifact_sha256(c.artifact_sha256);
         pc->set_size(c.size);
         pc->set_download_path(c.download_path);
+        pc->set_release_statement(c.release_statement);
+        pc->set_release_signature(c.release_signature);
     }
     out->set_deadline_unix_seconds(in.deadline_unix_seconds);
     out->set_configuration_json(in.configuration_json);
+    for (const auto& floor : in.floors) {
+        pb::Floor* pf = out->add_floors();
+        pf->set_statement(floor.statement);
+        pf->set_signature(floor.signature);
+    }
 }
 
 struct BodyWriter {
@@ -79,6 +86,11 @@ struct BodyWriter {
         w->set_session_id(m.session_id);
         w->set_heartbeat_seconds(m.heartbeat_seconds);
         w->set_credential(m.credential);
+        for (const auto& floor : m.floors) {
+            pb::Floor* pf = w->add_floors();
+            pf->set_statement(floor.statement);
+            pf->set_signature(floor.signature);
+        }
     }
     void operator()(const ports::Instruction& m) const {
         ToProto(m, envelope.mutable_instruction());

@@ -46,6 +46,7 @@ struct WelcomeMessage {
     std::string session_id;
     unsigned heartbeat_seconds = 0;
     std::string credential;  // empty unless an enrollment token was exchanged
+    std::vector<ports::SignedFloor> floors;
 };
 struct CancelMessage {
     std::string op_id;

@@ -11,11 +11,18 @@
 namespace waka::coordinator::pg {
 namespace {
 
-const std::string kReleaseColumns =
+const std::string kReleaseBaseColumns =
     "r.id, r.component_type, r.component_name, r.version, " + SqlMillis("r.release_date") +
     " AS release_ms, r.is_stable, r.is_security_patch, r.changelog, r.dependencies::text AS deps, "
     "r.metadata::text AS meta, r.artifact_sha256, COALESCE(a.size, 0) AS artifact_size, " +
-    SqlMillis("r.created_at") + " AS created_ms";
+    SqlMillis("r.created_at") + " AS created_ms, r.release_key_id";
+// One release, as planning needs it: with the signed statement the agent is handed.
+const std::string kReleaseColumns =
+    kReleaseBaseColumns + ", r.release_statement, r.release_signature";
+// The whole catalog (the resolver's index, GET /versions): the statements stay in the database,
+// a few hundred bytes per release that nothing listing them reads.
+const std::string kListColumns =
+    kReleaseBaseColumns + ", NULL::text AS release_statement, NULL::text AS release_signature";
 const std::string kReleaseFrom =
     " FROM releases r LEFT JOIN artifacts a ON a.sha256 = r.artifact_sha256 ";
 
@@ -36,7 +43,31 @@ domain::Release ReleaseFromRow(const pqxx::row& row) {
     }
     r.artifact_size = row["artifact_size"].as<std::uint64_t>();
     r.created_at = FromMillis(row["created_ms"].as<long long>());
+    r.release_key_id = OptionalText(row["release_key_id"]).value_or("");
+    r.release_statement = OptionalText(row["release_statement"]).value_or("");
+    r.release_signature = SignatureFromText(OptionalText(row["release_signature"]));
     return r;
+}
+
+// "artifact.upload" (with the signing key, if any), or "release.sign" for a statement stored on
+// a release whose artifact was already there.
+domain::AuditDraft AttachAudit(const domain::Principal& by, const ports::ReleaseKey& key,
+                               const domain::Release& release, const std::string& sha256,
+                               std::uint64_t size, bool attached, const std::string& key_id) {
+    boost::json::object details{{"component_type", key.component_type},
+                                {"component_name", key.component_name},
+                                {"version", key.version},
+                                {"sha256", sha256},
+                                {"size", size}};
+    if (!key_id.empty()) {
+        details["release_key_id"] = key_id;
+    }
+    return {.actor = by.actor,
+            .action = attached ? "artifact.upload" : "release.sign",
+            .target_type = "release",
+            .target_id = release.id,
+            .reason = "",
+            .details_json = boost::json::serialize(details)};
 }
 
 std::string KeyText(const ports::ReleaseKey& key) {
@@ -152,7 +183,7 @@ boost::asio::awaitable<Expected<std::vector<domain::Release>>> PgCatalogReposito
     co_return co_await database_.Run(
         [&](pqxx::connection& c) -> Expected<std::vector<domain::Release>> {
             pqxx::read_transaction tx(c);
-            auto rows = tx.exec_params("SELECT " + kReleaseColumns + kReleaseFrom +
+            auto rows = tx.exec_params("SELECT " + kListColumns + kReleaseFrom +
                                            "WHERE ($1::text IS NULL OR r.component_type = $1) AND "
                                            "($2::text IS NULL OR r.component_name = $2) "
                                            "ORDER BY r.created_at DESC, r.id",
@@ -192,7 +223,7 @@ boost::asio::awaitable<Expected<std::string>> PgCatalogRepository::CatalogGenera
 
 boost::asio::awaitable<Expected<ports::AttachedArtifact>> PgCatalogRepository::AttachArtifact(
     const domain::Principal& by, ports::ReleaseKey key, std::string sha256, std::uint64_t size,
-    std::function<Expected<void>()> place_file) {
+    std::optional<ports::VerifiedStatement> statement, std::function<Expected<void>()> place_file) {
     TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::AttachedArtifact> {
         pqxx::work tx(c);
@@ -200,40 +231,39 @@ boost::asio::awaitable<Expected<ports::AttachedArtifact>> PgCatalogRepository::A
         if (!release) {
             return MakeError(Errc::kNotFound, "Version not found");
         }
-        if (release->artifact_sha256 == sha256) {
-            auto artifact = FindArtifact(tx, sha256);
-            if (!artifact) {
-                return MakeError(Errc::kInternal, "artifact row missing for " + sha256);
-            }
-            return ports::AttachedArtifact{std::move(*release), std::move(*artifact), false};
-        }
-        if (release->artifact_sha256) {
+        if (release->artifact_sha256 && release->artifact_sha256 != sha256) {
             return MakeError(Errc::kConflict, "Version " + KeyText(key) + " already has artifact " +
                                                   *release->artifact_sha256 +
                                                   "; a release's artifact never changes");
         }
-        if (auto placed = place_file(); !placed) {
-            return placed.error();
+        const bool attach = !release->artifact_sha256;
+        const bool sign = statement && statement->statement != release->release_statement;
+        if (attach) {
+            if (auto placed = place_file(); !placed) {
+                return placed.error();
+            }
+            tx.exec_params(
+                "INSERT INTO artifacts (sha256, size, created_at) VALUES ($1, $2, "
+                "$3::timestamptz) ON CONFLICT (sha256) DO NOTHING",
+                sha256, static_cast<long long>(size), FormatRfc3339(now));
+            tx.exec_params("UPDATE releases SET artifact_sha256 = $1 WHERE id = $2", sha256,
+                           release->id);
         }
-        tx.exec_params(
-            "INSERT INTO artifacts (sha256, size, created_at) VALUES ($1, $2, $3::timestamptz) "
-            "ON CONFLICT (sha256) DO NOTHING",
-            sha256, static_cast<long long>(size), FormatRfc3339(now));
-        tx.exec_params("UPDATE releases SET artifact_sha256 = $1 WHERE id = $2", sha256,
-                       release->id);
-        domain::AuditDraft draft{.actor = by.actor,
-                                 .action = "artifact.upload",
-                                 .target_type = "release",
-                                 .target_id = release->id,
-                                 .reason = "",
-                                 .details_json = boost::json::serialize(
-                                     boost::json::object{{"component_type", key.component_type},
-                                                         {"component_name", key.component_name},
-                                                         {"version", key.version},
-                                                         {"sha256", sha256},
-                                                         {"size", size}})};
-        if (auto audit = AppendAudit(tx, draft, now); !audit) {
-            return audit.error();
+        if (sign) {
+            tx.exec_params(
+                "UPDATE releases SET release_statement = $1, release_signature = $2, "
+                "release_key_id = $3 WHERE id = $4",
+                statement->statement, SignatureToText(statement->signature), statement->key_id,
+                release->id);
+        }
+        if (attach || sign) {
+            auto audit = AppendAudit(
+                tx,
+                AttachAudit(by, key, *release, sha256, size, attach, sign ? statement->key_id : ""),
+                now);
+            if (!audit) {
+                return audit.error();
+            }
         }
         auto artifact = FindArtifact(tx, sha256);
         auto updated = FindRelease(tx, key, false);
@@ -241,7 +271,7 @@ boost::asio::awaitable<Expected<ports::AttachedArtifact>> PgCatalogRepository::A
             return MakeError(Errc::kInternal, "artifact attach did not read back");
         }
         tx.commit();
-        return ports::AttachedArtifact{std::move(*updated), std::move(*artifact), true};
+        return ports::AttachedArtifact{std::move(*updated), std::move(*artifact), attach, sign};
     });
 }
 

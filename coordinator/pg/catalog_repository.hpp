@@ -25,6 +25,7 @@ public:
         std::vector<ports::ReleaseKey> keys) override;
     boost::asio::awaitable<Expected<ports::AttachedArtifact>> AttachArtifact(
         const domain::Principal& by, ports::ReleaseKey key, std::string sha256, std::uint64_t size,
+        std::optional<ports::VerifiedStatement> statement,
         std::function<Expected<void>()> place_file) override;
     boost::asio::awaitable<Expected<domain::Artifact>> GetArtifact(std::string sha256) override;
     boost::asio::awaitable<Expected<bool>> ArtifactExists(const std::string& sha256) override;

@@ -4,6 +4,7 @@
 
 #include "coordinator/db/database.hpp"
 #include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/floor_repository.hpp"
 #include "coordinator/pg/row_codec.hpp"
 
 namespace waka::coordinator::pg {
@@ -54,7 +55,7 @@ domain::Dispatch MakeDispatch(pqxx::transaction_base& tx, domain::Deployment dep
     auto rows = tx.exec_params("SELECT configuration::text FROM manifests WHERE id = $1",
                                deployment.manifest_id);
     std::string configuration = rows.empty() ? "{}" : rows[0][0].as<std::string>();
-    return domain::Dispatch{std::move(deployment), std::move(configuration)};
+    return domain::Dispatch{std::move(deployment), std::move(configuration), SelectFloors(tx)};
 }
 
 std::optional<domain::Instance> FindInstance(pqxx::transaction_base& tx, const std::string& id) {
@@ -112,7 +113,8 @@ std::optional<domain::Release> FindRelease(pqxx::transaction_base& tx, const std
                                            const std::string& name, const std::string& version) {
     auto rows = tx.exec_params(
         "SELECT r.id, r.is_stable, r.is_security_patch, r.dependencies::text, r.artifact_sha256, "
-        "COALESCE(a.size, 0) AS size FROM releases r LEFT JOIN artifacts a ON a.sha256 = "
+        "COALESCE(a.size, 0) AS size, r.release_key_id, r.release_statement, r.release_signature "
+        "FROM releases r LEFT JOIN artifacts a ON a.sha256 = "
         "r.artifact_sha256 "
         "WHERE r.component_type = $1 AND r.component_name = $2 AND r.version = $3",
         type, name, version);
@@ -130,6 +132,9 @@ std::optional<domain::Release> FindRelease(pqxx::transaction_base& tx, const std
     release.dependencies = StringMapFromJson(row["dependencies"].as<std::string>());
     release.artifact_sha256 = OptionalText(row["artifact_sha256"]);
     release.artifact_size = row["size"].as<std::uint64_t>();
+    release.release_key_id = OptionalText(row["release_key_id"]).value_or("");
+    release.release_statement = OptionalText(row["release_statement"]).value_or("");
+    release.release_signature = SignatureFromText(OptionalText(row["release_signature"]));
     return release;
 }
 
@@ -164,6 +169,7 @@ boost::asio::awaitable<Expected<domain::DeploymentInputs>> PgDeploymentRepositor
                     AddReleaseIfPresent(tx, inputs, "capability", name, version);
                 }
             }
+            inputs.floors = SelectFloors(tx);
             return inputs;
         });
 }

@@ -17,8 +17,9 @@ PgRepositories::PgRepositories(db::Database& database, const Clock& clock)
       schedule_(database, clock),
       audit_(database, clock),
       health_(database),
+      floors_(database, clock),
       ports_{tokens_,   catalog_,     manifests_, instances_, deployments_, patches_, pins_,
-             policies_, quarantines_, approvals_, schedule_,  audit_,       health_} {}
+             policies_, quarantines_, approvals_, schedule_,  audit_,       health_,  floors_} {}
 
 std::unique_ptr<ports::LeaderLock> PgRepositories::NewLeaderLock(long long key) {
     return std::make_unique<PgLeaderLock>(database_, key);

@@ -6,6 +6,7 @@
 #include "coordinator/pg/audit_log.hpp"
 #include "coordinator/pg/catalog_repository.hpp"
 #include "coordinator/pg/deployment_repository.hpp"
+#include "coordinator/pg/floor_repository.hpp"
 #include "coordinator/pg/instance_repository.hpp"
 #include "coordinator/pg/leader_lock.hpp"
 #include "coordinator/pg/manifest_repository.hpp"
@@ -43,6 +44,7 @@ private:
     PgScheduleRepository schedule_;
     PgAuditLog audit_;
     PgDatabaseHealth health_;
+    PgFloorRepository floors_;
     ports::Repositories ports_;
 };
 

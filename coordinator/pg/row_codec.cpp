@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include "shared/release/signing_key.hpp"
+
 namespace waka::coordinator::pg {
 namespace {
 
@@ -61,6 +63,18 @@ std::vector<domain::InstalledComponent> InventoryFromJson(const std::string& jso
     return inventory;
 }
 
+std::string SignatureFromText(const std::optional<std::string>& base64) {
+    if (!base64 || base64->empty()) {
+        return {};
+    }
+    auto raw = release::Base64Decode(*base64);
+    return raw ? *raw : std::string{};
+}
+
+std::string SignatureToText(const std::string& raw) {
+    return raw.empty() ? std::string{} : release::Base64Encode(raw);
+}
+
 std::string PlanToJson(const std::vector<domain::PlannedChange>& plan) {
     boost::json::array array;
     for (const auto& change : plan) {
@@ -69,7 +83,9 @@ std::string PlanToJson(const std::vector<domain::PlannedChange>& plan) {
                          {"from_version", change.from_version},
                          {"to_version", change.to_version},
                          {"artifact_sha256", change.artifact_sha256},
-                         {"size", change.size}});
+                         {"size", change.size},
+                         {"release_statement", change.release_statement},
+                         {"release_signature", SignatureToText(change.release_signature)}});
     }
     return boost::json::serialize(array);
 }
@@ -87,7 +103,9 @@ std::vector<domain::PlannedChange> PlanFromJson(const std::string& json) {
         const auto& object = item.get_object();
         plan.push_back({StringField(object, "type"), StringField(object, "name"),
                         StringField(object, "from_version"), StringField(object, "to_version"),
-                        StringField(object, "artifact_sha256"), UintField(object, "size")});
+                        StringField(object, "artifact_sha256"), UintField(object, "size"),
+                        StringField(object, "release_statement"),
+                        SignatureFromText(StringField(object, "release_signature"))});
     }
     return plan;
 }

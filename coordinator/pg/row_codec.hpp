@@ -40,6 +40,10 @@ namespace waka::coordinator::pg {
 
 // A nullable column: text as is, a timestamptz selected through SqlMillis as a time point.
 [[nodiscard]] std::optional<std::string> OptionalText(const pqxx::field& field);
+// Release signatures are stored in base64 (text columns, JSONB plans) and held raw in memory. A
+// stored value that does not decode reads as no signature, which the agent then refuses.
+[[nodiscard]] std::string SignatureFromText(const std::optional<std::string>& base64);
+[[nodiscard]] std::string SignatureToText(const std::string& raw);
 [[nodiscard]] std::optional<TimePoint> OptionalTime(const pqxx::field& field);
 
 }  // namespace waka::coordinator::pg

@@ -16,7 +16,15 @@ struct ComponentChange {
     std::string to_version;  // empty: deactivate
     std::string artifact_sha256;
     std::uint64_t size = 0;
-    std::string download_path;  // "/agent/v1/artifacts/<sha256>" on the gateway listener
+    std::string download_path;      // "/agent/v1/artifacts/<sha256>" on the gateway listener
+    std::string release_statement;  // the publisher's signed statement, verbatim (ADR 0020)
+    std::string release_signature;  // raw Ed25519 signature
+};
+
+// A publisher-signed floor, as forwarded (ADR 0022).
+struct SignedFloor {
+    std::string statement;  // canonical JSON, verbatim
+    std::string signature;  // raw
 };
 
 struct Instruction {
@@ -25,6 +33,7 @@ struct Instruction {
     std::vector<ComponentChange> components;
     std::int64_t deadline_unix_seconds = 0;
     std::string configuration_json;
+    std::vector<SignedFloor> floors;  // every floor in force
 };
 
 // Thread-safe: called from any thread; never blocks on the network (messages are queued on the

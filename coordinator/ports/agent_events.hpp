@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "coordinator/domain/model.hpp"
+#include "coordinator/ports/agent_channel.hpp"
 #include "shared/core/error.hpp"
 
 // What agents tell the coordinator (docs/design.md §6), as plain messages, and the AgentEvents
@@ -25,8 +26,9 @@ struct AgentHello {
 
 struct HelloDecision {
     bool accepted = false;
-    std::string reason;          // close reason when refused (no secrets)
-    std::string new_credential;  // set when an enrollment token was exchanged for a credential
+    std::string reason;               // close reason when refused (no secrets)
+    std::string new_credential;       // set when an enrollment token was exchanged for a credential
+    std::vector<SignedFloor> floors;  // every floor in force, sent in the Welcome (ADR 0022)
 };
 
 enum class AgentOutcome { kSucceeded, kFailed, kRolledBack };

@@ -39,10 +39,18 @@ struct ReleaseFilter {
     std::optional<std::string> component_name;
 };
 
+// A release statement the API has verified against the trusted keys and the uploaded bytes.
+struct VerifiedStatement {
+    std::string statement;  // canonical JSON, verbatim
+    std::string signature;  // raw Ed25519
+    std::string key_id;
+};
+
 struct AttachedArtifact {
     domain::Release release;
     domain::Artifact artifact;
     bool newly_attached = false;  // false: the release already had this very artifact
+    bool newly_signed = false;    // the statement was stored (first one, or a re-signing)
 };
 
 class CatalogRepository {
@@ -68,10 +76,12 @@ public:
     // release: kNotFound when it does not exist; kConflict when it holds another artifact;
     // otherwise `place_file` runs (on the DB thread, before the commit, so the row never names a
     // missing file), then the artifact row, the release link and the audit entry commit together.
-    // The same artifact again answers newly_attached=false and changes nothing.
+    // The same artifact again answers newly_attached=false and changes nothing but the statement:
+    // a `statement` other than the stored one replaces it (a re-signing, e.g. by a new key during
+    // a rotation), audited as "release.sign". `statement` has been verified by the caller.
     virtual boost::asio::awaitable<Expected<AttachedArtifact>> AttachArtifact(
         const domain::Principal& by, ReleaseKey key, std::string sha256, std::uint64_t size,
-        std::function<Expected<void>()> place_file) = 0;
+        std::optional<VerifiedStatement> statement, std::function<Expected<void>()> place_file) = 0;
     // kNotFound "Artifact not found".
     virtual boost::asio::awaitable<Expected<domain::Artifact>> GetArtifact(std::string sha256) = 0;
     // Whether an artifact with that digest is registered.

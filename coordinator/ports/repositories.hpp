@@ -5,6 +5,7 @@
 #include "coordinator/ports/catalog_repository.hpp"
 #include "coordinator/ports/database_health.hpp"
 #include "coordinator/ports/deployment_repository.hpp"
+#include "coordinator/ports/floor_repository.hpp"
 #include "coordinator/ports/instance_repository.hpp"
 #include "coordinator/ports/manifest_repository.hpp"
 #include "coordinator/ports/patch_repository.hpp"
@@ -33,6 +34,7 @@ struct Repositories {
     ScheduleRepository& schedule;
     AuditLog& audit;
     DatabaseHealth& health;
+    FloorRepository& floors;
 };
 
 }  // namespace waka::coordinator::ports

@@ -31,6 +31,7 @@ void AddRollbackCommands(CLI::App& app, Context& context);    // rollback(s), qu
 void AddPatchCommands(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
 void AddReleaseCommands(CLI::App& app, Context& context);  // keys, release sign (offline)
+void AddFloorCommands(CLI::App& app, Context& context);
 void AddApiCommands(CLI::App& app, Context& context);
 void AddCompletionCommands(CLI::App& app, Context& context);
 

@@ -4,6 +4,7 @@
 #include "ctl/commands/commands.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/crypto.hpp"
+#include "shared/release/floor.hpp"
 #include "shared/release/signing_key.hpp"
 #include "shared/release/statement.hpp"
 
@@ -12,6 +13,15 @@
 // no network at all.
 namespace waka::ctl {
 namespace {
+
+struct FloorArgs {
+    std::string key;
+    std::string type;
+    std::string name;
+    std::string min_version;
+    std::string reason;
+    std::string out;
+};
 
 struct SignArgs {
     std::string key;
@@ -48,6 +58,15 @@ std::string UtcSecondNow() {
     return now.substr(0, 19) + "Z";
 }
 
+Expected<void> WriteSigned(const std::string& out, const std::string& text) {
+    std::ofstream file(out, std::ios::trunc);
+    file << text;
+    if (!file.flush()) {
+        return Fail("wakactl: cannot write " + out, Errc::kIo);
+    }
+    return {};
+}
+
 Expected<void> SignBundle(const SignArgs& args) {
     auto key = release::PrivateKey::FromPemFile(args.key);
     if (!key) {
@@ -65,15 +84,53 @@ Expected<void> SignBundle(const SignArgs& args) {
         return Fail("wakactl: " + signed_statement.error().message);
     }
     std::string out = args.out.empty() ? args.bundle + ".sig" : args.out;
-    std::ofstream file(out, std::ios::trunc);
-    file << release::EncodeSignedFile(*signed_statement);
-    if (!file.flush()) {
-        return Fail("wakactl: cannot write " + out, Errc::kIo);
+    if (auto written = WriteSigned(out, release::EncodeSignedFile(*signed_statement)); !written) {
+        return written;
     }
     std::cout << "signed " << args.type << " " << args.name << " " << args.version << " ("
               << *sha256 << ", " << statement.size << " bytes) with " << key->Public().Id()
               << "\nsignature: " << out << "\n";
     return {};
+}
+
+Expected<void> SignFloor(const FloorArgs& args) {
+    auto key = release::PrivateKey::FromPemFile(args.key);
+    if (!key) {
+        return Fail("wakactl: " + key.error().message);
+    }
+    release::FloorStatement floor{args.type,   args.name,      args.min_version,
+                                  args.reason, UtcSecondNow(), ""};
+    auto signed_floor = release::SignFloor(*key, floor);
+    if (!signed_floor) {
+        return Fail("wakactl: " + signed_floor.error().message);
+    }
+    const std::string out = args.out.empty()
+                                ? args.type + "-" + args.name + "-" + args.min_version + ".floor"
+                                : args.out;
+    if (auto written = WriteSigned(out, release::EncodeFloorFile(*signed_floor)); !written) {
+        return written;
+    }
+    std::cout << "floor " << args.type << " " << args.name << " >= " << args.min_version
+              << " signed with " << key->Public().Id() << "\nfloor file: " << out
+              << "\nhand it to the coordinator: wakactl floors set " << out << "\n";
+    return {};
+}
+
+void AddFloorSigning(CLI::App* release, Context& context) {
+    auto* floor = release->add_subcommand(
+        "floor", "Sign an anti-rollback floor: no version below --min-version is installed again");
+    auto args = std::make_shared<FloorArgs>();
+    floor->add_option("--key", args->key, "The private key file")
+        ->required()
+        ->check(CLI::ExistingFile);
+    floor->add_option("--type", args->type, "platform, suite or capability")->required();
+    floor->add_option("--name", args->name, "Component name")->required();
+    floor->add_option("--min-version", args->min_version, "Lowest version still allowed")
+        ->required();
+    floor->add_option("--reason", args->reason, "Why, e.g. the advisory it closes")->required();
+    floor->add_option("-o,--output", args->out,
+                      "Where to write it (default TYPE-NAME-MINVERSION.floor)");
+    OnRun(floor, context, [args] { return SignFloor(*args); });
 }
 
 }  // namespace
@@ -104,6 +161,7 @@ void AddReleaseCommands(CLI::App& app, Context& context) {
         ->check(CLI::ExistingFile);
     sign->add_option("-o,--output", args->out, "Where to write the statement (default BUNDLE.sig)");
     OnRun(sign, context, [args] { return SignBundle(*args); });
+    AddFloorSigning(release, context);
 }
 
 }  // namespace waka::ctl

@@ -27,7 +27,36 @@ struct VersionArgs {
     bool unstable = false;
     std::string file;
     std::string sha256;
+    std::string signature;  // the .sig file of `wakactl release sign`
 };
+
+// The upload's X-Waka-Release-Signature: --signature, else FILE.sig when it exists, else none
+// (the coordinator then refuses the upload if it requires signed releases).
+Expected<Headers> SignatureHeaders(const VersionArgs& args) {
+    std::string path = args.signature;
+    std::error_code ec;
+    if (path.empty() && std::filesystem::exists(args.file + ".sig", ec)) {
+        path = args.file + ".sig";
+    }
+    if (path.empty()) {
+        return Headers{};
+    }
+    constexpr std::size_t kMaxSignatureBytes = 4096;
+    std::ifstream in(path, std::ios::binary);
+    std::string text(kMaxSignatureBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad() || (!in && in.gcount() == 0)) {
+        return Fail("wakactl: cannot read the signature " + path, Errc::kIo);
+    }
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    if (text.size() > kMaxSignatureBytes || text.find_first_of("\r\n") != std::string::npos) {
+        return Fail("wakactl: " + path + " is not a signature file of wakactl release sign");
+    }
+    return Headers{{"X-Waka-Release-Signature", text}};
+}
 
 // Lower-case hex SHA-256 of a file ("" when it cannot be read).
 std::string FileSha256(const std::string& path) {
@@ -163,13 +192,21 @@ void AddArtifacts(CLI::App& app, Context& context, const std::shared_ptr<Version
     upload->add_option("file", args->file, "The bundle (.tar.gz)")
         ->required()
         ->check(CLI::ExistingFile);
+    upload
+        ->add_option("--signature", args->signature,
+                     "Its signed release statement (default: FILE.sig when it exists)")
+        ->check(CLI::ExistingFile);
     OnRun(upload, context, [&context, args]() -> Expected<void> {
+        auto headers = SignatureHeaders(*args);
+        if (!headers) {
+            return headers.error();
+        }
         auto client = context.MakeClient();
         if (!client) {
             return client.error();
         }
-        return ShowAnswer(context.globals,
-                          client->Upload("/api/v1/artifacts" + ReleasePath(*args), args->file));
+        return ShowAnswer(context.globals, client->Upload("/api/v1/artifacts" + ReleasePath(*args),
+                                                          args->file, *headers));
     });
 
     auto* download = artifacts->add_subcommand("download", "Download a bundle by its SHA-256");

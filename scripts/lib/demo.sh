@@ -109,10 +109,12 @@ waka_demo_check_release() {
     done
 }
 
-# waka_demo_load_catalog SRC BUNDLES: registers every demo release (POST /api/v1/versions) and
-# uploads its bundle (PUT /api/v1/artifacts/...). What a previous run registered is kept (409).
+# waka_demo_load_catalog SRC BUNDLES WAKACTL KEY: registers every demo release (POST
+# /api/v1/versions), signs its bundle with KEY (wakactl release sign) and uploads it with its
+# statement (PUT /api/v1/artifacts/..., X-Waka-Release-Signature). What a previous run registered
+# is kept (409).
 waka_demo_load_catalog() {
-    local src=$1 bundles=$2 release type name version status
+    local src=$1 bundles=$2 ctl=$3 key=$4 release type name version status bundle
     for release in $(waka_demo_releases "$src"); do
         type=$(waka_json_string component_type "$src/$release/release.json")
         name=$(waka_json_string component_name "$src/$release/release.json")
@@ -120,8 +122,12 @@ waka_demo_load_catalog() {
         status=$(waka_api POST /api/v1/versions -H 'Content-Type: application/json' \
             --data-binary @"$src/$release/release.json")
         waka_api_expect "registering $type:$name $version" "$status" 201 409 || return 1
+        bundle=$bundles/${release//\//-}.tar.gz
+        "$ctl" release sign --key "$key" --type "$type" --name "$name" --version "$version" \
+            -o "$bundle.sig" "$bundle" >/dev/null || return 1
         status=$(waka_api PUT "/api/v1/artifacts/$type/$name/$version" \
-            -H 'Content-Type: application/gzip' --data-binary @"$bundles/${release//\//-}.tar.gz")
+            -H 'Content-Type: application/gzip' \
+            -H "X-Waka-Release-Signature: $(cat "$bundle.sig")" --data-binary @"$bundle")
         waka_api_expect "uploading the bundle of $type:$name $version" "$status" 200 201 409 ||
             return 1
         echo "  release $type:$name $version (artifact $(sha256sum \

@@ -17,30 +17,6 @@ Error Invalid(std::string message) {
     return MakeError(Errc::kInvalidArgument, "release statement: " + std::move(message));
 }
 
-bool IsUtcSecond(std::string_view text) {
-    // "YYYY-MM-DDTHH:MM:SSZ": digits where digits belong, the separators where they belong.
-    constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
-    if (text.size() != kShape.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < kShape.size(); ++i) {
-        bool digit = text[i] >= '0' && text[i] <= '9';
-        if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool IsKeyId(std::string_view text) {
-    constexpr std::string_view kPrefix = "ed25519:";
-    if (text.size() != kPrefix.size() + 16 || text.substr(0, kPrefix.size()) != kPrefix) {
-        return false;
-    }
-    return text.substr(kPrefix.size()).find_first_not_of("0123456789abcdef") ==
-           std::string_view::npos;
-}
-
 Expected<void> CheckFields(const ReleaseStatement& s) {
     if (s.component_type != "platform" && s.component_type != "suite" &&
         s.component_type != "capability") {
@@ -153,37 +129,11 @@ Expected<SignedStatement> SignRelease(const PrivateKey& key, ReleaseStatement st
 }
 
 std::string EncodeSignedFile(const SignedStatement& signed_statement) {
-    json::object object;
-    object["format"] = kSignedFileFormat;
-    object["signature"] = Base64Encode(signed_statement.signature);
-    object["statement"] = signed_statement.statement;
-    return json::serialize(object) + "\n";
+    return EncodeSignedEnvelope(signed_statement, kSignedFileFormat);
 }
 
 Expected<SignedStatement> DecodeSignedFile(std::string_view text) {
-    if (text.size() > kMaxSignedFileBytes) {
-        return Invalid("signature file is larger than 4096 bytes");
-    }
-    boost::system::error_code ec;
-    json::value value = json::parse(text, ec);
-    if (ec || !value.is_object()) {
-        return Invalid("signature file is not a JSON object");
-    }
-    const auto& object = value.as_object();
-    auto format = StringField(object, "format");
-    if (!format || *format != kSignedFileFormat) {
-        return Invalid("signature file format must be " + std::string(kSignedFileFormat));
-    }
-    auto statement = StringField(object, "statement");
-    auto signature = StringField(object, "signature");
-    if (!statement || !signature) {
-        return Invalid("signature file needs statement and signature strings");
-    }
-    auto raw = Base64Decode(*signature);
-    if (!raw || raw->size() != kSignatureBytes) {
-        return Invalid("signature must be 64 bytes in base64");
-    }
-    return SignedStatement{std::move(*statement), std::move(*raw)};
+    return DecodeSignedEnvelope(text, kSignedFileFormat, "release statement");
 }
 
 Expected<void> CheckDescribes(const ReleaseStatement& s, const ReleaseIdentity& r) {

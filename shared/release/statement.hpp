@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "shared/core/error.hpp"
+#include "shared/release/envelope.hpp"
 #include "shared/release/signing_key.hpp"
 
 // The signed release statement (ADR 0018): what the publisher's offline key vouches for. Its
@@ -32,12 +33,6 @@ struct ReleaseStatement {
 // What the key signs: a domain prefix, so that no other signed text can pass for a statement.
 [[nodiscard]] std::string SigningMessage(std::string_view canonical_json);
 
-// A statement with its signature, as the publisher hands it over.
-struct SignedStatement {
-    std::string statement;  // canonical JSON
-    std::string signature;  // raw Ed25519 signature, 64 bytes
-};
-
 // Signs `statement` with `key` (its key_id is set from the key).
 [[nodiscard]] Expected<SignedStatement> SignRelease(const PrivateKey& key,
                                                     ReleaseStatement statement);
@@ -45,7 +40,6 @@ struct SignedStatement {
 // The detached signature file written by `wakactl release sign` and uploaded with the bundle:
 // {"format":"waka-release-statement/1","signature":"<base64>","statement":"<canonical JSON>"}.
 inline constexpr std::string_view kSignedFileFormat = "waka-release-statement/1";
-inline constexpr std::size_t kMaxSignedFileBytes = 4096;
 [[nodiscard]] std::string EncodeSignedFile(const SignedStatement& signed_statement);
 [[nodiscard]] Expected<SignedStatement> DecodeSignedFile(std::string_view text);
 

@@ -4,6 +4,48 @@
 #include <system_error>
 
 namespace waka::release {
+namespace {
+
+std::string Trimmed(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+}  // namespace
+
+Expected<TrustedKeys> LoadTrustedKeys(const TrustSettings& settings) {
+    auto keys = TrustedKeys::FromDirectory(settings.keys_dir);
+    if (!keys) {
+        return keys.error().WithContext("trusted release keys in " + settings.keys_dir.string());
+    }
+    for (const std::string& id : settings.revoked_key_ids) {
+        keys->Revoke(id);
+    }
+    return keys;
+}
+
+Expected<std::set<std::string>> ParseKeyIdList(std::string_view text) {
+    std::set<std::string> ids;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        std::string item = Trimmed(text.substr(0, comma));
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        if (item.empty()) {
+            continue;
+        }
+        if (!IsKeyId(item)) {
+            return MakeError(Errc::kInvalidArgument,
+                             "'" + item.substr(0, 80) +
+                                 "' is not a key id (ed25519: and 16 lower-case hex digits)");
+        }
+        ids.insert(std::move(item));
+    }
+    return ids;
+}
 
 void TrustedKeys::Add(PublicKey key) {
     std::string id = key.Id();
@@ -50,28 +92,50 @@ std::vector<std::string> TrustedKeys::KeyIds() const {
     return ids;
 }
 
+Expected<void> TrustedKeys::CheckSignature(std::string_view what, const std::string& key_id,
+                                           const std::string& message,
+                                           const std::string& signature) const {
+    const std::string subject(what);
+    if (revoked_.contains(key_id)) {
+        return MakeError(Errc::kInvalidArgument, subject + " is signed by revoked key " + key_id);
+    }
+    auto key = keys_.find(key_id);
+    if (key == keys_.end()) {
+        return MakeError(Errc::kInvalidArgument, subject + " is signed by unknown key " + key_id);
+    }
+    if (!key->second.Verifies(message, signature)) {
+        return MakeError(Errc::kInvalidArgument,
+                         subject + " signature does not verify under key " + key_id);
+    }
+    return {};
+}
+
 Expected<ReleaseStatement> TrustedKeys::Verify(const SignedStatement& signed_statement) const {
     auto statement = ParseReleaseStatement(signed_statement.statement);
     if (!statement) {
         return statement.error();
     }
-    if (revoked_.contains(statement->key_id)) {
-        return MakeError(Errc::kInvalidArgument,
-                         "release statement is signed by revoked key " + statement->key_id);
-    }
-    auto key = keys_.find(statement->key_id);
-    if (key == keys_.end()) {
-        return MakeError(Errc::kInvalidArgument,
-                         "release statement is signed by unknown key " + statement->key_id);
-    }
-    if (!key->second.Verifies(SigningMessage(signed_statement.statement),
-                              signed_statement.signature)) {
-        return MakeError(Errc::kInvalidArgument,
-                         "release statement signature does not verify "
-                         "under key " +
-                             statement->key_id);
+    if (auto checked =
+            CheckSignature("release statement", statement->key_id,
+                           SigningMessage(signed_statement.statement), signed_statement.signature);
+        !checked) {
+        return checked.error();
     }
     return statement;
+}
+
+Expected<FloorStatement> TrustedKeys::VerifyFloor(const SignedStatement& signed_floor) const {
+    auto floor = ParseFloorStatement(signed_floor.statement);
+    if (!floor) {
+        return floor.error();
+    }
+    if (auto checked =
+            CheckSignature("floor statement", floor->key_id,
+                           FloorSigningMessage(signed_floor.statement), signed_floor.signature);
+        !checked) {
+        return checked.error();
+    }
+    return floor;
 }
 
 }  // namespace waka::release

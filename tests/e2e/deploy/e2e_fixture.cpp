@@ -1,8 +1,9 @@
 #include "tests/e2e/deploy/e2e_fixture.hpp"
 
-#include <algorithm>
-
 #include <signal.h>
+
+#include <algorithm>
+#include <pqxx/pqxx>
 
 #include "shared/core/crypto.hpp"
 #include "tests/support/pg/fresh_database.hpp"
@@ -19,7 +20,8 @@ bool IsTerminal(const std::string& status) {
 
 std::string Text(const boost::json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
+    return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                  : std::string();
 }
 
 }  // namespace
@@ -39,6 +41,7 @@ E2eWorld::E2eWorld(std::vector<std::string> coordinator_args)
       pki_(MakeTestPki(dir_ / "pki")),
       admin_token_("admin_" + RandomHex(24)),
       coordinator_args_(std::move(coordinator_args)) {
+    publisher_.InstallPublicKey(ReleaseKeysDir());
     StartCoordinator();
 }
 
@@ -58,16 +61,20 @@ HttpClient E2eWorld::ClientWith(const std::string& token) const {
 // The first start binds any free ports; a restart takes the same ones, which the agents know.
 std::vector<std::string> E2eWorld::CoordinatorArgs() const {
     const auto ready = dir_ / "coordinator.ready";
-    std::vector<std::string> args{"--http-port", std::to_string(http_port_), "--gateway-address", "127.0.0.1",
-                                  "--gateway-port", std::to_string(gateway_port_), "--gateway-cert-file",
-                                  pki_.server_cert.string(), "--gateway-key-file", pki_.server_key.string(),
-                                  "--storage-dir", (dir_ / "coordinator").string(), "--ready-file", ready.string(),
-                                  "--log-level", "debug"};
+    std::vector<std::string> args{"--http-port",         std::to_string(http_port_),
+                                  "--gateway-address",   "127.0.0.1",
+                                  "--gateway-port",      std::to_string(gateway_port_),
+                                  "--gateway-cert-file", pki_.server_cert.string(),
+                                  "--gateway-key-file",  pki_.server_key.string(),
+                                  "--storage-dir",       (dir_ / "coordinator").string(),
+                                  "--ready-file",        ready.string(),
+                                  "--log-level",         "debug",
+                                  "--release-keys-dir",  ReleaseKeysDir().string()};
     // Automatic updates only where a test asks for them: otherwise a scheduler pass landing between
     // two steps of a test could install a newer release the test registered for its own use.
-    const bool auto_update_given =
-        std::any_of(coordinator_args_.begin(), coordinator_args_.end(),
-                    [](const std::string& arg) { return arg.starts_with("--scheduler-auto-update"); });
+    const bool auto_update_given = std::any_of(
+        coordinator_args_.begin(), coordinator_args_.end(),
+        [](const std::string& arg) { return arg.starts_with("--scheduler-auto-update"); });
     if (!auto_update_given) {
         args.emplace_back("--scheduler-auto-update=false");
     }
@@ -121,16 +128,32 @@ void E2eWorld::StartCoordinator() {
 
 std::string E2eWorld::CoordinatorLog() const { return ReadFile(dir_ / "coordinator.log"); }
 
+void E2eWorld::Sql(const std::string& statement) {
+    pqxx::connection connection(database_url_);
+    pqxx::work tx(connection);
+    tx.exec(statement);
+    tx.commit();
+}
+
 void E2eWorld::Publish(const std::string& type, const std::string& name, const std::string& version,
                        const std::map<std::string, BundleFile>& files) {
-    boost::json::object release{{"component_type", type}, {"component_name", name}, {"version", version},
+    boost::json::object release{{"component_type", type},
+                                {"component_name", name},
+                                {"version", version},
                                 {"changelog", "e2e"}};
     auto created = api_->Post("/api/v1/versions", boost::json::serialize(release));
     ASSERT_EQ(created.status, 201u) << created.body;
     const auto bundle = MakeBundle(dir_ / "bundles", type, name, version, files);
-    auto uploaded = api_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version,
-                                     bundle, {{"Content-Type", "application/gzip"}});
+    auto uploaded = UploadSigned(type, name, version, bundle);
     ASSERT_EQ(uploaded.status, 201u) << uploaded.body;
+}
+
+HttpResult E2eWorld::UploadSigned(const std::string& type, const std::string& name,
+                                  const std::string& version, const std::filesystem::path& bundle) {
+    return api_->UploadFile(
+        "PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version, bundle,
+        {{"Content-Type", "application/gzip"},
+         {"X-Waka-Release-Signature", publisher_.SignatureHeader(type, name, version, bundle)}});
 }
 
 AgentHandle& E2eWorld::AddAgent(const std::string& instance_id) {
@@ -150,9 +173,11 @@ void E2eWorld::StartAgent(AgentHandle& agent) {
     const auto url = "wss://localhost:" + std::to_string(gateway_port_) + "/agent/v1/connect";
     agent.process = std::make_unique<Process>(
         WAKA_AGENT_BIN,
-        std::vector<std::string>{"--instance-id", agent.instance_id, "--coordinator-url", url, "--ca-file",
-                                 pki_.ca_cert.string(), "--state-dir", agent.state_dir.string(),
-                                 "--log-level", "debug", "--health-check-timeout-seconds", "20"},
+        std::vector<std::string>{"--instance-id", agent.instance_id, "--coordinator-url", url,
+                                 "--ca-file", pki_.ca_cert.string(), "--state-dir",
+                                 agent.state_dir.string(), "--log-level", "debug",
+                                 "--health-check-timeout-seconds", "20", "--release-keys-dir",
+                                 ReleaseKeysDir().string()},
         std::map<std::string, std::string>{{"WAKA_ENROLLMENT_TOKEN", agent.enrollment_token}},
         dir_ / (agent.instance_id + ".log"));
 }
@@ -207,7 +232,8 @@ boost::json::object E2eWorld::WaitTerminal(const std::string& deployment_id,
             return IsTerminal(Text(last, "status"));
         },
         timeout);
-    EXPECT_TRUE(done) << "deployment " << deployment_id << " stuck: " << boost::json::serialize(last);
+    EXPECT_TRUE(done) << "deployment " << deployment_id
+                      << " stuck: " << boost::json::serialize(last);
     return last;
 }
 
@@ -217,9 +243,11 @@ boost::json::object E2eWorld::GetJson(const std::string& target) {
     return answer.status == 200 ? ParseObject(answer.body) : boost::json::object();
 }
 
-std::string CurrentVersion(const AgentHandle& agent, const std::string& type, const std::string& name) {
+std::string CurrentVersion(const AgentHandle& agent, const std::string& type,
+                           const std::string& name) {
     std::error_code ec;
-    auto target = std::filesystem::read_symlink(agent.state_dir / "components" / (type + "-" + name) / "current", ec);
+    auto target = std::filesystem::read_symlink(
+        agent.state_dir / "components" / (type + "-" + name) / "current", ec);
     return ec ? std::string() : target.filename().string();
 }
 

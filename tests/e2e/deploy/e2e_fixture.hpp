@@ -1,8 +1,8 @@
 #pragma once
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -12,6 +12,7 @@
 #include "tests/support/certs/test_pki.hpp"
 #include "tests/support/http_client/http_client.hpp"
 #include "tests/support/process/process.hpp"
+#include "tests/support/release/test_publisher.hpp"
 
 namespace waka::test {
 
@@ -27,8 +28,9 @@ struct AgentHandle {
 // per-run PKI, and agents started as real processes. Everything is torn down by the destructor.
 class E2eWorld {
 public:
-    // coordinator_args: extra command-line flags of waka-coordinator ("--scheduler-interval-seconds=1").
-    // Automatic updates are OFF unless they include "--scheduler-auto-update=true".
+    // coordinator_args: extra command-line flags of waka-coordinator
+    // ("--scheduler-interval-seconds=1"). Automatic updates are OFF unless they include
+    // "--scheduler-auto-update=true".
     explicit E2eWorld(std::vector<std::string> coordinator_args = {});
     ~E2eWorld();
 
@@ -47,6 +49,12 @@ public:
     // POST /versions and PUT /artifacts for one bundle.
     void Publish(const std::string& type, const std::string& name, const std::string& version,
                  const std::map<std::string, BundleFile>& files);
+    // Uploads `bundle` as the artifact of a registered release, signed by the world's publisher
+    // (whose key the coordinator and every agent trust); answers the response.
+    HttpResult UploadSigned(const std::string& type, const std::string& name,
+                            const std::string& version, const std::filesystem::path& bundle);
+    [[nodiscard]] const TestPublisher& Publisher() const { return publisher_; }
+    [[nodiscard]] std::filesystem::path ReleaseKeysDir() const { return dir_ / "release-keys"; }
     // POST /instances, then starts an agent enrolled with the token; waits until it is connected.
     AgentHandle& AddAgent(const std::string& instance_id);
     void StartAgent(AgentHandle& agent);
@@ -61,6 +69,12 @@ public:
                                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
     boost::json::object GetJson(const std::string& target);
     [[nodiscard]] std::string CoordinatorLog() const;
+    // Runs SQL on the coordinator's database behind its back (a compromised database, in tests).
+    void Sql(const std::string& statement);
+    // The coordinator's artifact store (storage.dir/artifacts).
+    [[nodiscard]] std::filesystem::path ArtifactDir() const {
+        return dir_ / "coordinator" / "artifacts";
+    }
 
 private:
     void StartCoordinator();
@@ -68,6 +82,7 @@ private:
 
     std::filesystem::path dir_;
     TestPki pki_;
+    TestPublisher publisher_;
     std::string admin_token_;
     std::unique_ptr<Process> coordinator_;
     std::vector<std::string> coordinator_args_;
@@ -79,7 +94,8 @@ private:
 };
 
 // Reads the `current` link of a component on an agent: the version it points at, or "".
-std::string CurrentVersion(const AgentHandle& agent, const std::string& type, const std::string& name);
+std::string CurrentVersion(const AgentHandle& agent, const std::string& type,
+                           const std::string& name);
 
 boost::json::object ParseObject(const std::string& body);
 

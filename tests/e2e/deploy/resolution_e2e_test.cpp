@@ -26,9 +26,7 @@ protected:
         ASSERT_EQ(created.status, 201u) << created.body;
         const auto bundle =
             MakeBundle(world_.Dir() / "bundles", type, name, version, Bundle(version));
-        auto uploaded =
-            world_.Api().UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version,
-                                    bundle, {{"Content-Type", "application/gzip"}});
+        auto uploaded = world_.UploadSigned(type, name, version, bundle);
         ASSERT_EQ(uploaded.status, 201u) << uploaded.body;
     }
 

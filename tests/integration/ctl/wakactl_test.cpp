@@ -5,68 +5,15 @@
 #include <boost/json.hpp>
 #include <fstream>
 
-#include "tests/e2e/deploy/e2e_fixture.hpp"
+#include "shared/release/statement.hpp"
 #include "tests/integration/ctl/tls_proxy.hpp"
+#include "tests/integration/ctl/wakactl_fixture.hpp"
 #include "tests/support/bundle/bundle.hpp"
 
 // The built wakactl binary against a real coordinator and agent: exit codes, tables, --json,
 // deploy --wait, the server's detail on errors; and no token ever appears in a log of the run.
 namespace waka::test {
 namespace {
-
-struct CtlRun {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-class WakactlTest : public ::testing::Test {
-protected:
-    CtlRun Ctl(std::vector<std::string> args, std::string token = "", std::string url = "",
-               std::map<std::string, std::string> env = {}) {
-        const auto log = world_.Dir() / ("wakactl-" + std::to_string(++runs_) + ".out");
-        env["WAKA_URL"] =
-            url.empty() ? "http://127.0.0.1:" + std::to_string(world_.HttpPort()) : url;
-        env["WAKA_TOKEN"] = token.empty() ? world_.AdminToken() : token;
-        Process process(WAKACTL_BIN, std::move(args), std::move(env), log);
-        auto status = process.Wait(std::chrono::seconds(120));
-        CtlRun run;
-        run.output = ReadFile(log);
-        EXPECT_TRUE(status.has_value()) << "wakactl did not finish: " << run.output;
-        if (status && WIFEXITED(*status)) {
-            run.exit_code = WEXITSTATUS(*status);
-        }
-        return run;
-    }
-
-    // The id of the instance's patch deployment once enforcement has made one ("" after 30 s).
-    std::string WaitForPatchDeployment(const std::string& instance) {
-        std::string id;
-        WaitFor(
-            [&] {
-                CtlRun listed = Ctl({"--json", "deployments", "list", "--instance", instance});
-                if (listed.exit_code != 0) {
-                    return false;
-                }
-                const boost::json::value deployments = boost::json::parse(listed.output);
-                for (const auto& d : deployments.as_array()) {
-                    if (d.at("kind") == "patch") {
-                        id = std::string(d.at("id").as_string());
-                    }
-                }
-                return !id.empty();
-            },
-            std::chrono::seconds(30));
-        return id;
-    }
-
-    E2eWorld world_;
-    int runs_ = 0;
-};
-
-std::map<std::string, BundleFile> Bundle(const std::string& version) {
-    return {{"app/VERSION", {version + "\n", 0644}},
-            {"hooks/health-check", {"#!/bin/sh\ntrue\n", 0755}}};
-}
 
 TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     CtlRun health = Ctl({"health"});
@@ -111,6 +58,15 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     // Upload the bundle with wakactl and deploy to a live agent, waiting for the end.
     const auto bundle = MakeBundle(world_.Dir() / "ctl-bundles", "platform", "webwaka-platform",
                                    "2.0.0", Bundle("2.0.0"));
+    CtlRun unsigned_upload =
+        Ctl({"artifacts", "upload", "platform", "webwaka-platform", "2.0.0", bundle.string()});
+    EXPECT_EQ(unsigned_upload.exit_code, 1) << unsigned_upload.output;
+    EXPECT_NE(unsigned_upload.output.find("error 422: X-Waka-Release-Signature: required"),
+              std::string::npos)
+        << unsigned_upload.output;
+    // The publisher's .sig beside the bundle is picked up.
+    std::ofstream(bundle.string() + ".sig") << release::EncodeSignedFile(
+        world_.Publisher().SignFile("platform", "webwaka-platform", "2.0.0", bundle));
     CtlRun uploaded =
         Ctl({"artifacts", "upload", "platform", "webwaka-platform", "2.0.0", bundle.string()});
     ASSERT_EQ(uploaded.exit_code, 0) << uploaded.output;
@@ -255,10 +211,13 @@ TEST_F(WakactlTest, ApproveRollbackPinExplainAndPatch) {
                   0);
         const auto bundle = MakeBundle(world_.Dir() / "ctl-bundles", "platform", "webwaka-platform",
                                        version, Bundle(version));
-        ASSERT_EQ(
-            Ctl({"artifacts", "upload", "platform", "webwaka-platform", version, bundle.string()})
-                .exit_code,
-            0);
+        const auto signature = bundle.string() + ".signed";
+        std::ofstream(signature) << release::EncodeSignedFile(
+            world_.Publisher().SignFile("platform", "webwaka-platform", version, bundle));
+        ASSERT_EQ(Ctl({"artifacts", "upload", "platform", "webwaka-platform", version,
+                       bundle.string(), "--signature", signature})
+                      .exit_code,
+                  0);
     }
     AgentHandle& agent = world_.AddAgent("instance-prod-01");
     for (const auto& [id, version] : std::vector<std::pair<std::string, std::string>>{
@@ -449,48 +408,6 @@ TEST_F(WakactlTest, HttpsVerifiesTheServerCertificate) {
     EXPECT_EQ(bad_url.exit_code, 1);
     EXPECT_NE(bad_url.output.find("must start with http:// or https://"), std::string::npos)
         << bad_url.output;
-}
-
-TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
-    for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
-                                          {"deploy", "--help"},
-                                          {"versions", "create", "--help"},
-                                          {"api", "--help"},
-                                          {"policies", "--help"},
-                                          {"policies", "set", "--help"},
-                                          {"policies", "update", "--help"},
-                                          {"approve", "--help"},
-                                          {"rollback", "--help"},
-                                          {"rollbacks", "history", "--help"},
-                                          {"pin", "--help"},
-                                          {"explain", "--help"},
-                                          {"compatibility", "--help"},
-                                          {"manifests", "compile", "--help"},
-                                          {"patches", "apply", "--help"},
-                                          {"patches", "status", "--help"},
-                                          {"patches", "compliance", "--help"},
-                                          {"quarantine", "clear", "--help"}}) {
-        CtlRun help = Ctl(args);
-        EXPECT_EQ(help.exit_code, 0) << help.output;
-        EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
-    }
-    CtlRun completion = Ctl({"completion", "bash"});
-    EXPECT_EQ(completion.exit_code, 0);
-    EXPECT_NE(completion.output.find("complete -o default -F _wakactl wakactl"), std::string::npos);
-    EXPECT_NE(completion.output.find("\"versions\") options=\"create list get"), std::string::npos)
-        << completion.output;
-    EXPECT_NE(completion.output.find("\"policies\") options=\"set update list get delete"),
-              std::string::npos)
-        << completion.output;
-    CtlRun version = Ctl({"--version"});
-    EXPECT_EQ(version.exit_code, 0);
-    EXPECT_TRUE(version.output.starts_with("wakactl ")) << version.output;
-    CtlRun unknown = Ctl({"nonsense"});
-    EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
-    CtlRun missing_argument = Ctl({"deploy", "--instance", "instance-prod-01"});
-    EXPECT_EQ(missing_argument.exit_code, 2) << missing_argument.output;
-    EXPECT_NE(missing_argument.output.find("--manifest is required"), std::string::npos)
-        << missing_argument.output;
 }
 
 }  // namespace

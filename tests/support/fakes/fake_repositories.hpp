@@ -115,6 +115,18 @@ public:
     boost::asio::awaitable<Expected<void>> Record(const domain::AuditDraft& audit) override;
 };
 
+// No floor is in force; raising one is not faked.
+class NoFloors final : public ports::FloorRepository {
+public:
+    boost::asio::awaitable<Expected<domain::Floor>> Raise(const domain::Principal&,
+                                                          domain::Floor) override {
+        co_return MakeError(Errc::kInternal, "not faked: FloorRepository::Raise");
+    }
+    boost::asio::awaitable<Expected<std::vector<domain::Floor>>> List() override {
+        co_return std::vector<domain::Floor>{};
+    }
+};
+
 // One of each: the fakes above where a test needs behaviour, Unfaked ports elsewhere.
 struct FakeRepositories {
     UnfakedTokenRepository tokens;
@@ -130,9 +142,10 @@ struct FakeRepositories {
     UnfakedScheduleRepository schedule;
     FakeAuditLog audit;
     UnfakedDatabaseHealth health;
+    NoFloors floors;
     ports::Repositories ports{tokens,   catalog, manifests, instances,   deployments,
                               patches,  pins,    policies,  quarantines, approvals,
-                              schedule, audit,   health};
+                              schedule, audit,   health,    floors};
 };
 
 }  // namespace waka::coordinator::fakes

@@ -59,7 +59,7 @@ public:
     }
     boost::asio::awaitable<Expected<ports::AttachedArtifact>> AttachArtifact(
         const domain::Principal&, ports::ReleaseKey, std::string, std::uint64_t,
-        std::function<Expected<void>()>) override {
+        std::optional<ports::VerifiedStatement>, std::function<Expected<void>()>) override {
         co_return MakeError(Errc::kInternal, "not faked: CatalogRepository::AttachArtifact");
     }
     boost::asio::awaitable<Expected<domain::Artifact>> GetArtifact(std::string) override {

@@ -94,6 +94,7 @@ private:
 struct AgentSettings {
     fs::path state_dir;
     fs::path ca_file;
+    fs::path release_keys_dir;  // the publisher keys the installer trusts
     std::uint16_t port = 0;
     std::string credential;
     std::string enrollment_token;
@@ -112,6 +113,7 @@ public:
         installer_options.state_dir = s.state_dir;
         installer_options.hook_timeout = seconds(10);
         installer_options.health_check_timeout = seconds(10);
+        installer_options.release_trust.keys_dir = s.release_keys_dir;
         installer_ = std::make_unique<install::Installer>(installer_options, *fetcher_);
         runner_ = std::make_unique<CountingRunner>(*installer_);
         daemon::AgentOptions agent_options;

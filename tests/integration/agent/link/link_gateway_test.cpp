@@ -20,6 +20,7 @@
 #include "tests/integration/agent/link/fake_directory.hpp"
 #include "tests/support/bundle/bundle.hpp"
 #include "tests/support/certs/test_pki.hpp"
+#include "tests/support/release/test_publisher.hpp"
 
 namespace waka::agent {
 namespace {
@@ -69,6 +70,7 @@ protected:
         AgentSettings s;
         s.state_dir = state_dir_;
         s.ca_file = pki_.ca_cert;
+        s.release_keys_dir = dir_ / "release-keys";
         s.port = port_;
         return s;
     }
@@ -88,8 +90,13 @@ protected:
         coordinator::ports::Instruction instruction;
         instruction.op_id = op_id;
         instruction.kind = "deploy";
-        instruction.components.push_back({"platform", "webwaka-platform", "", "1.0.0", *sha,
-                                          fs::file_size(bundle), "/agent/v1/artifacts/" + *sha});
+        const auto size = fs::file_size(bundle);
+        publisher_.InstallPublicKey(dir_ / "release-keys");
+        const auto signed_statement =
+            publisher_.Sign("platform", "webwaka-platform", "1.0.0", *sha, size);
+        instruction.components.push_back({"platform", "webwaka-platform", "", "1.0.0", *sha, size,
+                                          "/agent/v1/artifacts/" + *sha, signed_statement.statement,
+                                          signed_statement.signature});
         instruction.configuration_json = "{}";
         return instruction;
     }
@@ -98,6 +105,7 @@ protected:
     fs::path state_dir_;
     test::TestPki pki_;
     FakeDirectory directory_;
+    test::TestPublisher publisher_;
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
     std::unique_ptr<coordinator::gateway::GatewayServer> server_;

@@ -1,7 +1,9 @@
 #include "tests/integration/coordinator/api/api_fixture.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "shared/core/crypto.hpp"
 #include "tests/support/certs/test_pki.hpp"
@@ -14,8 +16,10 @@ void ApiTest::SetUp() {
     std::filesystem::create_directories(dir_ / "spool");
     std::filesystem::create_directories(dir_ / "artifacts");
     database_ = test::OpenMigratedDatabase(4);
+    publisher_.InstallPublicKey(dir_ / "release-keys");
     core_ = std::make_unique<app::CoordinatorCore>(*database_, clock_, dir_ / "artifacts", agents_,
-                                                   io_.get_executor());
+                                                   io_.get_executor(),
+                                                   release::TrustSettings{dir_ / "release-keys"});
     deployments_ = &core_->deployments;
     auto admin = test::RunSync(core_->Repositories().tokens.EnsureBootstrapToken(
         "admin", kAdminSecret, domain::Role::kAdmin));
@@ -87,14 +91,34 @@ void ApiTest::CreateVersion(const std::string& type, const std::string& name,
     ASSERT_EQ(result.status, 201u) << result.body;
 }
 
+std::filesystem::path ApiTest::WriteUploadFile(const std::string& bytes) {
+    auto file = dir_ / ("upload-" + RandomHex(4));
+    std::ofstream(file, std::ios::binary) << bytes;
+    return file;
+}
+
 test::HttpResult ApiTest::Upload(const std::string& type, const std::string& name,
                                  const std::string& version, const std::string& bytes,
                                  test::HttpHeaders headers) {
-    auto file = dir_ / ("upload-" + RandomHex(4));
-    {
-        std::ofstream out(file, std::ios::binary);
-        out << bytes;
+    const bool carries_statement = std::any_of(headers.begin(), headers.end(), [](const auto& h) {
+        return h.first == "X-Waka-Release-Signature";
+    });
+    if (!carries_statement) {
+        try {
+            headers.emplace_back(
+                "X-Waka-Release-Signature",
+                publisher_.SignatureHeader(type, name, version, WriteUploadFile(bytes)));
+        } catch (const std::runtime_error&) {
+            // Nothing to sign (an invalid type, a test of the path's own refusals): sent unsigned.
+        }
     }
+    return UploadUnsigned(type, name, version, bytes, std::move(headers));
+}
+
+test::HttpResult ApiTest::UploadUnsigned(const std::string& type, const std::string& name,
+                                         const std::string& version, const std::string& bytes,
+                                         test::HttpHeaders headers) {
+    auto file = WriteUploadFile(bytes);
     headers.emplace_back("Content-Type", "application/gzip");
     return client_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version,
                                file, std::move(headers));

@@ -15,6 +15,7 @@
 #include "coordinator/http/server.hpp"
 #include "tests/support/fakes/fake_agent_channel.hpp"
 #include "tests/support/http_client/http_client.hpp"
+#include "tests/support/release/test_publisher.hpp"
 
 // A coordinator's REST API on 127.0.0.1 port 0 over a fresh, migrated PostgreSQL database, with a
 // bootstrap admin token; the client starts out authenticated as that admin.
@@ -40,17 +41,26 @@ protected:
     // Registers a version through the API and expects 201.
     void CreateVersion(const std::string& type, const std::string& name,
                        const std::string& version);
-    // Writes `bytes` to a file and uploads it as the artifact of that version; answers the result.
+    // Writes `bytes` to a file and uploads it as the artifact of that version, signed by the
+    // test publisher (whose key the coordinator trusts) unless `headers` already carries an
+    // X-Waka-Release-Signature; answers the result.
     test::HttpResult Upload(const std::string& type, const std::string& name,
                             const std::string& version, const std::string& bytes,
                             test::HttpHeaders headers = {});
+    // The same without any statement (an unsigned upload).
+    test::HttpResult UploadUnsigned(const std::string& type, const std::string& name,
+                                    const std::string& version, const std::string& bytes,
+                                    test::HttpHeaders headers = {});
+    // The file an upload of `bytes` would send (for signing it in a test).
+    std::filesystem::path WriteUploadFile(const std::string& bytes);
 
     static boost::json::value Json(const test::HttpResult& result);
     static boost::json::object Object(const test::HttpResult& result);
     static std::string Str(const boost::json::object& object, std::string_view key);
 
     std::filesystem::path dir_;
-    OffsetClock clock_;  // the system clock; tests that need another "now" move it
+    test::TestPublisher publisher_;  // its public key is in dir_/release-keys, trusted
+    OffsetClock clock_;              // the system clock; tests that need another "now" move it
     boost::asio::io_context io_;
     std::unique_ptr<db::Database> database_;
     fakes::FakeAgentChannel agents_;  // no agent is connected

@@ -40,6 +40,17 @@ TEST(AgentConfigTest, DefaultsMatchTheDocumentedValues) {
     EXPECT_EQ(config.max_bundle_bytes, 1ULL << 30);
     EXPECT_EQ(config.max_recovery_attempts, 3u);
     EXPECT_EQ(config.hook_user, "");
+    EXPECT_EQ(config.release_keys_dir, "/etc/waka/release-keys");
+    EXPECT_TRUE(config.require_signed_releases);
+    EXPECT_TRUE(RevokedReleaseKeys(config).empty());
+}
+
+TEST(AgentConfigTest, RevokedReleaseKeysAreAListOfKeyIds) {
+    auto config = ValidConfig();
+    config.revoked_release_keys = " ed25519:0123456789abcdef, ed25519:fedcba9876543210 ,";
+    ASSERT_TRUE(ValidateAgentConfig(config));
+    EXPECT_EQ(RevokedReleaseKeys(config),
+              (std::set<std::string>{"ed25519:0123456789abcdef", "ed25519:fedcba9876543210"}));
 }
 
 TEST(AgentConfigTest, EnvironmentAndFlagsOverrideDefaultsFlagsWin) {
@@ -102,6 +113,8 @@ TEST(AgentConfigTest, MissingOrBadSettingsAreRefusedWithOneLine) {
         {"zero heartbeat", [](AgentConfig& c) { c.heartbeat_seconds_default = 0; }, "heartbeat"},
         {"no recovery", [](AgentConfig& c) { c.max_recovery_attempts = 0; },
          "max_recovery_attempts"},
+        {"bad revoked key", [](AgentConfig& c) { c.revoked_release_keys = "release.pub"; },
+         "revoked_release_keys: 'release.pub' is not a key id"},
     };
     for (const auto& test_case : cases) {
         auto config = ValidConfig();

@@ -11,6 +11,7 @@
 
 #include "agent/install/installer.hpp"
 #include "shared/core/crypto.hpp"
+#include "tests/support/release/test_publisher.hpp"
 #include "tests/unit/agent/install/archive_builder.hpp"
 #include "tests/unit/agent/install/file_fetcher.hpp"
 #include "tests/unit/agent/install/temp_dir.hpp"
@@ -24,6 +25,7 @@ protected:
     InstallerFixture() {
         std::filesystem::create_directories(artifacts_);
         std::filesystem::create_directories(state_);
+        publisher_.InstallPublicKey(release_keys_);
     }
 
     // Hooks of a bundle: name -> exit code (0 logs and succeeds).
@@ -51,10 +53,17 @@ protected:
         b.Write(tmp);
         const std::string sha = *Sha256File(tmp);
         std::filesystem::rename(tmp, artifacts_ / (sha + ".tar.gz"));
-        return model::ComponentChange{
-            type,           name, "",
-            version,        sha,  std::filesystem::file_size(artifacts_ / (sha + ".tar.gz")),
-            sha + ".tar.gz"};
+        const auto size = std::filesystem::file_size(artifacts_ / (sha + ".tar.gz"));
+        auto signed_statement = publisher_.Sign(type, name, version, sha, size);
+        return model::ComponentChange{type,
+                                      name,
+                                      "",
+                                      version,
+                                      sha,
+                                      size,
+                                      sha + ".tar.gz",
+                                      signed_statement.statement,
+                                      signed_statement.signature};
     }
 
     static model::ComponentChange From(model::ComponentChange c, std::string from) {
@@ -76,6 +85,7 @@ protected:
         o.state_dir = state;
         o.hook_timeout = std::chrono::seconds(30);
         o.health_check_timeout = std::chrono::seconds(30);
+        o.release_trust.keys_dir = release_keys_;
         return o;
     }
 
@@ -107,6 +117,8 @@ protected:
     std::filesystem::path artifacts_ = dir_.path() / "artifacts";
     std::filesystem::path state_ = dir_.path() / "state";
     std::filesystem::path hook_log_ = dir_.path() / "hooks.log";
+    std::filesystem::path release_keys_ = dir_.path() / "release-keys";
+    test::TestPublisher publisher_;  // every Publish is signed by it; release_keys_ trusts it
     FileFetcher fetcher_{artifacts_};
     std::vector<model::ProgressEvent> events_;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "tests/unit/agent/install/installer_fixture.hpp"
 
@@ -130,7 +131,10 @@ TEST_F(InstallerTest, ShaMismatchFailsWithoutChange) {
     auto v1 = Publish("suite", "commerce", "1.0.0");
     ASSERT_EQ(Run(Op("op-1", {v1})).outcome, model::Outcome::kSucceeded);
     auto v2 = Publish("suite", "commerce", "2.0.0");
-    v2.artifact_sha256 = std::string(64, 'f');
+    // The served file changes after signing (same size): the download check catches it.
+    const auto served = artifacts_ / (v2.artifact_sha256 + ".tar.gz");
+    std::string bytes(static_cast<std::size_t>(fs::file_size(served)), 'x');
+    std::ofstream(served, std::ios::binary | std::ios::trunc) << bytes;
     auto r = Run(Op("op-2", {From(v2, "1.0.0")}));
     EXPECT_EQ(r.outcome, model::Outcome::kFailed);
     EXPECT_NE(r.error.find("sha256 mismatch"), std::string::npos) << r.error;

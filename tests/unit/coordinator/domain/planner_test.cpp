@@ -13,6 +13,10 @@ domain::Release MakeRelease(std::string type, std::string name, std::string vers
     release.version = std::move(version);
     release.artifact_sha256 = std::move(sha);
     release.artifact_size = 10;
+    // The planner only forwards the statement (the API verified it, the agent verifies it again).
+    release.release_key_id = "ed25519:0123456789abcdef";
+    release.release_statement = "{\"statement of\":\"" + release.version + "\"}";
+    release.release_signature = std::string(64, 's');
     return release;
 }
 
@@ -42,7 +46,24 @@ TEST(PlannerTest, FreshInstanceInstallsEverythingPlatformFirst) {
         EXPECT_TRUE(change.from_version.empty());
         EXPECT_FALSE(change.to_version.empty());
         EXPECT_EQ(change.artifact_sha256, std::string(64, 'a'));
+        EXPECT_EQ(change.release_statement, "{\"statement of\":\"" + change.to_version + "\"}");
+        EXPECT_EQ(change.release_signature, std::string(64, 's'));
     }
+}
+
+TEST(PlannerTest, UnsignedReleaseIsNotPlannedWhileSignaturesAreRequired) {
+    auto releases = DemoReleases();
+    releases["suite:commerce"].release_key_id.clear();
+    releases["suite:commerce"].release_statement.clear();
+    auto refused = PlanChanges(DemoManifest(), {}, releases);
+    ASSERT_FALSE(refused);
+    EXPECT_TRUE(refused.error().Is(Errc::kInvalidArgument));
+    EXPECT_NE(refused.error().message.find("suite:commerce 1.5.0 has no signed release statement"),
+              std::string::npos)
+        << refused.error().message;
+    auto allowed = PlanChanges(DemoManifest(), {}, releases, PlanRules{false});
+    ASSERT_TRUE(allowed) << allowed.error().message;
+    EXPECT_EQ(allowed->size(), 3u);
 }
 
 TEST(PlannerTest, ComponentsAlreadyAtTheWantedVersionAreLeftOut) {

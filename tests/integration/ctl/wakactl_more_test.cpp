@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/integration/ctl/wakactl_fixture.hpp"
+
+// wakactl's help and completion, and the floors a publisher signs offline (ADR 0022).
+namespace waka::test {
+namespace {
+
+TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                          {"deploy", "--help"},
+                                          {"versions", "create", "--help"},
+                                          {"api", "--help"},
+                                          {"policies", "--help"},
+                                          {"policies", "set", "--help"},
+                                          {"policies", "update", "--help"},
+                                          {"approve", "--help"},
+                                          {"rollback", "--help"},
+                                          {"rollbacks", "history", "--help"},
+                                          {"pin", "--help"},
+                                          {"explain", "--help"},
+                                          {"compatibility", "--help"},
+                                          {"manifests", "compile", "--help"},
+                                          {"patches", "apply", "--help"},
+                                          {"patches", "status", "--help"},
+                                          {"patches", "compliance", "--help"},
+                                          {"quarantine", "clear", "--help"}}) {
+        CtlRun help = Ctl(args);
+        EXPECT_EQ(help.exit_code, 0) << help.output;
+        EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
+    }
+    CtlRun completion = Ctl({"completion", "bash"});
+    EXPECT_EQ(completion.exit_code, 0);
+    EXPECT_NE(completion.output.find("complete -o default -F _wakactl wakactl"), std::string::npos);
+    EXPECT_NE(completion.output.find("\"versions\") options=\"create list get"), std::string::npos)
+        << completion.output;
+    EXPECT_NE(completion.output.find("\"policies\") options=\"set update list get delete"),
+              std::string::npos)
+        << completion.output;
+    CtlRun version = Ctl({"--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_TRUE(version.output.starts_with("wakactl ")) << version.output;
+    CtlRun unknown = Ctl({"nonsense"});
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+    CtlRun missing_argument = Ctl({"deploy", "--instance", "instance-prod-01"});
+    EXPECT_EQ(missing_argument.exit_code, 2) << missing_argument.output;
+    EXPECT_NE(missing_argument.output.find("--manifest is required"), std::string::npos)
+        << missing_argument.output;
+}
+
+// The publisher signs a floor offline, an operator hands it over; a lower one is refused.
+TEST_F(WakactlTest, FloorSignedOfflineIsSetListedAndNeverLowered) {
+    const auto key = world_.Dir() / "publisher.key";
+    ASSERT_TRUE(world_.Publisher().Key().WritePemFile(key));
+    const auto floor = world_.Dir() / "commerce.floor";
+    CtlRun signed_floor =
+        Ctl({"release", "floor", "--key", key.string(), "--type", "suite", "--name", "commerce",
+             "--min-version", "1.5.0", "--reason", "CVE-2026-0002", "-o", floor.string()});
+    ASSERT_EQ(signed_floor.exit_code, 0) << signed_floor.output;
+    CtlRun set = Ctl({"floors", "set", floor.string()});
+    EXPECT_EQ(set.exit_code, 0) << set.output;
+    CtlRun listed = Ctl({"floors", "list"});
+    EXPECT_EQ(listed.exit_code, 0) << listed.output;
+    EXPECT_NE(listed.output.find("1.5.0"), std::string::npos) << listed.output;
+    EXPECT_NE(listed.output.find("CVE-2026-0002"), std::string::npos) << listed.output;
+
+    const auto lower = world_.Dir() / "lower.floor";
+    ASSERT_EQ(Ctl({"release", "floor", "--key", key.string(), "--type", "suite", "--name",
+                   "commerce", "--min-version", "1.4.0", "--reason", "oops", "-o", lower.string()})
+                  .exit_code,
+              0);
+    CtlRun refused = Ctl({"floors", "set", lower.string()});
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_NE(refused.output.find("error 409: the floor of suite:commerce is 1.5.0 already"),
+              std::string::npos)
+        << refused.output;
+}
+
+}  // namespace
+}  // namespace waka::test
