@@ -274,6 +274,8 @@ std::string_view FitName(domain::PatchFit fit) {
             return "not_installed";
         case domain::PatchFit::kNotAffected:
             return "not_affected";
+        case domain::PatchFit::kWouldDowngrade:
+            return "would_downgrade";
         case domain::PatchFit::kAlreadyPatched:
             break;
     }
