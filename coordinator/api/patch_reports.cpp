@@ -63,7 +63,7 @@ const std::vector<domain::PatchDeployment>& LinksOf(const Links& links, const st
 }
 
 struct Counts {
-    std::int64_t applied = 0, pending = 0, failed = 0, available = 0, critical = 0;
+    std::int64_t applied = 0, pending = 0, failed = 0, available = 0, conflict = 0, critical = 0;
 };
 
 boost::json::object InstancePatchJson(const domain::SecurityPatch& patch,
@@ -75,6 +75,12 @@ boost::json::object InstancePatchJson(const domain::SecurityPatch& patch,
         deployments.push_back(LinkJson(link));
     }
     const auto check = domain::CheckPatch(patch, current);
+    // Why it has not reached the instance: the last refusal, or the downgrade it would be.
+    if (state == domain::PatchState::kConflict) {
+        blocked_by = boost::json::value(check.detail);
+    } else if (state != domain::PatchState::kAvailable) {
+        blocked_by = nullptr;
+    }
     return {{"patch_id", patch.id},
             {"severity", patch.severity},
             {"is_mandatory", patch.severity == "critical"},
@@ -86,8 +92,7 @@ boost::json::object InstancePatchJson(const domain::SecurityPatch& patch,
                                       ? boost::json::value(nullptr)
                                       : boost::json::value(check.installed_version)},
             {"status", std::string(domain::ToString(state))},
-            {"blocked_by", state == domain::PatchState::kAvailable ? std::move(blocked_by)
-                                                                   : boost::json::value(nullptr)},
+            {"blocked_by", std::move(blocked_by)},
             {"deployments", std::move(deployments)}};
 }
 
@@ -104,6 +109,9 @@ void Count(Counts& counts, domain::PatchState state, const domain::SecurityPatch
             break;
         case domain::PatchState::kAvailable:
             ++counts.available;
+            break;
+        case domain::PatchState::kConflict:
+            ++counts.conflict;
             break;
         case domain::PatchState::kNotAffected:
             return;
@@ -154,6 +162,7 @@ boost::asio::awaitable<http::Response> PatchStatus(Services& services,
                  {"pending_patches", counts.pending + counts.available},
                  {"in_progress_patches", counts.pending},
                  {"failed_patches", counts.failed},
+                 {"conflict_patches", counts.conflict},
                  {"critical_patches", counts.critical},
                  {"patches", std::move(list)}});
 }
@@ -187,6 +196,14 @@ Fleet Classify(const domain::SecurityPatch& patch,
                     f.blocked.push_back(
                         boost::json::object{{"instance_id", item.instance_id}, {"reason", why}});
                 }
+                break;
+            case domain::PatchState::kConflict:
+                // Still vulnerable, and enforcement leaves it alone (ADR 0019): unpatched, with
+                // the downgrade as the reason.
+                f.unpatched.emplace_back(item.instance_id);
+                f.blocked.push_back(boost::json::object{
+                    {"instance_id", item.instance_id},
+                    {"reason", domain::CheckPatch(patch, item.manifest).detail}});
                 break;
             case domain::PatchState::kNotAffected:
                 break;

@@ -10,6 +10,7 @@
 #include "coordinator/api/semver_rules.hpp"
 #include "coordinator/deploy/patch_service.hpp"
 #include "coordinator/deploy/task_group.hpp"
+#include "coordinator/domain/patch_registration.hpp"
 #include "coordinator/policy/decision.hpp"
 #include "coordinator/ports/patch_repository.hpp"
 #include "shared/core/ids.hpp"
@@ -170,6 +171,9 @@ ApiExpected<domain::SecurityPatch> ParsePatch(std::string_view body, TimePoint n
     CheckVersions(reader, range, patched);
     patch.affected_versions = range.value_or("");
     patch.patched_version = patched.value_or("");
+    if (auto refusal = domain::CheckPatchedAboveAffected(patch)) {
+        reader.Fail("patched_version", std::move(*refusal));
+    }
     ReadText(reader, patch, now);
     return Validated(std::move(patch), reader.Finish());
 }
@@ -206,6 +210,10 @@ boost::asio::awaitable<http::Response> CreatePatch(Services& services,
     auto patch = ParsePatch(call.request.body, services.context.clock.Now());
     if (!patch) {
         co_return ToResponse(patch.error());
+    }
+    // The route lets operators in; the severity, known only from the body, may need more.
+    if (auto refusal = domain::CheckRegistrationRole(patch->severity, call.principal)) {
+        co_return ToResponse(Forbidden(std::move(*refusal)));
     }
     auto created = co_await patches.Create(call.principal, std::move(*patch));
     if (!created) {
@@ -266,6 +274,8 @@ std::string_view FitName(domain::PatchFit fit) {
             return "not_installed";
         case domain::PatchFit::kNotAffected:
             return "not_affected";
+        case domain::PatchFit::kWouldDowngrade:
+            return "would_downgrade";
         case domain::PatchFit::kAlreadyPatched:
             break;
     }
@@ -369,12 +379,9 @@ boost::asio::awaitable<http::Response> ApplyPatch(Services& services, Call& call
         co_return ToResponse(request.error());
     }
     if (request->force && call.principal.role < domain::Role::kAdmin) {
-        ApiError error;
-        error.status = 403;
-        error.code = "forbidden";
-        error.detail = "force needs the admin role; " + call.principal.actor + " has the " +
-                       std::string(domain::RoleName(call.principal.role)) + " role";
-        co_return ToResponse(error);
+        co_return ToResponse(
+            Forbidden("force needs the admin role; " + call.principal.actor + " has the " +
+                      std::string(domain::RoleName(call.principal.role)) + " role"));
     }
     auto outcome = co_await services.context.patches.ApplyPatch(call.principal, *request);
     if (!outcome) {

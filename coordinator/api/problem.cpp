@@ -50,6 +50,7 @@ ApiError BadRequest(std::string detail) {
 }
 ApiError NotFound(std::string detail) { return Make(404, "not_found", std::move(detail)); }
 ApiError Conflict(std::string detail) { return Make(409, "conflict", std::move(detail)); }
+ApiError Forbidden(std::string detail) { return Make(403, "forbidden", std::move(detail)); }
 
 ApiError Invalid(std::string field, std::string message) {
     return Invalid(std::vector<FieldError>{{std::move(field), std::move(message)}});

@@ -35,6 +35,7 @@ using ApiExpected = boost::system::result<T, ApiError>;
 [[nodiscard]] ApiError BadRequest(std::string detail);
 [[nodiscard]] ApiError NotFound(std::string detail);
 [[nodiscard]] ApiError Conflict(std::string detail);
+[[nodiscard]] ApiError Forbidden(std::string detail);
 // 422 with one field error; the detail repeats it as a sentence.
 [[nodiscard]] ApiError Invalid(std::string field, std::string message);
 // 422 with several field errors (at least one).

@@ -44,19 +44,25 @@ asio::awaitable<void> PatchService::Enforce(std::string patch_id) {
     }
     std::size_t affected = 0;
     std::size_t created = 0;
+    std::size_t conflicts = 0;
     for (const auto& item : *fleet) {
         if (background_.Stopping()) {
             break;  // shutting down: the next start's catch-ups finish the job
         }
-        if (domain::CheckPatch(*patch, item.manifest).fit == domain::PatchFit::kAffected) {
+        const auto fit = domain::CheckPatch(*patch, item.manifest).fit;
+        if (fit == domain::PatchFit::kAffected) {
             ++affected;
             created += co_await EnforceOne(*patch, item.instance_id) ? 1 : 0;
+        } else if (fit == domain::PatchFit::kWouldDowngrade) {
+            // Left where it is (ADR 0019): the reports show it as a conflict for an operator.
+            ++conflicts;
         }
     }
     // The end of enforcement is an audit entry of its own: what it found and did.
     boost::json::object details{{"instances_checked", fleet->size()},
                                 {"affected", affected},
-                                {"deployments_created", created}};
+                                {"deployments_created", created},
+                                {"conflicts", conflicts}};
     domain::AuditDraft audit{"system",
                              "patch.enforce",
                              "security_patch",

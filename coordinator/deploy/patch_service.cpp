@@ -1,5 +1,7 @@
 #include "coordinator/deploy/patch_service.hpp"
 
+#include <boost/json.hpp>
+
 #include "coordinator/domain/patching.hpp"
 #include "coordinator/domain/resolution_rules.hpp"
 #include "shared/core/ids.hpp"
@@ -84,11 +86,32 @@ asio::awaitable<Expected<std::map<std::string, domain::Release>>> PatchService::
     co_return out;
 }
 
+// A refused application is audited like a policy refusal ("patch.create", refused, naming the
+// patch), so the status and compliance reports show why the patch has not reached the instance.
+asio::awaitable<Error> PatchService::RefuseDowngrade(const domain::Principal& principal,
+                                                     const CreateDeploymentRequest& request,
+                                                     const std::string& patch_id,
+                                                     const std::string& reason) {
+    boost::json::object details{{"kind", "patch"}, {"patch_id", patch_id}};
+    domain::AuditDraft audit{principal.actor,
+                             request.dry_run ? "patch.dry_run" : "patch.create",
+                             "security_patch",
+                             patch_id,
+                             request.instance_id,
+                             "refused",
+                             reason,
+                             boost::json::serialize(details)};
+    if (auto recorded = co_await repositories_.audit.Record(audit); !recorded) {
+        co_return recorded.error();
+    }
+    co_return MakeError(Errc::kConflict, reason);
+}
+
 // The evaluation of a patched manifest that is not stored yet: a refusal stores nothing else.
 asio::awaitable<Expected<CreateDeploymentOutcome>> PatchService::EvaluatePatched(
     const domain::Principal& principal, const CreateDeploymentRequest& request,
     const domain::Manifest& manifest, const domain::Manifest& current,
-    const std::string& patch_id) {
+    const domain::SecurityPatch& patch) {
     std::string instance_id = request.instance_id;
     auto inputs = co_await repositories_.deployments.LoadInputs(instance_id, current.id);
     if (!inputs) {
@@ -97,11 +120,16 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> PatchService::EvaluatePatched
     if (!inputs->instance) {
         co_return MakeError(Errc::kNotFound, "Instance " + instance_id + " not found");
     }
+    if (auto above = domain::CheckReportedNotAbove(patch, inputs->instance->inventory)) {
+        const std::string reason = std::move(*above);
+        co_return co_await RefuseDowngrade(principal, request, patch.id, reason);
+    }
     auto wanted = co_await ReleasesOf(manifest, current, std::move(inputs->releases));
     if (!wanted) {
         co_return wanted.error();
     }
     EvaluationSubject subject{*inputs->instance, manifest, *wanted, inputs->floors};
+    std::optional<std::string> patch_id = patch.id;
     auto evaluated = co_await evaluation_.Evaluate(principal, request, subject, patch_id);
     if (!evaluated) {
         co_return evaluated.error();
@@ -125,6 +153,11 @@ asio::awaitable<Expected<ApplyPatchOutcome>> PatchService::ApplyPatch(
     }
     ApplyPatchOutcome outcome{*patch, domain::CheckPatch(*patch, *current), std::nullopt,
                               std::nullopt};
+    if (outcome.check.fit == domain::PatchFit::kWouldDowngrade) {
+        CreateDeploymentRequest refused{.instance_id = request.instance_id,
+                                        .dry_run = request.dry_run};
+        co_return co_await RefuseDowngrade(principal, refused, patch->id, outcome.check.detail);
+    }
     if (outcome.check.fit != domain::PatchFit::kAffected) {
         co_return outcome;  // nothing to do: answered, nothing stored
     }
@@ -141,7 +174,7 @@ asio::awaitable<Expected<ApplyPatchOutcome>> PatchService::ApplyPatch(
                                        .kind = "patch",
                                        .severity = patch->severity};
     // Everything is checked on the unstored manifest first: a refusal stores nothing else.
-    auto evaluated = co_await EvaluatePatched(principal, deployment, manifest, *current, patch_id);
+    auto evaluated = co_await EvaluatePatched(principal, deployment, manifest, *current, *patch);
     if (!evaluated) {
         co_return evaluated.error();
     }

@@ -24,8 +24,9 @@ public:
     // the patched version (a new manifest), decided by the patch rows of docs/design.md §4.1. Not
     // affected or already patched: answered with no deployment. Checked before anything is stored:
     // a refusal stores only its audit entry. Errors: kNotFound (patch, instance), kConflict
-    // (decommissioned, no current manifest, the patch already being applied, policy refusal),
-    // those of validation.
+    // (decommissioned, no current manifest, the patch already being applied, policy refusal, the
+    // patch would move the component down from the manifest's or the agent's version: ADR 0019,
+    // never overridden by force), those of validation.
     boost::asio::awaitable<Expected<ApplyPatchOutcome>> ApplyPatch(
         const domain::Principal& principal, const ApplyPatchRequest& request);
     // Enforcement: applies the patch, as "system", to every instance whose current manifest it
@@ -45,10 +46,14 @@ private:
     boost::asio::awaitable<Expected<std::map<std::string, domain::Release>>> ReleasesOf(
         const domain::Manifest& manifest, const domain::Manifest& current,
         std::map<std::string, domain::Release> known);
+    boost::asio::awaitable<Error> RefuseDowngrade(const domain::Principal& principal,
+                                                  const CreateDeploymentRequest& request,
+                                                  const std::string& patch_id,
+                                                  const std::string& reason);
     boost::asio::awaitable<Expected<CreateDeploymentOutcome>> EvaluatePatched(
         const domain::Principal& principal, const CreateDeploymentRequest& request,
         const domain::Manifest& manifest, const domain::Manifest& current,
-        const std::string& patch_id);
+        const domain::SecurityPatch& patch);
     boost::asio::awaitable<Expected<ApplyPatchOutcome>> Store(
         const domain::Principal& principal, const ApplyPatchRequest& request,
         const CreateDeploymentRequest& deployment, domain::Manifest manifest,

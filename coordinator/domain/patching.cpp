@@ -17,10 +17,30 @@ std::string VersionIn(const Manifest& m, const SecurityPatch& patch) {
     return found == named->end() ? "" : found->second;
 }
 
-bool AtLeast(const std::string& version, const std::string& floor) {
+// Compare(version, other), or nothing when either does not parse.
+std::optional<int> Order(const std::string& version, const std::string& other) {
     auto a = semver::ParseVersion(version);
-    auto b = semver::ParseVersion(floor);
-    return a && b && semver::Compare(*a, *b) >= 0;
+    auto b = semver::ParseVersion(other);
+    if (!a || !b) {
+        return std::nullopt;
+    }
+    return semver::Compare(*a, *b);
+}
+
+bool AtLeast(const std::string& version, const std::string& floor) {
+    auto order = Order(version, floor);
+    return order && *order >= 0;
+}
+
+bool Above(const std::string& version, const std::string& ceiling) {
+    auto order = Order(version, ceiling);
+    return order && *order > 0;
+}
+
+std::string Downgrade(const SecurityPatch& patch, const std::string& from) {
+    return "applying " + patch.id + " would move " + patch.component_type + ":" +
+           patch.component_name + " down from " + from + " to " + patch.patched_version +
+           "; a patch never downgrades (deploy or roll back explicitly instead)";
 }
 
 }  // namespace
@@ -36,7 +56,11 @@ PatchCheck CheckPatch(const SecurityPatch& patch, const Manifest& current) {
     auto inside = semver::Satisfies(check.installed_version, patch.affected_versions);
     const std::string at =
         component + " " + check.installed_version + " (manifest " + current.id + ")";
-    if (inside && *inside) {
+    if (inside && *inside && Above(check.installed_version, patch.patched_version)) {
+        check.fit = PatchFit::kWouldDowngrade;
+        check.detail = at + " is inside the affected range '" + patch.affected_versions +
+                       "', but " + Downgrade(patch, check.installed_version);
+    } else if (inside && *inside) {
         check.fit = PatchFit::kAffected;
         check.detail = at + " is inside the affected range '" + patch.affected_versions + "'";
     } else if (AtLeast(check.installed_version, patch.patched_version)) {
@@ -48,6 +72,18 @@ PatchCheck CheckPatch(const SecurityPatch& patch, const Manifest& current) {
         check.detail = at + " is outside the affected range '" + patch.affected_versions + "'";
     }
     return check;
+}
+
+std::optional<std::string> CheckReportedNotAbove(const SecurityPatch& patch,
+                                                 const std::vector<InstalledComponent>& inventory) {
+    for (const auto& installed : inventory) {
+        if (installed.type == patch.component_type && installed.name == patch.component_name &&
+            Above(installed.version, patch.patched_version)) {
+            return "the agent reports " + installed.version + ": " +
+                   Downgrade(patch, installed.version);
+        }
+    }
+    return std::nullopt;
 }
 
 Manifest PatchedManifest(const Manifest& current, const SecurityPatch& patch, std::string id,
@@ -74,6 +110,8 @@ PatchState StateOf(const SecurityPatch& patch, const Manifest& current,
         case PatchFit::kNotInstalled:
         case PatchFit::kNotAffected:
             return PatchState::kNotAffected;
+        case PatchFit::kWouldDowngrade:
+            return PatchState::kConflict;
         case PatchFit::kAffected:
             break;
     }
@@ -99,6 +137,8 @@ std::string_view ToString(PatchState state) {
             return "pending";
         case PatchState::kFailed:
             return "failed";
+        case PatchState::kConflict:
+            return "conflict";
         case PatchState::kAvailable:
             break;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@ enum class PatchFit {
     kNotInstalled,    // the manifest does not name the component
     kNotAffected,     // named, outside the range, older than the patched version
     kAlreadyPatched,  // named at the patched version or newer, outside the range
+    kWouldDowngrade,  // inside the range but above the patched version: a patch never moves down
 };
 
 struct PatchCheck {
@@ -24,6 +26,12 @@ struct PatchCheck {
 };
 
 [[nodiscard]] PatchCheck CheckPatch(const SecurityPatch& patch, const Manifest& current);
+
+// Why applying the patch would move the component down from the version the instance's agent
+// reports (a sentence), or nothing. The current manifest is what the coordinator recorded; the
+// agent's report is what runs, and a patch must not go below either.
+[[nodiscard]] std::optional<std::string> CheckReportedNotAbove(
+    const SecurityPatch& patch, const std::vector<InstalledComponent>& inventory);
 
 // The instance's current manifest with the patched component moved to the patched version: a new,
 // immutable manifest scoped to the instance (`id` chosen by the caller).
@@ -37,6 +45,7 @@ enum class PatchState {
     kPending,      // affected, a patch deployment is open (queued, scheduled, awaiting, deploying)
     kFailed,       // affected, the latest patch deployment failed or was rolled back by the agent
     kAvailable,    // affected, nothing under way
+    kConflict,     // affected, but above the patched version: the patch would downgrade it
 };
 
 // `links`: this patch's deployments on this instance, newest first.

@@ -172,6 +172,50 @@ TEST_F(PatchRollbackE2eTest, CriticalPatchIsEnforcedOnFrozenAndManualApprovalIns
     EXPECT_EQ(Str(again, "status"), "applied");
 }
 
+// The downgrade attack (ADR 0019): an operator registers a "critical" patch whose fix is older than
+// what the agent runs. Refused; an older medium patch is stored but moves nothing down.
+TEST_F(PatchRollbackE2eTest, AnOlderCriticalPatchIsRefusedAndTheAgentKeepsItsVersion) {
+    world_.Publish("platform", "webwaka-platform", "2.0.0", Bundle("2.0.0"));
+    world_.Publish("suite", "commerce", "1.5.0", Bundle("1.5.0"));
+    world_.Publish("suite", "commerce", "1.5.1", Bundle("1.5.1"));
+    world_.CreateManifest("manifest-001", "2.0.0", {{"commerce", "1.5.1"}}, {});
+    auto& agent = world_.AddAgent("instance-frozen");
+    const auto first = world_.Deploy("manifest-001", agent.instance_id);
+    ASSERT_EQ(Str(world_.WaitTerminal(first), "status"), "deployed");
+    Post("/api/v1/policies?instance_id=instance-frozen&policy_type=frozen", "", 201u);
+    auto ops = world_.ClientWith(MakeToken("mallory", "operator"));
+    const std::string attack = R"({"patch_id":"patch-old","component_type":"suite",
+        "component_name":"commerce","affected_versions":">=1.5.1 <2.0.0",
+        "patched_version":"1.5.0","severity":"critical"})";
+    for (auto* client : {&ops, &world_.Api()}) {  // an operator, and even the admin
+        auto refused = client->Post("/api/v1/security/patches", attack);
+        EXPECT_EQ(refused.status, 422u) << refused.body;
+        EXPECT_NE(refused.body.find("is not above every version"), std::string::npos);
+    }
+    const std::string valid_critical = R"({"patch_id":"patch-crit","component_type":"suite",
+        "component_name":"commerce","affected_versions":"<1.5.1","patched_version":"1.5.1",
+        "severity":"critical"})";
+    EXPECT_EQ(ops.Post("/api/v1/security/patches", valid_critical).status, 403u);
+
+    auto stored = ops.Post("/api/v1/security/patches",
+                           R"({"patch_id":"patch-med","component_type":"suite",
+        "component_name":"commerce","affected_versions":">=1.5.1 <2.0.0",
+        "patched_version":"1.5.0","severity":"medium"})");
+    ASSERT_EQ(stored.status, 201u) << stored.body;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            auto audit = world_.Api().Get("/api/v1/audit?action=patch.enforce");
+            return audit.status == 200u && audit.body.find("patch-med") != std::string::npos;
+        },
+        std::chrono::seconds(30)));
+    auto status = world_.GetJson("/api/v1/security/patches/status/instance-frozen");
+    ASSERT_EQ(status.at("patches").as_array().size(), 1u) << boost::json::serialize(status);
+    EXPECT_EQ(Str(status.at("patches").as_array()[0].as_object(), "status"), "conflict");
+    EXPECT_EQ(Deployments("instance-frozen").size(), 1u);
+    EXPECT_EQ(CurrentVersion(agent, "suite", "commerce"), "1.5.1");
+    EXPECT_EQ(CommerceFile(agent), "1.5.1\n");
+}
+
 // A medium patch follows the channel: on a manual-approval instance it waits, untouched on disk,
 // until an approver (not the system that requested it) approves.
 TEST_F(PatchRollbackE2eTest, MediumPatchOnAManualApprovalInstanceWaitsForApproval) {

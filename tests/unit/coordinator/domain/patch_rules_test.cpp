@@ -44,6 +44,11 @@ TEST(CheckPatch, Table) {
         {"1.5.x || 1.6.0", "1.6.1", "1.6.0", PatchFit::kAffected},
         {"~1.5.0", "1.6.0", "1.5.9", PatchFit::kAffected},
         {"<1.5.1", "1.5.1", std::nullopt, PatchFit::kNotInstalled},
+        // A patch registered before ADR 0019, or a medium one, may name an older version.
+        {"<2.0.0", "1.2.0", "1.5.0", PatchFit::kWouldDowngrade},
+        {"<2.0.0", "1.2.0", "1.1.0", PatchFit::kAffected},
+        {">=1.3.0 <1.6.0", "1.2.0", "1.3.0", PatchFit::kWouldDowngrade},
+        {">=1.3.0 <1.6.0", "1.2.0", "1.6.0", PatchFit::kAlreadyPatched},
     };
     for (const auto& c : cases) {
         auto check = CheckPatch(Commerce(c.range, c.patched), WithCommerce(c.installed));
@@ -57,6 +62,33 @@ TEST(CheckPatch, Table) {
     EXPECT_EQ(CheckPatch(platform, WithCommerce("1.5.0")).fit, PatchFit::kAffected);
     platform.component_name = "other-platform";
     EXPECT_EQ(CheckPatch(platform, WithCommerce("1.5.0")).fit, PatchFit::kNotInstalled);
+}
+
+TEST(CheckReportedNotAbove, RefusesOnlyWhenTheAgentRunsANewerVersionOfTheComponent) {
+    const auto patch = Commerce("<2.0.0", "1.5.1");
+    struct Case {
+        std::vector<InstalledComponent> inventory;
+        bool refused;
+    };
+    const Case cases[] = {
+        {{}, false},
+        {{{"suite", "commerce", "1.5.0"}}, false},
+        {{{"suite", "commerce", "1.5.1"}}, false},
+        {{{"suite", "commerce", "1.6.0"}}, true},
+        {{{"suite", "commerce", "1.5.1-rc.1"}}, false},
+        {{{"suite", "billing", "9.0.0"}}, false},
+        {{{"capability", "commerce", "9.0.0"}}, false},
+        {{{"platform", "webwaka-platform", "2.0.0"}, {"suite", "commerce", "2.0.0"}}, true},
+    };
+    for (const auto& c : cases) {
+        auto refusal = CheckReportedNotAbove(patch, c.inventory);
+        EXPECT_EQ(refusal.has_value(), c.refused) << refusal.value_or("not refused");
+    }
+    auto refusal = CheckReportedNotAbove(patch, {{"suite", "commerce", "1.6.0"}});
+    ASSERT_TRUE(refusal);
+    EXPECT_NE(refusal->find("would move suite:commerce down from 1.6.0 to 1.5.1"),
+              std::string::npos)
+        << *refusal;
 }
 
 TEST(PatchedManifest, MovesOnlyThePatchedComponentAndScopesToTheInstance) {
@@ -84,6 +116,9 @@ TEST(StateOf, FollowsTheManifestAndTheLatestPatchDeployment) {
     EXPECT_EQ(StateOf(patch, WithCommerce("1.5.0"), {link("rolled_back")}), PatchState::kFailed);
     EXPECT_EQ(StateOf(patch, WithCommerce("1.5.0"), {link("cancelled"), link("failed")}),
               PatchState::kAvailable);
+    const auto older = Commerce("<2.0.0", "1.2.0");
+    EXPECT_EQ(StateOf(older, WithCommerce("1.5.0"), {}), PatchState::kConflict);
+    EXPECT_EQ(ToString(PatchState::kConflict), "conflict");
     EXPECT_EQ(PatchApplicationStatus(*ParseDeploymentStatus("awaiting_approval")), "pending");
     EXPECT_EQ(PatchApplicationStatus(*ParseDeploymentStatus("deployed")), "applied");
     EXPECT_EQ(PatchApplicationStatus(*ParseDeploymentStatus("rolled_back")), "failed");
