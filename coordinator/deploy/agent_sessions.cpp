@@ -217,6 +217,14 @@ asio::awaitable<bool> AgentSessions::CheckCredential(const std::string& instance
     co_return ok&&* ok;
 }
 
+asio::awaitable<Expected<bool>> AgentSessions::MayDownload(const std::string& instance_id,
+                                                           const std::string& sha256) {
+    if (!IsValidId(instance_id) || !IsSha256Hex(sha256)) {
+        co_return false;
+    }
+    co_return co_await repositories_.deployments.PlansArtifact(instance_id, sha256);
+}
+
 asio::awaitable<Expected<std::filesystem::path>> AgentSessions::ArtifactPath(
     const std::string& sha256) {
     if (!IsSha256Hex(sha256)) {

@@ -48,6 +48,9 @@ public:
                                           const ports::AgentResult& result) override;
     boost::asio::awaitable<bool> CheckCredential(const std::string& instance_id,
                                                  const std::string& credential) override;
+    // Asks the deployments (one query): a deploying deployment of the instance plans the artifact.
+    boost::asio::awaitable<Expected<bool>> MayDownload(const std::string& instance_id,
+                                                       const std::string& sha256) override;
     boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(
         const std::string& sha256) override;
 

@@ -22,6 +22,14 @@ HttpError Refusal(unsigned status, std::string_view code, std::string_view detai
     return error;
 }
 
+HttpError NoSuchArtifact() {
+    return Refusal(404, "artifact_not_found", "no artifact with this sha256");
+}
+
+HttpError StoreUnavailable() {
+    return Refusal(503, "artifact_store_unavailable", "the artifact store cannot be read now");
+}
+
 }  // namespace
 
 bool IsConnectPath(std::string_view target) { return PathOf(target) == kConnectPath; }
@@ -62,15 +70,29 @@ boost::asio::awaitable<std::variant<std::filesystem::path, HttpError>> AsyncLoca
                   request.instance_id, request.sha256);
         co_return Refusal(401, "unauthenticated", "a valid instance credential is required");
     }
+    // Before the store is asked: an artifact outside the instance's deployments gets the same 404
+    // as one that does not exist, so a credential learns nothing of other instances' bundles.
+    auto may = co_await directory.MayDownload(request.instance_id, request.sha256);
+    if (!may) {
+        log::Warn("artifact access check failed instance_id={} sha256={} error={}",
+                  request.instance_id, request.sha256, may.error().message);
+        co_return StoreUnavailable();
+    }
+    if (!*may) {
+        log::Info(
+            "artifact download refused: not in a deployment in flight on the instance peer={} "
+            "instance_id={} sha256={}",
+            peer, request.instance_id, request.sha256);
+        co_return NoSuchArtifact();
+    }
     auto path = co_await directory.ArtifactPath(request.sha256);
     if (!path) {
         if (path.error().Is(Errc::kNotFound)) {
-            co_return Refusal(404, "artifact_not_found", "no artifact with this sha256");
+            co_return NoSuchArtifact();
         }
         log::Warn("artifact lookup failed sha256={} error={}", request.sha256,
                   path.error().message);
-        co_return Refusal(503, "artifact_store_unavailable",
-                          "the artifact store cannot be read now");
+        co_return StoreUnavailable();
     }
     co_return std::move(*path);
 }

@@ -13,8 +13,8 @@
 #include "coordinator/ports/agent_events.hpp"
 
 // The decisions behind the gateway listener's plain HTTP answers (everything but the WebSocket
-// upgrade): which path is what, who may download an artifact, and the JSON errors. Free of Beast:
-// connection.cpp only writes what is decided here.
+// upgrade): which path is what, who may download which artifact, and the JSON errors. Free of
+// Beast: connection.cpp only writes what is decided here.
 namespace waka::coordinator::gateway {
 
 // An error answer: JSON {"detail", "code"} with this status. Only string literals go in, so that
@@ -42,8 +42,10 @@ struct ArtifactRequest {
     std::string authorization;  // "Bearer <credential>"
 };
 
-// Checks method, name and credential (with the directory), then finds the file: its path, or the
-// error to answer (405, 400, 401, 404, 503). peer is for the log line of a refusal.
+// Checks method, name and credential (with the directory), then that the instance may download
+// this artifact (ADR 0024: a deployment in flight on it plans it), then finds the file: its path,
+// or the error to answer (405, 400, 401, 404, 503). An artifact the instance may not download is
+// the same 404 as a missing one. peer is for the log line of a refusal.
 [[nodiscard]] boost::asio::awaitable<std::variant<std::filesystem::path, HttpError>>
 AsyncLocateArtifact(ports::AgentEvents& directory, const ArtifactRequest& request,
                     const std::string& peer);

@@ -251,6 +251,23 @@ boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> PgDeploymentRe
         });
 }
 
+// Containment of {"artifact_sha256": sha256} in the plan array. The instance and status
+// conditions are those of the unique partial index deployments_one_in_flight (and of the prefix of
+// deployments_queue), so at most one row's plan is read, however long the instance's history.
+boost::asio::awaitable<Expected<bool>> PgDeploymentRepository::PlansArtifact(
+    const std::string& instance_id, const std::string& sha256) {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<bool> {
+        pqxx::read_transaction tx(c);
+        auto row = tx.exec_params1(
+            "SELECT EXISTS (SELECT 1 FROM deployments WHERE instance_id = $1 "
+            "AND status = ANY($2::text[]) "
+            "AND plan @> jsonb_build_array(jsonb_build_object('artifact_sha256', $3::text)))",
+            instance_id,
+            StatusesText(domain::StatusesAccepting(domain::StatusEvent::kAgentSucceeded)), sha256);
+        return row[0].as<bool>();
+    });
+}
+
 boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> PgDeploymentRepository::ClaimNext(
     const std::string& instance_id) {
     const auto now = clock_.Now();

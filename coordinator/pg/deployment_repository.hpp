@@ -25,6 +25,8 @@ public:
         const ports::DeploymentListFilter& filter) override;
     boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> InFlight(
         const std::string& instance_id) override;
+    boost::asio::awaitable<Expected<bool>> PlansArtifact(const std::string& instance_id,
+                                                         const std::string& sha256) override;
     boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> ClaimNext(
         const std::string& instance_id) override;
     boost::asio::awaitable<Expected<void>> AddEvent(const std::string& deployment_id,

@@ -78,6 +78,10 @@ public:
     // "X-Waka-Instance: <id>" and "Authorization: Bearer <credential>").
     virtual boost::asio::awaitable<bool> CheckCredential(const std::string& instance_id,
                                                          const std::string& credential) = 0;
+    // Whether the (authenticated) instance may download the artifact: only one named by the plan
+    // of a deployment its agent is carrying out (ADR 0024). An error is the database's.
+    virtual boost::asio::awaitable<Expected<bool>> MayDownload(const std::string& instance_id,
+                                                               const std::string& sha256) = 0;
     // The stored file of an artifact, or kNotFound.
     virtual boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(
         const std::string& sha256) = 0;

@@ -54,6 +54,11 @@ public:
     // The deployment on the agent now (status deploying), if any.
     virtual boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> InFlight(
         const std::string& instance_id) = 0;
+    // Whether the agent of the instance may download the artifact now (ADR 0024): a deployment of
+    // that instance which the agent is carrying out (its outcome still accepted: deploying) has a
+    // plan naming the sha256. One query; false for anything else, a finished deployment included.
+    virtual boost::asio::awaitable<Expected<bool>> PlansArtifact(const std::string& instance_id,
+                                                                 const std::string& sha256) = 0;
     // Moves the oldest queued deployment of the instance to deploying (StatusEvent::kDispatched),
     // unless one already is.
     virtual boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> ClaimNext(

@@ -57,6 +57,20 @@ asio::awaitable<Expected<std::optional<domain::Dispatch>>> FakeDeploymentReposit
     co_return std::optional<domain::Dispatch>();
 }
 
+asio::awaitable<Expected<bool>> FakeDeploymentRepository::PlansArtifact(
+    const std::string& instance_id, const std::string& sha256) {
+    for (const auto& [id, d] : deployments_) {
+        const bool planned = std::any_of(d.plan.begin(), d.plan.end(), [&](const auto& change) {
+            return change.artifact_sha256 == sha256;
+        });
+        if (d.instance_id == instance_id && d.status == domain::DeploymentStatus::kDeploying &&
+            planned) {
+            co_return true;
+        }
+    }
+    co_return false;
+}
+
 asio::awaitable<Expected<std::optional<domain::Dispatch>>> FakeDeploymentRepository::ClaimNext(
     const std::string& instance_id) {
     domain::Deployment* next = nullptr;

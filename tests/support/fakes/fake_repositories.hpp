@@ -28,6 +28,8 @@ public:
         const std::string& id) override;
     boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> InFlight(
         const std::string& instance_id) override;
+    boost::asio::awaitable<Expected<bool>> PlansArtifact(const std::string& instance_id,
+                                                         const std::string& sha256) override;
     boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> ClaimNext(
         const std::string& instance_id) override;
     boost::asio::awaitable<Expected<void>> AddEvent(const std::string& deployment_id,

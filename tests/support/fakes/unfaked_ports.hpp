@@ -92,6 +92,10 @@ public:
         const std::string&) override {
         co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::InFlight");
     }
+    boost::asio::awaitable<Expected<bool>> PlansArtifact(const std::string&,
+                                                         const std::string&) override {
+        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::PlansArtifact");
+    }
     boost::asio::awaitable<Expected<std::optional<domain::Dispatch>>> ClaimNext(
         const std::string&) override {
         co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::ClaimNext");

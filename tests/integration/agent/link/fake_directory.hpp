@@ -101,6 +101,10 @@ public:
         Record([&](Calls& c) { c.download_credentials.push_back(credential); });
         co_return credential == kCredential;
     }
+    boost::asio::awaitable<Expected<bool>> MayDownload(const std::string&,
+                                                       const std::string&) override {
+        co_return true;
+    }
     boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(
         const std::string& sha256) override {
         std::lock_guard lock(mutex_);

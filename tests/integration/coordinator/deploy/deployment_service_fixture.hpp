@@ -96,13 +96,19 @@ protected:
         return value;
     }
 
-    void SeedCatalog() {
-        sha_ = Sha256Hex(kArtifactBytes);
-        const auto path = domain::ArtifactFilePath(dir_ / "artifacts", sha_);
+    // Stores bytes as an artifact (file and row), as an upload would; answers its sha256.
+    std::string StoreArtifact(const std::string& bytes) {
+        const auto sha = Sha256Hex(bytes);
+        const auto path = domain::ArtifactFilePath(dir_ / "artifacts", sha);
         std::filesystem::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << kArtifactBytes;
-        Sql("INSERT INTO artifacts VALUES ('" + sha_ + "', " +
-            std::to_string(kArtifactBytes.size()) + ", now())");
+        std::ofstream(path, std::ios::binary) << bytes;
+        Sql("INSERT INTO artifacts VALUES ('" + sha + "', " + std::to_string(bytes.size()) +
+            ", now())");
+        return sha;
+    }
+
+    void SeedCatalog() {
+        sha_ = StoreArtifact(kArtifactBytes);
         const std::string releases[][3] = {{"platform", "webwaka-platform", "2.0.0"},
                                            {"suite", "commerce", "1.5.0"},
                                            {"capability", "reporting", "1.0.0"}};
@@ -147,8 +153,10 @@ protected:
     }
 
     // Enrolls the agent and answers the credential from the Welcome.
-    std::string Enroll(test::TestAgentClient& client) {
-        EXPECT_TRUE(client.Send(test::MakeHelloEnvelope("instance-prod-01", kEnrollmentToken)));
+    std::string Enroll(test::TestAgentClient& client,
+                       const std::string& instance_id = "instance-prod-01",
+                       const std::string& token = kEnrollmentToken) {
+        EXPECT_TRUE(client.Send(test::MakeHelloEnvelope(instance_id, token)));
         auto welcome = client.Receive(5s);
         EXPECT_TRUE(welcome && welcome->has_welcome()) << client.CloseReason();
         return welcome && welcome->has_welcome() ? welcome->welcome().credential() : "";

@@ -5,7 +5,6 @@
 namespace waka::coordinator::deploy {
 namespace {
 using testing::DeploymentServiceTest;
-using testing::kArtifactBytes;
 using testing::kEnrollmentToken;
 namespace asio = boost::asio;
 namespace v1 = waka::agent::v1;
@@ -228,27 +227,6 @@ TEST_F(DeploymentServiceTest, DryRunAnswersThePlanAndStoresOnlyAnAuditEntry) {
     EXPECT_EQ(planned->deployment.plan.size(), 3u);
     EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments"), "0");
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.dry_run'"), "1");
-}
-
-TEST_F(DeploymentServiceTest, ArtifactDownloadNeedsTheAgentCredential) {
-    auto agent = ConnectAgent();
-    const auto credential = Enroll(*agent);
-    auto https = test::TestHttpsClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
-    ASSERT_TRUE(https) << https.error().message;
-    auto refused = (*https)->Request(
-        "GET", "/agent/v1/artifacts/" + sha_,
-        {{"X-Waka-Instance", "instance-prod-01"}, {"Authorization", "Bearer wrong"}});
-    ASSERT_TRUE(refused);
-    EXPECT_EQ(refused->status, 401u);
-
-    auto fresh = test::TestHttpsClient::Connect({"127.0.0.1", port_, pki_.ca_cert, "localhost"});
-    ASSERT_TRUE(fresh);
-    auto download = (*fresh)->Request(
-        "GET", "/agent/v1/artifacts/" + sha_,
-        {{"X-Waka-Instance", "instance-prod-01"}, {"Authorization", "Bearer " + credential}});
-    ASSERT_TRUE(download) << download.error().message;
-    EXPECT_EQ(download->status, 200u);
-    EXPECT_EQ(download->body, kArtifactBytes);
 }
 
 // Cancel of a deployment the agent holds: the agent is asked (Cancel {op_id}) and the deployment

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ public:
         std::vector<std::pair<std::string, ports::AgentProgress>> progress;
         std::vector<std::pair<std::string, ports::AgentResult>> results;
         std::vector<std::pair<std::string, std::string>> credential_checks;  // instance, credential
+        std::vector<std::pair<std::string, std::string>> download_checks;    // instance, sha256
     };
 
     static constexpr const char* kCredential = "cred-good-0123";
@@ -35,6 +37,12 @@ public:
     void AddArtifact(const std::string& sha256, const std::filesystem::path& path) {
         std::lock_guard lock(mutex_);
         artifacts_[sha256] = path;
+    }
+
+    // The artifact stays stored, but MayDownload answers false for it (outside every plan).
+    void Forbid(const std::string& sha256) {
+        std::lock_guard lock(mutex_);
+        forbidden_.insert(sha256);
     }
 
     // True once pred(calls) holds; false after timeout.
@@ -102,6 +110,12 @@ public:
         Record([&](Calls& c) { c.credential_checks.emplace_back(instance_id, credential); });
         co_return credential == kCredential;
     }
+    boost::asio::awaitable<Expected<bool>> MayDownload(const std::string& instance_id,
+                                                       const std::string& sha256) override {
+        Record([&](Calls& c) { c.download_checks.emplace_back(instance_id, sha256); });
+        std::lock_guard lock(mutex_);
+        co_return !forbidden_.contains(sha256);
+    }
     boost::asio::awaitable<Expected<std::filesystem::path>> ArtifactPath(
         const std::string& sha256) override {
         std::lock_guard lock(mutex_);
@@ -124,6 +138,7 @@ private:
     std::condition_variable changed_;
     Calls calls_;
     std::map<std::string, std::filesystem::path> artifacts_;
+    std::set<std::string> forbidden_;
 };
 
 }  // namespace waka::coordinator::gateway

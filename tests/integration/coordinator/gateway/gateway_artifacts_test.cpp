@@ -98,6 +98,18 @@ TEST_F(ArtifactDownloadTest, RefusalsAnswerJson) {
     EXPECT_EQ(unknown->status, 404u);
     EXPECT_NE(unknown->body.find("\"code\":\"artifact_not_found\""), std::string::npos);
 
+    // Stored, but outside the instance's deployments (ADR 0024): the same answer as unknown.
+    const std::string elsewhere = Sha256Hex("another instance's bundle");
+    directory_.AddArtifact(elsewhere, dir_ / "artifact.tar.gz");
+    directory_.Forbid(elsewhere);
+    auto forbidden = Get(elsewhere);
+    ASSERT_TRUE(forbidden);
+    EXPECT_EQ(forbidden->status, 404u);
+    EXPECT_EQ(forbidden->body, unknown->body);
+    auto forbidden_range = Get(elsewhere, "bytes=0-9");
+    ASSERT_TRUE(forbidden_range);
+    EXPECT_EQ(forbidden_range->status, 404u);
+
     auto other_path = http_->Request("GET", "/api/v1/deployments");
     ASSERT_TRUE(other_path);
     EXPECT_EQ(other_path->status, 404u);
@@ -112,10 +124,14 @@ TEST_F(ArtifactDownloadTest, RefusalsAnswerJson) {
     EXPECT_EQ(not_hex->status, 400u);
     EXPECT_NE(not_hex->body.find("\"code\":\"invalid_sha256\""), std::string::npos);
 
-    const auto checks = directory_.Snapshot().credential_checks;
-    for (const auto& [instance, credential] : checks) {
+    const auto calls = directory_.Snapshot();
+    for (const auto& [instance, credential] : calls.credential_checks) {
         EXPECT_EQ(instance, "instance-a");
     }
+    // Asked only after the credential held, for the instance that presented it.
+    const std::vector<std::pair<std::string, std::string>> asked{
+        {"instance-a", std::string(64, 'e')}, {"instance-a", elsewhere}, {"instance-a", elsewhere}};
+    EXPECT_EQ(calls.download_checks, asked);
 }
 
 }  // namespace

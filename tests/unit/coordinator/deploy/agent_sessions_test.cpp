@@ -191,5 +191,19 @@ TEST_F(AgentSessionsTest, ArtifactsAreServedOnlyByDigestAndWhenRegistered) {
     EXPECT_TRUE(Run(sessions_.ArtifactPath(sha)).error().Is(Errc::kNotFound));
 }
 
+// The rule itself is one SQL query (tests/integration/coordinator/deploy/artifact_access_test.cpp);
+// here: what never reaches the repository, and that the instance asked about is the one passed.
+TEST_F(AgentSessionsTest, DownloadsAreAllowedOnlyForTheInstancesDeploymentInFlight) {
+    const std::string sha(64, 'a');  // planned by Queued()
+    repositories_.deployments.Put(Queued("deploy-1", "instance-a", DeploymentStatus::kDeploying));
+    repositories_.deployments.Put(Queued("deploy-2", "instance-b"));
+
+    EXPECT_TRUE(*Run(sessions_.MayDownload("instance-a", sha)));
+    EXPECT_FALSE(*Run(sessions_.MayDownload("instance-b", sha)));  // queued, not dispatched
+    EXPECT_FALSE(*Run(sessions_.MayDownload("instance-a", std::string(64, 'b'))));
+    EXPECT_FALSE(*Run(sessions_.MayDownload("instance-a", "../../etc/passwd")));
+    EXPECT_FALSE(*Run(sessions_.MayDownload("", sha)));
+}
+
 }  // namespace
 }  // namespace waka::coordinator::deploy::testing
