@@ -63,24 +63,6 @@ link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c,
     return options;
 }
 
-// Once at start-up, so that a host that will refuse every install says so at once. The keys are
-// read again for each operation: a key installed later takes effect without a restart.
-void ReportReleaseTrust(const AgentConfig& c) {
-    if (!c.require_signed_releases) {
-        log::Warn("require_signed_releases is off: unsigned releases will be installed");
-    }
-    auto keys = release::TrustedKeys::FromDirectory(c.release_keys_dir);
-    if (!keys) {
-        log::Error("trusted release keys: {}", keys.error().message);
-    } else if (keys->Empty()) {
-        log::Warn("no trusted release key in {}: every signed release will be refused",
-                  c.release_keys_dir.string());
-    } else {
-        log::Info("trusted release keys dir={} count={}", c.release_keys_dir.string(),
-                  keys->KeyIds().size());
-    }
-}
-
 // Everything after a valid configuration; answers the exit code.
 int Run(AgentConfig& config, const link::Endpoint& endpoint,
         std::optional<install::HookIdentity> hook_user, std::optional<std::string> credential) {
@@ -164,7 +146,7 @@ int Main(int argc, char** argv) {
         std::cerr << "waka-agent: " << hook_user.error().message << '\n';
         return kExitConfig;
     }
-    ReportReleaseTrust(config);
+    release::LogTrustAtStartUp(MakeInstallerOptions(config, std::nullopt).release_trust);
     if (auto dir = EnsureStateDir(config.state_dir); !dir) {
         std::cerr << "waka-agent: " << dir.error().message << '\n';
         return kExitLocal;

@@ -132,6 +132,7 @@ Expected<void> Coordinator::Prepare() {
         return version.error().WithContext("migrate database");
     }
     log::Info("database ready schema_version={}", *version);
+    release::LogTrustAtStartUp(ReleaseTrustOf(config_));
     // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
     // sessions it calls back are handed to it when it starts.
     gateway_ = std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "shared/core/log.hpp"
+
 namespace waka::release {
 namespace {
 
@@ -26,6 +28,22 @@ Expected<TrustedKeys> LoadTrustedKeys(const TrustSettings& settings) {
         keys->Revoke(id);
     }
     return keys;
+}
+
+void LogTrustAtStartUp(const TrustSettings& settings) {
+    if (!settings.require_signed) {
+        log::Warn("signed releases are not required: unsigned releases will be accepted");
+    }
+    auto keys = LoadTrustedKeys(settings);
+    if (!keys) {
+        log::Error("{}", keys.error().message);
+    } else if (keys->Empty()) {
+        log::Warn("no trusted release key in {}: every signed release will be refused",
+                  settings.keys_dir.string());
+    } else {
+        log::Info("trusted release keys dir={} count={} revoked={}", settings.keys_dir.string(),
+                  keys->KeyIds().size(), settings.revoked_key_ids.size());
+    }
 }
 
 Expected<std::set<std::string>> ParseKeyIdList(std::string_view text) {

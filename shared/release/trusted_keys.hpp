@@ -62,6 +62,11 @@ private:
 // verifier never runs with fewer keys than the operator installed without saying so.
 [[nodiscard]] Expected<TrustedKeys> LoadTrustedKeys(const TrustSettings& settings);
 
+// Logs, once at start-up, what a verifier will trust: a warning when signatures are not required
+// or no key is installed (then every signed release is refused), an error for an unreadable key.
+// The keys are read again for each check; this only says early what those checks will find.
+void LogTrustAtStartUp(const TrustSettings& settings);
+
 // Comma-separated key ids (a setting's text) as a set; kInvalidArgument naming an item that is
 // not a key id ("ed25519:" and 16 hex digits).
 [[nodiscard]] Expected<std::set<std::string>> ParseKeyIdList(std::string_view text);
