@@ -6,6 +6,7 @@
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/domain/authority.hpp"
 #include "coordinator/ports/token_repository.hpp"
 
 namespace waka::coordinator::api {
@@ -72,9 +73,8 @@ ApiError Forbidden(const domain::Principal& principal, domain::Role needed) {
     ApiError error;
     error.status = 403;
     error.code = "forbidden";
-    error.detail = "This needs the " + std::string(domain::RoleName(needed)) + " role or higher; " +
-                   principal.actor + " has the " + std::string(domain::RoleName(principal.role)) +
-                   " role";
+    error.detail = "This needs " + domain::RequirementText(needed) + "; " + principal.actor +
+                   " has the " + std::string(domain::RoleName(principal.role)) + " role";
     return error;
 }
 
@@ -111,7 +111,7 @@ boost::asio::awaitable<http::Response> HandleRoute(State& state, http::Request& 
         if (!principal) {
             co_return ToResponse(principal.error());
         }
-        if (principal->role < *match.route->min_role) {
+        if (!domain::Grants(principal->role, *match.route->min_role)) {
             co_return ToResponse(Forbidden(*principal, *match.route->min_role));
         }
         call.principal = std::move(*principal);

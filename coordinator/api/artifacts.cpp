@@ -231,7 +231,7 @@ boost::asio::awaitable<http::Response> DownloadArtifact(Services& services, Call
 }  // namespace
 
 void AddArtifactRoutes(Router& router, Services& services) {
-    router.Add({"PUT", "/api/v1/artifacts/{type}/{name}/{version}", domain::Role::kOperator,
+    router.Add({"PUT", "/api/v1/artifacts/{type}/{name}/{version}", domain::Role::kPublisher,
                 [&services](Call& call) { return UploadArtifact(services, call); }});
     router.Add({"GET", "/api/v1/artifacts/{sha256}", domain::Role::kViewer,
                 [&services](Call& call) { return DownloadArtifact(services, call); }});

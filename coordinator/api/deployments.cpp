@@ -14,7 +14,7 @@ namespace {
 // §4.1).
 std::optional<ApiError> CheckOverrides(const deploy::CreateDeploymentRequest& request,
                                        const domain::Principal& principal) {
-    if ((request.force || request.skip_validation) && principal.role < domain::Role::kAdmin) {
+    if ((request.force || request.skip_validation) && principal.role != domain::Role::kAdmin) {
         ApiError error;
         error.status = 403;
         error.code = "forbidden";

@@ -76,7 +76,7 @@ boost::asio::awaitable<http::Response> ListFloors(Services& services, Call&) {
 }  // namespace
 
 void AddFloorRoutes(Router& router, Services& services) {
-    router.Add({"PUT", "/api/v1/floors", domain::Role::kOperator,
+    router.Add({"PUT", "/api/v1/floors", domain::Role::kPublisher,
                 [&services](Call& call) { return RaiseFloor(services, call); }});
     router.Add({"GET", "/api/v1/floors", domain::Role::kViewer,
                 [&services](Call& call) { return ListFloors(services, call); }});

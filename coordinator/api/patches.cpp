@@ -378,7 +378,7 @@ boost::asio::awaitable<http::Response> ApplyPatch(Services& services, Call& call
     if (!request) {
         co_return ToResponse(request.error());
     }
-    if (request->force && call.principal.role < domain::Role::kAdmin) {
+    if (request->force && call.principal.role != domain::Role::kAdmin) {
         co_return ToResponse(
             Forbidden("force needs the admin role; " + call.principal.actor + " has the " +
                       std::string(domain::RoleName(call.principal.role)) + " role"));
@@ -401,7 +401,7 @@ void AddPatchRoutes(Router& router, Services& services) {
     // Shared by the handlers, which live as long as the router.
     auto patches = &services.context.repositories.patches;
     router.Add(
-        {"POST", "/api/v1/security/patches", domain::Role::kOperator,
+        {"POST", "/api/v1/security/patches", domain::Role::kPublisher,
          [&services, patches](Call& call) { return CreatePatch(services, *patches, call); }});
     router.Add({"GET", "/api/v1/security/patches", domain::Role::kViewer,
                 [patches](Call& call) { return ListPatches(*patches, call); }});

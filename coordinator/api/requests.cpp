@@ -108,7 +108,7 @@ ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body) {
                     "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
     if (role && !domain::ParseRole(*role)) {
-        reader.Fail("role", "must be one of viewer, operator, approver, admin");
+        reader.Fail("role", "must be one of viewer, operator, approver, admin, publisher");
     }
     request.name = name.value_or("");
     request.role =

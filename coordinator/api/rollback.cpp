@@ -110,7 +110,7 @@ boost::asio::awaitable<http::Response> CreateRollback(Services& services, Call& 
     if (!request) {
         co_return ToResponse(request.error());
     }
-    if (request->skip_validation && call.principal.role < domain::Role::kAdmin) {
+    if (request->skip_validation && call.principal.role != domain::Role::kAdmin) {
         co_return ToResponse(SkipValidationForbidden(call.principal));
     }
     auto outcome = co_await services.context.deployments.CreateRollback(call.principal, *request);

@@ -29,8 +29,10 @@ using RouteHandler = std::function<boost::asio::awaitable<http::Response>(Call&)
 
 struct Route {
     std::string method;
-    std::string pattern;                   // "/api/v1/versions/{type}/{name}/{version}"
-    std::optional<domain::Role> min_role;  // nullopt: open (no token needed)
+    std::string pattern;  // "/api/v1/versions/{type}/{name}/{version}"
+    // The role the caller needs (domain::Grants: a rung of the ladder or higher, or the publisher
+    // role or admin); nullopt: open (no token needed).
+    std::optional<domain::Role> min_role;
     RouteHandler handler;
 };
 

@@ -104,7 +104,7 @@ boost::asio::awaitable<http::Response> GetVersion(Services& services, Call& call
 }  // namespace
 
 void AddVersionRoutes(Router& router, Services& services) {
-    router.Add({"POST", "/api/v1/versions", domain::Role::kOperator,
+    router.Add({"POST", "/api/v1/versions", domain::Role::kPublisher,
                 [&services](Call& call) { return CreateVersion(services, call); }});
     router.Add({"GET", "/api/v1/versions", domain::Role::kViewer,
                 [&services](Call& call) { return ListVersions(services, call); }});

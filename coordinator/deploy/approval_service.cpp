@@ -80,11 +80,15 @@ asio::awaitable<Expected<ApprovalAnswer>> ApprovalService::Decide(const domain::
     if (!settings) {
         co_return settings.error();
     }
-    const auto& roles = settings->approval.approver_roles;
+    // The rule copied when the deployment was created (ADR 0023), not the policy as it is now:
+    // whoever loosens the policy afterwards does not loosen this deployment's approval.
+    const policy::ApprovalRule rule = deployment->approval.value_or(policy::ApprovalRule{});
+    const auto& roles = rule.approver_roles;
     const std::string role(domain::RoleName(by.role));
     if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
         const auto reason = "deciding on deployment " + deployment_id + " needs one of the roles " +
-                            JoinRoles(roles) + " (the instance's policy); " + by.actor +
+                            JoinRoles(roles) +
+                            " (the approval rule in force when it was created); " + by.actor +
                             " has the " + role + " role";
         co_await AuditRefusal(by, verb, *deployment, reason);
         co_return MakeError(Errc::kPermissionDenied, reason);
@@ -98,8 +102,7 @@ asio::awaitable<Expected<ApprovalAnswer>> ApprovalService::Decide(const domain::
                                       ? domain::StatusEvent::kApproved
                                       : domain::StatusEvent::kApprovedOutsideWindow,
                                   window.reason};
-        result = co_await repositories_.approvals.Approve(
-            action, settings->approval.required_approvals, next);
+        result = co_await repositories_.approvals.Approve(action, rule.required_approvals, next);
     } else {
         result = co_await repositories_.approvals.Reject(action);
     }

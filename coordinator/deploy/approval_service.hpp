@@ -10,8 +10,9 @@
 #include "shared/core/error.hpp"
 
 // The approval workflow of docs/design.md §4.1 on top of the stored deployments: approve, reject
-// and cancel (docs/policies.md "Approvals"). Approver roles, required_approvals and the window that
-// follows the last approval come from the instance's active policy at the time of the decision.
+// and cancel (docs/policies.md "Approvals"). Approver roles and required_approvals are the rule
+// the deployment copied from the instance's policy when it was created (ADR 0023); the window
+// that follows the last approval comes from the active policy at the time of the decision.
 namespace waka::coordinator::deploy {
 
 struct ApprovalAnswer {
@@ -20,9 +21,10 @@ struct ApprovalAnswer {
 };
 
 // Errors: kNotFound "Deployment not found"; kPermissionDenied when the caller's role is not an
-// approver role of the policy or the caller requested the deployment (both audited as refused);
-// kConflict when the deployment is not awaiting approval (approve/reject), was already decided by
-// this caller, has finished (cancel), or is running on an agent this coordinator cannot reach.
+// approver role of the copied rule or the caller requested the deployment (both audited as
+// refused); kConflict when the deployment is not awaiting approval (approve/reject), was already
+// decided by this caller, has finished (cancel), or is running on an agent this coordinator cannot
+// reach.
 class ApprovalService {
 public:
     ApprovalService(ports::Repositories& repositories, const Clock& clock,

@@ -68,6 +68,9 @@ domain::Deployment NewDeployment(const domain::Principal& principal,
 // The policy's verdict moves the new deployment out of pending; the event says why it waits.
 void ApplyDecision(domain::Deployment& d, const policy::Decision& decision) {
     d.status = *domain::NextStatus(d.status, DecisionEvent(decision.verdict));
+    if (d.status == DeploymentStatus::kAwaitingApproval) {
+        d.approval = decision.approval.value_or(policy::ApprovalRule{});
+    }
     const bool allowed = decision.verdict == policy::Verdict::kAllowNow;
     d.events.push_back(
         {d.created_at, d.status, "",

@@ -7,11 +7,12 @@ namespace waka::coordinator::domain {
 namespace {
 
 // Spelled as in the api_tokens.role CHECK constraint.
-constexpr std::array<std::pair<Role, std::string_view>, 4> kRoleNames{{
+constexpr std::array<std::pair<Role, std::string_view>, 5> kRoleNames{{
     {Role::kViewer, "viewer"},
     {Role::kOperator, "operator"},
     {Role::kApprover, "approver"},
     {Role::kAdmin, "admin"},
+    {Role::kPublisher, "publisher"},
 }};
 
 }  // namespace

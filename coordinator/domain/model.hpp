@@ -19,7 +19,13 @@
 // details, configuration).
 namespace waka::coordinator::domain {
 
-enum class Role { kViewer = 0, kOperator = 1, kApprover = 2, kAdmin = 3 };
+// viewer < operator < approver < admin is a ladder; the publisher stands beside it (ADR 0023).
+// The roles are not ordered values: ask domain::Grants (authority.hpp), never compare them.
+enum class Role { kViewer, kOperator, kApprover, kAdmin, kPublisher };
+bool operator<(Role, Role) = delete;
+bool operator<=(Role, Role) = delete;
+bool operator>(Role, Role) = delete;
+bool operator>=(Role, Role) = delete;
 [[nodiscard]] std::string_view RoleName(Role role);
 [[nodiscard]] std::optional<Role> ParseRole(std::string_view name);
 
@@ -156,6 +162,9 @@ struct Deployment {
     bool force = false;
     bool skip_validation = false;
     std::vector<PlannedChange> plan;
+    // Awaiting approval: the approval rule of the policy in force when it was created (ADR 0023).
+    // Its approvals are judged by this copy, never by the policy as it is later.
+    std::optional<policy::ApprovalRule> approval;
     std::optional<std::string> error_message;
     TimePoint created_at;
     std::optional<TimePoint> started_at;

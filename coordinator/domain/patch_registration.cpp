@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "coordinator/domain/authority.hpp"
 #include "shared/semver/range.hpp"
 #include "shared/semver/version.hpp"
 
@@ -55,17 +56,19 @@ std::string AlternativeText(const std::vector<semver::Comparator>& alternative) 
 }  // namespace
 
 Role RoleToRegister(std::string_view severity) {
-    return severity == "critical" ? Role::kAdmin : Role::kOperator;
+    return severity == "critical" ? Role::kAdmin : Role::kPublisher;
 }
 
 std::optional<std::string> CheckRegistrationRole(std::string_view severity, const Principal& by) {
     const Role needed = RoleToRegister(severity);
-    if (by.role >= needed) {
+    if (Grants(by.role, needed)) {
         return std::nullopt;
     }
-    return "registering a " + std::string(severity) + " patch needs the " +
-           std::string(RoleName(needed)) + " role (it is forced through frozen and approval " +
-           "channels); " + by.actor + " has the " + std::string(RoleName(by.role)) + " role";
+    const std::string why = needed == Role::kAdmin
+                                ? " (it is forced through frozen and approval channels); "
+                                : " (a release is the publisher's to make, not a deployer's); ";
+    return "registering a " + std::string(severity) + " patch needs " + RequirementText(needed) +
+           why + by.actor + " has the " + std::string(RoleName(by.role)) + " role";
 }
 
 std::optional<std::string> CheckPatchedAboveAffected(const SecurityPatch& patch) {

@@ -13,7 +13,7 @@ namespace waka::coordinator::domain {
 
 // The role a caller needs to register a patch of this severity. A critical patch is forced through
 // frozen and manual-approval instances at once (docs/design.md §4.1), so it needs the admin role;
-// every other severity needs the operator role, as every catalog write does.
+// every other severity needs the publisher role (or admin), as every catalog write does (ADR 0023).
 [[nodiscard]] Role RoleToRegister(std::string_view severity);
 
 // Why `role` may not register a patch of this severity ("registering a critical patch needs the

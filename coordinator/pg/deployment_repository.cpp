@@ -182,13 +182,14 @@ boost::asio::awaitable<Expected<domain::Deployment>> PgDeploymentRepository::Ins
         tx.exec_params(
             "INSERT INTO deployments (id, kind, status, instance_id, manifest_id, "
             "previous_manifest_id, "
-            "requested_by, reason, force, skip_validation, plan, created_at, updated_at) VALUES "
+            "requested_by, reason, force, skip_validation, plan, created_at, updated_at, "
+            "approval_rule) VALUES "
             "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::timestamptz, "
-            "$12::timestamptz)",
+            "$12::timestamptz, $13::jsonb)",
             deployment.id, deployment.kind, StatusText(deployment.status), deployment.instance_id,
             deployment.manifest_id, deployment.previous_manifest_id, deployment.requested_by,
             deployment.reason, deployment.force, deployment.skip_validation,
-            PlanToJson(deployment.plan), FormatRfc3339(now));
+            PlanToJson(deployment.plan), FormatRfc3339(now), ApprovalRuleText(deployment.approval));
         for (const auto& event : deployment.events) {
             InsertEvent(tx, deployment.id, event.status, event.step, event.message, now);
         }

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "coordinator/db/database.hpp"
+#include "coordinator/domain/authority.hpp"
 #include "coordinator/pg/audit_chain.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "coordinator/policy/codec.hpp"
@@ -96,10 +97,39 @@ bool LockLiveInstance(pqxx::work& tx, const std::string& instance_id) {
     return !rows.empty();
 }
 
+// Asked under the lock of the row it judges, so that the policy cannot become manual_approval
+// between the check and the change.
+Expected<void> MayChange(const domain::Principal& by, policy::PolicyType current,
+                         std::string_view verb) {
+    if (auto refusal = domain::CheckPolicyChange(by, current, verb)) {
+        return MakeError(Errc::kPermissionDenied, *refusal);
+    }
+    return {};
+}
+
+// A new policy supersedes the active one: replacing it is changing it.
+Expected<void> MayReplaceActive(pqxx::work& tx, const domain::Principal& by,
+                                const std::string& instance_id) {
+    auto active = tx.exec_params(
+        "SELECT policy_type FROM policies WHERE instance_id = $1 AND superseded_at IS NULL "
+        "FOR UPDATE",
+        instance_id);
+    if (active.empty()) {
+        return {};
+    }
+    return MayChange(by,
+                     policy::ParsePolicyType(active[0][0].as<std::string>())
+                         .value_or(policy::PolicyType::kFrozen),
+                     "replace");
+}
+
 Expected<domain::PolicyRecord> InsertPolicy(pqxx::work& tx, const domain::Principal& by,
                                             domain::PolicyRecord record, TimePoint now) {
     if (!LockLiveInstance(tx, record.instance_id)) {
         return MakeError(Errc::kNotFound, "Instance not found");
+    }
+    if (auto allowed = MayReplaceActive(tx, by, record.instance_id); !allowed) {
+        return allowed.error();
     }
     auto superseded = tx.exec_params(
         "UPDATE policies SET superseded_at = $2::timestamptz WHERE instance_id = $1 AND "
@@ -143,6 +173,9 @@ Expected<domain::PolicyRecord> UpdatePolicy(pqxx::work& tx, const domain::Princi
                                               " is superseded: history is "
                                               "read-only, create a new policy instead");
     }
+    if (auto allowed = MayChange(by, existing->settings.type, "change"); !allowed) {
+        return allowed.error();
+    }
     const auto& s = record.settings;
     tx.exec_params(
         "UPDATE policies SET policy_type = $2, enabled = $3, description = $4, "
@@ -170,6 +203,9 @@ Expected<domain::PolicyRecord> SupersedePolicy(pqxx::work& tx, const domain::Pri
     }
     if (existing->superseded_at) {
         return MakeError(Errc::kConflict, "Policy " + id + " is already superseded");
+    }
+    if (auto allowed = MayChange(by, existing->settings.type, "delete"); !allowed) {
+        return allowed.error();
     }
     tx.exec_params("UPDATE policies SET superseded_at = $2::timestamptz WHERE id = $1", id,
                    FormatRfc3339(now));

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include "coordinator/policy/codec.hpp"
 #include "shared/release/signing_key.hpp"
 
 namespace waka::coordinator::pg {
@@ -152,11 +153,34 @@ std::optional<TimePoint> OptionalTime(const pqxx::field& field) {
     return FromMillis(field.as<long long>());
 }
 
+namespace {
+
+// A copied rule that no longer parses falls back to the default rule, never to none: a damaged
+// row must not let a deployment through without its approval.
+std::optional<policy::ApprovalRule> ApprovalRuleFromText(const pqxx::field& field) {
+    if (field.is_null()) {
+        return std::nullopt;
+    }
+    std::vector<policy::InvalidField> ignored;
+    auto rule = policy::ApprovalFromJson(ParseOrNull(field.as<std::string>()), "approval", ignored);
+    return rule.value_or(policy::ApprovalRule{});
+}
+
+}  // namespace
+
+std::optional<std::string> ApprovalRuleText(const std::optional<policy::ApprovalRule>& rule) {
+    if (!rule) {
+        return std::nullopt;
+    }
+    return boost::json::serialize(policy::ApprovalToJson(*rule));
+}
+
 const std::string& DeploymentColumns() {
     static const std::string columns =
         "id, kind, status, instance_id, manifest_id, previous_manifest_id, requested_by, reason, "
         "force, "
-        "skip_validation, plan::text AS plan, error_message, " +
+        "skip_validation, plan::text AS plan, approval_rule::text AS approval_rule, "
+        "error_message, " +
         SqlMillis("created_at") + " AS created_ms, " + SqlMillis("started_at") +
         " AS started_ms, " + SqlMillis("completed_at") + " AS completed_ms, " +
         SqlMillis("updated_at") + " AS updated_ms";
@@ -176,6 +200,7 @@ domain::Deployment DeploymentFromRow(const pqxx::row& row) {
     d.force = row["force"].as<bool>();
     d.skip_validation = row["skip_validation"].as<bool>();
     d.plan = PlanFromJson(row["plan"].as<std::string>());
+    d.approval = ApprovalRuleFromText(row["approval_rule"]);
     d.error_message = OptionalText(row["error_message"]);
     d.created_at = FromMillis(row["created_ms"].as<long long>());
     d.started_at = OptionalTime(row["started_ms"]);

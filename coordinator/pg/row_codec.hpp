@@ -20,6 +20,9 @@ namespace waka::coordinator::pg {
 [[nodiscard]] std::string InventoryToJson(const std::vector<domain::InstalledComponent>& inventory);
 [[nodiscard]] std::vector<domain::InstalledComponent> InventoryFromJson(const std::string& json);
 [[nodiscard]] std::string PlanToJson(const std::vector<domain::PlannedChange>& plan);
+// The deployments.approval_rule column's JSON text (NULL for none).
+[[nodiscard]] std::optional<std::string> ApprovalRuleText(
+    const std::optional<policy::ApprovalRule>& rule);
 [[nodiscard]] std::vector<domain::PlannedChange> PlanFromJson(const std::string& json);
 [[nodiscard]] std::string StringMapToJson(const std::map<std::string, std::string>& map);
 [[nodiscard]] std::map<std::string, std::string> StringMapFromJson(const std::string& json);

@@ -65,6 +65,29 @@ Expected<domain::ApiToken> InsertToken(pqxx::work& tx, const domain::ApiToken& t
     return TokenFromRow(row);
 }
 
+// The token's name is its holder's identity (the audit actor, the one approver it counts as), so
+// no two active tokens share one (ADR 0023; the partial unique index of migration 010).
+Error NameTaken(const std::string& name) {
+    return MakeError(Errc::kConflict, "an active API token is already named " + name +
+                                          ": a name is one identity (one approver); revoke that "
+                                          "token first or choose another name");
+}
+
+Expected<domain::ApiToken> InsertAndAudit(pqxx::work& tx, const domain::Principal& by,
+                                          const domain::ApiToken& created,
+                                          const std::string& hash) {
+    auto token = InsertToken(tx, created, hash);
+    if (!token) {
+        return token;
+    }
+    auto audited = AppendAudit(tx, TokenAudit(by.actor, "token.create", *token), token->created_at);
+    if (!audited) {
+        return audited.error();
+    }
+    tx.commit();
+    return token;
+}
+
 // The bootstrap decision, apart from I/O: what to write for the token found (if any).
 enum class BootstrapAction { kNone, kInsert, kUpdate };
 
@@ -95,6 +118,16 @@ Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const std::string& name,
                 name);
         }
         return token;
+    }
+    const std::string own_id = found.empty() ? "" : found[0][0].as<std::string>();
+    const auto holder = tx.exec_params(
+        "SELECT created_by FROM api_tokens WHERE name = $1 AND revoked_at IS NULL AND id <> $2",
+        name, own_id);
+    if (!holder.empty()) {
+        return MakeError(Errc::kConflict,
+                         "bootstrap token " + name + ": an active API token created by " +
+                             holder[0][0].as<std::string>() +
+                             " already has this name; revoke it or choose another bootstrap name");
     }
     Expected<domain::ApiToken> token = MakeError(Errc::kInternal, "bootstrap token not written");
     if (action == BootstrapAction::kInsert) {
@@ -147,7 +180,13 @@ boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::EnsureBoot
     const TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
         pqxx::work tx(c);
-        return Bootstrap(tx, name, hash, role, now);
+        try {
+            return Bootstrap(tx, name, hash, role, now);
+        } catch (const pqxx::unique_violation&) {
+            return MakeError(Errc::kConflict, "bootstrap token " + name +
+                                                  ": another active token has this name or "
+                                                  "this secret");
+        }
     });
 }
 
@@ -166,17 +205,11 @@ boost::asio::awaitable<Expected<ports::CreatedToken>> PgTokenRepository::Create(
     const std::string hash = Sha256Hex(created.secret);
     auto stored = co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
         pqxx::work tx(c);
-        auto token = InsertToken(tx, created.token, hash);
-        if (!token) {
-            return token;
+        try {
+            return InsertAndAudit(tx, by, created.token, hash);
+        } catch (const pqxx::unique_violation&) {
+            return NameTaken(created.token.name);
         }
-        auto audited =
-            AppendAudit(tx, TokenAudit(by.actor, "token.create", *token), token->created_at);
-        if (!audited) {
-            return audited.error();
-        }
-        tx.commit();
-        return token;
     });
     if (!stored) {
         co_return stored.error().WithContext("create token");

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::int64_t kMaxApprovals = 10;
 constexpr std::int64_t kMaxTimeoutHours = 24 * 365;
-constexpr std::array<std::string_view, 4> kRoles = {"viewer", "operator", "approver", "admin"};
+// Four-eyes (ADR 0023): a role that deploys or publishes never approves.
+constexpr std::array<std::string_view, 2> kApproverRoles = {"approver", "admin"};
 
 bool CheckMembers(const boost::json::object& object, std::initializer_list<std::string_view> known,
                   const std::string& field, std::vector<InvalidField>& errors) {
@@ -154,11 +155,12 @@ std::optional<ApprovalRule> ApprovalFromJson(const boost::json::value& value,
     if (object.contains("approver_roles")) {
         const auto roles = Strings(object, "approver_roles");
         const bool known = roles && !roles->empty() && std::ranges::all_of(*roles, [](auto& r) {
-                               return std::ranges::find(kRoles, r) != kRoles.end();
+                               return std::ranges::find(kApproverRoles, r) != kApproverRoles.end();
                            });
         if (!known) {
-            errors.push_back({base + ".approver_roles",
-                              "must list at least one of viewer, operator, approver, admin"});
+            errors.push_back(
+                {base + ".approver_roles",
+                 "must list approver, admin or both: only those roles may approve (four-eyes)"});
         } else {
             rule.approver_roles = *roles;
         }

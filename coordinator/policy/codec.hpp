@@ -21,8 +21,8 @@ namespace waka::coordinator::policy {
 [[nodiscard]] boost::json::value WindowsToJson(const std::vector<MaintenanceWindow>& windows);
 
 // {"required_approvals": 1..10, "approver_roles": ["approver", "admin"], "timeout_hours": 1..8760};
-// members left out keep their defaults. approver_roles must be known roles (viewer, operator,
-// approver, admin), at least one.
+// members left out keep their defaults. approver_roles names approver, admin or both (a role that
+// deploys or publishes never approves: ADR 0023).
 [[nodiscard]] std::optional<ApprovalRule> ApprovalFromJson(const boost::json::value& value,
                                                            std::string_view field,
                                                            std::vector<InvalidField>& errors);

@@ -111,6 +111,9 @@ Expected<Decision> Decide(const Policy* policy, const Change& change, TimePoint 
     const Policy fallback = DefaultPolicy();
     const Policy& effective = Effective(policy, fallback);
     auto decision = DecideUnforced(effective, change, now);
+    if (decision && decision->verdict == Verdict::kAwaitApproval) {
+        decision->approval = effective.approval;
+    }
     if (!decision || !change.force) {
         return decision;
     }

@@ -51,6 +51,9 @@ struct Decision {
     std::optional<TimePoint> window_start;
     // For people and the audit log: which rule decided.
     std::string reason;
+    // AwaitApproval: the approval rule in force, which the deployment keeps (ADR 0023), so that a
+    // later change of the policy does not change who must approve it.
+    std::optional<ApprovalRule> approval;
 };
 
 // Decides a change. policy nullptr means the instance has none (the default applies). Errors:

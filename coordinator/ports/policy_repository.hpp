@@ -15,6 +15,9 @@
 // Update-channel policies (ADR 0009). At most one active policy per instance: creating one
 // supersedes the active one; deleting supersedes without a successor. Superseded policies stay
 // readable and can no longer change. Mutations append their audit entry in their transaction.
+// Replacing, changing or deleting a manual_approval or frozen policy needs the admin role
+// (domain::CheckPolicyChange, asked under the row lock): kPermissionDenied naming the rule, nothing
+// stored.
 namespace waka::coordinator::ports {
 
 class PolicyRepository {

@@ -25,7 +25,8 @@ void AddTokenCommands(CLI::App& app, Context& context) {
 
     auto* create = tokens->add_subcommand("create", "Create a token; its secret is shown once");
     create->add_option("name", args->name, "Token name")->required();
-    create->add_option("--role", args->role, "viewer|operator|approver|admin")->required();
+    create->add_option("--role", args->role, "viewer|operator|approver|admin|publisher")
+        ->required();
     OnRun(create, context, [&context, args] {
         const json::object body{{"name", args->name}, {"role", args->role}};
         return ShowAnswer(context.globals,

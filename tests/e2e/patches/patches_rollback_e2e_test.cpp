@@ -172,8 +172,9 @@ TEST_F(PatchRollbackE2eTest, CriticalPatchIsEnforcedOnFrozenAndManualApprovalIns
     EXPECT_EQ(Str(again, "status"), "applied");
 }
 
-// The downgrade attack (ADR 0019): an operator registers a "critical" patch whose fix is older than
-// what the agent runs. Refused; an older medium patch is stored but moves nothing down.
+// The downgrade attack (ADR 0019): a publisher registers a "critical" patch whose fix is older than
+// what the agent runs (an operator may not register patches at all: ADR 0023). Refused; an older
+// medium patch is stored but moves nothing down.
 TEST_F(PatchRollbackE2eTest, AnOlderCriticalPatchIsRefusedAndTheAgentKeepsItsVersion) {
     world_.Publish("platform", "webwaka-platform", "2.0.0", Bundle("2.0.0"));
     world_.Publish("suite", "commerce", "1.5.0", Bundle("1.5.0"));
@@ -183,11 +184,11 @@ TEST_F(PatchRollbackE2eTest, AnOlderCriticalPatchIsRefusedAndTheAgentKeepsItsVer
     const auto first = world_.Deploy("manifest-001", agent.instance_id);
     ASSERT_EQ(Str(world_.WaitTerminal(first), "status"), "deployed");
     Post("/api/v1/policies?instance_id=instance-frozen&policy_type=frozen", "", 201u);
-    auto ops = world_.ClientWith(MakeToken("mallory", "operator"));
+    auto ops = world_.ClientWith(MakeToken("mallory", "publisher"));
     const std::string attack = R"({"patch_id":"patch-old","component_type":"suite",
         "component_name":"commerce","affected_versions":">=1.5.1 <2.0.0",
         "patched_version":"1.5.0","severity":"critical"})";
-    for (auto* client : {&ops, &world_.Api()}) {  // an operator, and even the admin
+    for (auto* client : {&ops, &world_.Api()}) {  // a publisher, and even the admin
         auto refused = client->Post("/api/v1/security/patches", attack);
         EXPECT_EQ(refused.status, 422u) << refused.body;
         EXPECT_NE(refused.body.find("is not above every version"), std::string::npos);

@@ -99,7 +99,7 @@ std::filesystem::path ApiTest::WriteUploadFile(const std::string& bytes) {
 
 test::HttpResult ApiTest::Upload(const std::string& type, const std::string& name,
                                  const std::string& version, const std::string& bytes,
-                                 test::HttpHeaders headers) {
+                                 test::HttpHeaders headers, test::HttpClient* as) {
     const bool carries_statement = std::any_of(headers.begin(), headers.end(), [](const auto& h) {
         return h.first == "X-Waka-Release-Signature";
     });
@@ -112,16 +112,17 @@ test::HttpResult ApiTest::Upload(const std::string& type, const std::string& nam
             // Nothing to sign (an invalid type, a test of the path's own refusals): sent unsigned.
         }
     }
-    return UploadUnsigned(type, name, version, bytes, std::move(headers));
+    return UploadUnsigned(type, name, version, bytes, std::move(headers), as);
 }
 
 test::HttpResult ApiTest::UploadUnsigned(const std::string& type, const std::string& name,
                                          const std::string& version, const std::string& bytes,
-                                         test::HttpHeaders headers) {
+                                         test::HttpHeaders headers, test::HttpClient* as) {
     auto file = WriteUploadFile(bytes);
     headers.emplace_back("Content-Type", "application/gzip");
-    return client_->UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version,
-                               file, std::move(headers));
+    return (as != nullptr ? *as : *client_)
+        .UploadFile("PUT", "/api/v1/artifacts/" + type + "/" + name + "/" + version, file,
+                    std::move(headers));
 }
 
 boost::json::value ApiTest::Json(const test::HttpResult& result) {

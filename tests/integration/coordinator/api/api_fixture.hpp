@@ -43,14 +43,15 @@ protected:
                        const std::string& version);
     // Writes `bytes` to a file and uploads it as the artifact of that version, signed by the
     // test publisher (whose key the coordinator trusts) unless `headers` already carries an
-    // X-Waka-Release-Signature; answers the result.
+    // X-Waka-Release-Signature; answers the result. `as`: the client that uploads (the admin's
+    // when null).
     test::HttpResult Upload(const std::string& type, const std::string& name,
                             const std::string& version, const std::string& bytes,
-                            test::HttpHeaders headers = {});
+                            test::HttpHeaders headers = {}, test::HttpClient* as = nullptr);
     // The same without any statement (an unsigned upload).
     test::HttpResult UploadUnsigned(const std::string& type, const std::string& name,
                                     const std::string& version, const std::string& bytes,
-                                    test::HttpHeaders headers = {});
+                                    test::HttpHeaders headers = {}, test::HttpClient* as = nullptr);
     // The file an upload of `bytes` would send (for signing it in a test).
     std::filesystem::path WriteUploadFile(const std::string& bytes);
 

@@ -40,7 +40,7 @@ TEST_F(ApiTest, ViewerCannotCreateAVersionAndNothingIsStored) {
     EXPECT_EQ(refused.status, 403u) << refused.body;
     auto body = Object(refused);
     EXPECT_EQ(Str(body, "code"), "forbidden");
-    EXPECT_NE(Str(body, "detail").find("operator"), std::string::npos) << Str(body, "detail");
+    EXPECT_NE(Str(body, "detail").find("publisher"), std::string::npos) << Str(body, "detail");
     EXPECT_EQ(Count("releases"), releases);
     EXPECT_EQ(Count("audit_log"), audit);
     EXPECT_EQ(viewer.Get("/api/v1/versions").status, 200u);

@@ -70,11 +70,10 @@ TEST_F(PatchRegistrationApiTest, CriticalAndHighPatchesWithAnUnboundedRangeAre42
     ExpectNothingStored();
 }
 
-TEST_F(PatchRegistrationApiTest, CriticalNeedsAdminOtherSeveritiesOperator) {
-    auto ops = ClientWith(MakeToken("ops", "operator"));
-    auto approver = ClientWith(MakeToken("approver", "approver"));
+TEST_F(PatchRegistrationApiTest, CriticalNeedsAdminOtherSeveritiesPublisher) {
+    auto publisher = ClientWith(MakeToken("publisher", "publisher"));
     const std::string critical = PlatformPatch("patch-crit", "critical", "<2.1.0", "2.1.0");
-    for (auto* client : {&ops, &approver}) {
+    for (auto* client : {&publisher}) {
         auto refused = client->Post(kPatches, critical);
         EXPECT_EQ(refused.status, 403u) << refused.body;
         EXPECT_EQ(Str(Object(refused), "code"), "forbidden");
@@ -88,16 +87,32 @@ TEST_F(PatchRegistrationApiTest, CriticalNeedsAdminOtherSeveritiesOperator) {
     Register(*client_, critical, "patch-crit");  // the admin
     EXPECT_EQ(Str(Object(client_->Get("/api/v1/security/patches/patch-crit")), "created_by"),
               "token:admin");
-    Register(ops, PlatformPatch("patch-high", "high", "<2.1.0", "2.1.0"), "patch-high");
+    Register(publisher, PlatformPatch("patch-high", "high", "<2.1.0", "2.1.0"), "patch-high");
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'patch.register'"), "2");
+}
+
+// Deploying roles do not publish (ADR 0023): refused at the route, whatever the severity.
+TEST_F(PatchRegistrationApiTest, OperatorsAndApproversCannotRegisterPatches) {
+    auto ops = ClientWith(MakeToken("ops", "operator"));
+    auto approver = ClientWith(MakeToken("approver", "approver"));
+    for (auto* client : {&ops, &approver}) {
+        auto refused =
+            client->Post(kPatches, PlatformPatch("patch-high", "high", "<2.1.0", "2.1.0"));
+        EXPECT_EQ(refused.status, 403u) << refused.body;
+        EXPECT_NE(Str(Object(refused), "detail").find("needs the publisher role (or admin)"),
+                  std::string::npos)
+            << refused.body;
+    }
+    ExpectNothingStored();
 }
 
 // Medium keeps today's rule (patched outside the range is enough), but enforcement does not move
 // an instance that runs a newer version down: it is reported as a conflict.
 TEST_F(PatchRegistrationApiTest, OlderMediumPatchIsStoredButNeverDowngrades) {
     Deployed("manifest-002");  // platform 2.1.0
-    auto ops = ClientWith(MakeToken("ops", "operator"));
-    Register(ops, PlatformPatch("patch-med", "medium", ">=2.1.0 <3.0.0", "2.0.0"), "patch-med");
+    auto publisher = ClientWith(MakeToken("publisher", "publisher"));
+    Register(publisher, PlatformPatch("patch-med", "medium", ">=2.1.0 <3.0.0", "2.0.0"),
+             "patch-med");
     EXPECT_EQ(Count("patch_deployments"), 0);
     EXPECT_EQ(SqlValue("SELECT details->>'conflicts' FROM audit_log WHERE action = "
                        "'patch.enforce'"),

@@ -102,7 +102,7 @@ TEST_F(TokenStoreTest, CreatedTokenAuthenticatesWithItsRole) {
 
 TEST_F(TokenStoreTest, SecretsAreUniqueAndNeverStoredInPlainText) {
     auto a = RunSync(store_->Create(kAdmin, "a", domain::Role::kViewer));
-    auto b = RunSync(store_->Create(kAdmin, "a", domain::Role::kViewer));
+    auto b = RunSync(store_->Create(kAdmin, "b", domain::Role::kViewer));
     ASSERT_TRUE(a && b);
     EXPECT_NE(a->secret, b->secret);
     ASSERT_TRUE(
@@ -199,15 +199,37 @@ TEST_F(TokenStoreTest, BootstrapIsIdempotentAndFollowsARotatedSecret) {
     EXPECT_EQ(listed->size(), 1u);
 }
 
-TEST_F(TokenStoreTest, BootstrapDoesNotTakeOverAnApiTokenOfTheSameName) {
+// A name is one identity (ADR 0023): the bootstrap neither takes over an API token of its name
+// nor becomes a second holder of it.
+TEST_F(TokenStoreTest, BootstrapRefusesTheNameOfAnActiveApiToken) {
     auto created = RunSync(store_->Create(kAdmin, "admin", domain::Role::kViewer));
     ASSERT_TRUE(created);
     auto bootstrap =
         RunSync(store_->EnsureBootstrapToken("admin", kBootstrapSecret, domain::Role::kAdmin));
-    ASSERT_TRUE(bootstrap);
-    EXPECT_NE(bootstrap->id, created->token.id);
+    ASSERT_FALSE(bootstrap);
+    EXPECT_TRUE(bootstrap.error().Is(Errc::kConflict)) << bootstrap.error().message;
+    EXPECT_NE(bootstrap.error().message.find("already has this name"), std::string::npos);
     EXPECT_EQ(Authenticate(created->secret)->role, domain::Role::kViewer);
-    EXPECT_EQ(Authenticate(kBootstrapSecret)->role, domain::Role::kAdmin);
+    EXPECT_FALSE(Authenticate(kBootstrapSecret));
+    EXPECT_EQ(Audit("token.bootstrap").size(), 0u);
+}
+
+TEST_F(TokenStoreTest, ActiveNamesAreUniqueAndARevokedNameCanBeReused) {
+    auto first = RunSync(store_->Create(kAdmin, "ci", domain::Role::kOperator));
+    ASSERT_TRUE(first);
+    auto second = RunSync(store_->Create(kAdmin, "ci", domain::Role::kAdmin));
+    ASSERT_FALSE(second);
+    EXPECT_TRUE(second.error().Is(Errc::kConflict)) << second.error().message;
+    EXPECT_NE(second.error().message.find("already named ci"), std::string::npos);
+    EXPECT_EQ(Audit("token.create").size(), 1u);
+    auto listed = RunSync(store_->List());
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->size(), 1u);
+
+    ASSERT_TRUE(RunSync(store_->Revoke(kAdmin, first->token.id)));
+    auto reused = RunSync(store_->Create(kAdmin, "ci", domain::Role::kPublisher));
+    ASSERT_TRUE(reused) << reused.error().message;
+    EXPECT_EQ(Authenticate(reused->secret)->role, domain::Role::kPublisher);
 }
 
 TEST_F(TokenStoreTest, RevokedBootstrapStaysRevokedUntilTheSecretIsRotated) {

@@ -83,27 +83,35 @@ TEST(RoleToRegister, Table) {
         Role role;
     };
     const Case cases[] = {{"critical", Role::kAdmin},
-                          {"high", Role::kOperator},
-                          {"medium", Role::kOperator},
-                          {"low", Role::kOperator}};
+                          {"high", Role::kPublisher},
+                          {"medium", Role::kPublisher},
+                          {"low", Role::kPublisher}};
     for (const auto& c : cases) {
         EXPECT_EQ(RoleToRegister(c.severity), c.role) << c.severity;
     }
 }
 
-TEST(CheckRegistrationRole, CriticalNeedsAdminOthersOperator) {
+TEST(CheckRegistrationRole, CriticalNeedsAdminOthersPublisher) {
     const Principal operator_token{"token:ops", Role::kOperator, "t1"};
     const Principal approver{"token:approver", Role::kApprover, "t2"};
     const Principal admin{"token:admin", Role::kAdmin, "t3"};
-    auto refused = CheckRegistrationRole("critical", operator_token);
+    const Principal publisher{"token:release", Role::kPublisher, "t4"};
+    auto refused = CheckRegistrationRole("critical", publisher);
     ASSERT_TRUE(refused);
     EXPECT_NE(refused->find("registering a critical patch needs the admin role"), std::string::npos)
         << *refused;
-    EXPECT_NE(refused->find("token:ops has the operator role"), std::string::npos) << *refused;
+    EXPECT_NE(refused->find("token:release has the publisher role"), std::string::npos) << *refused;
     EXPECT_TRUE(CheckRegistrationRole("critical", approver));
+    EXPECT_TRUE(CheckRegistrationRole("critical", operator_token));
     EXPECT_FALSE(CheckRegistrationRole("critical", admin));
-    EXPECT_FALSE(CheckRegistrationRole("high", operator_token));
-    EXPECT_FALSE(CheckRegistrationRole("low", operator_token));
+    EXPECT_FALSE(CheckRegistrationRole("high", publisher));
+    EXPECT_FALSE(CheckRegistrationRole("low", publisher));
+    EXPECT_FALSE(CheckRegistrationRole("low", admin));
+    auto deployer = CheckRegistrationRole("low", operator_token);
+    ASSERT_TRUE(deployer);
+    EXPECT_NE(deployer->find("needs the publisher role (or admin)"), std::string::npos)
+        << *deployer;
+    EXPECT_TRUE(CheckRegistrationRole("high", approver));
 }
 
 }  // namespace

@@ -68,5 +68,22 @@ TEST(PolicyCodec, ApprovalDefaultsAndErrors) {
     EXPECT_EQ(errors[2].field, "approval.approver_roles");
 }
 
+// Four-eyes (ADR 0023): a role that deploys or publishes never approves.
+TEST(ApprovalCodec, OnlyApproverAndAdminMayBeApproverRoles) {
+    for (const char* roles : {R"(["operator"])", R"(["viewer"])", R"(["publisher"])",
+                              R"(["approver","operator"])", R"([])"}) {
+        std::vector<InvalidField> errors;
+        const auto text = std::string(R"({"approver_roles":)") + roles + "}";
+        EXPECT_FALSE(ApprovalFromJson(boost::json::parse(text), "approval", errors)) << roles;
+        ASSERT_EQ(errors.size(), 1U) << roles;
+        EXPECT_EQ(errors[0].field, "approval.approver_roles");
+    }
+    for (const char* roles : {R"(["approver"])", R"(["admin"])", R"(["admin","approver"])"}) {
+        std::vector<InvalidField> errors;
+        const auto text = std::string(R"({"approver_roles":)") + roles + "}";
+        EXPECT_TRUE(ApprovalFromJson(boost::json::parse(text), "approval", errors)) << roles;
+    }
+}
+
 }  // namespace
 }  // namespace waka::coordinator::policy

@@ -201,5 +201,27 @@ TEST(DecisionNames, RoundTrip) {
     EXPECT_FALSE(ParseSeverity("urgent").has_value());
 }
 
+// The rule a deployment keeps (ADR 0023): only a verdict that awaits approval carries it.
+TEST(DecisionTable, AnApprovalVerdictCarriesTheRuleInForce) {
+    Policy manual = Column(1, true);
+    manual.approval.required_approvals = 3;
+    manual.approval.approver_roles = {"admin"};
+    for (const Row& row : kTable) {
+        const auto decision = Decide(&manual, ChangeOf(row), At(kOutside));
+        ASSERT_TRUE(decision.has_value());
+        if (decision->verdict == V::kAwaitApproval) {
+            ASSERT_TRUE(decision->approval) << Cell(row, 1);
+            EXPECT_EQ(decision->approval->required_approvals, 3);
+            EXPECT_EQ(decision->approval->approver_roles, std::vector<std::string>{"admin"});
+        } else {
+            EXPECT_FALSE(decision->approval) << Cell(row, 1);
+        }
+    }
+    const auto forced =
+        Decide(&manual, Forced(ChangeKind::kOperatorDeployment, "admin", "why"), At(kOutside));
+    ASSERT_TRUE(forced.has_value());
+    EXPECT_FALSE(forced->approval);
+}
+
 }  // namespace
 }  // namespace waka::coordinator::policy
