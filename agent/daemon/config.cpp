@@ -21,9 +21,8 @@ void Bind(config::Schema& schema, AgentConfig& c) {
     schema.Add("server_name", &c.server_name,
                "Name expected in the coordinator's certificate (default: the URL's host).");
     schema.Add("state_dir", &c.state_dir, "Agent state: credential, journal, components.");
-    schema.Add("enrollment_token", &c.enrollment_token,
-               "One-time enrollment token, used while no credential is stored "
-               "(prefer WAKA_ENROLLMENT_TOKEN).");
+    schema.AddSecret("enrollment_token", &c.enrollment_token,
+                     "One-time enrollment token, used while no credential is stored.");
     schema.Add("heartbeat_seconds_default", &c.heartbeat_seconds_default,
                "Heartbeat interval until the coordinator's Welcome sets one.");
     schema.Add("connect_timeout_seconds", &c.connect_timeout_seconds,

@@ -17,12 +17,12 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("gateway.key_file", &c.gateway_key_file, "PEM private key of the gateway.");
     schema.Add("gateway.heartbeat_seconds", &c.gateway_heartbeat_seconds,
                "Heartbeat interval told to agents.");
-    schema.Add("database.url", &c.database_url, "PostgreSQL URL, e.g. postgresql://waka@db/waka.");
+    schema.AddSecret("database.url", &c.database_url,
+                     "PostgreSQL URL, e.g. postgresql://waka@db/waka (may hold a password).");
     schema.Add("database.pool_size", &c.database_pool_size, "PostgreSQL connections (DB threads).");
     schema.Add("storage.dir", &c.storage_dir, "State directory: artifacts and upload spool.");
-    schema.Add(
-        "auth.bootstrap_token", &c.auth_bootstrap_token,
-        "Admin API token ensured at start (stored hashed). Prefer WAKA_AUTH_BOOTSTRAP_TOKEN.");
+    schema.AddSecret("auth.bootstrap_token", &c.auth_bootstrap_token,
+                     "Admin API token ensured at start (stored hashed).");
     schema.Add("auth.bootstrap_token_name", &c.auth_bootstrap_token_name, "Name of that token.");
     schema.Add("ready_file", &c.ready_file,
                "Written with the bound ports once serving (for scripts and tests).");
@@ -47,7 +47,7 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
 Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (c.database_url.empty()) {
         return MakeError(Errc::kInvalidArgument,
-                         "database.url is required (set WAKA_DATABASE_URL or --database-url)");
+                         "database.url is required (set WAKA_DATABASE_URL or database.url_file)");
     }
     if (c.gateway_cert_file.empty() || c.gateway_key_file.empty()) {
         return MakeError(

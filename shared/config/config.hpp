@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@
 // An unknown WAKA_* environment variable is NOT an error: the shell may hold WAKA_URL/WAKA_TOKEN
 // for other tools. On error every bound variable keeps the value it had before Load.
 //
+// Secrets (AddSecret): "database.url" may come from the file, WAKA_DATABASE_URL or the file named
+// by database.url_file (--database-url-file, WAKA_DATABASE_URL_FILE), never from --database-url.
+//
 // Value syntax in the environment and on the command line:
 //   bool:    true/false, 1/0, yes/no, on/off (case-insensitive); a bare `--flag` means true
 //            (a bool flag takes a value only in the `--flag=value` form).
@@ -64,6 +68,8 @@ struct Entry {
     std::string env_name;  // "WAKA_HTTP_PORT"
     std::string help;
     Target target;
+    bool secret = false;    // never taken from a flag (AddSecret)
+    std::string secret_of;  // for "<key>_file": the secret key whose value the file holds
 };
 
 class Schema {
@@ -81,6 +87,12 @@ public:
     void Add(std::string key, std::uint64_t* target, std::string help);
     void Add(std::string key, double* target, std::string help);
     void Add(std::string key, std::filesystem::path* target, std::string help);
+    // A secret string (a password, a token): taken from the file or the environment but never
+    // from a flag, since a command line shows in `ps` (a flag is refused, naming the
+    // alternatives). Also binds "<key>_file", a path whose file holds the value, which is how
+    // Vault Agent templates and systemd LoadCredential= deliver secrets; one trailing newline is
+    // ignored, and setting both the secret and its file is refused.
+    void AddSecret(std::string key, std::string* target, std::string help);
 
     // Read when neither --config nor WAKA_CONFIG names a file, and only if it exists.
     void SetDefaultConfigFile(std::filesystem::path path);
@@ -103,6 +115,7 @@ private:
     [[nodiscard]] std::optional<std::string> Clash(const Entry& candidate) const;
 
     std::vector<Entry> entries_;
+    std::vector<std::unique_ptr<std::filesystem::path>> secret_files_;  // targets of "*_file"
     std::optional<Error> registration_error_;
     std::optional<std::filesystem::path> default_config_file_;
 };

@@ -1,4 +1,6 @@
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -80,6 +82,12 @@ Expected<void> ParseOne(const Schema& schema, int argc, const char* const* argv,
     if (name != "config" && entry == nullptr) {
         return ArgError("unknown flag --" + name + " (see --help)");
     }
+    if (entry != nullptr && entry->secret) {
+        return ArgError("--" + name + ": " + entry->key +
+                        " is a secret and never taken from the command line (it would show in "
+                        "ps); use " +
+                        entry->env_name + ", the config file, or --" + entry->flag + "-file FILE");
+    }
     if (!value && entry != nullptr && detail::IsBool(entry->target)) {
         value = "true";
     }
@@ -130,6 +138,44 @@ Expected<void> ApplyEnv(const Schema& schema, const std::map<std::string, std::s
     return {};
 }
 
+// Fills each secret whose "<key>_file" is set from that file.
+Expected<void> ApplySecretFiles(const Schema& schema) {
+    constexpr std::size_t kMaxSecretBytes = 64 * 1024;
+    for (const Entry& file_entry : schema.Entries()) {
+        const auto* path = std::get_if<std::filesystem::path*>(&file_entry.target);
+        if (file_entry.secret_of.empty() || path == nullptr || (*path)->empty()) {
+            continue;
+        }
+        const Entry* secret = schema.FindKey(file_entry.secret_of);
+        auto* value = secret != nullptr ? std::get_if<std::string*>(&secret->target) : nullptr;
+        if (value == nullptr) {
+            return MakeError(Errc::kInternal, file_entry.key + " names no secret");
+        }
+        if (!(*value)->empty()) {
+            return ArgError(secret->key + " and " + file_entry.key + " are both set; give one");
+        }
+        std::ifstream in(**path, std::ios::binary);
+        std::string text(kMaxSecretBytes + 1, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        if (in.bad() || (!in && in.gcount() == 0 && !in.eof()) ||
+            !std::filesystem::exists(**path)) {
+            return MakeError(Errc::kIo, "cannot read " + file_entry.key + " " + (*path)->string());
+        }
+        text.resize(static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxSecretBytes) {
+            return ArgError(file_entry.key + " " + (*path)->string() + " is larger than 64 KiB");
+        }
+        if (text.ends_with("\n")) {
+            text.pop_back();
+            if (text.ends_with("\r")) {
+                text.pop_back();
+            }
+        }
+        **value = std::move(text);
+    }
+    return {};
+}
+
 Expected<void> ApplyFlags(const std::vector<FlagSetting>& settings) {
     for (const FlagSetting& setting : settings) {
         auto assigned = AssignFrom(*setting.entry, setting.value, "flag " + setting.flag);
@@ -176,6 +222,9 @@ Expected<LoadOutcome> ApplyAll(const Schema& schema, int argc, const char* const
     if (auto applied = ApplyFlags(args->settings); !applied) {
         return applied.error();
     }
+    if (auto secrets = ApplySecretFiles(schema); !secrets) {
+        return secrets.error();
+    }
     return outcome;
 }
 
@@ -193,9 +242,11 @@ std::string HelpText(const Schema& schema, std::string_view program, std::string
     }
     text += "\n";
     for (const Entry& e : schema.Entries()) {
-        text += "  --" + e.flag + " <" + std::string(detail::TypeName(e.target)) + ">\n      " +
-                e.help + " Default: " + detail::FormatValue(e.target) + ". Env: " + e.env_name +
-                ". File key: " + e.key + ".\n";
+        // A secret has no flag, and its value is never printed.
+        text += (e.secret ? "  (no flag)" : "  --" + e.flag) + " <" +
+                std::string(detail::TypeName(e.target)) + ">\n      " + e.help +
+                " Default: " + (e.secret ? std::string("none") : detail::FormatValue(e.target)) +
+                ". Env: " + e.env_name + ". File key: " + e.key + ".\n";
     }
     return text;
 }

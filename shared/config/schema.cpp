@@ -81,6 +81,24 @@ void Schema::Add(std::string key, std::filesystem::path* target, std::string hel
     AddTarget(std::move(key), target, std::move(help));
 }
 
+void Schema::AddSecret(std::string key, std::string* target, std::string help) {
+    const std::string file_key = key + "_file";
+    const std::size_t before = entries_.size();
+    AddTarget(key, target,
+              help + " Secret: never taken from a flag (use the environment, the config file or " +
+                  file_key + ").");
+    if (entries_.size() == before) {
+        return;  // a clash, recorded as the registration error
+    }
+    entries_.back().secret = true;
+    secret_files_.push_back(std::make_unique<std::filesystem::path>());
+    AddTarget(file_key, secret_files_.back().get(),
+              "File holding " + key + " (one trailing newline ignored).");
+    if (entries_.size() == before + 2) {
+        entries_.back().secret_of = key;
+    }
+}
+
 void Schema::SetDefaultConfigFile(std::filesystem::path path) {
     default_config_file_ = std::move(path);
 }

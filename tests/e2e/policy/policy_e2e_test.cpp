@@ -164,9 +164,9 @@ TEST_F(PolicyE2eTest, AutoUpdateRunsOnlyInsideTheWindowAndSurvivesRestarts) {
 TEST(CoordinatorConfigE2e, TheClockOffsetIsRefusedUnlessTestingIsEnabled) {
     const auto dir = MakeTempDir("waka-e2e-config");
     Process coordinator(WAKA_COORDINATOR_BIN,
-                        {"--database-url", "postgresql://unused", "--gateway-cert-file", "c",
-                         "--gateway-key-file", "k", "--testing-clock-offset-seconds=60"},
-                        {}, dir / "coordinator.log");
+                        {"--gateway-cert-file", "c", "--gateway-key-file", "k",
+                         "--testing-clock-offset-seconds=60"},
+                        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
     auto status = coordinator.Wait(10s);
     ASSERT_TRUE(status.has_value());
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);

@@ -370,5 +370,61 @@ TEST(ConfigSchemaTest, ProcessEnvironmentIsUsedWithoutInjection) {
     EXPECT_EQ(value, "from-process");
 }
 
+// Secrets: from the environment, the file or "<key>_file", never from a flag (it shows in ps).
+class SecretConfigTest : public ConfigTest {
+protected:
+    void SetUp() override {
+        ConfigTest::SetUp();
+        schema_.AddSecret("auth.token", &token_, "An API token.");
+    }
+    std::string token_;
+};
+
+TEST_F(SecretConfigTest, AFlagIsRefusedNamingTheAlternatives) {
+    auto r = Run({"--auth-token", "s3cret-value"});
+    ASSERT_FALSE(r);
+    EXPECT_NE(
+        r.error().message.find("auth.token is a secret and never taken from the command line"),
+        std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("WAKA_AUTH_TOKEN"), std::string::npos);
+    EXPECT_NE(r.error().message.find("--auth-token-file"), std::string::npos);
+    EXPECT_EQ(r.error().message.find("s3cret-value"), std::string::npos);
+    EXPECT_TRUE(token_.empty());
+}
+
+TEST_F(SecretConfigTest, EnvironmentAndFileKeysFillIt) {
+    ASSERT_TRUE(Run({}, {{"WAKA_AUTH_TOKEN", "from-env"}}));
+    EXPECT_EQ(token_, "from-env");
+    token_.clear();
+    const auto secret = WriteFile("from-file\n", "token");
+    auto r = Run({"--auth-token-file", secret.string()});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(token_, "from-file");  // one trailing newline dropped
+    token_.clear();
+    ASSERT_TRUE(Run({}, {{"WAKA_AUTH_TOKEN_FILE", secret.string()}}));
+    EXPECT_EQ(token_, "from-file");
+}
+
+TEST_F(SecretConfigTest, BothOrAMissingFileAreRefused) {
+    const auto secret = WriteFile("x", "token");
+    auto both = Run({"--auth-token-file", secret.string()}, {{"WAKA_AUTH_TOKEN", "y"}});
+    ASSERT_FALSE(both);
+    EXPECT_NE(both.error().message.find("are both set"), std::string::npos);
+    auto missing = Run({"--auth-token-file", (dir_ / "absent").string()});
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("cannot read auth.token_file"), std::string::npos)
+        << missing.error().message;
+    EXPECT_TRUE(token_.empty());
+}
+
+TEST_F(SecretConfigTest, HelpShowsNoFlagAndNoValue) {
+    token_ = "must-not-show";
+    const std::string help = HelpText(schema_, "prog", "1");
+    EXPECT_EQ(help.find("must-not-show"), std::string::npos);
+    EXPECT_EQ(help.find("--auth-token <"), std::string::npos);
+    EXPECT_NE(help.find("--auth-token-file <"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace waka::config
