@@ -28,7 +28,10 @@ void AddGlobalOptions(CLI::App& app, Globals& globals) {
     app.fallthrough();  // --json, --url and --token also after a subcommand
     app.option_defaults()->always_capture_default();
     app.add_option("--url", globals.url, "Coordinator URL (env WAKA_URL)");
-    app.add_option("--token", globals.token, "Bearer token (env WAKA_TOKEN)");
+    // No --token: a command line shows in `ps` and shell history (docs/wakactl.md).
+    app.add_option("--token-file", globals.token_file,
+                   "File holding the bearer token (env WAKA_TOKEN_FILE; else env WAKA_TOKEN)")
+        ->check(CLI::ExistingFile);
     app.add_option("--ca", globals.ca_file,
                    "PEM CA bundle to verify an https:// coordinator with, instead of the "
                    "system's trust store (env WAKA_CA_FILE)")
@@ -62,6 +65,10 @@ int RunAction(Context& context) {
     if (!context.action) {
         return context.exit_code;
     }
+    if (auto token = ResolveToken(context.globals); !token) {
+        std::cerr << token.error().message << "\n";
+        return 2;
+    }
     if (auto done = context.action(); !done) {
         std::cerr << done.error().message << "\n";
         return 1;
@@ -75,6 +82,7 @@ int Run(int argc, char** argv) {
     Context context;
     context.globals.url = EnvOr("WAKA_URL", "http://127.0.0.1:8000");
     context.globals.token = EnvOr("WAKA_TOKEN", "");
+    context.globals.token_file = EnvOr("WAKA_TOKEN_FILE", "");
     context.globals.ca_file = EnvOr("WAKA_CA_FILE", "");
     CLI::App app{"wakactl: operate Waka Deploy through its REST API", "wakactl"};
     AddGlobalOptions(app, context.globals);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <iostream>
 
+#include "ctl/input.hpp"
 #include "ctl/output.hpp"
 
 namespace waka::ctl {
@@ -82,12 +84,38 @@ Expected<json::value> Check(const Answer& answer) {
     return body;
 }
 
+Expected<void> ResolveToken(Globals& globals) {
+    if (globals.token_file.empty()) {
+        return {};
+    }
+    auto text = ReadInputFile(globals.token_file);
+    if (!text) {
+        return Fail("wakactl: cannot read the token file " + globals.token_file, Errc::kIo);
+    }
+    while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) {
+        text->pop_back();
+    }
+    globals.token = std::move(*text);
+    return {};
+}
+
+bool IsLoopbackHost(std::string_view host) {
+    if (host.starts_with('[') && host.ends_with(']')) {
+        host = host.substr(1, host.size() - 2);
+    }
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 Expected<Client> Client::Make(const Globals& globals) {
     auto target = ParseUrl(globals.url);
     if (!target) {
         return Fail("wakactl: " + target.error().message);
     }
     target->ca_file = globals.ca_file;
+    if (!target->tls && !globals.token.empty() && !IsLoopbackHost(target->host)) {
+        std::cerr << "wakactl: warning: the token goes in clear text over http:// to "
+                  << target->host << "; use https://\n";
+    }
     return Client(globals.token, std::move(*target));
 }
 

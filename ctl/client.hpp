@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,7 +21,8 @@ namespace waka::ctl {
 struct Globals {
     std::string url;
     std::string token;
-    std::string ca_file;  // https:// only: the CA bundle to trust instead of the system's
+    std::string token_file;  // read into `token` by ResolveToken; wins over WAKA_TOKEN
+    std::string ca_file;     // https:// only: the CA bundle to trust instead of the system's
     bool json_output = false;
 };
 
@@ -29,6 +31,13 @@ struct Page {
     boost::json::array items;
     bool more = false;  // the server had more than were fetched
 };
+
+// Reads globals.token_file (one trailing newline ignored) into globals.token when set. Errors name
+// the file, never its content.
+[[nodiscard]] Expected<void> ResolveToken(Globals& globals);
+
+// True for a host name or address that stays on this machine (localhost, 127.0.0.0/8, ::1).
+[[nodiscard]] bool IsLoopbackHost(std::string_view host);
 
 class Client {
 public:

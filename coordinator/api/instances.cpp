@@ -38,7 +38,7 @@ boost::asio::awaitable<http::Response> CreateInstance(Services& services, Call& 
     // Shown once: only its hash is stored.
     body["enrollment_token"] = enrollment_token;
     body["enrollment_expires_at"] = FormatRfc3339(expires_at);
-    co_return JsonResponse(201, body);
+    co_return SecretJsonResponse(201, body);
 }
 
 ApiExpected<ports::InstanceFilter> ParseInstanceFilter(const http::Request& request) {

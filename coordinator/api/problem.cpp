@@ -106,6 +106,12 @@ http::Response JsonResponse(unsigned status, const boost::json::value& body) {
     return response;
 }
 
+http::Response SecretJsonResponse(unsigned status, const boost::json::value& body) {
+    http::Response response = JsonResponse(status, body);
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+}
+
 http::Response NoContent() {
     http::Response response;
     response.status = 204;

@@ -47,6 +47,9 @@ using ApiExpected = boost::system::result<T, ApiError>;
 
 [[nodiscard]] http::Response ToResponse(const ApiError& error);
 [[nodiscard]] http::Response JsonResponse(unsigned status, const boost::json::value& body);
+// The same for an answer that carries a secret (a new token, an enrollment token): with
+// "Cache-Control: no-store", so that no cache or proxy along the way keeps it.
+[[nodiscard]] http::Response SecretJsonResponse(unsigned status, const boost::json::value& body);
 [[nodiscard]] http::Response NoContent();
 
 // Boost.System needs this for result<T, ApiError>::value(); the API never calls it.

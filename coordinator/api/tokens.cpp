@@ -22,7 +22,7 @@ boost::asio::awaitable<http::Response> CreateToken(Services& services, Call& cal
     boost::json::object body = TokenJson(created->token);
     // The only time the secret is ever shown.
     body["token"] = created->secret;
-    co_return JsonResponse(201, body);
+    co_return SecretJsonResponse(201, body);
 }
 
 boost::asio::awaitable<http::Response> ListTokens(Services& services, Call&) {

@@ -78,5 +78,18 @@ TEST_F(WakactlTest, FloorSignedOfflineIsSetListedAndNeverLowered) {
         << refused.output;
 }
 
+// The token never comes from the command line; a file is fine.
+TEST_F(WakactlTest, TokenFromAFileNeverFromAFlag) {
+    CtlRun flag = Ctl({"--token", "waka_should_not_be_here", "health"}, "unused");
+    EXPECT_EQ(flag.exit_code, 2) << flag.output;
+    const auto file = world_.Dir() / "token";
+    std::ofstream(file) << world_.AdminToken() << "\n";
+    CtlRun from_file = Ctl({"--token-file", file.string(), "versions", "list"}, "not-a-token");
+    EXPECT_EQ(from_file.exit_code, 0) << from_file.output;
+    CtlRun from_env =
+        Ctl({"versions", "list"}, "not-a-token", "", {{"WAKA_TOKEN_FILE", file.string()}});
+    EXPECT_EQ(from_env.exit_code, 0) << from_env.output;
+}
+
 }  // namespace
 }  // namespace waka::test

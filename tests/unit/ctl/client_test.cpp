@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ctl/input.hpp"
 #include "ctl/output.hpp"
+#include "shared/core/crypto.hpp"
 
 // wakactl's errors are values whose message is the line it prints; these pin the lines the
 // integration and end-to-end tests (and scripts) read.
@@ -101,6 +104,29 @@ TEST(ClientTest, UnusableUrlIsAnErrorBeforeAnythingIsSent) {
     ASSERT_FALSE(client);
     EXPECT_EQ(client.error().message,
               "wakactl: the URL must start with http:// or https:// (got 'ftp://x')");
+}
+
+TEST(TokenTest, LoopbackHostsAreThoseThatStayOnThisMachine) {
+    for (const char* host : {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) {
+        EXPECT_TRUE(IsLoopbackHost(host)) << host;
+    }
+    for (const char* host : {"coordinator.internal", "10.0.0.1", "128.0.0.1", "localhost.evil"}) {
+        EXPECT_FALSE(IsLoopbackHost(host)) << host;
+    }
+}
+
+TEST(TokenTest, TokenFileIsReadWithoutItsNewlineAndWinsOverTheEnvironment) {
+    const auto file = std::filesystem::temp_directory_path() / ("wakactl-token-" + RandomHex(6));
+    std::ofstream(file) << "waka_file_token\n";
+    Globals globals;
+    globals.token = "from-env";
+    globals.token_file = file.string();
+    ASSERT_TRUE(ResolveToken(globals));
+    EXPECT_EQ(globals.token, "waka_file_token");
+    std::filesystem::remove(file);
+    auto missing = ResolveToken(globals);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().message.find("waka_file_token"), std::string::npos);
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ TEST_F(ApiTest, TokenCreateListRevoke) {
     EXPECT_EQ(Str(token, "name"), "ci-pipeline");
     EXPECT_EQ(Str(token, "created_at").back(), 'Z');
     EXPECT_GT(secret.size(), 20u);
+    EXPECT_EQ(created.Header("Cache-Control"), "no-store");  // the answer carries a secret
 
     auto listed = client_->Get("/api/v1/tokens");
     ASSERT_EQ(listed.status, 200u);

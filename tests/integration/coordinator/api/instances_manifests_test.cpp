@@ -17,6 +17,7 @@ TEST_F(ApiTest, InstanceCreateAnswersAnEnrollmentTokenStoredOnlyHashed) {
         client_->Post("/api/v1/instances",
                       R"({"id":"instance-prod-01","labels":{"env":"prod","region":"lagos"}})");
     ASSERT_EQ(created.status, 201u) << created.body;
+    EXPECT_EQ(created.Header("Cache-Control"), "no-store");
     auto instance = Object(created);
     std::string token = Str(instance, "enrollment_token");
     EXPECT_EQ(token.rfind("enroll_", 0), 0u) << token;
