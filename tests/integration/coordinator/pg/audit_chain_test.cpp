@@ -67,6 +67,8 @@ protected:
         auto status = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
             pqxx::work tx(c);
             if (!sql.empty()) {
+                // A superuser bypassing the append-only trigger on purpose (migration 011).
+                tx.exec("SET LOCAL session_replication_role = replica");
                 tx.exec(sql);
             }
             auto verified = VerifyAudit(tx);
@@ -273,6 +275,28 @@ TEST_F(AuditStoreTest, DeletingAnEntryInTheMiddleIsDetected) {
         VerifyAfter("DELETE FROM audit_log WHERE seq = " + std::to_string(listed[0].seq));
     EXPECT_FALSE(first_removed.ok);
     EXPECT_EQ(first_removed.first_bad_seq, listed[1].seq);
+}
+
+// Migration 011: whoever the role, a change to an entry fails and the entry stays as it was.
+TEST_F(AuditStoreTest, UpdateDeleteAndTruncateAreRefused) {
+    AppendThree();
+    for (const std::string sql : {"UPDATE audit_log SET actor = 'token:mallory'",
+                                  "DELETE FROM audit_log", "TRUNCATE audit_log"}) {
+        auto refused = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
+            pqxx::work tx(c);
+            tx.exec(sql);
+            tx.commit();
+            return {};
+        });
+        EXPECT_FALSE(refused) << sql;
+        if (!refused) {
+            continue;
+        }
+        EXPECT_NE(refused.error().message.find("audit_log is append-only"), std::string::npos)
+            << refused.error().message;
+    }
+    EXPECT_EQ(List({}).size(), 3u);
+    EXPECT_TRUE(VerifyAfter("").ok);
 }
 
 TEST_F(AuditStoreTest, ConcurrentAppendersKeepOneLinearChain) {
