@@ -122,7 +122,11 @@ Expected<void> Coordinator::Prepare() {
     if (auto storage = PrepareStorage(config_); !storage) {
         return storage;
     }
-    auto database = db::Database::Open({config_.database_url, config_.database_pool_size});
+    auto database =
+        db::Database::Open({.url = config_.database_url,
+                            .pool_size = config_.database_pool_size,
+                            .statement_timeout_ms = config_.database_statement_timeout_ms,
+                            .max_queued = config_.database_max_queued});
     if (!database) {
         return database.error().WithContext("open database");
     }

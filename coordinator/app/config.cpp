@@ -20,6 +20,10 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.AddSecret("database.url", &c.database_url,
                      "PostgreSQL URL, e.g. postgresql://waka@db/waka (may hold a password).");
     schema.Add("database.pool_size", &c.database_pool_size, "PostgreSQL connections (DB threads).");
+    schema.Add("database.statement_timeout_ms", &c.database_statement_timeout_ms,
+               "Longest one statement may run (0: no limit; migrations are never limited).");
+    schema.Add("database.max_queued", &c.database_max_queued,
+               "Database calls waiting or running at once; more answer 503 at once.");
     schema.Add("storage.dir", &c.storage_dir, "State directory: artifacts and upload spool.");
     schema.AddSecret("auth.bootstrap_token", &c.auth_bootstrap_token,
                      "Admin API token ensured at start (stored hashed).");
@@ -59,6 +63,10 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     }
     if (c.database_pool_size < 1 || c.database_pool_size > 256) {
         return MakeError(Errc::kInvalidArgument, "database.pool_size must be between 1 and 256");
+    }
+    if (c.database_max_queued < c.database_pool_size || c.database_max_queued > 1'000'000) {
+        return MakeError(Errc::kInvalidArgument,
+                         "database.max_queued must be between database.pool_size and 1000000");
     }
     if (c.scheduler_interval_seconds < 1 || c.scheduler_interval_seconds > 3600) {
         return MakeError(Errc::kInvalidArgument,

@@ -25,6 +25,8 @@ struct CoordinatorConfig {
     std::uint32_t gateway_heartbeat_seconds = 15;
     std::string database_url;  // never logged: may hold a password
     std::uint32_t database_pool_size = 4;
+    std::uint32_t database_statement_timeout_ms = 30'000;
+    std::uint32_t database_max_queued = 1024;
     std::filesystem::path storage_dir = "/var/lib/waka-coordinator";
     std::string auth_bootstrap_token;  // admin token made at start; never logged
     std::string auth_bootstrap_token_name = "bootstrap-admin";

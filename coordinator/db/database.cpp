@@ -78,13 +78,16 @@ std::string OneLine(std::string text, const std::string& secret) {
     return line;
 }
 
-Expected<std::unique_ptr<pqxx::connection>> Connect(const std::string& url) {
+// `statement_timeout_ms` 0: no limit (migrations).
+Expected<std::unique_ptr<pqxx::connection>> Connect(const std::string& url,
+                                                    std::uint32_t statement_timeout_ms) {
     try {
         auto connection = std::make_unique<pqxx::connection>(url);
         // set_variable (not a plain SET) so that libpqxx re-applies them if it ever reconnects.
         connection->set_variable("TimeZone", "UTC");
         connection->set_variable("DateStyle", "ISO");
         connection->set_variable("client_min_messages", "warning");
+        connection->set_variable("statement_timeout", std::to_string(statement_timeout_ms));
         return connection;
     } catch (const std::exception& e) {
         const Target target = DescribeTarget(url);
@@ -110,6 +113,7 @@ bool LosesConnection(const pqxx::sql_error& e) {
 
 struct Database::Pool {
     std::string url;
+    std::uint32_t statement_timeout_ms = 0;
     std::size_t size = 0;
     std::mutex mutex;
     std::condition_variable returned;
@@ -136,9 +140,17 @@ struct Database::Pool {
 };
 
 Database::Database(const DatabaseOptions& options)
-    : connections_(std::make_unique<Pool>()), pool_(options.pool_size) {
+    : connections_(std::make_unique<Pool>()),
+      max_queued_(options.max_queued),
+      pool_(options.pool_size) {
     connections_->url = options.url;
+    connections_->statement_timeout_ms = options.statement_timeout_ms;
     connections_->size = options.pool_size;
+}
+
+Error Database::BusyError() const {
+    return MakeError(Errc::kDatabase, "database busy: " + std::to_string(max_queued_) +
+                                          " requests are waiting for it (database.max_queued)");
 }
 
 Database::~Database() {
@@ -150,9 +162,12 @@ Expected<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& option
     if (options.pool_size == 0) {
         return MakeError(Errc::kInvalidArgument, "database pool_size must be at least 1");
     }
+    if (options.max_queued < options.pool_size) {
+        return MakeError(Errc::kInvalidArgument, "database max_queued must be at least pool_size");
+    }
     std::unique_ptr<Database> database(new Database(options));
     for (std::size_t i = 0; i < options.pool_size; ++i) {
-        auto connection = Connect(options.url);
+        auto connection = Connect(options.url, options.statement_timeout_ms);
         if (!connection) {
             return connection.error();
         }
@@ -168,7 +183,7 @@ Expected<void> Database::WithConnection(
     const std::function<Expected<void>(pqxx::connection&)>& work) {
     auto connection = connections_->Borrow();
     if (connection == nullptr || !connection->is_open()) {
-        auto reopened = Connect(connections_->url);
+        auto reopened = Connect(connections_->url, connections_->statement_timeout_ms);
         if (!reopened) {
             connections_->Return(nullptr);
             return reopened.error();
@@ -207,7 +222,7 @@ Expected<void> Database::WithConnection(
 
 Expected<int> Database::Migrate() {
     // A dedicated session: the advisory lock is session-level and must not stay on a pooled one.
-    auto opened = Connect(connections_->url);
+    auto opened = Connect(connections_->url, 0);
     if (!opened) {
         return opened.error().WithContext("migrate");
     }
@@ -280,7 +295,7 @@ SessionLock::~SessionLock() { Release(); }
 
 Expected<bool> SessionLock::TryHold() {
     if (impl_->session == nullptr) {
-        auto opened = Connect(impl_->url);
+        auto opened = Connect(impl_->url, 0);
         if (!opened) {
             return opened.error().WithContext("advisory lock session");
         }

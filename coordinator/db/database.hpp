@@ -1,9 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -49,6 +51,12 @@ private:
 struct DatabaseOptions {
     std::string url;            // libpq connection string or postgresql:// URL; never logged
     std::size_t pool_size = 4;  // connections = DB threads
+    // Longest one statement of the pool may run (PostgreSQL's statement_timeout; 0: no limit).
+    // Migrations run on a session of their own, without this limit.
+    std::uint32_t statement_timeout_ms = 30'000;
+    // Run() calls waiting for or holding a connection at once; one more is refused at once
+    // (kDatabase "database busy"), so that a flood answers 503 instead of queueing without end.
+    std::size_t max_queued = 1024;
 };
 
 // A fixed pool of libpqxx connections, each used by one DB thread at a time. libpqxx blocks, so
@@ -79,6 +87,11 @@ public:
     template <class Work>
     auto Run(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work, pqxx::connection&>> {
         using Result = std::invoke_result_t<Work, pqxx::connection&>;
+        if (queued_.fetch_add(1) >= max_queued_) {
+            queued_.fetch_sub(1);
+            co_return BusyError();
+        }
+        const QueueSlot slot{queued_};
         co_return co_await boost::asio::co_spawn(
             pool_.get_executor(),
             [this, work = std::move(work)]() mutable -> boost::asio::awaitable<Result> {
@@ -101,11 +114,20 @@ public:
 
     [[nodiscard]] std::size_t PoolSize() const;
     [[nodiscard]] std::size_t InUse() const;  // connections borrowed right now (metrics)
+    [[nodiscard]] std::size_t Queued() const { return queued_.load(); }  // Run() calls now
 
 private:
+    // Gives a Run() slot back when the call ends, however it ends.
+    struct QueueSlot {
+        std::atomic<std::size_t>& count;
+        ~QueueSlot() { count.fetch_sub(1); }
+    };
+    [[nodiscard]] Error BusyError() const;
     explicit Database(const DatabaseOptions& options);
     struct Pool;
     std::unique_ptr<Pool> connections_;
+    std::size_t max_queued_;
+    std::atomic<std::size_t> queued_{0};
     boost::asio::thread_pool pool_;
 };
 

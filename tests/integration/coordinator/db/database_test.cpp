@@ -5,12 +5,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <future>
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "coordinator/db/migrations.hpp"
 #include "coordinator/db/sql_time.hpp"
 #include "tests/support/pg/fresh_database.hpp"
+#include "tests/support/process/process.hpp"
 
 namespace waka::coordinator::db {
 namespace {
@@ -260,6 +262,64 @@ TEST(Run, TranslatesExceptionsIntoErrors) {
     future.get();
     ASSERT_FALSE(answer);
     EXPECT_TRUE(answer.error().Is(Errc::kDatabase));
+}
+
+TEST(Pool, AStatementOverTheTimeoutIsCancelledAndTheConnectionStaysUsable) {
+    auto opened = Database::Open(
+        {.url = test::FreshDatabaseUrl(), .pool_size = 1, .statement_timeout_ms = 50});
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& database = **opened;
+    auto slow = database.WithConnection([](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec("SELECT pg_sleep(5)");
+        return {};
+    });
+    ASSERT_FALSE(slow);
+    EXPECT_TRUE(slow.error().Is(Errc::kDatabase));
+    EXPECT_NE(slow.error().message.find("statement timeout"), std::string::npos)
+        << slow.error().message;
+    EXPECT_EQ(Scalar(database, "SELECT 1"), 1);
+}
+
+// A full queue answers at once instead of growing: the one call over max_queued is refused while
+// the others wait, and the queue takes calls again once they are done.
+TEST(Run, CallsOverMaxQueuedAreRefusedAtOnce) {
+    auto opened =
+        Database::Open({.url = test::FreshDatabaseUrl(), .pool_size = 1, .max_queued = 1});
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& database = **opened;
+    boost::asio::io_context io;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    Expected<int> held = 0;
+    Expected<int> refused = 0;
+    auto holder = boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            held = co_await database.Run([&](pqxx::connection&) -> Expected<int> {
+                released.wait();
+                return 1;
+            });
+        },
+        boost::asio::use_future);
+    std::thread runner([&] { io.run(); });
+    ASSERT_TRUE(test::WaitFor([&] { return database.Queued() == 1; }, std::chrono::seconds(5)));
+    boost::asio::io_context other;
+    auto second = boost::asio::co_spawn(
+        other,
+        [&]() -> boost::asio::awaitable<void> {
+            refused = co_await database.Run([](pqxx::connection&) -> Expected<int> { return 2; });
+        },
+        boost::asio::use_future);
+    other.run();
+    second.get();
+    release.set_value();
+    runner.join();
+    holder.get();
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("database busy"), std::string::npos);
+    ASSERT_TRUE(held) << held.error().message;
+    EXPECT_EQ(database.Queued(), 0u);
 }
 
 TEST(SqlTime, RoundTripsThroughTimestamptzWithMicroseconds) {
