@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
@@ -99,6 +100,20 @@ http::Response NoRoute(const http::Request& request, const std::vector<std::stri
     return ToResponse(error);
 }
 
+// The caller of a route that needs a role: authenticated, and granted the route's role.
+boost::asio::awaitable<ApiExpected<domain::Principal>> Authorize(State& state,
+                                                                 const http::Request& request,
+                                                                 domain::Role needed) {
+    auto principal = co_await Authenticate(state, request);
+    if (!principal) {
+        co_return principal.error();
+    }
+    if (!domain::Grants(principal->role, needed)) {
+        co_return Forbidden(*principal, needed);
+    }
+    co_return std::move(*principal);
+}
+
 boost::asio::awaitable<http::Response> HandleRoute(State& state, http::Request& request,
                                                    RouteMatch& match) {
     if (match.route == nullptr) {
@@ -107,16 +122,21 @@ boost::asio::awaitable<http::Response> HandleRoute(State& state, http::Request& 
     Call call{request, std::move(match.params),
               domain::Principal{"anonymous", domain::Role::kViewer, ""}};
     if (match.route->min_role) {
-        auto principal = co_await Authenticate(state, request);
+        auto principal = co_await Authorize(state, request, *match.route->min_role);
         if (!principal) {
             co_return ToResponse(principal.error());
-        }
-        if (!domain::Grants(principal->role, *match.route->min_role)) {
-            co_return ToResponse(Forbidden(*principal, *match.route->min_role));
         }
         call.principal = std::move(*principal);
     }
     co_return co_await match.route->handler(call);
+}
+
+void Observe(State& state, const RouteMatch& match, unsigned status,
+             std::chrono::steady_clock::time_point started) {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    state.metrics.Observe(match.route != nullptr ? match.route->method : "other",
+                          match.route != nullptr ? match.route->pattern : "unmatched", status,
+                          elapsed.count());
 }
 
 // Routes the request and records its status and latency under the route's template.
@@ -124,11 +144,31 @@ boost::asio::awaitable<http::Response> Handle(State& state, http::Request& reque
     const auto started = std::chrono::steady_clock::now();
     RouteMatch match = state.router.Find(request.method, request.path);
     http::Response response = co_await HandleRoute(state, request, match);
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
-    state.metrics.Observe(match.route != nullptr ? match.route->method : "other",
-                          match.route != nullptr ? match.route->pattern : "unmatched",
-                          response.status, elapsed.count());
+    Observe(state, match, response.status, started);
     co_return response;
+}
+
+// An upload's route and caller, checked from its header; the refusals are recorded like answers.
+boost::asio::awaitable<std::optional<http::Response>> CheckBeforeBody(
+    State& state, const http::Request& request) {
+    if (!ShouldSpoolBody(request.method, request.path)) {
+        co_return std::nullopt;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const RouteMatch match = state.router.Find(request.method, request.path);
+    std::optional<http::Response> refusal;
+    if (match.route == nullptr) {
+        refusal = NoRoute(request, match.allowed);
+    } else if (match.route->min_role) {
+        auto principal = co_await Authorize(state, request, *match.route->min_role);
+        if (!principal) {
+            refusal = ToResponse(principal.error());
+        }
+    }
+    if (refusal) {
+        Observe(state, match, refusal->status, started);
+    }
+    co_return refusal;
 }
 
 }  // namespace
@@ -174,10 +214,17 @@ std::vector<std::pair<std::string, std::string>> ListRoutes(ApiContext& context)
     return MakeState(context)->router.List();
 }
 
-http::Handler MakeApiHandler(ApiContext& context) {
+ApiHandlers MakeApiHandlers(ApiContext& context) {
     auto state = MakeState(context);
-    return [state](http::Request& request) { return Handle(*state, request); };
+    ApiHandlers handlers;
+    handlers.handler = [state](http::Request& request) { return Handle(*state, request); };
+    handlers.before_body = [state](const http::Request& request) {
+        return CheckBeforeBody(*state, request);
+    };
+    return handlers;
 }
+
+http::Handler MakeApiHandler(ApiContext& context) { return MakeApiHandlers(context).handler; }
 
 bool ShouldSpoolBody(std::string_view method, std::string_view path) {
     return method == "PUT" && path.starts_with("/api/v1/artifacts/");

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,8 +55,21 @@ struct ApiContext {
     std::function<void()> catalog_changed{};
 };
 
-// The http::Server handler serving every route. Thread-safe: the routing table is built here and
-// only read afterwards; each request's work runs on its connection's strand and the DB pool.
+// What the API gives the http::Server: the handler serving every route, and for
+// ServerOptions::before_body the check of an upload (a spooled body) from its header alone — its
+// route resolved, its bearer token authenticated and the route's role checked exactly as the
+// handler will, answering 404/405/401/403 before a byte of the body is read; nullopt for every
+// other request (the handler checks it). Both share one routing table and one set of metrics.
+struct ApiHandlers {
+    http::Handler handler;
+    std::function<boost::asio::awaitable<std::optional<http::Response>>(const http::Request&)>
+        before_body;
+};
+
+// Thread-safe: the routing table is built here and only read afterwards; each request's work
+// runs on its connection's strand and the DB pool.
+[[nodiscard]] ApiHandlers MakeApiHandlers(ApiContext& context);
+// MakeApiHandlers(context).handler.
 [[nodiscard]] http::Handler MakeApiHandler(ApiContext& context);
 
 // For http::ServerOptions::spool_body: true for artifact uploads (PUT /api/v1/artifacts/...),

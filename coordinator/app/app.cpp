@@ -17,6 +17,7 @@
 #include "coordinator/deploy/scheduler.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/http/server.hpp"
+#include "coordinator/http/spool_file.hpp"
 #include "shared/core/log.hpp"
 #include "shared/core/notify.hpp"
 #include "shared/core/version.hpp"
@@ -47,6 +48,14 @@ Expected<void> PrepareStorage(const CoordinatorConfig& config) {
         if (ec) {
             return MakeError(Errc::kIo, "cannot create " + dir.string() + ": " + ec.message());
         }
+    }
+    // Uploads a crash cut short; the spool belongs to this coordinator alone (storage.dir).
+    auto removed = http::SpoolFile::RemoveStale(config.storage_dir / "spool");
+    if (!removed) {
+        return removed.error().WithContext("clean the upload spool");
+    }
+    if (*removed > 0) {
+        log::Info("removed stale upload spool files count={}", *removed);
     }
     return {};
 }
@@ -184,7 +193,13 @@ Expected<void> Coordinator::StartListeners() {
     http_options.max_upload_bytes = config_.http_max_upload_bytes;
     http_options.spool_dir = config_.storage_dir / "spool";
     http_options.spool_body = api::ShouldSpoolBody;
-    http_ = std::make_unique<http::Server>(io_, http_options, api::MakeApiHandler(*api_context_));
+    http_options.max_concurrent_uploads = config_.http_max_concurrent_uploads;
+    http_options.upload_timeout_seconds = config_.http_upload_timeout_seconds;
+    http_options.upload_min_bytes_per_second = config_.http_upload_min_bytes_per_second;
+    http_options.upload_rate_grace_seconds = config_.http_upload_rate_grace_seconds;
+    api::ApiHandlers api = api::MakeApiHandlers(*api_context_);
+    http_options.before_body = std::move(api.before_body);
+    http_ = std::make_unique<http::Server>(io_, http_options, std::move(api.handler));
     auto http_port = http_->Start();
     if (!http_port) {
         return http_port.error().WithContext("start HTTP API");

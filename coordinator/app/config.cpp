@@ -10,6 +10,14 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("http.threads", &c.http_threads, "I/O threads serving HTTP and agents.");
     schema.Add("http.max_body_bytes", &c.http_max_body_bytes, "Largest JSON request body.");
     schema.Add("http.max_upload_bytes", &c.http_max_upload_bytes, "Largest artifact upload.");
+    schema.Add("http.max_concurrent_uploads", &c.http_max_concurrent_uploads,
+               "Artifact uploads received at once (1..1024); beyond: 503 with Retry-After.");
+    schema.Add("http.upload_timeout_seconds", &c.http_upload_timeout_seconds,
+               "Longest time one artifact upload may take (1..86400 seconds).");
+    schema.Add("http.upload_min_bytes_per_second", &c.http_upload_min_bytes_per_second,
+               "Slowest average rate of an upload after the grace period (0: no minimum).");
+    schema.Add("http.upload_rate_grace_seconds", &c.http_upload_rate_grace_seconds,
+               "Seconds an upload may start slower than the minimum rate (0..3600).");
     schema.Add("gateway.address", &c.gateway_address,
                "Address of the agent gateway (TLS WebSocket).");
     schema.Add("gateway.port", &c.gateway_port, "Port of the agent gateway (0: any free port).");
@@ -60,6 +68,18 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     }
     if (c.http_threads < 1 || c.http_threads > 256) {
         return MakeError(Errc::kInvalidArgument, "http.threads must be between 1 and 256");
+    }
+    if (c.http_max_concurrent_uploads < 1 || c.http_max_concurrent_uploads > 1024) {
+        return MakeError(Errc::kInvalidArgument,
+                         "http.max_concurrent_uploads must be between 1 and 1024");
+    }
+    if (c.http_upload_timeout_seconds < 1 || c.http_upload_timeout_seconds > 86400) {
+        return MakeError(Errc::kInvalidArgument,
+                         "http.upload_timeout_seconds must be between 1 and 86400");
+    }
+    if (c.http_upload_rate_grace_seconds > 3600) {
+        return MakeError(Errc::kInvalidArgument,
+                         "http.upload_rate_grace_seconds must be between 0 and 3600");
     }
     if (c.database_pool_size < 1 || c.database_pool_size > 256) {
         return MakeError(Errc::kInvalidArgument, "database.pool_size must be between 1 and 256");

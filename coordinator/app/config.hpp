@@ -18,6 +18,10 @@ struct CoordinatorConfig {
     int http_threads = 2;
     std::uint64_t http_max_body_bytes = 1 << 20;
     std::uint64_t http_max_upload_bytes = 2ULL << 30;
+    std::uint32_t http_max_concurrent_uploads = 4;
+    std::uint32_t http_upload_timeout_seconds = 3600;
+    std::uint64_t http_upload_min_bytes_per_second = 16 * 1024;  // 0: no minimum
+    std::uint32_t http_upload_rate_grace_seconds = 10;
     std::string gateway_address = "0.0.0.0";
     std::uint16_t gateway_port = 8443;
     std::filesystem::path gateway_cert_file;

@@ -1,6 +1,7 @@
 // Every Beast instantiation of the coordinator's HTTP server lives in this one translation unit.
 #include "coordinator/http/connection.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -229,6 +230,12 @@ asio::awaitable<bool> Session::AsyncAcceptBody(HeaderParser& header_parser, Exch
             co_return co_await AsyncReject(ex, std::move(*early));
         }
     }
+    if (ex.spool) {
+        ex.upload_slot = owner_->Uploads().TryAcquire();
+        if (!ex.upload_slot) {
+            co_return co_await AsyncReject(ex, UploadsBusyResponse());
+        }
+    }
     // curl waits (about a second) for this before sending a large body.
     const auto expect = header_parser.get()[bhttp::field::expect];
     if (ex.version >= 11 && beast::iequals(expect, "100-continue")) {
@@ -302,12 +309,18 @@ asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parse
         bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
         parser.body_limit(ex.body_limit);
         std::vector<char> chunk(kSpoolChunkBytes);
+        const UploadPace pace = UploadPaceOf(Options());
         while (!parser.is_done()) {
             parser.get().body().data = chunk.data();
             parser.get().body().size = chunk.size();
-            // Uploads may take long: the deadline is on progress, not on the whole body.
-            stream_.expires_after(RequestTimeout());
-            auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+            // Each read has the progress deadline, and no more time than the overall deadline and
+            // the minimum rate leave: a trickle is cut off, not waited for chunk after chunk.
+            stream_.expires_at(std::min(pace.CutOff(spool->Size()),
+                                        std::chrono::steady_clock::now() + RequestTimeout()));
+            auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kNoThrow);
+            if (ec == beast::error::timeout) {
+                LogUploadCutOff(ex, pace, spool->Size(), peer_);
+            }
             if (ec && ec != bhttp::error::need_buffer) {
                 co_return ClassifyReadError(ec);
             }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "coordinator/http/server.hpp"
+#include "coordinator/http/upload_limits.hpp"
 
 // Internal to the HTTP server: the boundary between accepting (server.cpp) and serving a
 // connection (connection.cpp, the only place that instantiates Beast).
@@ -18,6 +19,8 @@ public:
     [[nodiscard]] virtual const Handler& RequestHandler() const = 0;
     // True once Stop() was called: finish the current request, then close.
     [[nodiscard]] virtual bool Stopping() const = 0;
+    // The server's count of spooled uploads in progress (max_concurrent_uploads).
+    [[nodiscard]] virtual UploadSlots& Uploads() = 0;
     // Called once by every connection when it has closed, with its id and refuse flag.
     virtual void ConnectionClosed(std::uint64_t id, bool refused) = 0;
 };

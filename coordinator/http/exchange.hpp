@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "coordinator/http/server.hpp"
+#include "coordinator/http/upload_limits.hpp"
 #include "shared/core/log.hpp"
 
 // Internal to the HTTP server: the Beast-free parts of serving one request (its bookkeeping, the
@@ -28,6 +29,7 @@ struct Exchange {
     bool spool = false;            // the body goes to a file in spool_dir
     std::uint64_t body_limit = 0;  // bytes
     unsigned status = 0;
+    std::optional<UploadSlots::Slot> upload_slot;  // held while a spooled body is read and handled
 
     Exchange() = default;
     Exchange(const Exchange&) = delete;
@@ -85,6 +87,21 @@ struct Exchange {
                    ex.request.method, ex.RawPath(), ex.request.request_id);
     }
     co_return JsonError(500, "internal error", "internal");
+}
+
+// The pace a spooled body read from now on must keep (ServerOptions).
+[[nodiscard]] inline UploadPace UploadPaceOf(const ServerOptions& options) {
+    return UploadPace(std::chrono::steady_clock::now(), options.upload_timeout_seconds,
+                      options.upload_min_bytes_per_second, options.upload_rate_grace_seconds);
+}
+
+// The warning for an upload cut off by its deadline or minimum rate (or by the progress timeout).
+inline void LogUploadCutOff(const Exchange& ex, const UploadPace& pace, std::uint64_t bytes,
+                            std::string_view peer) {
+    const UploadPace::Verdict verdict = pace.Check(bytes, std::chrono::steady_clock::now());
+    log::Warn("http upload cut off reason={} bytes={} path={} request_id={} peer={}",
+              verdict == UploadPace::Verdict::kOk ? "no_progress" : VerdictName(verdict), bytes,
+              ex.RawPath(), ex.request.request_id, peer);
 }
 
 // The debug line of a finished request.

@@ -35,6 +35,7 @@ public:
         : io_(io),
           options_(std::move(options)),
           handler_(std::move(handler)),
+          uploads_(options_.max_concurrent_uploads),
           acceptor_(asio::make_strand(io)) {}
 
     [[nodiscard]] Expected<std::uint16_t> Start();
@@ -43,6 +44,7 @@ public:
     [[nodiscard]] const ServerOptions& Options() const override { return options_; }
     [[nodiscard]] const Handler& RequestHandler() const override { return handler_; }
     [[nodiscard]] bool Stopping() const override { return stopping_.load(); }
+    [[nodiscard]] UploadSlots& Uploads() override { return uploads_; }
     void ConnectionClosed(std::uint64_t id, bool refused) override;
 
 private:
@@ -54,6 +56,7 @@ private:
     asio::io_context& io_;
     const ServerOptions options_;
     const Handler handler_;
+    UploadSlots uploads_;
     tcp::acceptor acceptor_;  // used on its own strand once accepting
     std::atomic<bool> stopping_{false};
 

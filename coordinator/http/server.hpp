@@ -16,13 +16,22 @@ namespace waka::coordinator::http {
 
 struct ServerOptions {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 8000;  // 0: pick a free port (tests)
-    std::uint64_t max_body_bytes = 1 << 20;              // in-memory bodies; larger -> 413
-    std::uint64_t max_upload_bytes = 4ULL << 30;         // spooled bodies; larger -> 413
-    std::filesystem::path spool_dir;                     // where spooled bodies are written
-    unsigned request_timeout_seconds = 60;               // header + body read deadline
-    unsigned idle_timeout_seconds = 75;                  // keep-alive connection without a request
+    std::uint16_t port = 8000;                    // 0: pick a free port (tests)
+    std::uint64_t max_body_bytes = 1 << 20;       // in-memory bodies; larger -> 413
+    std::uint64_t max_upload_bytes = 4ULL << 30;  // spooled bodies; larger -> 413
+    std::filesystem::path spool_dir;              // where spooled bodies are written
+    unsigned request_timeout_seconds = 60;        // header + body read deadline
+    unsigned idle_timeout_seconds = 75;           // keep-alive connection without a request
     std::size_t max_connections = 10000;
+    // Spooled bodies read or handled at once; the one beyond gets 503 with Retry-After before its
+    // body is read (0: no cap).
+    std::size_t max_concurrent_uploads = 4;
+    // A spooled body must arrive within this many seconds (0: no overall deadline) and, once
+    // upload_rate_grace_seconds have passed, at an average of at least upload_min_bytes_per_second
+    // (0: no minimum); otherwise the connection is closed and the spool file removed.
+    unsigned upload_timeout_seconds = 3600;
+    std::uint64_t upload_min_bytes_per_second = 16 * 1024;
+    unsigned upload_rate_grace_seconds = 10;
     // Decides from method and path whether a body is streamed to a file in spool_dir (uploads).
     std::function<bool(std::string_view method, std::string_view path)> spool_body;
     // Optional, for requests that carry a body: called once the header is read, before the body
@@ -49,7 +58,8 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 // owns Range/206/Content-Range. Content-Length, Connection and X-Request-Id in Response::headers
 // are ignored (the server sets them). HEAD gets the headers of the corresponding GET answer.
 // Deadlines: idle_timeout_seconds before the first byte of each request; request_timeout_seconds
-// for the header and in-memory body, and for each step of progress of spooled bodies and writes.
+// for the header and in-memory body, and for each step of progress of spooled bodies and writes;
+// spooled bodies also have the overall deadline and minimum rate above.
 class Server {
 public:
     Server(boost::asio::io_context& io, ServerOptions options, Handler handler);

@@ -29,6 +29,33 @@ Expected<SpoolFile> SpoolFile::Create(const std::filesystem::path& dir) {
     return SpoolFile(std::move(path), fd);
 }
 
+Expected<std::size_t> SpoolFile::RemoveStale(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec == std::errc::no_such_file_or_directory) {
+        return std::size_t{0};
+    }
+    std::size_t removed = 0;
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        std::error_code type_ec;
+        if (!name.starts_with("upload-") || !name.ends_with(".part") ||
+            !it->is_regular_file(type_ec)) {
+            continue;
+        }
+        if (std::filesystem::remove(it->path(), ec)) {
+            ++removed;
+        } else if (ec) {
+            break;
+        }
+    }
+    if (ec) {
+        return MakeError(Errc::kIo,
+                         "remove stale spool files in " + dir.string() + ": " + ec.message());
+    }
+    return removed;
+}
+
 SpoolFile::SpoolFile(std::filesystem::path path, int fd)
     : path_(std::move(path)), fd_(fd), sha_(std::make_unique<Sha256>()) {}
 

@@ -17,6 +17,9 @@ class SpoolFile {
 public:
     // Creates "<dir>/upload-<uuid>.part"; fails with kIo.
     [[nodiscard]] static Expected<SpoolFile> Create(const std::filesystem::path& dir);
+    // Removes every "upload-*.part" file in dir (uploads a crash cut short) and answers how many;
+    // other files are left alone, a missing dir is empty. Call before the server starts. kIo.
+    [[nodiscard]] static Expected<std::size_t> RemoveStale(const std::filesystem::path& dir);
 
     SpoolFile(SpoolFile&& other) noexcept;
     SpoolFile& operator=(SpoolFile&& other) noexcept;

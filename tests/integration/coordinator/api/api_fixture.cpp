@@ -32,7 +32,10 @@ void ApiTest::SetUp() {
     options.max_body_bytes = kMaxBodyBytes;
     options.spool_dir = dir_ / "spool";
     options.spool_body = ShouldSpoolBody;
-    server_ = std::make_unique<http::Server>(io_, options, MakeApiHandler(*context_));
+    AdjustServerOptions(options);
+    ApiHandlers api = MakeApiHandlers(*context_);
+    options.before_body = std::move(api.before_body);
+    server_ = std::make_unique<http::Server>(io_, options, std::move(api.handler));
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().message;
     port_ = *port;

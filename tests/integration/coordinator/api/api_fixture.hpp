@@ -28,6 +28,8 @@ class ApiTest : public ::testing::Test {
 protected:
     void SetUp() override;
     void TearDown() override;
+    // Called by SetUp before the server starts: fixtures of upload limits tighten them here.
+    virtual void AdjustServerOptions(http::ServerOptions& /*options*/) {}
 
     // A new token of that role, made through the API; answers its secret.
     std::string MakeToken(const std::string& name, const std::string& role);

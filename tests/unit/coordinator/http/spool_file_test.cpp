@@ -71,5 +71,27 @@ TEST_F(SpoolFileTest, MissingDirectoryAndUseAfterFinishAreErrors) {
     EXPECT_FALSE(spool->Finish());
 }
 
+TEST_F(SpoolFileTest, RemoveStaleRemovesOnlyLeftOverUploads) {
+    auto left_a = SpoolFile::Create(dir_);
+    auto left_b = SpoolFile::Create(dir_);
+    ASSERT_TRUE(left_a && left_b);
+    std::ofstream(dir_ / "notes.txt") << "kept";
+    std::filesystem::create_directories(dir_ / "upload-dir.part");
+    auto removed = SpoolFile::RemoveStale(dir_);
+    ASSERT_TRUE(removed) << removed.error().message;
+    EXPECT_EQ(*removed, 2u);
+    EXPECT_FALSE(std::filesystem::exists(left_a->Path()));
+    EXPECT_FALSE(std::filesystem::exists(left_b->Path()));
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "notes.txt"));
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "upload-dir.part"));
+
+    auto again = SpoolFile::RemoveStale(dir_);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, 0u);
+    auto missing = SpoolFile::RemoveStale(dir_ / "nope");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(*missing, 0u);
+}
+
 }  // namespace
 }  // namespace waka::coordinator::http
