@@ -4,6 +4,8 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <exception>
+#include <string>
 
 namespace waka::coordinator::api {
 
@@ -26,7 +28,14 @@ boost::asio::awaitable<FleetFiguresCache::Result> FleetFiguresCache::Get(
     if (join) {
         co_return co_await Join();
     }
-    Expected<FleetFigures> computed = co_await compute();
+    // Whatever happens, the flight ends: a computation that escaped with an exception would
+    // otherwise leave every later scrape waiting for it.
+    Expected<FleetFigures> computed = MakeError(Errc::kInternal, "fleet figures not computed");
+    try {
+        computed = co_await compute();
+    } catch (const std::exception& error) {
+        computed = MakeError(Errc::kInternal, std::string("fleet figures: ") + error.what());
+    }
     auto result = std::make_shared<const Expected<FleetFigures>>(std::move(computed));
     std::vector<Waiter> waiters;
     {
