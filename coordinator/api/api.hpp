@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -45,6 +46,9 @@ struct ApiContext {
     std::filesystem::path artifact_dir;      // same filesystem as the server's spool_dir (rename)
     release::TrustSettings release_trust;    // what uploads are checked against (ADR 0020)
     std::string version;                     // answered by GET /
+    // How long GET /metrics serves the fleet figures it read from the database before reading
+    // them again (metrics.cache_seconds); 0: every scrape reads them.
+    std::uint32_t metrics_cache_seconds = 15;
     // Whether the agent of an instance holds a session on this coordinator right now. May be
     // empty: the stored connection_state is used instead.
     std::function<bool(const std::string& instance_id)> is_connected;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <vector>
 
+#include "coordinator/api/fleet_figures.hpp"
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/deploy/policy_decider.hpp"
@@ -101,16 +102,35 @@ void RenderCompliance(std::string& out, const std::vector<PatchComplianceCount>&
     }
 }
 
-boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetrics& metrics) {
-    ApiContext& context = services.context;
-    auto counts = co_await context.repositories.deployments.CountByStatus();
+// The database's part of a scrape: what FleetFiguresCache keeps.
+boost::asio::awaitable<Expected<FleetFigures>> ComputeFigures(Services& services) {
+    auto counts = co_await services.context.repositories.deployments.CountByStatus();
     if (!counts) {
-        co_return ToResponse(FromError(counts.error()));
+        co_return counts.error();
     }
     auto compliance = co_await CountPatchCompliance(services);
     if (!compliance) {
-        co_return ToResponse(FromError(compliance.error()));
+        co_return compliance.error();
     }
+    FleetFigures figures;
+    figures.deployments = std::move(*counts);
+    figures.patches = std::move(*compliance);
+    co_return figures;
+}
+
+// Process-local figures (requests, agents, decisions, pool) are read live; the database's come
+// from the cache.
+boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetrics& metrics,
+                                              FleetFiguresCache& cache) {
+    ApiContext& context = services.context;
+    const FleetFiguresCache::Result figures =
+        co_await cache.Get(context.clock.Now(), std::chrono::seconds(context.metrics_cache_seconds),
+                           [&services] { return ComputeFigures(services); });
+    if (!*figures) {
+        co_return ToResponse(FromError(figures->error()));
+    }
+    const ports::StatusCounts* counts = &(*figures)->deployments;
+    const std::vector<PatchComplianceCount>& compliance = (*figures)->patches;
     std::string out;
     Family(out, "waka_build_info", "gauge", "The coordinator's version (value is always 1).");
     out += "waka_build_info{version=\"" + EscapeLabel(context.version) + "\"} 1\n";
@@ -139,7 +159,7 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
                "\"} " + std::to_string(CountOf(counts->rollbacks, outcome)) + "\n";
     }
     RenderDecisions(out, context.decisions.Counts());
-    RenderCompliance(out, *compliance);
+    RenderCompliance(out, compliance);
     Family(out, "waka_db_pool_connections", "gauge", "PostgreSQL connections in the pool.");
     out +=
         "waka_db_pool_connections " + std::to_string(context.repositories.health.PoolSize()) + "\n";
@@ -219,8 +239,9 @@ std::string HttpMetrics::Render() const {
 }
 
 void AddMetricsRoutes(Router& router, Services& services, const HttpMetrics& metrics) {
-    router.Add({"GET", "/metrics", std::nullopt,
-                [&services, &metrics](Call&) { return Scrape(services, metrics); }});
+    auto cache = std::make_shared<FleetFiguresCache>();
+    router.Add({"GET", "/metrics", domain::Role::kViewer,
+                [&services, &metrics, cache](Call&) { return Scrape(services, metrics, *cache); }});
 }
 
 }  // namespace waka::coordinator::api

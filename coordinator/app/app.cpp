@@ -181,6 +181,7 @@ Expected<void> Coordinator::StartListeners() {
     }
 
     api_context_ = std::make_unique<api::ApiContext>(core_->ApiContext(std::string(kVersion)));
+    api_context_->metrics_cache_seconds = config_.metrics_cache_seconds;
     api_context_->catalog_changed = [this] {
         if (scheduler_) {
             scheduler_->Wake();

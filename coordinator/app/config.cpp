@@ -38,6 +38,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("auth.bootstrap_token_name", &c.auth_bootstrap_token_name, "Name of that token.");
     schema.Add("ready_file", &c.ready_file,
                "Written with the bound ports once serving (for scripts and tests).");
+    schema.Add("metrics.cache_seconds", &c.metrics_cache_seconds,
+               "Seconds GET /metrics serves the fleet figures (deployments, patch compliance) "
+               "it read from the database before reading them again (0..3600; 0: every scrape).");
     schema.Add("scheduler.enabled", &c.scheduler_enabled,
                "Run the scheduler (windows, approval expiry, auto-update) when holding its lock.");
     schema.Add("scheduler.interval_seconds", &c.scheduler_interval_seconds,
@@ -91,6 +94,10 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (c.scheduler_interval_seconds < 1 || c.scheduler_interval_seconds > 3600) {
         return MakeError(Errc::kInvalidArgument,
                          "scheduler.interval_seconds must be between 1 and 3600");
+    }
+    if (c.metrics_cache_seconds > 3600) {
+        return MakeError(Errc::kInvalidArgument,
+                         "metrics.cache_seconds must be between 0 and 3600");
     }
     if (c.testing_clock_offset_seconds != 0 && !c.testing_enabled) {
         return MakeError(Errc::kInvalidArgument,

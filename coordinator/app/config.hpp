@@ -36,6 +36,8 @@ struct CoordinatorConfig {
     std::string auth_bootstrap_token_name = "bootstrap-admin";
     std::filesystem::path
         ready_file;  // when set, {"http_port","gateway_port"} is written here once serving
+    // GET /metrics reads the fleet figures from the database at most once per this many seconds.
+    std::uint32_t metrics_cache_seconds = 15;
     bool scheduler_enabled = true;
     std::uint32_t scheduler_interval_seconds = 30;
     bool scheduler_auto_update = true;

@@ -58,7 +58,9 @@ protected:
         world_.CreateManifest("manifest-001", "2.0.0", {{"commerce", "1.5.0"}}, {{"reporting", "1.0.0"}});
     }
 
-    E2eWorld world_;
+    // Every scrape reads the database: the metrics test compares two scrapes seconds apart, inside
+    // the default cache window (ADR 0026).
+    E2eWorld world_{{"--metrics-cache-seconds=0"}};
 };
 
 TEST_F(DeployE2eTest, ManifestReachesTwoAgentsWithFilesInPlace) {

@@ -220,6 +220,8 @@ TEST(HttpMetricsTest, CountsAndBucketsByRouteTemplate) {
         1);
 }
 
+constexpr const char* kScrapeSecret = "scrape-secret-for-tests-0123456789";
+
 class MetricsScrapeTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -232,6 +234,10 @@ protected:
         context_ = std::make_unique<ApiContext>(core_->ApiContext("9.9.9"));
         context_->is_connected = nullptr;  // the stored connection state answers
         context_->connected_agents = [this] { return connected_; };
+        context_->metrics_cache_seconds = 0;  // every scrape reads the database
+        auto scraper = test::RunSync(core_->Repositories().tokens.EnsureBootstrapToken(
+            "prometheus", kScrapeSecret, domain::Role::kViewer));
+        ASSERT_TRUE(scraper) << scraper.error().message;
         handler_ = MakeApiHandler(*context_);
     }
     void TearDown() override {
@@ -242,16 +248,19 @@ protected:
         std::filesystem::remove_all(dir_);
     }
 
-    http::Response Get(const std::string& path) {
+    http::Response Get(const std::string& path, const std::string& token = "") {
         http::Request request;
         request.method = "GET";
         request.target = path;
         request.path = path;
+        if (!token.empty()) {
+            request.headers.emplace_back("authorization", "Bearer " + token);
+        }
         return test::RunSync(handler_(request));
     }
 
     Exposition Scrape() {
-        http::Response response = Get("/metrics");
+        http::Response response = Get("/metrics", kScrapeSecret);
         EXPECT_EQ(response.status, 200u) << response.body;
         EXPECT_EQ(response.content_type, "text/plain; version=0.0.4; charset=utf-8");
         return Parse(response.body);
@@ -277,6 +286,12 @@ protected:
     http::Handler handler_;
     std::size_t connected_ = 0;
 };
+
+TEST_F(MetricsScrapeTest, NeedsAToken) {
+    EXPECT_EQ(Get("/metrics").status, 401u);
+    EXPECT_EQ(Get("/metrics", "waka_not-a-real-token").status, 401u);
+    EXPECT_EQ(Get("/metrics", kScrapeSecret).status, 200u);
+}
 
 TEST_F(MetricsScrapeTest, RequestsAgentsDeploymentsAndPoolAreReported) {
     Exposition before = Scrape();
