@@ -6,6 +6,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.SetDefaultConfigFile("/etc/waka/coordinator.toml");
     schema.Add("log_level", &c.log_level, "trace, debug, info, warn, error or off.");
     schema.Add("http.address", &c.http_address, "Address of the HTTP API listener.");
+    schema.Add("http.allow_plain_http", &c.http_allow_plain_http,
+               "Allow a non-loopback http.address although the API speaks plain HTTP (tokens "
+               "would cross the network in clear text; prefer a TLS proxy on loopback).");
     schema.Add("http.port", &c.http_port, "Port of the HTTP API listener (0: any free port).");
     schema.Add("http.threads", &c.http_threads, "I/O threads serving HTTP and agents.");
     schema.Add("http.max_body_bytes", &c.http_max_body_bytes, "Largest JSON request body.");
@@ -59,7 +62,22 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Test-only: seconds added to the coordinator's clock (needs testing.enabled).");
 }
 
+namespace {
+
+bool IsLoopbackAddress(const std::string& address) {
+    return address == "localhost" || address == "::1" || address.starts_with("127.");
+}
+
+}  // namespace
+
 Expected<void> ValidateConfig(const CoordinatorConfig& c) {
+    if (!IsLoopbackAddress(c.http_address) && !c.http_allow_plain_http) {
+        return MakeError(Errc::kInvalidArgument,
+                         "http.address " + c.http_address +
+                             " is not a loopback address and the API speaks plain HTTP: bearer "
+                             "tokens would cross the network in clear text; bind 127.0.0.1 behind "
+                             "a TLS-terminating proxy, or set http.allow_plain_http = true");
+    }
     if (c.database_url.empty()) {
         return MakeError(Errc::kInvalidArgument,
                          "database.url is required (set WAKA_DATABASE_URL or database.url_file)");

@@ -14,6 +14,8 @@ namespace waka::coordinator::app {
 struct CoordinatorConfig {
     std::string log_level = "info";
     std::string http_address = "127.0.0.1";
+    // The API has no TLS of its own yet: a non-loopback address needs this set on purpose.
+    bool http_allow_plain_http = false;
     std::uint16_t http_port = 8000;
     int http_threads = 2;
     std::uint64_t http_max_body_bytes = 1 << 20;

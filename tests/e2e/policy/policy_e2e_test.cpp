@@ -174,5 +174,20 @@ TEST(CoordinatorConfigE2e, TheClockOffsetIsRefusedUnlessTestingIsEnabled) {
     std::filesystem::remove_all(dir);
 }
 
+// The API speaks plain HTTP: a public bind must be asked for by name (issue 13, item 1).
+TEST(CoordinatorConfigE2e, APlainHttpBindBeyondLoopbackIsRefusedUnlessAllowed) {
+    const auto dir = MakeTempDir("waka-e2e-config");
+    Process coordinator(
+        WAKA_COORDINATOR_BIN,
+        {"--http-address", "0.0.0.0", "--gateway-cert-file", "c", "--gateway-key-file", "k"},
+        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
+    auto status = coordinator.Wait(10s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
+    EXPECT_NE(coordinator.Log().find("http.allow_plain_http"), std::string::npos)
+        << coordinator.Log();
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace waka::test
