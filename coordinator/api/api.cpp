@@ -9,6 +9,7 @@
 #include "coordinator/api/routes.hpp"
 #include "coordinator/domain/authority.hpp"
 #include "coordinator/ports/token_repository.hpp"
+#include "shared/core/log.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -64,6 +65,11 @@ boost::asio::awaitable<ApiExpected<domain::Principal>> Authenticate(State& state
         co_return FromError(principal.error());
     }
     if (!*principal) {
+        // Never the token itself; the request id ties the line to the access log.
+        log::Info(
+            "api authentication failed reason=unknown_or_revoked_token peer={} method={} "
+            "path={} request_id={}",
+            request.remote_address, request.method, request.path, request.request_id);
         co_return Unauthenticated("The bearer token is unknown or revoked",
                                   "Bearer error=\"invalid_token\"");
     }

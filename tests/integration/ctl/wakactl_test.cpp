@@ -44,11 +44,14 @@ TEST_F(WakactlTest, HealthVersionsDeployErrorsAndLogsWithoutSecrets) {
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_NE(missing.output.find("error 404: Deployment not found"), std::string::npos)
         << missing.output;
-    CtlRun unauthenticated = Ctl({"versions", "list"}, "not-a-token");
+    CtlRun unauthenticated = Ctl({"versions", "list"}, "not-a-token-0123456789");
     EXPECT_EQ(unauthenticated.exit_code, 1);
     EXPECT_NE(unauthenticated.output.find("error 401: The bearer token is unknown or revoked"),
               std::string::npos)
         << unauthenticated.output;
+    // The failed login is logged, without the token it tried.
+    EXPECT_NE(world_.CoordinatorLog().find("api authentication failed"), std::string::npos);
+    EXPECT_EQ(world_.CoordinatorLog().find("not-a-token-0123456789"), std::string::npos);
 
     // A viewer token made with wakactl; its secret must not reach any log either.
     CtlRun token = Ctl({"--json", "tokens", "create", "watcher", "--role", "viewer"});
