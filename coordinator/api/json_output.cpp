@@ -76,7 +76,8 @@ boost::json::object TokenJson(const domain::ApiToken& token) {
             {"role", std::string(domain::RoleName(token.role))},
             {"created_by", token.created_by},
             {"created_at", FormatRfc3339(token.created_at)},
-            {"revoked_at", TimeJson(token.revoked_at)}};
+            {"revoked_at", TimeJson(token.revoked_at)},
+            {"expires_at", TimeJson(token.expires_at)}};
 }
 
 boost::json::object VersionJson(const domain::Release& r) {

@@ -110,6 +110,12 @@ ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body) {
     if (role && !domain::ParseRole(*role)) {
         reader.Fail("role", "must be one of viewer, operator, approver, admin, publisher");
     }
+    if (auto expires = reader.String("expires_at")) {
+        request.expires_at = ParseRfc3339(*expires);
+        if (!request.expires_at) {
+            reader.Fail("expires_at", "must be an RFC 3339 timestamp, e.g. 2027-01-31T12:00:00Z");
+        }
+    }
     request.name = name.value_or("");
     request.role =
         role ? domain::ParseRole(*role).value_or(domain::Role::kViewer) : domain::Role::kViewer;

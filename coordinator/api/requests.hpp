@@ -24,6 +24,7 @@ inline constexpr std::size_t kMaxPageLimit = 1000;
 struct TokenRequest {
     std::string name;
     domain::Role role = domain::Role::kViewer;
+    std::optional<TimePoint> expires_at;  // "expires_at": RFC 3339; the handler checks it is ahead
 };
 [[nodiscard]] ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body);
 

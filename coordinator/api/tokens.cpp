@@ -14,8 +14,11 @@ boost::asio::awaitable<http::Response> CreateToken(Services& services, Call& cal
     if (!request) {
         co_return ToResponse(request.error());
     }
+    if (request->expires_at && *request->expires_at <= services.context.clock.Now()) {
+        co_return ToResponse(Invalid("expires_at", "must lie in the future"));
+    }
     auto created = co_await services.context.repositories.tokens.Create(
-        call.principal, std::move(request->name), request->role);
+        call.principal, std::move(request->name), request->role, request->expires_at);
     if (!created) {
         co_return ToResponse(FromError(created.error()));
     }

@@ -36,6 +36,7 @@ struct ApiToken {
     std::string created_by;
     TimePoint created_at;
     std::optional<TimePoint> revoked_at;
+    std::optional<TimePoint> expires_at;  // past it the token authenticates no more
 };
 
 // What a caller is, after authentication: used for authorization and as the audit actor.

@@ -18,7 +18,7 @@ namespace {
 // ("wakatokb").
 constexpr long long kBootstrapLockKey = 0x77616b61746f6b62LL;
 constexpr const char* kBootstrapCreator = "system";
-constexpr const char* kColumns = "id, name, role, created_by, created_at, revoked_at";
+constexpr const char* kColumns = "id, name, role, created_by, created_at, revoked_at, expires_at";
 
 Expected<domain::ApiToken> TokenFromRow(const pqxx::row& row) {
     domain::ApiToken token;
@@ -35,12 +35,18 @@ Expected<domain::ApiToken> TokenFromRow(const pqxx::row& row) {
     if (!row[5].is_null()) {
         token.revoked_at = db::ParseSqlTimestamp(row[5].as<std::string>());
     }
+    if (!row[6].is_null()) {
+        token.expires_at = db::ParseSqlTimestamp(row[6].as<std::string>());
+    }
     return token;
 }
 
 std::string DetailsJson(const domain::ApiToken& token) {
-    return boost::json::serialize(
-        boost::json::object{{"name", token.name}, {"role", domain::RoleName(token.role)}});
+    boost::json::object details{{"name", token.name}, {"role", domain::RoleName(token.role)}};
+    if (token.expires_at) {
+        details["expires_at"] = FormatRfc3339(*token.expires_at);
+    }
+    return boost::json::serialize(details);
 }
 
 domain::AuditDraft TokenAudit(std::string actor, std::string action,
@@ -57,11 +63,14 @@ domain::AuditDraft TokenAudit(std::string actor, std::string action,
 Expected<domain::ApiToken> InsertToken(pqxx::work& tx, const domain::ApiToken& token,
                                        const std::string& hash) {
     const auto row = tx.exec_params1(
-        std::string("INSERT INTO api_tokens (id, name, role, token_hash, created_by, created_at)"
-                    " VALUES ($1, $2, $3, $4, $5, $6::timestamptz) RETURNING ") +
+        std::string("INSERT INTO api_tokens (id, name, role, token_hash, created_by, created_at, "
+                    "expires_at) VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz) "
+                    "RETURNING ") +
             kColumns,
         token.id, token.name, std::string(domain::RoleName(token.role)), hash, token.created_by,
-        db::ToSqlTimestamp(token.created_at));
+        db::ToSqlTimestamp(token.created_at),
+        token.expires_at ? std::optional<std::string>(db::ToSqlTimestamp(*token.expires_at))
+                         : std::optional<std::string>());
     return TokenFromRow(row);
 }
 
@@ -97,7 +106,7 @@ BootstrapAction DecideBootstrap(const pqxx::result& found, const std::string& ha
         return BootstrapAction::kInsert;
     }
     const auto& row = found[0];
-    const bool same_hash = row[6].as<std::string>() == hash;
+    const bool same_hash = row["token_hash"].as<std::string>() == hash;
     const bool same_role = row[2].as<std::string>() == domain::RoleName(role);
     return same_hash && same_role ? BootstrapAction::kNone : BootstrapAction::kUpdate;
 }
@@ -191,7 +200,8 @@ boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::EnsureBoot
 }
 
 boost::asio::awaitable<Expected<ports::CreatedToken>> PgTokenRepository::Create(
-    const domain::Principal& by, std::string name, domain::Role role) {
+    const domain::Principal& by, std::string name, domain::Role role,
+    std::optional<TimePoint> expires_at) {
     if (!IsValidId(name)) {
         co_return MakeError(Errc::kInvalidArgument, "token name must be 1-128 of [A-Za-z0-9._-]");
     }
@@ -201,7 +211,9 @@ boost::asio::awaitable<Expected<ports::CreatedToken>> PgTokenRepository::Create(
                                      .name = std::move(name),
                                      .role = role,
                                      .created_by = by.actor,
-                                     .created_at = clock_.Now()};
+                                     .created_at = clock_.Now(),
+                                     .revoked_at = std::nullopt,
+                                     .expires_at = expires_at};
     const std::string hash = Sha256Hex(created.secret);
     auto stored = co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
         pqxx::work tx(c);
@@ -222,12 +234,14 @@ boost::asio::awaitable<Expected<std::optional<domain::Principal>>> PgTokenReposi
     std::string secret) {
     // Looked up by hash: the secret itself never reaches the database or a log line.
     const std::string hash = Sha256Hex(secret);
+    const std::string now = db::ToSqlTimestamp(clock_.Now());
     co_return co_await database_.Run([&](pqxx::connection& c)
                                          -> Expected<std::optional<domain::Principal>> {
         pqxx::read_transaction tx(c);
         const auto rows = tx.exec_params(
-            "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-            hash);
+            "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > $2::timestamptz)",
+            hash, now);
         if (rows.empty()) {
             return std::optional<domain::Principal>();
         }

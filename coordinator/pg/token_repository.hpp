@@ -17,8 +17,10 @@ public:
 
     [[nodiscard]] boost::asio::awaitable<Expected<domain::ApiToken>> EnsureBootstrapToken(
         std::string name, std::string secret, domain::Role role) override;
+    using ports::TokenRepository::Create;
     [[nodiscard]] boost::asio::awaitable<Expected<ports::CreatedToken>> Create(
-        const domain::Principal& by, std::string name, domain::Role role) override;
+        const domain::Principal& by, std::string name, domain::Role role,
+        std::optional<TimePoint> expires_at) override;
     [[nodiscard]] boost::asio::awaitable<Expected<std::optional<domain::Principal>>> Authenticate(
         std::string secret) override;
     [[nodiscard]] boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>> List() override;

@@ -39,10 +39,17 @@ public:
     [[nodiscard]] virtual boost::asio::awaitable<Expected<domain::ApiToken>> EnsureBootstrapToken(
         std::string name, std::string secret, domain::Role role) = 0;
     // A new token with a fresh random secret. name: 1-128 of [A-Za-z0-9._-] (kInvalidArgument).
+    // `expires_at`: when the token stops authenticating (nullopt: never).
     [[nodiscard]] virtual boost::asio::awaitable<Expected<CreatedToken>> Create(
-        const domain::Principal& by, std::string name, domain::Role role) = 0;
-    // The principal for a presented secret ("token:<name>"), or nullopt when it is unknown or
-    // revoked. kDatabase only when the lookup itself failed.
+        const domain::Principal& by, std::string name, domain::Role role,
+        std::optional<TimePoint> expires_at) = 0;
+    [[nodiscard]] boost::asio::awaitable<Expected<CreatedToken>> Create(const domain::Principal& by,
+                                                                        std::string name,
+                                                                        domain::Role role) {
+        return Create(by, std::move(name), role, std::nullopt);
+    }
+    // The principal for a presented secret ("token:<name>"), or nullopt when it is unknown,
+    // revoked or expired. kDatabase only when the lookup itself failed.
     [[nodiscard]] virtual boost::asio::awaitable<Expected<std::optional<domain::Principal>>>
     Authenticate(std::string secret) = 0;
     // Every token, revoked ones included, oldest first. Never any secret or hash.

@@ -14,6 +14,7 @@ struct TokenArgs {
     std::string name;
     std::string role;
     std::string id;
+    std::string expires_at;
 };
 
 }  // namespace
@@ -27,15 +28,21 @@ void AddTokenCommands(CLI::App& app, Context& context) {
     create->add_option("name", args->name, "Token name")->required();
     create->add_option("--role", args->role, "viewer|operator|approver|admin|publisher")
         ->required();
+    create->add_option("--expires-at", args->expires_at,
+                       "RFC 3339 time after which the token authenticates no more");
     OnRun(create, context, [&context, args] {
-        const json::object body{{"name", args->name}, {"role", args->role}};
+        json::object body{{"name", args->name}, {"role", args->role}};
+        if (!args->expires_at.empty()) {
+            body["expires_at"] = args->expires_at;
+        }
         return ShowAnswer(context.globals,
                           context.Call("POST", "/api/v1/tokens", json::serialize(body)));
     });
 
     OnRun(tokens->add_subcommand("list", "List tokens"), context, [&context] {
-        return ListAnswer(context.globals, context.Call("GET", "/api/v1/tokens"),
-                          {"id", "name", "role", "created_by", "created_at", "revoked_at"});
+        return ListAnswer(
+            context.globals, context.Call("GET", "/api/v1/tokens"),
+            {"id", "name", "role", "created_by", "created_at", "revoked_at", "expires_at"});
     });
 
     auto* revoke = tokens->add_subcommand("revoke", "Revoke a token");

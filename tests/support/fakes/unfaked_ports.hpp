@@ -315,9 +315,9 @@ public:
                                                                             domain::Role) override {
         co_return MakeError(Errc::kInternal, "not faked: TokenRepository::EnsureBootstrapToken");
     }
-    boost::asio::awaitable<Expected<ports::CreatedToken>> Create(const domain::Principal&,
-                                                                 std::string,
-                                                                 domain::Role) override {
+    using ports::TokenRepository::Create;
+    boost::asio::awaitable<Expected<ports::CreatedToken>> Create(
+        const domain::Principal&, std::string, domain::Role, std::optional<TimePoint>) override {
         co_return MakeError(Errc::kInternal, "not faked: TokenRepository::Create");
     }
     boost::asio::awaitable<Expected<std::optional<domain::Principal>>> Authenticate(

@@ -121,5 +121,29 @@ TEST_F(ApiTest, OversizeBodyIs413) {
     EXPECT_EQ(Count("releases"), releases);
 }
 
+// An expiring token authenticates until its time, then like a revoked one no more (issue 13).
+TEST_F(ApiTest, TokenExpiresAtItsTime) {
+    const std::string expires = FormatRfc3339(clock_.Now() + std::chrono::hours(1));
+    auto created = client_->Post("/api/v1/tokens", R"({"name":"temp-contractor","role":"viewer",)"
+                                                   R"("expires_at":")" +
+                                                       expires + R"("})");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    EXPECT_NE(Str(Object(created), "expires_at"), "<null>");
+    auto holder = ClientWith(Str(Object(created), "token"));
+    EXPECT_EQ(holder.Get("/api/v1/versions").status, 200u);
+    clock_.Advance(std::chrono::hours(2));
+    EXPECT_EQ(holder.Get("/api/v1/versions").status, 401u);
+
+    auto past = client_->Post("/api/v1/tokens", R"({"name":"too-late","role":"viewer",)"
+                                                R"("expires_at":"2020-01-01T00:00:00Z"})");
+    EXPECT_EQ(past.status, 422u) << past.body;
+    EXPECT_NE(past.body.find("expires_at"), std::string::npos);
+    auto garbled = client_->Post("/api/v1/tokens",
+                                 R"({"name":"garbled","role":"viewer","expires_at":"soon"})");
+    EXPECT_EQ(garbled.status, 422u) << garbled.body;
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM api_tokens WHERE name IN ('too-late', 'garbled')"),
+              "0");
+}
+
 }  // namespace
 }  // namespace waka::coordinator::api::testing
