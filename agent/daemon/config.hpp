@@ -11,6 +11,7 @@
 #include "agent/install/hooks.hpp"
 #include "agent/link/endpoint.hpp"
 #include "shared/core/error.hpp"
+#include "shared/release/trusted_keys.hpp"
 
 namespace waka::agent::daemon {
 
@@ -39,7 +40,7 @@ struct AgentConfig {
     // Start-up recoveries of one interrupted operation before it is reported failed instead.
     std::uint32_t max_recovery_attempts = 3;
     // Publisher keys this host trusts (ADR 0020): every *.pub file, read for each operation.
-    std::filesystem::path release_keys_dir = "/etc/waka/release-keys";
+    std::filesystem::path release_keys_dir{release::kDefaultKeysDir};
     std::string revoked_release_keys;     // comma-separated key ids ("ed25519:…"), refused
     bool require_signed_releases = true;  // false installs unsigned releases (development only)
 };

@@ -60,8 +60,16 @@ Expected<void> FloorStore::SaveLocked(const std::map<std::string, Kept>& floors)
     return journal::WriteFileAtomically(file_, json::serialize(out), 0600);
 }
 
-Expected<std::size_t> FloorStore::Merge(const std::vector<model::SignedFloor>& floors,
-                                        const release::TrustedKeys& keys) {
+FloorStore::FloorMap FloorStore::Statements(const std::map<std::string, Kept>& kept) {
+    FloorMap out;
+    for (const auto& [component, entry] : kept) {
+        out.emplace(component, entry.floor);
+    }
+    return out;
+}
+
+Expected<FloorStore::FloorMap> FloorStore::Merge(const std::vector<model::SignedFloor>& floors,
+                                                 const release::TrustedKeys& keys) {
     std::lock_guard lock(mutex_);
     auto kept = LoadLocked();
     if (!kept) {
@@ -92,29 +100,22 @@ Expected<std::size_t> FloorStore::Merge(const std::vector<model::SignedFloor>& f
             return saved.error();
         }
     }
-    return raised;
+    return Statements(*kept);
 }
 
-Expected<std::map<std::string, release::FloorStatement>> FloorStore::Floors() const {
+Expected<FloorStore::FloorMap> FloorStore::Floors() const {
     std::lock_guard lock(mutex_);
     auto kept = LoadLocked();
     if (!kept) {
         return kept.error();
     }
-    std::map<std::string, release::FloorStatement> out;
-    for (const auto& [component, entry] : *kept) {
-        out.emplace(component, entry.floor);
-    }
-    return out;
+    return Statements(*kept);
 }
 
-Expected<void> FloorStore::Check(const model::ComponentChange& change) const {
-    auto floors = Floors();
-    if (!floors) {
-        return floors.error();
-    }
-    auto floor = floors->find(change.Key());
-    if (floor == floors->end() || !release::IsBelowFloor(change.to_version, floor->second)) {
+Expected<void> CheckAboveFloor(const model::ComponentChange& change,
+                               const FloorStore::FloorMap& floors) {
+    auto floor = floors.find(change.Key());
+    if (floor == floors.end() || !release::IsBelowFloor(change.to_version, floor->second)) {
         return {};
     }
     return MakeError(Errc::kInvalidArgument, "release " + change.Key() + " " + change.to_version +

@@ -22,15 +22,16 @@ class FloorStore {
 public:
     explicit FloorStore(std::filesystem::path file) : file_(std::move(file)) {}
 
-    // Verifies each floor with `keys` and keeps those that raise their component's floor; answers
-    // how many were raised. A floor that does not verify is skipped (logged): the coordinator that
-    // forwards it cannot lower anything by sending a bad one. Thread-safe.
-    Expected<std::size_t> Merge(const std::vector<model::SignedFloor>& floors,
-                                const release::TrustedKeys& keys);
-    // kInvalidArgument naming the floor when `change` installs a version below its component's.
-    [[nodiscard]] Expected<void> Check(const model::ComponentChange& change) const;
-    // The floors kept, by "<type>:<name>". Thread-safe.
-    [[nodiscard]] Expected<std::map<std::string, release::FloorStatement>> Floors() const;
+    using FloorMap = std::map<std::string, release::FloorStatement>;  // by "<type>:<name>"
+
+    // Verifies each floor with `keys`, keeps those that raise their component's floor, and answers
+    // the floors in force afterwards (one read of the file, one write when something was raised).
+    // A floor that does not verify is skipped (logged): the coordinator that forwards it cannot
+    // lower anything by sending a bad one. Thread-safe.
+    Expected<FloorMap> Merge(const std::vector<model::SignedFloor>& floors,
+                             const release::TrustedKeys& keys);
+    // The floors kept. Thread-safe.
+    [[nodiscard]] Expected<FloorMap> Floors() const;
 
 private:
     struct Kept {
@@ -40,8 +41,14 @@ private:
     [[nodiscard]] Expected<std::map<std::string, Kept>> LoadLocked() const;
     [[nodiscard]] Expected<void> SaveLocked(const std::map<std::string, Kept>& floors) const;
 
+    [[nodiscard]] static FloorMap Statements(const std::map<std::string, Kept>& kept);
+
     std::filesystem::path file_;
     mutable std::mutex mutex_;
 };
+
+// kInvalidArgument naming the floor when `change` installs a version below its component's floor.
+[[nodiscard]] Expected<void> CheckAboveFloor(const model::ComponentChange& change,
+                                             const FloorStore::FloorMap& floors);
 
 }  // namespace waka::agent::install

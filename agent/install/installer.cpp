@@ -41,12 +41,16 @@ Installer::Installer(InstallerOptions options, model::ArtifactFetcher& fetcher)
       layout_(options_.state_dir),
       floors_(options_.state_dir / "floors.json") {}
 
-Expected<std::size_t> Installer::AcceptFloors(const std::vector<model::SignedFloor>& floors) {
+Expected<void> Installer::AcceptFloors(const std::vector<model::SignedFloor>& floors) {
     auto keys = release::LoadTrustedKeys(options_.release_trust);
     if (!keys) {
         return keys.error();
     }
-    return floors_.Merge(floors, *keys);
+    auto merged = floors_.Merge(floors, *keys);
+    if (!merged) {
+        return merged.error();
+    }
+    return {};
 }
 
 Expected<void> Installer::EnsureReady() {

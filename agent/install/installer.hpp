@@ -79,13 +79,11 @@ public:
     // start-up tries again).
     std::optional<model::OperationResult> Recover();
 
-    // Verifies and keeps the floors that raise this host's (the Welcome's, ADR 0022); answers how
-    // many were raised. Thread-safe: may run while Execute does.
-    Expected<std::size_t> AcceptFloors(const std::vector<model::SignedFloor>& floors);
+    // Verifies and keeps the floors that raise this host's (the Welcome's, ADR 0022).
+    // Thread-safe: may run while Execute does.
+    Expected<void> AcceptFloors(const std::vector<model::SignedFloor>& floors);
     // The floors this host keeps, by "<type>:<name>".
-    [[nodiscard]] Expected<std::map<std::string, release::FloorStatement>> Floors() const {
-        return floors_.Floors();
-    }
+    [[nodiscard]] Expected<FloorStore::FloorMap> Floors() const { return floors_.Floors(); }
 
     // The journaled result of a finished operation, if any.
     [[nodiscard]] std::optional<model::OperationResult> StoredResult(

@@ -93,8 +93,9 @@ Expected<void> Installer::VerifyReleases(const Run& run) {
         return keys.error();
     }
     // Floors first: the instruction that carries a new floor is already held to it.
-    if (auto merged = floors_.Merge(run.floors, *keys); !merged) {
-        return merged.error();
+    auto floors = floors_.Merge(run.floors, *keys);
+    if (!floors) {
+        return floors.error();
     }
     for (const ComponentRecord& c : run.record.components) {
         if (!Installs(c) || c.phase == Phase::kUnchanged) {
@@ -104,7 +105,7 @@ Expected<void> Installer::VerifyReleases(const Run& run) {
             !verified) {
             return verified;
         }
-        if (auto above = floors_.Check(c.change); !above) {
+        if (auto above = CheckAboveFloor(c.change, *floors); !above) {
             return above;
         }
     }

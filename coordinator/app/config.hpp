@@ -44,7 +44,7 @@ struct CoordinatorConfig {
     std::uint32_t scheduler_interval_seconds = 30;
     bool scheduler_auto_update = true;
     // Publisher keys the coordinator checks uploads against (ADR 0020); read for each upload.
-    std::filesystem::path release_keys_dir = "/etc/waka/release-keys";
+    std::filesystem::path release_keys_dir{release::kDefaultKeysDir};
     std::string release_revoked_keys;  // comma-separated key ids
     bool release_require_signed = true;
     // Test-only: shifts the coordinator's clock (windows, expiry, timestamps) so end-to-end tests

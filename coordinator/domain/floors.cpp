@@ -5,15 +5,11 @@
 namespace waka::coordinator::domain {
 
 bool IsBelowFloor(const std::string& version, const Floor& floor) {
-    auto wanted = semver::ParseVersion(version);
-    auto minimum = semver::ParseVersion(floor.min_version);
-    return wanted && minimum && semver::Compare(*wanted, *minimum) < 0;
+    return semver::Precedes(version, floor.min_version);
 }
 
 bool RaisesFloor(const std::string& candidate, const std::string& current) {
-    auto next = semver::ParseVersion(candidate);
-    auto now = semver::ParseVersion(current);
-    return next && now && semver::Compare(*next, *now) > 0;
+    return semver::Precedes(current, candidate);
 }
 
 Expected<void> CheckFloors(const std::vector<std::pair<std::string, std::string>>& components,

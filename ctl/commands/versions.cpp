@@ -10,6 +10,7 @@
 #include "ctl/commands/commands.hpp"
 #include "ctl/input.hpp"
 #include "ctl/output.hpp"
+#include "shared/release/envelope.hpp"
 
 namespace waka::ctl {
 namespace {
@@ -41,21 +42,18 @@ Expected<Headers> SignatureHeaders(const VersionArgs& args) {
     if (path.empty()) {
         return Headers{};
     }
-    constexpr std::size_t kMaxSignatureBytes = 4096;
-    std::ifstream in(path, std::ios::binary);
-    std::string text(kMaxSignatureBytes + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (in.bad() || (!in && in.gcount() == 0)) {
-        return Fail("wakactl: cannot read the signature " + path, Errc::kIo);
+    auto text = ReadInputFile(path);
+    if (!text) {
+        return text.error();
     }
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
+    while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) {
+        text->pop_back();
     }
-    if (text.size() > kMaxSignatureBytes || text.find_first_of("\r\n") != std::string::npos) {
+    if (text->size() > release::kMaxSignedFileBytes ||
+        text->find_first_of("\r\n") != std::string::npos) {
         return Fail("wakactl: " + path + " is not a signature file of wakactl release sign");
     }
-    return Headers{{"X-Waka-Release-Signature", text}};
+    return Headers{{"X-Waka-Release-Signature", *text}};
 }
 
 // Lower-case hex SHA-256 of a file ("" when it cannot be read).

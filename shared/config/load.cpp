@@ -155,13 +155,15 @@ Expected<void> ApplySecretFiles(const Schema& schema) {
             return ArgError(secret->key + " and " + file_entry.key + " are both set; give one");
         }
         std::ifstream in(**path, std::ios::binary);
-        std::string text(kMaxSecretBytes + 1, '\0');
-        in.read(text.data(), static_cast<std::streamsize>(text.size()));
-        if (in.bad() || (!in && in.gcount() == 0 && !in.eof()) ||
-            !std::filesystem::exists(**path)) {
+        if (!in) {
             return MakeError(Errc::kIo, "cannot read " + file_entry.key + " " + (*path)->string());
         }
+        std::string text(kMaxSecretBytes + 1, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
         text.resize(static_cast<std::size_t>(in.gcount()));
+        if (in.bad()) {
+            return MakeError(Errc::kIo, "cannot read " + file_entry.key + " " + (*path)->string());
+        }
         if (text.size() > kMaxSecretBytes) {
             return ArgError(file_entry.key + " " + (*path)->string() + " is larger than 64 KiB");
         }

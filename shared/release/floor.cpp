@@ -121,15 +121,11 @@ Expected<SignedStatement> DecodeFloorFile(std::string_view text) {
 }
 
 bool IsBelowFloor(std::string_view version, const FloorStatement& floor) {
-    auto wanted = semver::ParseVersion(version);
-    auto minimum = semver::ParseVersion(floor.min_version);
-    return wanted && minimum && semver::Compare(*wanted, *minimum) < 0;
+    return semver::Precedes(version, floor.min_version);
 }
 
 bool RaisesFloor(const FloorStatement& candidate, const FloorStatement& current) {
-    auto next = semver::ParseVersion(candidate.min_version);
-    auto now = semver::ParseVersion(current.min_version);
-    return next && now && semver::Compare(*next, *now) > 0;
+    return semver::Precedes(current.min_version, candidate.min_version);
 }
 
 }  // namespace waka::release

@@ -19,8 +19,10 @@ namespace waka::release {
 
 // Where a verifier's keys come from: every "*.pub" file of a directory the operator fills (the
 // agent's /etc/waka/release-keys, the coordinator's release_keys_dir), minus revoked key ids.
+inline constexpr std::string_view kDefaultKeysDir = "/etc/waka/release-keys";
+
 struct TrustSettings {
-    std::filesystem::path keys_dir = "/etc/waka/release-keys";
+    std::filesystem::path keys_dir{kDefaultKeysDir};
     std::set<std::string> revoked_key_ids;  // refused even while their .pub file is installed
     // false only for development: unsigned releases are then accepted, signed ones still checked.
     bool require_signed = true;

@@ -121,6 +121,12 @@ std::weak_ordering operator<=>(const Version& a, const Version& b) {
     return ComparePrerelease(a.prerelease, b.prerelease);
 }
 
+bool Precedes(std::string_view a, std::string_view b) {
+    auto first = ParseVersion(a);
+    auto second = ParseVersion(b);
+    return first && second && *first < *second;
+}
+
 int Compare(const Version& a, const Version& b) {
     const auto c = a <=> b;
     return c < 0 ? -1 : (c > 0 ? 1 : 0);

@@ -45,4 +45,8 @@ struct Version {
 
 [[nodiscard]] inline std::string ToString(const Version& v) { return v.ToString(); }
 
+// True when both texts are strict SemVer and `a` precedes `b`; false when either does not parse
+// (callers that must refuse bad versions check them on their own terms).
+[[nodiscard]] bool Precedes(std::string_view a, std::string_view b);
+
 }  // namespace waka::semver
