@@ -21,6 +21,7 @@
 #include "shared/core/log.hpp"
 #include "shared/core/notify.hpp"
 #include "shared/core/version.hpp"
+#include "shared/net/tls_server.hpp"
 
 namespace waka::coordinator::app {
 namespace {
@@ -107,6 +108,8 @@ private:
     Expected<void> StartListeners();
     void Serve();
     void StopOnSignal();
+    void ReloadOnHangUp();
+    void ReloadTls();
 
     CoordinatorConfig config_;
     OffsetClock clock_;  // the system clock unless testing.clock_offset_seconds is set
@@ -117,9 +120,11 @@ private:
     std::unique_ptr<CoordinatorCore> core_;
     std::unique_ptr<gateway::GatewayServer> gateway_;
     std::unique_ptr<api::ApiContext> api_context_;
+    std::unique_ptr<net::ReloadableTlsServer> http_tls_;  // set when the API speaks HTTPS
     std::unique_ptr<http::Server> http_;
     std::unique_ptr<deploy::Scheduler> scheduler_;
     asio::signal_set signals_{io_, SIGINT, SIGTERM};
+    asio::signal_set hang_up_{io_, SIGHUP};
     notify::Watchdog watchdog_{io_.get_executor()};
     std::mutex stop_mutex_;
     std::condition_variable stop_changed_;
@@ -198,6 +203,14 @@ Expected<void> Coordinator::StartListeners() {
     http_options.upload_timeout_seconds = config_.http_upload_timeout_seconds;
     http_options.upload_min_bytes_per_second = config_.http_upload_min_bytes_per_second;
     http_options.upload_rate_grace_seconds = config_.http_upload_rate_grace_seconds;
+    if (HttpsConfigured(config_)) {
+        http_tls_ = std::make_unique<net::ReloadableTlsServer>(net::TlsServerFiles{
+            config_.http_tls_cert_file, config_.http_tls_key_file, "HTTP API TLS"});
+        if (auto loaded = http_tls_->Reload(); !loaded) {
+            return loaded.error().WithContext("start HTTP API");
+        }
+        http_options.tls = [tls = http_tls_.get()] { return tls->Current(); };
+    }
     api::ApiHandlers api = api::MakeApiHandlers(*api_context_);
     http_options.before_body = std::move(api.before_body);
     http_ = std::make_unique<http::Server>(io_, http_options, std::move(api.handler));
@@ -205,8 +218,9 @@ Expected<void> Coordinator::StartListeners() {
     if (!http_port) {
         return http_port.error().WithContext("start HTTP API");
     }
-    log::Info("coordinator ready version={} http={}:{} gateway={}:{}", kVersion,
-              config_.http_address, *http_port, config_.gateway_address, *gateway_port);
+    log::Info("coordinator ready version={} {}={}:{} gateway={}:{}", kVersion,
+              http_tls_ ? "https" : "http", config_.http_address, *http_port,
+              config_.gateway_address, *gateway_port);
     if (!config_.ready_file.empty()) {
         return WriteReadyFile(config_.ready_file, *http_port, *gateway_port);
     }
@@ -219,6 +233,8 @@ void Coordinator::StopOnSignal() {
             return;
         }
         log::Info("stopping signal={}", signal);
+        boost::system::error_code ignored;
+        hang_up_.cancel(ignored);
         notify::Stopping();
         watchdog_.Stop();
         http_->Stop();
@@ -235,8 +251,40 @@ void Coordinator::StopOnSignal() {
     });
 }
 
+// SIGHUP re-reads the TLS certificates and keys of both listeners (a renewed certificate needs
+// no restart); open connections keep the identity they started with.
+void Coordinator::ReloadOnHangUp() {
+    hang_up_.async_wait([this](const boost::system::error_code& ec, int /*signal*/) {
+        if (ec) {
+            return;
+        }
+        ReloadTls();
+        ReloadOnHangUp();
+    });
+}
+
+void Coordinator::ReloadTls() {
+    notify::Reloading();
+    if (auto reloaded = gateway_->ReloadTls(); !reloaded) {
+        log::Error("TLS reload failed, keeping the previous identity: {}",
+                   reloaded.error().message);
+    } else {
+        log::Info("TLS reloaded listener=gateway");
+    }
+    if (http_tls_) {
+        if (auto reloaded = http_tls_->Reload(); !reloaded) {
+            log::Error("TLS reload failed, keeping the previous identity: {}",
+                       reloaded.error().message);
+        } else {
+            log::Info("TLS reloaded listener=http");
+        }
+    }
+    notify::Ready("serving");
+}
+
 void Coordinator::Serve() {
     StopOnSignal();
+    ReloadOnHangUp();
     if (scheduler_) {
         scheduler_->Start();
     }

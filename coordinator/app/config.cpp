@@ -6,9 +6,13 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.SetDefaultConfigFile("/etc/waka/coordinator.toml");
     schema.Add("log_level", &c.log_level, "trace, debug, info, warn, error or off.");
     schema.Add("http.address", &c.http_address, "Address of the HTTP API listener.");
+    schema.Add("http.tls_cert_file", &c.http_tls_cert_file,
+               "PEM certificate chain of the API: with http.tls_key_file the API speaks HTTPS "
+               "(both re-read on SIGHUP).");
+    schema.Add("http.tls_key_file", &c.http_tls_key_file, "PEM private key of the API.");
     schema.Add("http.allow_plain_http", &c.http_allow_plain_http,
-               "Allow a non-loopback http.address although the API speaks plain HTTP (tokens "
-               "would cross the network in clear text; prefer a TLS proxy on loopback).");
+               "Allow a non-loopback http.address without http.tls_cert_file (tokens would cross "
+               "the network in clear text).");
     schema.Add("http.port", &c.http_port, "Port of the HTTP API listener (0: any free port).");
     schema.Add("http.threads", &c.http_threads, "I/O threads serving HTTP and agents.");
     schema.Add("http.max_body_bytes", &c.http_max_body_bytes, "Largest JSON request body.");
@@ -70,13 +74,23 @@ bool IsLoopbackAddress(const std::string& address) {
 
 }  // namespace
 
+bool HttpsConfigured(const CoordinatorConfig& c) {
+    return !c.http_tls_cert_file.empty() && !c.http_tls_key_file.empty();
+}
+
 Expected<void> ValidateConfig(const CoordinatorConfig& c) {
-    if (!IsLoopbackAddress(c.http_address) && !c.http_allow_plain_http) {
+    if (c.http_tls_cert_file.empty() != c.http_tls_key_file.empty()) {
+        return MakeError(Errc::kInvalidArgument,
+                         "http.tls_cert_file and http.tls_key_file go together: set both for "
+                         "HTTPS, or neither");
+    }
+    if (!HttpsConfigured(c) && !IsLoopbackAddress(c.http_address) && !c.http_allow_plain_http) {
         return MakeError(Errc::kInvalidArgument,
                          "http.address " + c.http_address +
-                             " is not a loopback address and the API speaks plain HTTP: bearer "
-                             "tokens would cross the network in clear text; bind 127.0.0.1 behind "
-                             "a TLS-terminating proxy, or set http.allow_plain_http = true");
+                             " is not a loopback address and the API has no TLS: bearer tokens "
+                             "would cross the network in clear text; set http.tls_cert_file and "
+                             "http.tls_key_file, or bind 127.0.0.1 behind a TLS-terminating "
+                             "proxy, or set http.allow_plain_http = true");
     }
     if (c.database_url.empty()) {
         return MakeError(Errc::kInvalidArgument,

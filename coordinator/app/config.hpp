@@ -14,7 +14,10 @@ namespace waka::coordinator::app {
 struct CoordinatorConfig {
     std::string log_level = "info";
     std::string http_address = "127.0.0.1";
-    // The API has no TLS of its own yet: a non-loopback address needs this set on purpose.
+    // HTTPS when both are set (PEM chain and key; reloaded on SIGHUP).
+    std::filesystem::path http_tls_cert_file;
+    std::filesystem::path http_tls_key_file;
+    // A non-loopback address without TLS needs this set on purpose.
     bool http_allow_plain_http = false;
     std::uint16_t http_port = 8000;
     int http_threads = 2;
@@ -58,6 +61,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& config);
 
 // The release trust of the configuration (ValidateConfig has checked the revoked key ids).
 [[nodiscard]] release::TrustSettings ReleaseTrustOf(const CoordinatorConfig& config);
+
+// True when the API is to speak HTTPS (both TLS files set).
+[[nodiscard]] bool HttpsConfigured(const CoordinatorConfig& config);
 
 // Checks what the schema cannot: required settings and consistency. Answers one sentence.
 [[nodiscard]] Expected<void> ValidateConfig(const CoordinatorConfig& config);

@@ -70,7 +70,7 @@ public:
         // Instructions are small and latency matters more than packet count (fan-out target).
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        tls_.emplace(std::move(socket), context_->tls);
+        tls_.emplace(std::move(socket), *context_->tls.Current());
     }
 
     // The whole life of the connection; never throws (the last-resort catch lives here).

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
-
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/gateway/session_registry.hpp"
 #include "coordinator/ports/agent_channel.hpp"
 #include "coordinator/ports/agent_events.hpp"
+#include "shared/net/tls_server.hpp"
 
 namespace waka::coordinator::gateway {
 
@@ -13,15 +12,16 @@ namespace waka::coordinator::gateway {
 // them; the directory must outlive it (GatewayServer's contract).
 struct GatewayContext {
     explicit GatewayContext(GatewayOptions options_in)
-        : options(std::move(options_in)), tls(boost::asio::ssl::context::tls_server) {}
+        : options(std::move(options_in)),
+          tls(net::TlsServerFiles{options.cert_file, options.key_file, "gateway TLS"}) {}
 
     // Set by GatewayServer::Start before the first accept; only read after that.
     [[nodiscard]] ports::AgentEvents& Directory() const { return *directory; }
 
     const GatewayOptions options;
     ports::AgentEvents* directory = nullptr;
-    // Loaded by the listener before the first accept; only read (by handshakes) after that.
-    boost::asio::ssl::context tls;
+    // Loaded by the listener before the first accept, reloaded on SIGHUP (ReloadTls).
+    net::ReloadableTlsServer tls;
     SessionRegistry registry;
 };
 

@@ -60,6 +60,9 @@ public:
     [[nodiscard]] Expected<std::uint16_t> Start(ports::AgentEvents& directory);
     // Closes the listener and every session with the reason "coordinator shutting down".
     void Stop();
+    // Reads the certificate and key files again (SIGHUP): new connections use them, open sessions
+    // keep theirs. On failure the identity in use stays and the error says why. Thread-safe.
+    [[nodiscard]] Expected<void> ReloadTls();
 
     // ports::AgentChannel: thread-safe; a message for an instance not connected here is refused.
     bool Send(const std::string& instance_id, const ports::Instruction& instruction) override;

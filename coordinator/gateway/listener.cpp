@@ -3,20 +3,14 @@
 // connection.
 #include "coordinator/gateway/listener.hpp"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
-#include <filesystem>
 
 #include "coordinator/gateway/connection.hpp"
 #include "coordinator/gateway/gateway_context.hpp"
@@ -26,7 +20,6 @@
 namespace waka::coordinator::gateway {
 
 namespace asio = boost::asio;
-namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -37,50 +30,6 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 Listener::Listener(asio::io_context& io, std::shared_ptr<GatewayContext> context)
     : io_(io), context_(std::move(context)), acceptor_(asio::make_strand(io)) {}
-
-Expected<void> Listener::LoadTls() {
-    const GatewayOptions& options = context_->options;
-    ssl::context& tls = context_->tls;
-    for (const auto& [what, path] :
-         {std::pair{"certificate", options.cert_file}, std::pair{"key", options.key_file}}) {
-        std::error_code fs_ec;
-        if (path.empty() || !std::filesystem::is_regular_file(path, fs_ec)) {
-            return MakeError(
-                Errc::kInvalidArgument,
-                std::string("gateway TLS ") + what + " file not found: '" + path.string() + "'");
-        }
-    }
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                    ssl::context::single_dh_use);
-    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-    // Tens of thousands of idle sessions: OpenSSL's per-connection buffers are freed between
-    // records instead of being held (about 34 KiB each otherwise).
-    SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
-    boost::system::error_code ec;
-    tls.use_certificate_chain_file(options.cert_file.string(), ec);
-    if (ec) {
-        return MakeError(Errc::kInvalidArgument,
-                         "gateway TLS certificate '" + options.cert_file.string() +
-                             "' is not a PEM certificate chain: " + ec.message());
-    }
-    tls.use_private_key_file(options.key_file.string(), ssl::context::pem, ec);
-    if (ec && ec.category() == asio::error::get_ssl_category() &&
-        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
-        return MakeError(Errc::kInvalidArgument, "gateway TLS key '" + options.key_file.string() +
-                                                     "' does not match the certificate '" +
-                                                     options.cert_file.string() + "'");
-    }
-    if (ec) {
-        return MakeError(Errc::kInvalidArgument, "gateway TLS key '" + options.key_file.string() +
-                                                     "' is not a PEM private key: " + ec.message());
-    }
-    if (SSL_CTX_check_private_key(tls.native_handle()) != 1) {
-        return MakeError(Errc::kInvalidArgument, "gateway TLS key '" + options.key_file.string() +
-                                                     "' does not match the certificate");
-    }
-    return {};
-}
 
 Expected<void> Listener::Listen() {
     const GatewayOptions& options = context_->options;
@@ -119,7 +68,7 @@ Expected<std::uint16_t> Listener::Start(ports::AgentEvents& directory) {
         return MakeError(Errc::kInvalidArgument,
                          "gateway limits and timeouts must be greater than zero");
     }
-    if (auto loaded = LoadTls(); !loaded) {
+    if (auto loaded = context_->tls.Reload(); !loaded) {
         return loaded.error();
     }
     if (auto listening = Listen(); !listening) {
@@ -188,6 +137,8 @@ Expected<std::uint16_t> GatewayServer::Start(ports::AgentEvents& directory) {
 }
 
 void GatewayServer::Stop() { impl_->listener->Stop(); }
+
+Expected<void> GatewayServer::ReloadTls() { return impl_->context->tls.Reload(); }
 
 bool GatewayServer::Send(const std::string& instance_id, const ports::Instruction& instruction) {
     return impl_->context->registry.Post(instance_id, instruction);

@@ -32,7 +32,6 @@ public:
 
 private:
     static boost::asio::awaitable<void> AsyncAccept(std::shared_ptr<Listener> self);
-    [[nodiscard]] Expected<void> LoadTls();
     [[nodiscard]] Expected<void> Listen();
 
     boost::asio::io_context& io_;

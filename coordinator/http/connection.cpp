@@ -15,10 +15,12 @@
 #include <tuple>
 #include <vector>
 
+#include "coordinator/http/either_stream.hpp"
 #include "coordinator/http/exchange.hpp"
 #include "coordinator/http/fields.hpp"
 #include "coordinator/http/peer.hpp"
 #include "coordinator/http/range_file.hpp"
+#include "coordinator/http/read_errors.hpp"
 #include "coordinator/http/serializer_buffers.hpp"
 #include "coordinator/http/spool_file.hpp"
 #include "coordinator/http/target.hpp"
@@ -41,32 +43,17 @@ constexpr std::size_t kFirstReadBytes = 16 * 1024;
 constexpr std::size_t kSpoolChunkBytes = 64 * 1024;
 // How long a rejected connection is drained so the client reads our answer instead of a reset.
 constexpr std::chrono::seconds kLingerTime{2};
+// A TLS handshake has this long; a client that stalls it holds nothing longer.
+constexpr std::chrono::seconds kTlsHandshakeTime{10};
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
-
-bool IsHttpParseError(const beast::error_code& ec) {
-    return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
-}
-
-enum class BodyStatus { kOk, kTooLarge, kMalformed, kSpoolFailed, kClosed };
-
-BodyStatus ClassifyReadError(const beast::error_code& ec) {
-    if (ec == bhttp::error::body_limit) {
-        return BodyStatus::kTooLarge;
-    }
-    if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
-        ec != bhttp::error::partial_message) {
-        return BodyStatus::kMalformed;
-    }
-    return BodyStatus::kClosed;
-}
 
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
 public:
-    Session(std::shared_ptr<ConnectionOwner> owner, tcp::socket socket, std::uint64_t id,
-            bool refuse)
+    Session(std::shared_ptr<ConnectionOwner> owner, tcp::socket socket, asio::ssl::context* tls,
+            std::uint64_t id, bool refuse)
         : owner_(std::move(owner)),
           peer_(FormatPeer(socket)),
-          stream_(std::move(socket)),
+          stream_(std::move(socket), tls),
           buffer_(kReadBufferBytes),
           id_(id),
           refuse_(refuse) {}
@@ -84,6 +71,7 @@ private:
         return std::chrono::seconds(Options().request_timeout_seconds);
     }
 
+    asio::awaitable<bool> AsyncTlsHandshake();
     asio::awaitable<bool> AsyncAwaitRequest();
     asio::awaitable<bool> AsyncServeOne();
     asio::awaitable<bool> AsyncReadHeader(HeaderParser& header_parser, Exchange& ex);
@@ -110,7 +98,7 @@ private:
 
     std::shared_ptr<ConnectionOwner> owner_;
     std::string peer_;
-    beast::tcp_stream stream_;
+    EitherStream stream_;
     beast::flat_buffer buffer_;
     std::uint64_t id_;
     bool refuse_;                   // over max_connections: answer 503 and close
@@ -121,7 +109,8 @@ private:
 
 asio::awaitable<void> Session::AsyncRun(std::shared_ptr<Session> self) {
     try {
-        while (co_await self->AsyncAwaitRequest()) {
+        bool open = co_await self->AsyncTlsHandshake();
+        while (open && co_await self->AsyncAwaitRequest()) {
             if (!co_await self->AsyncServeOne()) {
                 break;
             }
@@ -142,9 +131,23 @@ void Session::RequestStop() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
         self->stop_requested_ = true;
         if (self->idle_) {
-            self->stream_.cancel();
+            self->stream_.Tcp().cancel();
         }
     });
+}
+
+// Answers whether the connection is open for requests: always for plain HTTP.
+asio::awaitable<bool> Session::AsyncTlsHandshake() {
+    if (!stream_.IsTls()) {
+        co_return true;
+    }
+    stream_.Tcp().expires_after(kTlsHandshakeTime);
+    auto [ec] = co_await stream_.Tls().async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (ec) {
+        // Scanners and clients that do not trust the certificate: nobody to answer.
+        log::Debug("http TLS handshake failed peer={} error={}", peer_, ec.message());
+    }
+    co_return !ec;
 }
 
 asio::awaitable<bool> Session::AsyncAwaitRequest() {
@@ -156,7 +159,7 @@ asio::awaitable<bool> Session::AsyncAwaitRequest() {
     }
     // The idle deadline applies until the first byte; then the request deadline takes over.
     idle_ = true;
-    stream_.expires_after(std::chrono::seconds(Options().idle_timeout_seconds));
+    stream_.Tcp().expires_after(std::chrono::seconds(Options().idle_timeout_seconds));
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kNoThrow);
     idle_ = false;
     buffer_.commit(n);
@@ -186,7 +189,7 @@ asio::awaitable<bool> Session::AsyncReadHeader(HeaderParser& header_parser, Exch
     header_parser.header_limit(kHeaderLimitBytes);
     // Limits depend on where the body goes, decided after the header (AsyncAcceptBody).
     header_parser.body_limit(boost::none);
-    stream_.expires_after(RequestTimeout());
+    stream_.Tcp().expires_after(RequestTimeout());
     auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, header_parser, kNoThrow);
     if (ec) {
         ex.request.request_id = NewId("req");
@@ -315,8 +318,8 @@ asio::awaitable<BodyStatus> Session::AsyncReadSpooled(HeaderParser& header_parse
             parser.get().body().size = chunk.size();
             // Each read has the progress deadline, and no more time than the overall deadline and
             // the minimum rate leave: a trickle is cut off, not waited for chunk after chunk.
-            stream_.expires_at(std::min(pace.CutOff(spool->Size()),
-                                        std::chrono::steady_clock::now() + RequestTimeout()));
+            stream_.Tcp().expires_at(std::min(pace.CutOff(spool->Size()),
+                                              std::chrono::steady_clock::now() + RequestTimeout()));
             auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser, kNoThrow);
             if (ec == beast::error::timeout) {
                 LogUploadCutOff(ex, pace, spool->Size(), peer_);
@@ -445,14 +448,15 @@ asio::awaitable<bool> Session::AsyncWriteMessage(bhttp::response<Body>& res) {
 asio::awaitable<std::tuple<beast::error_code, std::size_t>> Session::AsyncWriteSome(
     const std::vector<asio::const_buffer>& buffers) {
     // The deadline is on progress so a large download to a slow client is not cut off.
-    stream_.expires_after(RequestTimeout());
+    stream_.Tcp().expires_after(RequestTimeout());
     co_return co_await stream_.async_write_some(buffers, kNoThrow);
 }
 
 asio::awaitable<void> Session::AsyncLingeringClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLingerTime);
+    // TLS: no close_notify; every answer is framed by Content-Length, so none is needed.
+    stream_.Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.Tcp().expires_after(kLingerTime);
     buffer_.consume(buffer_.size());
     for (;;) {
         auto [rec, n] =
@@ -466,18 +470,19 @@ asio::awaitable<void> Session::AsyncLingeringClose() {
 
 void Session::Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    stream_.Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.Tcp().socket().close(ec);
 }
 
 }  // namespace
 
 std::shared_ptr<Connection> MakeConnection(std::shared_ptr<ConnectionOwner> owner,
-                                           boost::asio::ip::tcp::socket socket, std::uint64_t id,
+                                           boost::asio::ip::tcp::socket socket,
+                                           boost::asio::ssl::context* tls, std::uint64_t id,
                                            bool refuse) {
     beast::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
-    return std::make_shared<Session>(std::move(owner), std::move(socket), id, refuse);
+    return std::make_shared<Session>(std::move(owner), std::move(socket), tls, id, refuse);
 }
 
 }  // namespace waka::coordinator::http

@@ -7,6 +7,10 @@
 #include "coordinator/http/server.hpp"
 #include "coordinator/http/upload_limits.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
 // Internal to the HTTP server: the boundary between accepting (server.cpp) and serving a
 // connection (connection.cpp, the only place that instantiates Beast).
 namespace waka::coordinator::http {
@@ -35,9 +39,12 @@ public:
 };
 
 // Wraps an accepted socket, whose executor must be a strand, in an HTTP/1.1 connection that serves
-// until it closes. refuse: answer the first request with 503 and close (over max_connections).
+// until it closes. tls: the identity to serve TLS with (the connection starts with the handshake),
+// or null for plain HTTP; the connection does not keep it (OpenSSL's handle holds its own
+// reference). refuse: answer the first request with 503 and close (over max_connections).
 [[nodiscard]] std::shared_ptr<Connection> MakeConnection(std::shared_ptr<ConnectionOwner> owner,
                                                          boost::asio::ip::tcp::socket socket,
+                                                         boost::asio::ssl::context* tls,
                                                          std::uint64_t id, bool refuse);
 
 }  // namespace waka::coordinator::http

@@ -82,7 +82,8 @@ Expected<std::uint16_t> ServerCore::Start() {
     boost::system::error_code ec;
     const std::uint16_t port = acceptor_.local_endpoint(ec).port();
     asio::co_spawn(acceptor_.get_executor(), AsyncAccept(shared_from_this()), asio::detached);
-    log::Info("http server listening address={} port={}", options_.address, port);
+    log::Info("http server listening address={} port={} tls={}", options_.address, port,
+              options_.tls ? "on" : "off");
     return port;
 }
 
@@ -132,6 +133,8 @@ void ServerCore::Admit(tcp::socket socket) {
     if (stopping_) {
         return;  // accepted just before Stop(): the socket closes here
     }
+    // Taken per connection: a reload (SIGHUP) applies to the next one.
+    const std::shared_ptr<asio::ssl::context> tls = options_.tls ? options_.tls() : nullptr;
     std::shared_ptr<Connection> connection;
     {
         std::lock_guard lock(mutex_);
@@ -141,7 +144,7 @@ void ServerCore::Admit(tcp::socket socket) {
         }
         (refuse ? refusing_connections_ : counted_connections_) += 1;
         const std::uint64_t id = next_connection_id_++;
-        connection = MakeConnection(shared_from_this(), std::move(socket), id, refuse);
+        connection = MakeConnection(shared_from_this(), std::move(socket), tls.get(), id, refuse);
         // Registered before it starts, so ConnectionClosed always finds it.
         connections_.emplace(id, connection);
     }

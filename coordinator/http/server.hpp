@@ -12,6 +12,10 @@
 #include "coordinator/http/message.hpp"
 #include "shared/core/error.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
 namespace waka::coordinator::http {
 
 struct ServerOptions {
@@ -39,6 +43,10 @@ struct ServerOptions {
     // as the answer and the connection closed, so uploads are refused (401, 403, 404) before
     // their bytes arrive; nullopt lets the request go on. Runs like a Handler (strand, no block).
     std::function<boost::asio::awaitable<std::optional<Response>>(const Request&)> before_body;
+    // Optional: HTTPS. Called for each accepted connection for the identity to serve it with
+    // (a reloadable one, net::ReloadableTlsServer::Current); when unset the server speaks plain
+    // HTTP. Must be thread-safe and answer non-null.
+    std::function<std::shared_ptr<boost::asio::ssl::context>()> tls;
 };
 
 // Handlers run on the connection's strand. They must not block: database work is awaited.

@@ -4,12 +4,24 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <cstdint>
+#include <ctime>
 #include <string>
 
 namespace waka::notify {
 
 void Ready(std::string_view status) {
     const std::string message = "READY=1\nSTATUS=" + std::string(status);
+    sd_notify(0, message.c_str());
+}
+
+void Reloading() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const auto usec = static_cast<std::uint64_t>(now.tv_sec) * 1'000'000U +
+                      static_cast<std::uint64_t>(now.tv_nsec) / 1000U;
+    const std::string message =
+        "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\nSTATUS=reloading";
     sd_notify(0, message.c_str());
 }
 

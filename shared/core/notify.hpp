@@ -14,6 +14,9 @@ namespace waka::notify {
 // READY=1 with a STATUS= line: start-up is complete (listeners serve, or the agent runs).
 void Ready(std::string_view status);
 
+// RELOADING=1 (with MONOTONIC_USEC): a reload (SIGHUP) has begun; Ready() says it has ended.
+void Reloading();
+
 // STOPPING=1: shutdown (drain) has begun.
 void Stopping();
 

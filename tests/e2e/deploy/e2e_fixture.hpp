@@ -37,6 +37,8 @@ public:
     // Stops the coordinator (SIGTERM) and starts it again on the same database, ports and storage
     // with these extra flags; agents reconnect by themselves.
     void RestartCoordinator(std::vector<std::string> coordinator_args);
+    // Sends a signal to the coordinator process (SIGHUP: reload its TLS certificates).
+    void SignalCoordinator(int signal) { coordinator_->Signal(signal); }
     // A client of this coordinator's API with another bearer token.
     [[nodiscard]] HttpClient ClientWith(const std::string& token) const;
 

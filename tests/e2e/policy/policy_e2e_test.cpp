@@ -189,5 +189,21 @@ TEST(CoordinatorConfigE2e, APlainHttpBindBeyondLoopbackIsRefusedUnlessAllowed) {
     std::filesystem::remove_all(dir);
 }
 
+// HTTPS for the API takes a certificate and its key together (ADR 0027).
+TEST(CoordinatorConfigE2e, ATlsCertificateWithoutItsKeyIsRefused) {
+    const auto dir = MakeTempDir("waka-e2e-config");
+    Process coordinator(WAKA_COORDINATOR_BIN,
+                        {"--http-address", "0.0.0.0", "--http-tls-cert-file", "api.pem",
+                         "--gateway-cert-file", "c", "--gateway-key-file", "k"},
+                        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
+    auto status = coordinator.Wait(10s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
+    EXPECT_NE(coordinator.Log().find("http.tls_cert_file and http.tls_key_file go together"),
+              std::string::npos)
+        << coordinator.Log();
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace waka::test

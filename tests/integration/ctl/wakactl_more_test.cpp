@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 
 #include "tests/integration/ctl/wakactl_fixture.hpp"
 
-// wakactl's help and completion, and the floors a publisher signs offline (ADR 0022).
+// wakactl's help and completion, the floors a publisher signs offline (ADR 0022), and the
+// coordinator's own HTTPS listener with its certificate reload (ADR 0027).
 namespace waka::test {
 namespace {
 
@@ -89,6 +92,41 @@ TEST_F(WakactlTest, TokenFromAFileNeverFromAFlag) {
     CtlRun from_env =
         Ctl({"versions", "list"}, "not-a-token", "", {{"WAKA_TOKEN_FILE", file.string()}});
     EXPECT_EQ(from_env.exit_code, 0) << from_env.output;
+}
+
+// The coordinator serving HTTPS itself: wakactl trusts it with --ca, plain http:// gets no answer.
+// A new certificate and SIGHUP: new connections get the new one at once (the old CA is refused),
+// with no restart.
+TEST_F(WakactlTest, NativeHttpsAndCertificateReloadOnSighup) {
+    const auto pki_dir = world_.Dir() / "api-pki";
+    const TestPki first = MakeTestPki(pki_dir, {"localhost"}, {});
+    const auto first_ca = world_.Dir() / "api-ca-first.pem";
+    std::filesystem::copy_file(first.ca_cert, first_ca);
+    world_.RestartCoordinator({"--http-tls-cert-file", first.server_cert.string(),
+                               "--http-tls-key-file", first.server_key.string()});
+    const std::string url = "https://localhost:" + std::to_string(world_.HttpPort());
+
+    CtlRun trusted =
+        Ctl({"--ca", first_ca.string(), "instances", "create", "instance-https"}, "", url);
+    EXPECT_EQ(trusted.exit_code, 0) << trusted.output;
+    CtlRun plain = Ctl({"instances", "list"});  // http:// to the HTTPS port
+    EXPECT_EQ(plain.exit_code, 1) << plain.output;
+
+    const TestPki renewed = MakeTestPki(pki_dir, {"localhost"}, {});  // a new CA, same files
+    world_.SignalCoordinator(SIGHUP);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            return world_.CoordinatorLog().find("TLS reloaded listener=http") != std::string::npos;
+        },
+        std::chrono::seconds(30)))
+        << world_.CoordinatorLog();
+    CtlRun after =
+        Ctl({"--ca", renewed.ca_cert.string(), "instances", "get", "instance-https"}, "", url);
+    EXPECT_EQ(after.exit_code, 0) << after.output;
+    CtlRun old = Ctl({"--ca", first_ca.string(), "instances", "list"}, "", url);
+    EXPECT_EQ(old.exit_code, 1) << old.output;
+    EXPECT_NE(old.output.find("certificate verify failed"), std::string::npos) << old.output;
+    EXPECT_EQ(world_.CoordinatorLog().find("TLS reload failed"), std::string::npos);
 }
 
 }  // namespace
