@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "coordinator/http/server.hpp"
 #include "shared/core/clock.hpp"
@@ -24,6 +26,9 @@ class TaskGroup;
 namespace waka::coordinator::ports {
 struct Repositories;
 }
+namespace waka::net {
+class PeerGate;
+}  // namespace waka::net
 
 // The coordinator's REST API (docs/design.md §5): routing, bearer-token authentication, role
 // checks, request validation and JSON answers. Handlers reach storage through the repositories of
@@ -54,6 +59,8 @@ struct ApiContext {
     std::function<bool(const std::string& instance_id)> is_connected;
     // Agents holding a gateway session right now (GET /metrics). May be empty: 0 is reported.
     std::function<std::size_t()> connected_agents{};
+    // The listeners' gates (allowed networks), for waka_connections_refused_total. May be empty.
+    std::vector<std::shared_ptr<const net::PeerGate>> peer_gates{};
     // Called after a release or an artifact is registered (wakes the scheduler for auto-updates).
     // May be empty.
     std::function<void()> catalog_changed{};

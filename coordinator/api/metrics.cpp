@@ -11,6 +11,7 @@
 #include "coordinator/deploy/policy_decider.hpp"
 #include "coordinator/policy/decision.hpp"
 #include "coordinator/ports/repositories.hpp"
+#include "shared/net/peer_gate.hpp"
 
 namespace waka::coordinator::api {
 namespace {
@@ -67,6 +68,22 @@ void RenderDecisions(std::string& out, const std::vector<deploy::DecisionCount>&
             out += "waka_policy_decisions_total{kind=\"" + kind_name + "\",verdict=\"" +
                    verdict_name + "\"} " +
                    std::to_string(found == counts.end() ? 0 : found->second) + "\n";
+        }
+    }
+}
+
+// Every (listener, reason) pair, zeros included.
+void RenderRefusals(std::string& out,
+                    const std::vector<std::shared_ptr<const net::PeerGate>>& gates) {
+    Family(out, "waka_connections_refused_total", "counter",
+           "Connections a listener closed right after accepting them, by reason (network: from "
+           "outside its allowed_networks).");
+    for (const auto& gate : gates) {
+        for (std::size_t i = 0; i < static_cast<std::size_t>(net::RefusalReason::kCount_); ++i) {
+            const auto reason = static_cast<net::RefusalReason>(i);
+            out += "waka_connections_refused_total{listener=\"" + EscapeLabel(gate->Listener()) +
+                   "\",reason=\"" + std::string(net::ToString(reason)) + "\"} " +
+                   std::to_string(gate->Refused(reason)) + "\n";
         }
     }
 }
@@ -139,6 +156,7 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
            "Agents holding a session on this coordinator's gateway.");
     out += "waka_agents_connected " +
            std::to_string(context.connected_agents ? context.connected_agents() : 0) + "\n";
+    RenderRefusals(out, context.peer_gates);
     Family(out, "waka_deployments", "gauge", "Deployments stored, by current status.");
     for (const auto status : domain::AllDeploymentStatuses()) {
         out += "waka_deployments{status=\"" + std::string(domain::ToString(status)) + "\"} " +

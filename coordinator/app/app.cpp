@@ -21,6 +21,7 @@
 #include "shared/core/log.hpp"
 #include "shared/core/notify.hpp"
 #include "shared/core/version.hpp"
+#include "shared/net/peer_gate.hpp"
 #include "shared/net/tls_server.hpp"
 
 namespace waka::coordinator::app {
@@ -31,8 +32,20 @@ namespace asio = boost::asio;
 // In-flight requests get this long to finish after SIGTERM before the process exits.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
-gateway::GatewayOptions GatewayOptionsOf(const CoordinatorConfig& config) {
+// A listener's gate from its allowed_networks setting (ValidateConfig has parsed it once).
+std::shared_ptr<net::PeerGate> GateOf(std::string listener, const std::string& allowed) {
+    auto networks = net::AllowedNetworks::Parse(allowed);
+    auto gate = std::make_shared<net::PeerGate>(
+        std::move(listener), networks ? std::move(*networks) : net::AllowedNetworks{});
+    log::Info("allowed networks listener={} networks={}", gate->Listener(),
+              gate->Networks().Describe());
+    return gate;
+}
+
+gateway::GatewayOptions GatewayOptionsOf(const CoordinatorConfig& config,
+                                         std::shared_ptr<net::PeerGate> gate) {
     gateway::GatewayOptions options;
+    options.peer_gate = std::move(gate);
     options.address = config.gateway_address;
     options.port = config.gateway_port;
     options.cert_file = config.gateway_cert_file;
@@ -120,6 +133,8 @@ private:
     std::unique_ptr<CoordinatorCore> core_;
     std::unique_ptr<gateway::GatewayServer> gateway_;
     std::unique_ptr<api::ApiContext> api_context_;
+    std::shared_ptr<net::PeerGate> gateway_gate_;         // gateway.allowed_networks
+    std::shared_ptr<net::PeerGate> http_gate_;            // http.allowed_networks
     std::unique_ptr<net::ReloadableTlsServer> http_tls_;  // set when the API speaks HTTPS
     std::unique_ptr<http::Server> http_;
     std::unique_ptr<deploy::Scheduler> scheduler_;
@@ -153,7 +168,9 @@ Expected<void> Coordinator::Prepare() {
     release::LogTrustAtStartUp(ReleaseTrustOf(config_));
     // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
     // sessions it calls back are handed to it when it starts.
-    gateway_ = std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_));
+    gateway_gate_ = GateOf("gateway", config_.gateway_allowed_networks);
+    gateway_ =
+        std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_, gateway_gate_));
     core_ =
         std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
                                           *gateway_, io_.get_executor(), ReleaseTrustOf(config_));
@@ -187,6 +204,8 @@ Expected<void> Coordinator::StartListeners() {
 
     api_context_ = std::make_unique<api::ApiContext>(core_->ApiContext(std::string(kVersion)));
     api_context_->metrics_cache_seconds = config_.metrics_cache_seconds;
+    http_gate_ = GateOf("http", config_.http_allowed_networks);
+    api_context_->peer_gates = {http_gate_, gateway_gate_};
     api_context_->catalog_changed = [this] {
         if (scheduler_) {
             scheduler_->Wake();
@@ -195,6 +214,7 @@ Expected<void> Coordinator::StartListeners() {
     http::ServerOptions http_options;
     http_options.address = config_.http_address;
     http_options.port = config_.http_port;
+    http_options.peer_gate = http_gate_;
     http_options.max_body_bytes = config_.http_max_body_bytes;
     http_options.max_upload_bytes = config_.http_max_upload_bytes;
     http_options.spool_dir = config_.storage_dir / "spool";

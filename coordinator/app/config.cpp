@@ -1,5 +1,7 @@
 #include "coordinator/app/config.hpp"
 
+#include "shared/net/peer_gate.hpp"
+
 namespace waka::coordinator::app {
 
 void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
@@ -14,6 +16,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Allow a non-loopback http.address without http.tls_cert_file (tokens would cross "
                "the network in clear text).");
     schema.Add("http.port", &c.http_port, "Port of the HTTP API listener (0: any free port).");
+    schema.Add("http.allowed_networks", &c.http_allowed_networks,
+               "Comma-separated CIDR blocks or addresses that may connect to the API (empty: "
+               "any); others are closed at accept, before TLS.");
     schema.Add("http.threads", &c.http_threads, "I/O threads serving HTTP and agents.");
     schema.Add("http.max_body_bytes", &c.http_max_body_bytes, "Largest JSON request body.");
     schema.Add("http.max_upload_bytes", &c.http_max_upload_bytes, "Largest artifact upload.");
@@ -28,6 +33,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("gateway.address", &c.gateway_address,
                "Address of the agent gateway (TLS WebSocket).");
     schema.Add("gateway.port", &c.gateway_port, "Port of the agent gateway (0: any free port).");
+    schema.Add("gateway.allowed_networks", &c.gateway_allowed_networks,
+               "Comma-separated CIDR blocks or addresses that may connect to the gateway "
+               "(empty: any); others are closed at accept, before TLS.");
     schema.Add("gateway.cert_file", &c.gateway_cert_file, "PEM certificate chain of the gateway.");
     schema.Add("gateway.key_file", &c.gateway_key_file, "PEM private key of the gateway.");
     schema.Add("gateway.heartbeat_seconds", &c.gateway_heartbeat_seconds,
@@ -139,6 +147,14 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (!c.auth_bootstrap_token.empty() && c.auth_bootstrap_token.size() < 16) {
         return MakeError(Errc::kInvalidArgument,
                          "auth.bootstrap_token must be at least 16 characters");
+    }
+    for (const auto& [key, list] :
+         {std::pair{"http.allowed_networks", &c.http_allowed_networks},
+          std::pair{"gateway.allowed_networks", &c.gateway_allowed_networks}}) {
+        if (auto parsed = net::AllowedNetworks::Parse(*list); !parsed) {
+            return MakeError(Errc::kInvalidArgument,
+                             std::string(key) + ": " + parsed.error().message);
+        }
     }
     if (auto revoked = release::ParseKeyIdList(c.release_revoked_keys); !revoked) {
         return MakeError(Errc::kInvalidArgument,

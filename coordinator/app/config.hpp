@@ -20,6 +20,8 @@ struct CoordinatorConfig {
     // A non-loopback address without TLS needs this set on purpose.
     bool http_allow_plain_http = false;
     std::uint16_t http_port = 8000;
+    // CIDR blocks or addresses allowed to connect ("" : any); others are closed at accept.
+    std::string http_allowed_networks;
     int http_threads = 2;
     std::uint64_t http_max_body_bytes = 1 << 20;
     std::uint64_t http_max_upload_bytes = 2ULL << 30;
@@ -29,6 +31,7 @@ struct CoordinatorConfig {
     std::uint32_t http_upload_rate_grace_seconds = 10;
     std::string gateway_address = "0.0.0.0";
     std::uint16_t gateway_port = 8443;
+    std::string gateway_allowed_networks;
     std::filesystem::path gateway_cert_file;
     std::filesystem::path gateway_key_file;
     std::uint32_t gateway_heartbeat_seconds = 15;

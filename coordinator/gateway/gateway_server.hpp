@@ -10,6 +10,10 @@
 #include "coordinator/ports/agent_events.hpp"
 #include "shared/core/error.hpp"
 
+namespace waka::net {
+class PeerGate;
+}  // namespace waka::net
+
 namespace waka::coordinator::gateway {
 
 struct GatewayOptions {
@@ -22,6 +26,8 @@ struct GatewayOptions {
     unsigned idle_timeout_seconds = 60;       // no frame from the agent for this long: close
     std::size_t max_message_bytes = 1 << 20;
     std::size_t max_queued_messages = 256;  // per session outbound bound; overflow closes it
+    // Optional: who may connect (gateway.allowed_networks); others are closed before TLS.
+    std::shared_ptr<net::PeerGate> peer_gate;
 };
 
 // The agent gateway: one TLS listener serving the WebSocket endpoint /agent/v1/connect (protobuf

@@ -16,6 +16,7 @@
 #include "coordinator/gateway/gateway_context.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "shared/core/log.hpp"
+#include "shared/net/peer_gate.hpp"
 
 namespace waka::coordinator::gateway {
 
@@ -95,6 +96,11 @@ asio::awaitable<void> Listener::AsyncAccept(std::shared_ptr<Listener> self) {
             co_await backoff.async_wait(kNoThrow);
             continue;
         }
+        boost::system::error_code peer_ec;
+        const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+        if (peer_ec || !self->Admits(peer.address())) {
+            continue;  // gone already, or refused: the socket closes here, before TLS
+        }
         try {
             StartConnection(self->context_, tcp::socket(std::move(socket)));
         } catch (const std::exception& e) {
@@ -102,6 +108,11 @@ asio::awaitable<void> Listener::AsyncAccept(std::shared_ptr<Listener> self) {
             log::Error("gateway connection setup failed error={}", e.what());
         }
     }
+}
+
+bool Listener::Admits(const asio::ip::address& peer) const {
+    const auto& gate = context_->options.peer_gate;
+    return !gate || gate->Admit(peer);
 }
 
 void Listener::Stop() {

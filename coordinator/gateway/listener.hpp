@@ -33,6 +33,8 @@ public:
 private:
     static boost::asio::awaitable<void> AsyncAccept(std::shared_ptr<Listener> self);
     [[nodiscard]] Expected<void> Listen();
+    // The peer gate's verdict (gateway.allowed_networks); counts and logs a refusal.
+    [[nodiscard]] bool Admits(const boost::asio::ip::address& peer) const;
 
     boost::asio::io_context& io_;
     std::shared_ptr<GatewayContext> context_;

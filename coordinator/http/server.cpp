@@ -17,6 +17,7 @@
 
 #include "coordinator/http/connection.hpp"
 #include "shared/core/log.hpp"
+#include "shared/net/peer_gate.hpp"
 
 namespace waka::coordinator::http {
 namespace {
@@ -132,6 +133,13 @@ asio::awaitable<void> ServerCore::AsyncAccept(std::shared_ptr<ServerCore> self) 
 void ServerCore::Admit(tcp::socket socket) {
     if (stopping_) {
         return;  // accepted just before Stop(): the socket closes here
+    }
+    if (options_.peer_gate) {
+        boost::system::error_code ec;
+        const tcp::endpoint peer = socket.remote_endpoint(ec);
+        if (ec || !options_.peer_gate->Admit(peer.address())) {
+            return;  // gone already, or from outside the allowed networks: closed here
+        }
     }
     // Taken per connection: a reload (SIGHUP) applies to the next one.
     const std::shared_ptr<asio::ssl::context> tls = options_.tls ? options_.tls() : nullptr;

@@ -16,6 +16,10 @@ namespace boost::asio::ssl {
 class context;
 }  // namespace boost::asio::ssl
 
+namespace waka::net {
+class PeerGate;
+}  // namespace waka::net
+
 namespace waka::coordinator::http {
 
 struct ServerOptions {
@@ -47,6 +51,9 @@ struct ServerOptions {
     // (a reloadable one, net::ReloadableTlsServer::Current); when unset the server speaks plain
     // HTTP. Must be thread-safe and answer non-null.
     std::function<std::shared_ptr<boost::asio::ssl::context>()> tls;
+    // Optional: who may connect (http.allowed_networks). A peer it refuses is closed right after
+    // accept, before TLS and before any byte is read.
+    std::shared_ptr<net::PeerGate> peer_gate;
 };
 
 // Handlers run on the connection's strand. They must not block: database work is awaited.

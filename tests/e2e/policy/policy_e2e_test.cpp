@@ -189,6 +189,22 @@ TEST(CoordinatorConfigE2e, APlainHttpBindBeyondLoopbackIsRefusedUnlessAllowed) {
     std::filesystem::remove_all(dir);
 }
 
+// An allowed_networks entry that is not a network stops the start, naming the setting and entry.
+TEST(CoordinatorConfigE2e, AMalformedAllowedNetworkIsRefused) {
+    const auto dir = MakeTempDir("waka-e2e-config");
+    Process coordinator(WAKA_COORDINATOR_BIN,
+                        {"--gateway-allowed-networks", "10.0.0.0/8,10.0.0.1/8",
+                         "--gateway-cert-file", "c", "--gateway-key-file", "k"},
+                        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
+    auto status = coordinator.Wait(10s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
+    EXPECT_NE(coordinator.Log().find("gateway.allowed_networks: '10.0.0.1/8' has host bits set"),
+              std::string::npos)
+        << coordinator.Log();
+    std::filesystem::remove_all(dir);
+}
+
 // HTTPS for the API takes a certificate and its key together (ADR 0027).
 TEST(CoordinatorConfigE2e, ATlsCertificateWithoutItsKeyIsRefused) {
     const auto dir = MakeTempDir("waka-e2e-config");

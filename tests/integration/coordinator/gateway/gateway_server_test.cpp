@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "shared/net/peer_gate.hpp"
 #include "tests/integration/coordinator/gateway/gateway_fixture.hpp"
 
 namespace waka::coordinator::gateway {
@@ -195,6 +196,31 @@ TEST_F(GatewayServerTest, WrongCredentialIsClosedWithReasonAndNeverConnected) {
     EXPECT_TRUE(calls.connected.empty());
     EXPECT_TRUE(calls.disconnected.empty());
     EXPECT_FALSE(server_->IsConnected("instance-a"));
+}
+
+// gateway.allowed_networks: a peer from elsewhere is closed before the TLS handshake, counted,
+// and never reaches the directory; one from inside connects as usual.
+TEST_F(GatewayServerTest, APeerOutsideTheAllowedNetworksIsClosedBeforeTls) {
+    auto networks = net::AllowedNetworks::Parse("127.0.0.2");
+    ASSERT_TRUE(networks);
+    auto gate = std::make_shared<net::PeerGate>("gateway", *networks);
+    options_.peer_gate = gate;
+    StartGateway();
+    auto refused = test::TestAgentClient::Connect(ClientOptions());  // from 127.0.0.1
+    EXPECT_FALSE(refused);
+    EXPECT_EQ(gate->Refused(net::RefusalReason::kNetwork), 1u);
+    EXPECT_TRUE(directory_.Snapshot().authenticated.empty());
+}
+
+TEST_F(GatewayServerTest, APeerInsideTheAllowedNetworksConnects) {
+    auto networks = net::AllowedNetworks::Parse("10.0.0.0/8, 127.0.0.0/8");
+    ASSERT_TRUE(networks);
+    auto gate = std::make_shared<net::PeerGate>("gateway", *networks);
+    options_.peer_gate = gate;
+    StartGateway();
+    auto client = ConnectAgent("instance-a");
+    ASSERT_TRUE(client);
+    EXPECT_EQ(gate->Refused(net::RefusalReason::kNetwork), 0u);
 }
 
 TEST_F(GatewayServerTest, WrongProtocolVersionGetsErrorThenCloseReason) {
