@@ -14,6 +14,7 @@
 
 namespace waka::coordinator::deploy {
 class ApprovalService;
+class AuditVerifier;
 class DeploymentService;
 class PatchService;
 class PolicyDecider;
@@ -54,6 +55,8 @@ struct ApiContext {
     std::function<bool(const std::string& instance_id)> is_connected;
     // Agents holding a gateway session right now (GET /metrics). May be empty: 0 is reported.
     std::function<std::size_t()> connected_agents{};
+    // The scheduled audit chain verification, for GET /metrics. May be null: not reported.
+    const deploy::AuditVerifier* audit_verifier = nullptr;
     // Called after a release or an artifact is registered (wakes the scheduler for auto-updates).
     // May be empty.
     std::function<void()> catalog_changed{};
