@@ -29,7 +29,8 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"patches", "apply", "--help"},
                                           {"patches", "status", "--help"},
                                           {"patches", "compliance", "--help"},
-                                          {"quarantine", "clear", "--help"}}) {
+                                          {"quarantine", "clear", "--help"},
+                                          {"audit", "export", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
