@@ -16,6 +16,7 @@
 
 namespace waka::coordinator::deploy {
 class ApprovalService;
+class AuditVerifier;
 class DeploymentService;
 class PatchService;
 class PolicyDecider;
@@ -61,6 +62,8 @@ struct ApiContext {
     std::function<std::size_t()> connected_agents{};
     // The listeners' gates (allowed networks), for waka_connections_refused_total. May be empty.
     std::vector<std::shared_ptr<const net::PeerGate>> peer_gates{};
+    // The scheduled audit chain verification, for GET /metrics. May be null: not reported.
+    const deploy::AuditVerifier* audit_verifier = nullptr;
     // Called after a release or an artifact is registered (wakes the scheduler for auto-updates).
     // May be empty.
     std::function<void()> catalog_changed{};

@@ -8,6 +8,7 @@
 #include "coordinator/api/fleet_figures.hpp"
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/deploy/audit_verifier.hpp"
 #include "coordinator/deploy/policy_decider.hpp"
 #include "coordinator/policy/decision.hpp"
 #include "coordinator/ports/repositories.hpp"
@@ -119,6 +120,35 @@ void RenderCompliance(std::string& out, const std::vector<PatchComplianceCount>&
     }
 }
 
+// The scheduled verification's findings; waka_audit_chain_valid only once one has completed, so
+// that an alert on it never fires on a coordinator that has not verified yet.
+void RenderAuditVerification(std::string& out, const deploy::AuditVerifier& verifier) {
+    const deploy::AuditVerifierStatus status = verifier.Status();
+    Family(out, "waka_audit_chain_valid", "gauge",
+           "1 when the last scheduled verification of the audit chain found it intact, 0 when it "
+           "found it broken (the log names the first bad seq).");
+    if (status.valid) {
+        out += "waka_audit_chain_valid " + std::to_string(*status.valid ? 1 : 0) + "\n";
+    }
+    Family(out, "waka_audit_verify_failures_total", "counter",
+           "Scheduled verifications of the audit chain that found it broken.");
+    out += "waka_audit_verify_failures_total " + std::to_string(status.failures) + "\n";
+    Family(out, "waka_audit_verify_errors_total", "counter",
+           "Scheduled verifications of the audit chain that could not run (database errors).");
+    out += "waka_audit_verify_errors_total " + std::to_string(status.errors) + "\n";
+    Family(out, "waka_audit_verified_entries", "gauge",
+           "Entries the last scheduled verification of the audit chain checked.");
+    out += "waka_audit_verified_entries " + std::to_string(status.entries) + "\n";
+    Family(out, "waka_audit_last_verify_timestamp_seconds", "gauge",
+           "When the last scheduled verification of the audit chain completed (Unix time).");
+    if (status.last_run_at) {
+        const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(
+            status.last_run_at->time_since_epoch());
+        out += "waka_audit_last_verify_timestamp_seconds " +
+               Number(static_cast<double>(since_epoch.count()) / 1000.0) + "\n";
+    }
+}
+
 // The database's part of a scrape: what FleetFiguresCache keeps.
 boost::asio::awaitable<Expected<FleetFigures>> ComputeFigures(Services& services) {
     auto counts = co_await services.context.repositories.deployments.CountByStatus();
@@ -178,6 +208,9 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
     }
     RenderDecisions(out, context.decisions.Counts());
     RenderCompliance(out, compliance);
+    if (context.audit_verifier != nullptr) {
+        RenderAuditVerification(out, *context.audit_verifier);
+    }
     Family(out, "waka_db_pool_connections", "gauge", "PostgreSQL connections in the pool.");
     out +=
         "waka_db_pool_connections " + std::to_string(context.repositories.health.PoolSize()) + "\n";

@@ -14,6 +14,7 @@
 #include "coordinator/app/config.hpp"
 #include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
+#include "coordinator/deploy/audit_verifier.hpp"
 #include "coordinator/deploy/scheduler.hpp"
 #include "coordinator/gateway/gateway_server.hpp"
 #include "coordinator/http/server.hpp"
@@ -92,6 +93,23 @@ Expected<void> WriteReadyFile(const std::filesystem::path& path, std::uint16_t h
     return {};
 }
 
+// The audit key of the configuration, logged by its id only (never the secret). Without one the
+// chain is unkeyed: anyone who can write to the database can rewrite it unseen (ADR 0028).
+Expected<pg::AuditKey> AuditKeyOf(const CoordinatorConfig& config) {
+    if (config.audit_key.empty()) {
+        log::Warn(
+            "no audit.key_file: audit entries get unkeyed hashes, which anyone with write "
+            "access to the database can recompute (docs/security.md)");
+        return pg::AuditKey{};
+    }
+    auto key = pg::AuditKey::FromSecret(config.audit_key);
+    if (!key) {
+        return key.error().WithContext("audit.key");
+    }
+    log::Info("audit entries sealed with HMAC-SHA256 audit_key_id={}", key->Id());
+    return key;
+}
+
 // Runs a coroutine to completion on the io_context before the server threads start.
 template <class T>
 T RunToCompletion(asio::io_context& io, asio::awaitable<T> task) {
@@ -138,6 +156,7 @@ private:
     std::unique_ptr<net::ReloadableTlsServer> http_tls_;  // set when the API speaks HTTPS
     std::unique_ptr<http::Server> http_;
     std::unique_ptr<deploy::Scheduler> scheduler_;
+    std::unique_ptr<deploy::AuditVerifier> audit_verifier_;
     asio::signal_set signals_{io_, SIGINT, SIGTERM};
     asio::signal_set hang_up_{io_, SIGHUP};
     notify::Watchdog watchdog_{io_.get_executor()};
@@ -166,14 +185,21 @@ Expected<void> Coordinator::Prepare() {
     }
     log::Info("database ready schema_version={}", *version);
     release::LogTrustAtStartUp(ReleaseTrustOf(config_));
+    auto audit_key = AuditKeyOf(config_);
+    if (!audit_key) {
+        return audit_key.error();
+    }
     // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
     // sessions it calls back are handed to it when it starts.
     gateway_gate_ = GateOf("gateway", config_.gateway_allowed_networks);
     gateway_ =
         std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_, gateway_gate_));
-    core_ =
-        std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
-                                          *gateway_, io_.get_executor(), ReleaseTrustOf(config_));
+    core_ = std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
+                                              *gateway_, io_.get_executor(),
+                                              ReleaseTrustOf(config_), std::move(*audit_key));
+    if (auto checked = RunToCompletion(io_, core_->postgres.CheckAuditKey()); !checked) {
+        return checked.error().WithContext("check the audit key");
+    }
     if (!config_.auth_bootstrap_token.empty()) {
         auto ensured =
             RunToCompletion(io_, core_->Repositories().tokens.EnsureBootstrapToken(
@@ -193,6 +219,11 @@ Expected<void> Coordinator::Prepare() {
         options.auto_update = config_.scheduler_auto_update;
         scheduler_ = core_->MakeScheduler(io_.get_executor(), options);
     }
+    if (config_.audit_verify_interval_seconds > 0) {
+        audit_verifier_ = core_->MakeAuditVerifier(
+            io_.get_executor(),
+            {.interval = std::chrono::seconds(config_.audit_verify_interval_seconds)});
+    }
     return StartListeners();
 }
 
@@ -206,6 +237,7 @@ Expected<void> Coordinator::StartListeners() {
     api_context_->metrics_cache_seconds = config_.metrics_cache_seconds;
     http_gate_ = GateOf("http", config_.http_allowed_networks);
     api_context_->peer_gates = {http_gate_, gateway_gate_};
+    api_context_->audit_verifier = audit_verifier_.get();
     api_context_->catalog_changed = [this] {
         if (scheduler_) {
             scheduler_->Wake();
@@ -265,6 +297,9 @@ void Coordinator::StopOnSignal() {
         if (scheduler_) {
             scheduler_->Stop();
         }
+        if (audit_verifier_) {
+            audit_verifier_->Stop();
+        }
         std::lock_guard lock(stop_mutex_);
         stopping_ = true;
         stop_changed_.notify_all();
@@ -307,6 +342,9 @@ void Coordinator::Serve() {
     ReloadOnHangUp();
     if (scheduler_) {
         scheduler_->Start();
+    }
+    if (audit_verifier_) {
+        audit_verifier_->Start();
     }
     watchdog_.Start();
     notify::Ready("serving");

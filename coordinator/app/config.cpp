@@ -53,6 +53,11 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("auth.bootstrap_token_name", &c.auth_bootstrap_token_name, "Name of that token.");
     schema.Add("ready_file", &c.ready_file,
                "Written with the bound ports once serving (for scripts and tests).");
+    schema.AddSecret("audit.key", &c.audit_key,
+                     "Secret (32 bytes or more) sealing audit entries with HMAC-SHA256, kept "
+                     "outside the database; usually audit.key_file. Unset: unkeyed hashes.");
+    schema.Add("audit.verify_interval_seconds", &c.audit_verify_interval_seconds,
+               "Seconds between verifications of the audit chain (0..604800; 0: none).");
     schema.Add("metrics.cache_seconds", &c.metrics_cache_seconds,
                "Seconds GET /metrics serves the fleet figures (deployments, patch compliance) "
                "it read from the database before reading them again (0..3600; 0: every scrape).");
@@ -134,6 +139,15 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (c.scheduler_interval_seconds < 1 || c.scheduler_interval_seconds > 3600) {
         return MakeError(Errc::kInvalidArgument,
                          "scheduler.interval_seconds must be between 1 and 3600");
+    }
+    if (!c.audit_key.empty() && c.audit_key.size() < 32) {
+        return MakeError(Errc::kInvalidArgument,
+                         "audit.key must be at least 32 bytes; make one with: openssl rand -hex 32 "
+                         "> /etc/waka/audit.key");
+    }
+    if (c.audit_verify_interval_seconds > 604800) {
+        return MakeError(Errc::kInvalidArgument,
+                         "audit.verify_interval_seconds must be between 0 and 604800");
     }
     if (c.metrics_cache_seconds > 3600) {
         return MakeError(Errc::kInvalidArgument,

@@ -44,6 +44,9 @@ struct CoordinatorConfig {
     std::string auth_bootstrap_token_name = "bootstrap-admin";
     std::filesystem::path
         ready_file;  // when set, {"http_port","gateway_port"} is written here once serving
+    // Seals audit entries (HMAC-SHA256, ADR 0028); usually from audit.key_file. Never logged.
+    std::string audit_key;
+    std::uint32_t audit_verify_interval_seconds = 3600;  // 0: no scheduled verification
     // GET /metrics reads the fleet figures from the database at most once per this many seconds.
     std::uint32_t metrics_cache_seconds = 15;
     bool scheduler_enabled = true;

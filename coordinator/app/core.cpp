@@ -6,12 +6,14 @@ CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
                                  std::filesystem::path artifact_directory,
                                  ports::AgentChannel& agent_channel,
                                  boost::asio::any_io_executor executor,
-                                 release::TrustSettings release_trust_settings)
+                                 release::TrustSettings release_trust_settings,
+                                 pg::AuditKey audit_key_in)
     : clock(clock_ref),
       artifact_dir(std::move(artifact_directory)),
       release_trust(std::move(release_trust_settings)),
+      audit_key(std::move(audit_key_in)),
       agents(agent_channel),
-      postgres(database, clock_ref),
+      postgres(database, clock_ref, audit_key),
       background(std::move(executor)),
       resolution(postgres.Ports(), clock_ref),
       decider(postgres.Ports().policies, clock_ref),
@@ -48,6 +50,12 @@ std::unique_ptr<deploy::Scheduler> CoordinatorCore::MakeScheduler(
     return std::make_unique<deploy::Scheduler>(std::move(executor), postgres.Ports(),
                                                postgres.NewLeaderLock(deploy::kScheduleLockKey),
                                                clock, deployments, dispatcher, options);
+}
+
+std::unique_ptr<deploy::AuditVerifier> CoordinatorCore::MakeAuditVerifier(
+    boost::asio::any_io_executor executor, deploy::AuditVerifierOptions options) {
+    return std::make_unique<deploy::AuditVerifier>(std::move(executor), postgres.Ports().audit,
+                                                   clock, options);
 }
 
 }  // namespace waka::coordinator::app

@@ -8,6 +8,7 @@
 #include "coordinator/api/api.hpp"
 #include "coordinator/deploy/agent_sessions.hpp"
 #include "coordinator/deploy/approval_service.hpp"
+#include "coordinator/deploy/audit_verifier.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
 #include "coordinator/deploy/dispatcher.hpp"
 #include "coordinator/deploy/evaluation.hpp"
@@ -37,9 +38,11 @@ public:
     // of `executor`.
     // `release_trust`: the publisher keys uploads are checked against, and whether unsigned
     // releases are refused at upload and at planning (ADR 0020).
+    // `audit_key`: what seals the audit entries appended and verifies the chain (ADR 0028); none
+    // by default.
     CoordinatorCore(db::Database& database, const Clock& clock, std::filesystem::path artifact_dir,
                     ports::AgentChannel& agents, boost::asio::any_io_executor executor,
-                    release::TrustSettings release_trust = {});
+                    release::TrustSettings release_trust = {}, pg::AuditKey audit_key = {});
     CoordinatorCore(const CoordinatorCore&) = delete;
     CoordinatorCore& operator=(const CoordinatorCore&) = delete;
 
@@ -48,10 +51,13 @@ public:
     [[nodiscard]] api::ApiContext ApiContext(std::string version);
     [[nodiscard]] std::unique_ptr<deploy::Scheduler> MakeScheduler(
         boost::asio::any_io_executor executor, deploy::SchedulerOptions options);
+    [[nodiscard]] std::unique_ptr<deploy::AuditVerifier> MakeAuditVerifier(
+        boost::asio::any_io_executor executor, deploy::AuditVerifierOptions options);
 
     const Clock& clock;
     const std::filesystem::path artifact_dir;
     const release::TrustSettings release_trust;
+    const pg::AuditKey audit_key;  // before postgres, whose repositories refer to it
     ports::AgentChannel& agents;
     pg::PgRepositories postgres;
     deploy::TaskGroup background;

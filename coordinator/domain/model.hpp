@@ -64,6 +64,8 @@ struct AuditEntry {
     AuditDraft draft;
     std::string prev_hash;
     std::string hash;
+    // Which audit key sealed the entry (HMAC-SHA256, ADR 0028); "" for an unkeyed SHA-256 entry.
+    std::string key_id;
 };
 
 // Versions quarantined on an instance: "type:name" -> versions (docs/design.md §4.1).

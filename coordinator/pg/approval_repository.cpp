@@ -48,8 +48,9 @@ std::string WithComment(std::string message, const std::string& comment) {
     return comment.empty() ? message : message + ": " + comment;
 }
 
-Expected<void> Audit(pqxx::work& tx, const ports::ApprovalAction& action, const std::string& verb,
-                     const Locked& row, const boost::json::object& details, TimePoint at) {
+Expected<void> Audit(pqxx::work& tx, const AuditKey& audit_key, const ports::ApprovalAction& action,
+                     const std::string& verb, const Locked& row, const boost::json::object& details,
+                     TimePoint at) {
     domain::AuditDraft draft{.actor = action.by.actor,
                              .action = "deployment." + verb,
                              .target_type = "deployment",
@@ -58,7 +59,7 @@ Expected<void> Audit(pqxx::work& tx, const ports::ApprovalAction& action, const 
                              .decision = "recorded",
                              .reason = action.comment,
                              .details_json = boost::json::serialize(details)};
-    if (auto entry = AppendAudit(tx, draft, at); !entry) {
+    if (auto entry = AppendAudit(tx, audit_key, draft, at); !entry) {
         return entry.error();
     }
     return {};
@@ -112,7 +113,8 @@ std::int64_t CountApprovals(pqxx::work& tx, const std::string& id) {
         .as<std::int64_t>();
 }
 
-Expected<ports::ApprovalResult> ApproveIn(pqxx::work& tx, const ports::ApprovalAction& action,
+Expected<ports::ApprovalResult> ApproveIn(pqxx::work& tx, const AuditKey& audit_key,
+                                          const ports::ApprovalAction& action,
                                           std::int64_t required, const ports::AfterApproval& next,
                                           TimePoint now) {
     auto row = LockForDecision(tx, action, "approve", next.event);
@@ -138,15 +140,15 @@ Expected<ports::ApprovalResult> ApproveIn(pqxx::work& tx, const ports::ApprovalA
                                 {"approvals", result.approvals},
                                 {"required_approvals", required},
                                 {"status", StatusText(result.status)}};
-    if (auto audited = Audit(tx, action, "approve", *row, details, now); !audited) {
+    if (auto audited = Audit(tx, audit_key, action, "approve", *row, details, now); !audited) {
         return audited.error();
     }
     tx.commit();
     return result;
 }
 
-Expected<ports::ApprovalResult> RejectIn(pqxx::work& tx, const ports::ApprovalAction& action,
-                                         TimePoint now) {
+Expected<ports::ApprovalResult> RejectIn(pqxx::work& tx, const AuditKey& audit_key,
+                                         const ports::ApprovalAction& action, TimePoint now) {
     auto row = LockForDecision(tx, action, "reject", domain::StatusEvent::kRejected);
     if (!row) {
         return row.error();
@@ -157,7 +159,7 @@ Expected<ports::ApprovalResult> RejectIn(pqxx::work& tx, const ports::ApprovalAc
     InsertEvent(tx, action.deployment_id, rejected,
                 WithComment("rejected by " + action.by.actor, action.comment), now);
     boost::json::object details{{"decision", "reject"}, {"status", StatusText(rejected)}};
-    if (auto audited = Audit(tx, action, "reject", *row, details, now); !audited) {
+    if (auto audited = Audit(tx, audit_key, action, "reject", *row, details, now); !audited) {
         return audited.error();
     }
     ports::ApprovalResult result{rejected, row->instance_id,
@@ -166,8 +168,8 @@ Expected<ports::ApprovalResult> RejectIn(pqxx::work& tx, const ports::ApprovalAc
     return result;
 }
 
-Expected<ports::ApprovalResult> CancelIn(pqxx::work& tx, const ports::ApprovalAction& action,
-                                         TimePoint now) {
+Expected<ports::ApprovalResult> CancelIn(pqxx::work& tx, const AuditKey& audit_key,
+                                         const ports::ApprovalAction& action, TimePoint now) {
     auto row = LockDeployment(tx, action.deployment_id);
     if (!row) {
         return row.error();
@@ -192,7 +194,7 @@ Expected<ports::ApprovalResult> CancelIn(pqxx::work& tx, const ports::ApprovalAc
     }
     boost::json::object details{{"previous_status", StatusText(row->status)},
                                 {"status", StatusText(result.status)}};
-    if (auto audited = Audit(tx, action, "cancel", *row, details, now); !audited) {
+    if (auto audited = Audit(tx, audit_key, action, "cancel", *row, details, now); !audited) {
         return audited.error();
     }
     tx.commit();
@@ -201,15 +203,16 @@ Expected<ports::ApprovalResult> CancelIn(pqxx::work& tx, const ports::ApprovalAc
 
 }  // namespace
 
-PgApprovalRepository::PgApprovalRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgApprovalRepository::PgApprovalRepository(db::Database& database, const Clock& clock,
+                                           const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<ports::ApprovalResult>> PgApprovalRepository::Approve(
     const ports::ApprovalAction& action, std::int64_t required, const ports::AfterApproval& next) {
     const auto now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::ApprovalResult> {
         pqxx::work tx(c);
-        return ApproveIn(tx, action, required, next, now);
+        return ApproveIn(tx, audit_key_, action, required, next, now);
     });
 }
 
@@ -218,7 +221,7 @@ boost::asio::awaitable<Expected<ports::ApprovalResult>> PgApprovalRepository::Re
     const auto now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::ApprovalResult> {
         pqxx::work tx(c);
-        return RejectIn(tx, action, now);
+        return RejectIn(tx, audit_key_, action, now);
     });
 }
 
@@ -227,7 +230,7 @@ boost::asio::awaitable<Expected<ports::ApprovalResult>> PgApprovalRepository::Ca
     const auto now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::ApprovalResult> {
         pqxx::work tx(c);
-        return CancelIn(tx, action, now);
+        return CancelIn(tx, audit_key_, action, now);
     });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coordinator/pg/audit_key.hpp"
 #include "coordinator/ports/approval_repository.hpp"
 #include "shared/core/clock.hpp"
 
@@ -13,7 +14,7 @@ namespace waka::coordinator::pg {
 // caller's); the contracts are those of the port.
 class PgApprovalRepository final : public ports::ApprovalRepository {
 public:
-    PgApprovalRepository(db::Database& database, const Clock& clock);
+    PgApprovalRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     boost::asio::awaitable<Expected<ports::ApprovalResult>> Approve(
         const ports::ApprovalAction& action, std::int64_t required,
@@ -26,6 +27,7 @@ public:
 private:
     db::Database& database_;
     const Clock& clock_;
+    const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
 
 }  // namespace waka::coordinator::pg

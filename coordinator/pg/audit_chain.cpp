@@ -14,6 +14,7 @@ namespace {
 // Transaction-level advisory lock key serialising audit appenders ("wakaaudt").
 constexpr long long kAuditLockKey = 0x77616b6161756474LL;
 constexpr std::size_t kMaxAuditPage = 1000;
+constexpr std::size_t kMaxExportPage = 10000;
 // VerifyAudit reads the chain in pages so that a long log does not sit in memory at once.
 constexpr std::size_t kVerifyBatch = 1000;
 
@@ -22,12 +23,30 @@ constexpr std::array<std::string_view, 4> kDecisions{"allowed", "refused", "defe
 // Every read of audit_log selects exactly these columns, in this order (see EntryFromRow).
 constexpr const char* kColumns =
     "seq, at, actor, action, target_type, target_id, COALESCE(instance_id, ''), decision, reason,"
-    " details::text, prev_hash, hash";
+    " details::text, prev_hash, hash, key_id";
 
-void AppendField(Sha256& sha, std::string_view field) {
-    sha.Update(std::to_string(field.size()));
-    sha.Update(":");
-    sha.Update(field);
+void AppendField(std::string& out, std::string_view field) {
+    out += std::to_string(field.size());
+    out += ':';
+    out += field;
+}
+
+// The framed fields both schemes cover, after their version tag.
+std::string ChainMessage(std::string_view tag, const std::string& prev_hash,
+                         const domain::AuditEntry& entry) {
+    std::string out;
+    AppendField(out, tag);
+    AppendField(out, FormatRfc3339(entry.at));
+    AppendField(out, entry.draft.actor);
+    AppendField(out, entry.draft.action);
+    AppendField(out, entry.draft.target_type);
+    AppendField(out, entry.draft.target_id);
+    AppendField(out, entry.draft.instance_id);
+    AppendField(out, entry.draft.decision);
+    AppendField(out, entry.draft.reason);
+    AppendField(out, entry.draft.details_json);
+    AppendField(out, prev_hash);
+    return out;
 }
 
 Expected<domain::AuditEntry> EntryFromRow(const pqxx::row& row) {
@@ -49,6 +68,7 @@ Expected<domain::AuditEntry> EntryFromRow(const pqxx::row& row) {
     entry.draft.details_json = row[9].as<std::string>();
     entry.prev_hash = row[10].as<std::string>();
     entry.hash = row[11].as<std::string>();
+    entry.key_id = row[12].as<std::string>();
     return entry;
 }
 
@@ -79,25 +99,62 @@ Error FromException(const std::exception& e, std::string_view context) {
                      std::string(context) + ": " + e.what());
 }
 
+// Why `entry` breaks the chain verified so far, or "" when it extends it.
+std::string EntryProblem(const AuditKey& key, const ports::AuditVerification& so_far,
+                         const domain::AuditEntry& entry) {
+    const std::string seq = std::to_string(entry.seq);
+    if (entry.prev_hash != so_far.head_hash) {
+        return "entry " + seq +
+               " does not link to the entry before it (removed or reordered entries)";
+    }
+    if (entry.key_id.empty()) {
+        if (so_far.keyed_from_seq) {
+            return "entry " + seq + " is not sealed with the audit key although entry " +
+                   std::to_string(*so_far.keyed_from_seq) + " before it is (downgraded)";
+        }
+        return AuditHash(entry.prev_hash, entry) == entry.hash
+                   ? ""
+                   : "entry " + seq + " does not match its hash (altered)";
+    }
+    if (!key.HasKey()) {
+        return "entry " + seq + " is sealed with audit key " + entry.key_id +
+               " but no audit key is configured (audit.key_file)";
+    }
+    if (entry.key_id != key.Id()) {
+        return "entry " + seq + " is sealed with audit key " + entry.key_id +
+               ", not the configured key " + key.Id();
+    }
+    return ConstantTimeEquals(AuditSeal(key, entry.prev_hash, entry), entry.hash)
+               ? ""
+               : "entry " + seq + " does not match its seal (altered)";
+}
+
+void Accept(ports::AuditVerification& verification, const domain::AuditEntry& entry) {
+    ++verification.entries;
+    if (!entry.key_id.empty()) {
+        if (!verification.keyed_from_seq) {
+            verification.keyed_from_seq = entry.seq;
+        }
+        verification.last_keyed_seq = entry.seq;
+    }
+    verification.head_seq = entry.seq;
+    verification.head_hash = entry.hash;
+}
+
 }  // namespace
 
 std::string AuditHash(const std::string& prev_hash, const domain::AuditEntry& entry) {
-    Sha256 sha;
-    AppendField(sha, "waka-audit-v1");
-    AppendField(sha, FormatRfc3339(entry.at));
-    AppendField(sha, entry.draft.actor);
-    AppendField(sha, entry.draft.action);
-    AppendField(sha, entry.draft.target_type);
-    AppendField(sha, entry.draft.target_id);
-    AppendField(sha, entry.draft.instance_id);
-    AppendField(sha, entry.draft.decision);
-    AppendField(sha, entry.draft.reason);
-    AppendField(sha, entry.draft.details_json);
-    AppendField(sha, prev_hash);
-    return sha.FinishHex();
+    return Sha256Hex(ChainMessage("waka-audit-v1", prev_hash, entry));
 }
 
-Expected<domain::AuditEntry> AppendAudit(pqxx::transaction_base& tx,
+std::string AuditSeal(const AuditKey& key, const std::string& prev_hash,
+                      const domain::AuditEntry& entry) {
+    std::string message = ChainMessage("waka-audit-v2", prev_hash, entry);
+    AppendField(message, key.Id());
+    return key.Seal(message);
+}
+
+Expected<domain::AuditEntry> AppendAudit(pqxx::transaction_base& tx, const AuditKey& key,
                                          const domain::AuditDraft& draft, TimePoint at) {
     if (auto valid = CheckDraft(draft); !valid) {
         return valid.error();
@@ -115,18 +172,21 @@ Expected<domain::AuditEntry> AppendAudit(pqxx::transaction_base& tx,
         entry.draft = draft;
         entry.draft.details_json = head[1].as<std::string>();
         entry.prev_hash = head[0].as<std::string>();
-        entry.hash = AuditHash(entry.prev_hash, entry);
+        entry.key_id = key.Id();
+        entry.hash = key.HasKey() ? AuditSeal(key, entry.prev_hash, entry)
+                                  : AuditHash(entry.prev_hash, entry);
         const std::optional<std::string> instance_id =
             draft.instance_id.empty() ? std::nullopt : std::optional(draft.instance_id);
-        entry.seq = tx.exec_params1(
-                          "INSERT INTO audit_log (at, actor, action, target_type, target_id,"
-                          " instance_id, decision, reason, details, prev_hash, hash) VALUES"
-                          " ($1::timestamptz, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)"
-                          " RETURNING seq",
-                          db::ToSqlTimestamp(entry.at), draft.actor, draft.action,
-                          draft.target_type, draft.target_id, instance_id, draft.decision,
-                          draft.reason, entry.draft.details_json, entry.prev_hash, entry.hash)[0]
-                        .as<std::int64_t>();
+        entry.seq =
+            tx.exec_params1(
+                  "INSERT INTO audit_log (at, actor, action, target_type, target_id,"
+                  " instance_id, decision, reason, details, prev_hash, hash, key_id)"
+                  " VALUES ($1::timestamptz, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10,"
+                  " $11, $12) RETURNING seq",
+                  db::ToSqlTimestamp(entry.at), draft.actor, draft.action, draft.target_type,
+                  draft.target_id, instance_id, draft.decision, draft.reason,
+                  entry.draft.details_json, entry.prev_hash, entry.hash, entry.key_id)[0]
+                .as<std::int64_t>();
         return entry;
     } catch (const std::exception& e) {
         return FromException(e, "append audit entry");
@@ -173,9 +233,8 @@ Expected<std::vector<domain::AuditEntry>> ListAudit(pqxx::transaction_base& tx,
     }
 }
 
-Expected<ports::AuditVerification> VerifyAudit(pqxx::transaction_base& tx) {
+Expected<ports::AuditVerification> VerifyAudit(pqxx::transaction_base& tx, const AuditKey& key) {
     ports::AuditVerification verification;
-    std::string expected_prev;
     std::int64_t after_seq = 0;
     try {
         for (;;) {
@@ -189,21 +248,13 @@ Expected<ports::AuditVerification> VerifyAudit(pqxx::transaction_base& tx) {
                     return entry.error();
                 }
                 after_seq = entry->seq;
-                if (entry->prev_hash != expected_prev) {
-                    verification.problem = "entry " + std::to_string(entry->seq) +
-                                           " does not link to the entry before it (removed or"
-                                           " reordered entries)";
-                } else if (AuditHash(entry->prev_hash, *entry) != entry->hash) {
-                    verification.problem = "entry " + std::to_string(entry->seq) +
-                                           " does not match its hash (altered)";
-                }
+                verification.problem = EntryProblem(key, verification, *entry);
                 if (!verification.problem.empty()) {
                     verification.ok = false;
                     verification.first_bad_seq = entry->seq;
                     return verification;
                 }
-                ++verification.entries;
-                expected_prev = entry->hash;
+                Accept(verification, *entry);
             }
             if (rows.size() < kVerifyBatch) {
                 return verification;
@@ -211,6 +262,60 @@ Expected<ports::AuditVerification> VerifyAudit(pqxx::transaction_base& tx) {
         }
     } catch (const std::exception& e) {
         return FromException(e, "verify audit chain");
+    }
+}
+
+Expected<ports::AuditExportPage> ExportAudit(pqxx::transaction_base& tx, std::int64_t after_seq,
+                                             std::size_t limit) {
+    ports::AuditExportPage page;
+    try {
+        const auto head = tx.exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+        if (!head.empty()) {
+            page.head_seq = head[0][0].as<std::int64_t>();
+            page.head_hash = head[0][1].as<std::string>();
+        }
+        const auto rows =
+            tx.exec_params(std::string("SELECT ") + kColumns +
+                               " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                           after_seq, static_cast<std::int64_t>(std::min(limit, kMaxExportPage)));
+        page.entries.reserve(rows.size());
+        for (const auto& row : rows) {
+            auto entry = EntryFromRow(row);
+            if (!entry) {
+                return entry.error();
+            }
+            page.entries.push_back(std::move(*entry));
+        }
+        return page;
+    } catch (const std::exception& e) {
+        return FromException(e, "export audit entries");
+    }
+}
+
+Expected<void> CheckAuditKey(pqxx::transaction_base& tx, const AuditKey& key) {
+    try {
+        const auto newest = tx.exec("SELECT seq, key_id FROM audit_log ORDER BY seq DESC LIMIT 1");
+        if (newest.empty() || newest[0][1].as<std::string>().empty()) {
+            return {};
+        }
+        const std::string sealed_with = newest[0][1].as<std::string>();
+        if (sealed_with == key.Id()) {
+            return {};
+        }
+        const std::string seq = newest[0][0].as<std::string>();
+        if (!key.HasKey()) {
+            return MakeError(Errc::kInvalidArgument,
+                             "the audit log is sealed with audit key " + sealed_with + " (entry " +
+                                 seq +
+                                 ") but no audit key is configured: set audit.key_file to that "
+                                 "key's file");
+        }
+        return MakeError(Errc::kInvalidArgument, "the audit log is sealed with audit key " +
+                                                     sealed_with + " (entry " + seq +
+                                                     ") but audit.key_file holds key " + key.Id() +
+                                                     ": configure the key the log was sealed with");
+    } catch (const std::exception& e) {
+        return FromException(e, "check the audit key");
     }
 }
 

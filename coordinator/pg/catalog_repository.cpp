@@ -93,8 +93,9 @@ std::string KeyDetails(const ports::ReleaseKey& key) {
                                                       {"version", key.version}});
 }
 
-Expected<domain::Release> InsertRelease(pqxx::work& tx, const domain::Principal& by,
-                                        const domain::Release& r, TimePoint now) {
+Expected<domain::Release> InsertRelease(pqxx::work& tx, const AuditKey& audit_key,
+                                        const domain::Principal& by, const domain::Release& r,
+                                        TimePoint now) {
     tx.exec_params(
         "INSERT INTO releases (id, component_type, component_name, version, release_date, "
         "is_stable, is_security_patch, changelog, dependencies, metadata, created_at) VALUES "
@@ -109,7 +110,7 @@ Expected<domain::Release> InsertRelease(pqxx::work& tx, const domain::Principal&
                              .target_id = r.id,
                              .reason = "",
                              .details_json = KeyDetails(key)};
-    if (auto audit = AppendAudit(tx, draft, now); !audit) {
+    if (auto audit = AppendAudit(tx, audit_key, draft, now); !audit) {
         return audit.error();
     }
     auto stored = FindRelease(tx, key, false);
@@ -138,8 +139,9 @@ std::optional<domain::Artifact> FindArtifact(pqxx::transaction_base& tx,
 
 }  // namespace
 
-PgCatalogRepository::PgCatalogRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgCatalogRepository::PgCatalogRepository(db::Database& database, const Clock& clock,
+                                         const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::Release>> PgCatalogRepository::Create(
     const domain::Principal& by, ports::NewRelease input) {
@@ -158,7 +160,7 @@ boost::asio::awaitable<Expected<domain::Release>> PgCatalogRepository::Create(
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Release> {
         pqxx::work tx(c);
         try {
-            return InsertRelease(tx, by, r, now);
+            return InsertRelease(tx, audit_key_, by, r, now);
         } catch (const pqxx::unique_violation&) {
             return MakeError(Errc::kConflict, "Version " + r.component_type + ":" +
                                                   r.component_name + " " + r.version +
@@ -258,7 +260,7 @@ boost::asio::awaitable<Expected<ports::AttachedArtifact>> PgCatalogRepository::A
         }
         if (attach || sign) {
             auto audit = AppendAudit(
-                tx,
+                tx, audit_key_,
                 AttachAudit(by, key, *release, sha256, size, attach, sign ? statement->key_id : ""),
                 now);
             if (!audit) {

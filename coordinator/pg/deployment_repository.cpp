@@ -148,8 +148,9 @@ void AddReleaseIfPresent(pqxx::transaction_base& tx, domain::DeploymentInputs& i
 
 }  // namespace
 
-PgDeploymentRepository::PgDeploymentRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgDeploymentRepository::PgDeploymentRepository(db::Database& database, const Clock& clock,
+                                               const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::DeploymentInputs>> PgDeploymentRepository::LoadInputs(
     const std::string& instance_id, const std::string& manifest_id) {
@@ -193,7 +194,7 @@ boost::asio::awaitable<Expected<domain::Deployment>> PgDeploymentRepository::Ins
         for (const auto& event : deployment.events) {
             InsertEvent(tx, deployment.id, event.status, event.step, event.message, now);
         }
-        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
             return entry.error();
         }
         auto stored = FindDeployment(tx, deployment.id);
@@ -376,7 +377,7 @@ PgDeploymentRepository::Complete(const std::string& deployment_id, const std::st
                                      "recorded",
                                      error,
                                      "{\"status\":\"" + status + "\"}"};
-            if (auto entry = AppendAudit(tx, audit, now); !entry) {
+            if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
                 return entry.error();
             }
             auto deployment = FindDeployment(tx, deployment_id);

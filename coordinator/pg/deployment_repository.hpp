@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coordinator/pg/audit_key.hpp"
 #include "coordinator/ports/deployment_repository.hpp"
 #include "shared/core/clock.hpp"
 
@@ -13,7 +14,7 @@ namespace waka::coordinator::pg {
 // caller's); the contracts are those of the port.
 class PgDeploymentRepository final : public ports::DeploymentRepository {
 public:
-    PgDeploymentRepository(db::Database& database, const Clock& clock);
+    PgDeploymentRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     boost::asio::awaitable<Expected<domain::DeploymentInputs>> LoadInputs(
         const std::string& instance_id, const std::string& manifest_id) override;
@@ -46,6 +47,7 @@ public:
 private:
     db::Database& database_;
     const Clock& clock_;
+    const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
 
 }  // namespace waka::coordinator::pg

@@ -58,8 +58,9 @@ std::vector<domain::Floor> SelectFloors(pqxx::transaction_base& tx) {
     return floors;
 }
 
-PgFloorRepository::PgFloorRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgFloorRepository::PgFloorRepository(db::Database& database, const Clock& clock,
+                                     const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::Floor>> PgFloorRepository::Raise(
     const domain::Principal& by, domain::Floor floor) {
@@ -90,7 +91,8 @@ boost::asio::awaitable<Expected<domain::Floor>> PgFloorRepository::Raise(
             floor.component_type, floor.component_name, floor.min_version, floor.reason,
             floor.key_id, floor.statement, SignatureToText(floor.signature), floor.created_by,
             FormatRfc3339(now));
-        if (auto audit = AppendAudit(tx, RaiseAudit(by, floor, previous), now); !audit) {
+        if (auto audit = AppendAudit(tx, audit_key_, RaiseAudit(by, floor, previous), now);
+            !audit) {
             return audit.error();
         }
         tx.commit();

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "coordinator/pg/audit_key.hpp"
 #include "coordinator/ports/floor_repository.hpp"
 #include "shared/core/clock.hpp"
 
@@ -17,7 +18,7 @@ namespace waka::coordinator::pg {
 
 class PgFloorRepository final : public ports::FloorRepository {
 public:
-    PgFloorRepository(db::Database& database, const Clock& clock);
+    PgFloorRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     boost::asio::awaitable<Expected<domain::Floor>> Raise(const domain::Principal& by,
                                                           domain::Floor floor) override;
@@ -26,6 +27,7 @@ public:
 private:
     db::Database& database_;
     const Clock& clock_;
+    const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
 
 }  // namespace waka::coordinator::pg

@@ -46,7 +46,8 @@ std::optional<domain::Instance> FindInstance(pqxx::transaction_base& tx, const s
     return InstanceFromRow(rows[0]);
 }
 
-Expected<domain::Instance> InsertInstance(pqxx::work& tx, const domain::Principal& by,
+Expected<domain::Instance> InsertInstance(pqxx::work& tx, const AuditKey& audit_key,
+                                          const domain::Principal& by,
                                           const ports::NewInstance& input, TimePoint now) {
     std::string labels = StringMapToJson(input.labels);
     tx.exec_params(
@@ -61,7 +62,7 @@ Expected<domain::Instance> InsertInstance(pqxx::work& tx, const domain::Principa
                              .instance_id = input.id,
                              .reason = "",
                              .details_json = "{\"labels\":" + labels + "}"};
-    if (auto audit = AppendAudit(tx, draft, now); !audit) {
+    if (auto audit = AppendAudit(tx, audit_key, draft, now); !audit) {
         return audit.error();
     }
     auto stored = FindInstance(tx, input.id, false);
@@ -74,8 +75,9 @@ Expected<domain::Instance> InsertInstance(pqxx::work& tx, const domain::Principa
 
 }  // namespace
 
-PgInstanceRepository::PgInstanceRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgInstanceRepository::PgInstanceRepository(db::Database& database, const Clock& clock,
+                                           const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Create(
     const domain::Principal& by, ports::NewInstance input) {
@@ -83,7 +85,7 @@ boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Create(
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Instance> {
         pqxx::work tx(c);
         try {
-            return InsertInstance(tx, by, input, now);
+            return InsertInstance(tx, audit_key_, by, input, now);
         } catch (const pqxx::unique_violation&) {
             return MakeError(Errc::kConflict, "Instance " + input.id + " already exists");
         }
@@ -145,7 +147,7 @@ boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Decommi
                                  .target_type = "instance",
                                  .target_id = id,
                                  .instance_id = id};
-        if (auto audit = AppendAudit(tx, draft, now); !audit) {
+        if (auto audit = AppendAudit(tx, audit_key_, draft, now); !audit) {
             return audit.error();
         }
         auto updated = FindInstance(tx, id, false);
@@ -193,7 +195,7 @@ boost::asio::awaitable<Expected<ports::AgentAuth>> PgInstanceRepository::Authent
                                  "allowed",
                                  "enrollment token exchanged for a credential",
                                  "{}"};
-        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
             return entry.error();
         }
         tx.commit();

@@ -55,7 +55,8 @@ std::optional<std::string> FindDuplicate(pqxx::transaction_base& tx, const domai
     return rows[0][0].as<std::string>();
 }
 
-Expected<ports::CreatedManifest> InsertManifest(pqxx::work& tx, const domain::Principal& by,
+Expected<ports::CreatedManifest> InsertManifest(pqxx::work& tx, const AuditKey& audit_key,
+                                                const domain::Principal& by,
                                                 const domain::Manifest& m, TimePoint now) {
     if (m.instance_id) {
         auto rows = tx.exec_params("SELECT 1 FROM instances WHERE id = $1", *m.instance_id);
@@ -84,7 +85,7 @@ Expected<ports::CreatedManifest> InsertManifest(pqxx::work& tx, const domain::Pr
                              .instance_id = m.instance_id.value_or(""),
                              .reason = "",
                              .details_json = boost::json::serialize(details)};
-    if (auto audit = AppendAudit(tx, draft, now); !audit) {
+    if (auto audit = AppendAudit(tx, audit_key, draft, now); !audit) {
         return audit.error();
     }
     auto stored = FindManifest(tx, m.id);
@@ -98,8 +99,9 @@ Expected<ports::CreatedManifest> InsertManifest(pqxx::work& tx, const domain::Pr
 
 }  // namespace
 
-PgManifestRepository::PgManifestRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgManifestRepository::PgManifestRepository(db::Database& database, const Clock& clock,
+                                           const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<ports::CreatedManifest>> PgManifestRepository::Create(
     const domain::Principal& by, domain::Manifest manifest) {
@@ -112,7 +114,7 @@ boost::asio::awaitable<Expected<ports::CreatedManifest>> PgManifestRepository::C
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::CreatedManifest> {
         pqxx::work tx(c);
         try {
-            return InsertManifest(tx, by, manifest, now);
+            return InsertManifest(tx, audit_key_, by, manifest, now);
         } catch (const pqxx::unique_violation&) {
             return MakeError(Errc::kConflict, "Manifest " + manifest.id + " already exists");
         }

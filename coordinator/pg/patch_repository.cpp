@@ -75,8 +75,9 @@ std::string AuditDetails(const domain::SecurityPatch& p) {
 
 }  // namespace
 
-PgPatchRepository::PgPatchRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgPatchRepository::PgPatchRepository(db::Database& database, const Clock& clock,
+                                     const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::SecurityPatch>> PgPatchRepository::Create(
     const domain::Principal& by, domain::SecurityPatch patch) {
@@ -116,7 +117,7 @@ boost::asio::awaitable<Expected<domain::SecurityPatch>> PgPatchRepository::Creat
                                  "allowed",
                                  patch.description.substr(0, 200),
                                  AuditDetails(patch)};
-        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
             return entry.error();
         }
         auto stored = FindPatch(tx, patch.id);

@@ -52,10 +52,10 @@ boost::json::object PinDetails(const domain::PinRecord& pin) {
                                           : boost::json::value(nullptr)}};
 }
 
-Expected<void> Audit(pqxx::transaction_base& tx, const domain::Principal& by,
-                     const std::string& action, const domain::PinRecord& pin,
-                     const boost::json::object& details, TimePoint now,
-                     std::string decision = "allowed", std::string reason = "") {
+Expected<void> Audit(pqxx::transaction_base& tx, const AuditKey& audit_key,
+                     const domain::Principal& by, const std::string& action,
+                     const domain::PinRecord& pin, const boost::json::object& details,
+                     TimePoint now, std::string decision = "allowed", std::string reason = "") {
     domain::AuditDraft draft{.actor = by.actor,
                              .action = action,
                              .target_type = "pin",
@@ -64,7 +64,7 @@ Expected<void> Audit(pqxx::transaction_base& tx, const domain::Principal& by,
                              .decision = std::move(decision),
                              .reason = std::move(reason),
                              .details_json = boost::json::serialize(details)};
-    if (auto audit = AppendAudit(tx, draft, now); !audit) {
+    if (auto audit = AppendAudit(tx, audit_key, draft, now); !audit) {
         return audit.error();
     }
     return {};
@@ -95,8 +95,9 @@ std::optional<std::string> ReplaceActive(pqxx::work& tx, const domain::Principal
     return old_id;
 }
 
-Expected<domain::PinRecord> InsertPin(pqxx::work& tx, const domain::Principal& by,
-                                      domain::PinRecord pin, TimePoint now) {
+Expected<domain::PinRecord> InsertPin(pqxx::work& tx, const AuditKey& audit_key,
+                                      const domain::Principal& by, domain::PinRecord pin,
+                                      TimePoint now) {
     if (!LockLiveInstance(tx, pin.instance_id)) {
         return MakeError(Errc::kNotFound, "Instance not found");
     }
@@ -114,7 +115,7 @@ Expected<domain::PinRecord> InsertPin(pqxx::work& tx, const domain::Principal& b
         tx.exec_params("UPDATE pins SET superseded_by = $2 WHERE id = $1", *replaced, pin.id);
         details["replaces"] = *replaced;
     }
-    if (auto audit = Audit(tx, by, "pin.create", pin, details, now); !audit) {
+    if (auto audit = Audit(tx, audit_key, by, "pin.create", pin, details, now); !audit) {
         return audit.error();
     }
     auto stored = FindPin(tx, pin.id, false);
@@ -125,8 +126,9 @@ Expected<domain::PinRecord> InsertPin(pqxx::work& tx, const domain::Principal& b
     return *stored;
 }
 
-Expected<domain::PinRecord> RemovePin(pqxx::work& tx, const domain::Principal& by,
-                                      const std::string& id, TimePoint now) {
+Expected<domain::PinRecord> RemovePin(pqxx::work& tx, const AuditKey& audit_key,
+                                      const domain::Principal& by, const std::string& id,
+                                      TimePoint now) {
     auto existing = FindPin(tx, id, true);
     if (!existing) {
         return MakeError(Errc::kNotFound, "Pin not found");
@@ -137,7 +139,8 @@ Expected<domain::PinRecord> RemovePin(pqxx::work& tx, const domain::Principal& b
     }
     tx.exec_params("UPDATE pins SET removed_at = $2::timestamptz, removed_by = $3 WHERE id = $1",
                    id, FormatRfc3339(now), by.actor);
-    if (auto audit = Audit(tx, by, "pin.delete", *existing, PinDetails(*existing), now); !audit) {
+    if (auto audit = Audit(tx, audit_key, by, "pin.delete", *existing, PinDetails(*existing), now);
+        !audit) {
         return audit.error();
     }
     auto stored = FindPin(tx, id, false);
@@ -147,8 +150,9 @@ Expected<domain::PinRecord> RemovePin(pqxx::work& tx, const domain::Principal& b
 
 }  // namespace
 
-PgPinRepository::PgPinRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgPinRepository::PgPinRepository(db::Database& database, const Clock& clock,
+                                 const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::PinRecord>> PgPinRepository::Create(
     const domain::Principal& by, domain::PinRecord pin) {
@@ -156,7 +160,7 @@ boost::asio::awaitable<Expected<domain::PinRecord>> PgPinRepository::Create(
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::PinRecord> {
         pqxx::work tx(c);
         try {
-            return InsertPin(tx, by, pin, now);
+            return InsertPin(tx, audit_key_, by, pin, now);
         } catch (const pqxx::unique_violation&) {
             return MakeError(Errc::kConflict, "a concurrent pin on " + pin.Component() +
                                                   " won; read the pins and retry");
@@ -199,7 +203,7 @@ boost::asio::awaitable<Expected<domain::PinRecord>> PgPinRepository::Remove(
     TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::PinRecord> {
         pqxx::work tx(c);
-        return RemovePin(tx, by, id, now);
+        return RemovePin(tx, audit_key_, by, id, now);
     });
 }
 
@@ -209,7 +213,8 @@ boost::asio::awaitable<Expected<void>> PgPinRepository::RecordRefusal(const doma
     TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
-        if (auto audit = Audit(tx, by, "pin.create", pin, PinDetails(pin), now, "refused", why);
+        if (auto audit =
+                Audit(tx, audit_key_, by, "pin.create", pin, PinDetails(pin), now, "refused", why);
             !audit) {
             return audit.error();
         }

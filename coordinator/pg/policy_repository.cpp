@@ -73,8 +73,9 @@ std::string SettingsJson(const domain::PolicyRecord& record) {
                             {"allow_security_patches", record.settings.allow_security_patches}});
 }
 
-Expected<void> Audit(pqxx::work& tx, const domain::Principal& by, const std::string& action,
-                     const domain::PolicyRecord& record, std::string details, TimePoint now) {
+Expected<void> Audit(pqxx::work& tx, const AuditKey& audit_key, const domain::Principal& by,
+                     const std::string& action, const domain::PolicyRecord& record,
+                     std::string details, TimePoint now) {
     domain::AuditDraft draft{.actor = by.actor,
                              .action = action,
                              .target_type = "policy",
@@ -82,7 +83,7 @@ Expected<void> Audit(pqxx::work& tx, const domain::Principal& by, const std::str
                              .instance_id = record.instance_id,
                              .reason = "",
                              .details_json = std::move(details)};
-    if (auto audit = AppendAudit(tx, draft, now); !audit) {
+    if (auto audit = AppendAudit(tx, audit_key, draft, now); !audit) {
         return audit.error();
     }
     return {};
@@ -123,7 +124,8 @@ Expected<void> MayReplaceActive(pqxx::work& tx, const domain::Principal& by,
                      "replace");
 }
 
-Expected<domain::PolicyRecord> InsertPolicy(pqxx::work& tx, const domain::Principal& by,
+Expected<domain::PolicyRecord> InsertPolicy(pqxx::work& tx, const AuditKey& audit_key,
+                                            const domain::Principal& by,
                                             domain::PolicyRecord record, TimePoint now) {
     if (!LockLiveInstance(tx, record.instance_id)) {
         return MakeError(Errc::kNotFound, "Instance not found");
@@ -150,7 +152,8 @@ Expected<domain::PolicyRecord> InsertPolicy(pqxx::work& tx, const domain::Princi
     if (!superseded.empty()) {
         details["supersedes"] = superseded[0][0].as<std::string>();
     }
-    if (auto audit = Audit(tx, by, "policy.create", record, boost::json::serialize(details), now);
+    if (auto audit =
+            Audit(tx, audit_key, by, "policy.create", record, boost::json::serialize(details), now);
         !audit) {
         return audit.error();
     }
@@ -162,7 +165,8 @@ Expected<domain::PolicyRecord> InsertPolicy(pqxx::work& tx, const domain::Princi
     return *stored;
 }
 
-Expected<domain::PolicyRecord> UpdatePolicy(pqxx::work& tx, const domain::Principal& by,
+Expected<domain::PolicyRecord> UpdatePolicy(pqxx::work& tx, const AuditKey& audit_key,
+                                            const domain::Principal& by,
                                             const domain::PolicyRecord& record, TimePoint now) {
     auto existing = FindPolicy(tx, record.id, true);
     if (!existing) {
@@ -187,7 +191,8 @@ Expected<domain::PolicyRecord> UpdatePolicy(pqxx::work& tx, const domain::Princi
         FormatRfc3339(now));
     domain::PolicyRecord audited = record;
     audited.instance_id = existing->instance_id;
-    if (auto audit = Audit(tx, by, "policy.update", audited, SettingsJson(record), now); !audit) {
+    if (auto audit = Audit(tx, audit_key, by, "policy.update", audited, SettingsJson(record), now);
+        !audit) {
         return audit.error();
     }
     auto stored = FindPolicy(tx, record.id, false);
@@ -195,8 +200,9 @@ Expected<domain::PolicyRecord> UpdatePolicy(pqxx::work& tx, const domain::Princi
     return *stored;
 }
 
-Expected<domain::PolicyRecord> SupersedePolicy(pqxx::work& tx, const domain::Principal& by,
-                                               const std::string& id, TimePoint now) {
+Expected<domain::PolicyRecord> SupersedePolicy(pqxx::work& tx, const AuditKey& audit_key,
+                                               const domain::Principal& by, const std::string& id,
+                                               TimePoint now) {
     auto existing = FindPolicy(tx, id, true);
     if (!existing) {
         return MakeError(Errc::kNotFound, "Policy not found");
@@ -209,7 +215,7 @@ Expected<domain::PolicyRecord> SupersedePolicy(pqxx::work& tx, const domain::Pri
     }
     tx.exec_params("UPDATE policies SET superseded_at = $2::timestamptz WHERE id = $1", id,
                    FormatRfc3339(now));
-    if (auto audit = Audit(tx, by, "policy.delete", *existing, "{}", now); !audit) {
+    if (auto audit = Audit(tx, audit_key, by, "policy.delete", *existing, "{}", now); !audit) {
         return audit.error();
     }
     auto stored = FindPolicy(tx, id, false);
@@ -219,8 +225,9 @@ Expected<domain::PolicyRecord> SupersedePolicy(pqxx::work& tx, const domain::Pri
 
 }  // namespace
 
-PgPolicyRepository::PgPolicyRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgPolicyRepository::PgPolicyRepository(db::Database& database, const Clock& clock,
+                                       const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::PolicyRecord>> PgPolicyRepository::Create(
     const domain::Principal& by, domain::PolicyRecord record) {
@@ -228,7 +235,7 @@ boost::asio::awaitable<Expected<domain::PolicyRecord>> PgPolicyRepository::Creat
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::PolicyRecord> {
         pqxx::work tx(c);
         try {
-            return InsertPolicy(tx, by, record, now);
+            return InsertPolicy(tx, audit_key_, by, record, now);
         } catch (const pqxx::unique_violation&) {
             return MakeError(Errc::kConflict, "a concurrent policy change won; retry");
         }
@@ -285,7 +292,7 @@ boost::asio::awaitable<Expected<domain::PolicyRecord>> PgPolicyRepository::Updat
     TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::PolicyRecord> {
         pqxx::work tx(c);
-        return UpdatePolicy(tx, by, record, now);
+        return UpdatePolicy(tx, audit_key_, by, record, now);
     });
 }
 
@@ -294,7 +301,7 @@ boost::asio::awaitable<Expected<domain::PolicyRecord>> PgPolicyRepository::Delet
     TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::PolicyRecord> {
         pqxx::work tx(c);
-        return SupersedePolicy(tx, by, id, now);
+        return SupersedePolicy(tx, audit_key_, by, id, now);
     });
 }
 

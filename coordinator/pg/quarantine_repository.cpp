@@ -44,8 +44,9 @@ std::string VersionsJson(const std::vector<domain::InstalledComponent>& versions
 
 }  // namespace
 
-PgQuarantineRepository::PgQuarantineRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgQuarantineRepository::PgQuarantineRepository(db::Database& database, const Clock& clock,
+                                               const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<void>> PgQuarantineRepository::Add(
     std::string instance_id, std::vector<domain::InstalledComponent> versions,
@@ -69,7 +70,7 @@ boost::asio::awaitable<Expected<void>> PgQuarantineRepository::Add(
         domain::AuditDraft audit{"system",      "quarantine.add",      "deployment",
                                  deployment_id, instance_id,           "recorded",
                                  reason,        VersionsJson(versions)};
-        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
             return entry.error();
         }
         tx.commit();
@@ -133,7 +134,7 @@ boost::asio::awaitable<Expected<domain::Quarantine>> PgQuarantineRepository::Cle
             id, FormatRfc3339(now), by.actor, reason);
         domain::AuditDraft audit{by.actor,    "quarantine.clear", "quarantine", id,
                                  instance_id, "allowed",          reason,       "{}"};
-        if (auto entry = AppendAudit(tx, audit, now); !entry) {
+        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
             return entry.error();
         }
         auto cleared = tx.exec_params("SELECT " + kColumns + " FROM quarantines WHERE id = $1", id);

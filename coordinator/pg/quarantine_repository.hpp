@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coordinator/pg/audit_key.hpp"
 #include "coordinator/ports/quarantine_repository.hpp"
 #include "shared/core/clock.hpp"
 
@@ -13,7 +14,7 @@ namespace waka::coordinator::pg {
 // caller's); the contracts are those of the port.
 class PgQuarantineRepository final : public ports::QuarantineRepository {
 public:
-    PgQuarantineRepository(db::Database& database, const Clock& clock);
+    PgQuarantineRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     boost::asio::awaitable<Expected<void>> Add(std::string instance_id,
                                                std::vector<domain::InstalledComponent> versions,
@@ -31,6 +32,7 @@ public:
 private:
     db::Database& database_;
     const Clock& clock_;
+    const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
 
 }  // namespace waka::coordinator::pg

@@ -2,22 +2,23 @@
 
 namespace waka::coordinator::pg {
 
-PgRepositories::PgRepositories(db::Database& database, const Clock& clock)
+PgRepositories::PgRepositories(db::Database& database, const Clock& clock,
+                               const AuditKey& audit_key)
     : database_(database),
-      tokens_(database, clock),
-      catalog_(database, clock),
-      manifests_(database, clock),
-      instances_(database, clock),
-      deployments_(database, clock),
-      patches_(database, clock),
-      pins_(database, clock),
-      policies_(database, clock),
-      quarantines_(database, clock),
-      approvals_(database, clock),
-      schedule_(database, clock),
-      audit_(database, clock),
+      tokens_(database, clock, audit_key),
+      catalog_(database, clock, audit_key),
+      manifests_(database, clock, audit_key),
+      instances_(database, clock, audit_key),
+      deployments_(database, clock, audit_key),
+      patches_(database, clock, audit_key),
+      pins_(database, clock, audit_key),
+      policies_(database, clock, audit_key),
+      quarantines_(database, clock, audit_key),
+      approvals_(database, clock, audit_key),
+      schedule_(database, clock, audit_key),
+      audit_(database, clock, audit_key),
       health_(database),
-      floors_(database, clock),
+      floors_(database, clock, audit_key),
       ports_{tokens_,   catalog_,     manifests_, instances_, deployments_, patches_, pins_,
              policies_, quarantines_, approvals_, schedule_,  audit_,       health_,  floors_} {}
 

@@ -20,12 +20,16 @@
 
 namespace waka::coordinator::pg {
 
-// Every PostgreSQL repository over one database and clock, which must outlive it.
+// Every PostgreSQL repository over one database, clock and audit key, which must outlive it.
 class PgRepositories {
 public:
-    PgRepositories(db::Database& database, const Clock& clock);
+    PgRepositories(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     [[nodiscard]] ports::Repositories& Ports() { return ports_; }
+    // Start-up check that appending with the audit key keeps the chain verifiable (CheckAuditKey).
+    [[nodiscard]] boost::asio::awaitable<Expected<void>> CheckAuditKey() {
+        return audit_.CheckKey();
+    }
     // The scheduler's leadership lock (a session of its own, not a pool connection).
     [[nodiscard]] std::unique_ptr<ports::LeaderLock> NewLeaderLock(long long key);
 

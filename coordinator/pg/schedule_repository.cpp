@@ -12,9 +12,10 @@ namespace {
 
 constexpr const char* kSystem = "system";
 
-Expected<void> RecordMove(pqxx::work& tx, const std::string& id, const std::string& instance_id,
-                          domain::DeploymentStatus from_status, domain::DeploymentStatus to_status,
-                          const std::string& reason, TimePoint now) {
+Expected<void> RecordMove(pqxx::work& tx, const AuditKey& audit_key, const std::string& id,
+                          const std::string& instance_id, domain::DeploymentStatus from_status,
+                          domain::DeploymentStatus to_status, const std::string& reason,
+                          TimePoint now) {
     const auto from = StatusText(from_status);
     const auto to = StatusText(to_status);
     tx.exec_params(
@@ -25,7 +26,7 @@ Expected<void> RecordMove(pqxx::work& tx, const std::string& id, const std::stri
     domain::AuditDraft draft{
         kSystem, "deployment.schedule",          "deployment", id, instance_id, "recorded",
         reason,  boost::json::serialize(details)};
-    if (auto entry = AppendAudit(tx, draft, now); !entry) {
+    if (auto entry = AppendAudit(tx, audit_key, draft, now); !entry) {
         return entry.error();
     }
     return {};
@@ -33,8 +34,9 @@ Expected<void> RecordMove(pqxx::work& tx, const std::string& id, const std::stri
 
 }  // namespace
 
-PgScheduleRepository::PgScheduleRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgScheduleRepository::PgScheduleRepository(db::Database& database, const Clock& clock,
+                                           const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<std::vector<ports::WaitingDeployment>>>
 PgScheduleRepository::Waiting(std::size_t limit) {
@@ -77,7 +79,8 @@ boost::asio::awaitable<Expected<bool>> PgScheduleRepository::Move(const std::str
         if (moved.empty()) {
             return false;  // someone else moved it first (another pass, an approval, a cancel)
         }
-        auto recorded = RecordMove(tx, id, moved[0][0].as<std::string>(), from, *to, reason, now);
+        auto recorded =
+            RecordMove(tx, audit_key_, id, moved[0][0].as<std::string>(), from, *to, reason, now);
         if (!recorded) {
             return recorded.error();
         }
@@ -109,7 +112,8 @@ boost::asio::awaitable<Expected<std::vector<std::string>>> PgScheduleRepository:
             const auto id = row[0].as<std::string>();
             const auto reason =
                 "no approval decision within " + row[2].as<std::string>() + " hours: expired";
-            auto recorded = RecordMove(tx, id, row[1].as<std::string>(), from, to, reason, now);
+            auto recorded =
+                RecordMove(tx, audit_key_, id, row[1].as<std::string>(), from, to, reason, now);
             if (!recorded) {
                 return recorded.error();
             }

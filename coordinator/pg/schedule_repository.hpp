@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coordinator/pg/audit_key.hpp"
 #include "coordinator/ports/schedule_repository.hpp"
 #include "shared/core/clock.hpp"
 
@@ -13,7 +14,7 @@ namespace waka::coordinator::pg {
 // caller's); the contracts are those of the port.
 class PgScheduleRepository final : public ports::ScheduleRepository {
 public:
-    PgScheduleRepository(db::Database& database, const Clock& clock);
+    PgScheduleRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     boost::asio::awaitable<Expected<std::vector<ports::WaitingDeployment>>> Waiting(
         std::size_t limit) override;
@@ -30,6 +31,7 @@ public:
 private:
     db::Database& database_;
     const Clock& clock_;
+    const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
 
 }  // namespace waka::coordinator::pg

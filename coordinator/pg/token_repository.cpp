@@ -82,14 +82,16 @@ Error NameTaken(const std::string& name) {
                                           "token first or choose another name");
 }
 
-Expected<domain::ApiToken> InsertAndAudit(pqxx::work& tx, const domain::Principal& by,
+Expected<domain::ApiToken> InsertAndAudit(pqxx::work& tx, const AuditKey& audit_key,
+                                          const domain::Principal& by,
                                           const domain::ApiToken& created,
                                           const std::string& hash) {
     auto token = InsertToken(tx, created, hash);
     if (!token) {
         return token;
     }
-    auto audited = AppendAudit(tx, TokenAudit(by.actor, "token.create", *token), token->created_at);
+    auto audited =
+        AppendAudit(tx, audit_key, TokenAudit(by.actor, "token.create", *token), token->created_at);
     if (!audited) {
         return audited.error();
     }
@@ -111,8 +113,9 @@ BootstrapAction DecideBootstrap(const pqxx::result& found, const std::string& ha
     return same_hash && same_role ? BootstrapAction::kNone : BootstrapAction::kUpdate;
 }
 
-Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const std::string& name,
-                                     const std::string& hash, domain::Role role, TimePoint now) {
+Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const AuditKey& audit_key,
+                                     const std::string& name, const std::string& hash,
+                                     domain::Role role, TimePoint now) {
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", kBootstrapLockKey);
     const auto found = tx.exec_params(std::string("SELECT ") + kColumns +
                                           ", token_hash FROM api_tokens WHERE name = $1 AND"
@@ -158,7 +161,8 @@ Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const std::string& name,
     if (!token) {
         return token;
     }
-    auto audited = AppendAudit(tx, TokenAudit(kBootstrapCreator, "token.bootstrap", *token), now);
+    auto audited =
+        AppendAudit(tx, audit_key, TokenAudit(kBootstrapCreator, "token.bootstrap", *token), now);
     if (!audited) {
         return audited.error();
     }
@@ -171,8 +175,9 @@ Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const std::string& name,
 
 }  // namespace
 
-PgTokenRepository::PgTokenRepository(db::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+PgTokenRepository::PgTokenRepository(db::Database& database, const Clock& clock,
+                                     const AuditKey& audit_key)
+    : database_(database), clock_(clock), audit_key_(audit_key) {}
 
 boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::EnsureBootstrapToken(
     std::string name, std::string secret, domain::Role role) {
@@ -190,7 +195,7 @@ boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::EnsureBoot
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
         pqxx::work tx(c);
         try {
-            return Bootstrap(tx, name, hash, role, now);
+            return Bootstrap(tx, audit_key_, name, hash, role, now);
         } catch (const pqxx::unique_violation&) {
             return MakeError(Errc::kConflict, "bootstrap token " + name +
                                                   ": another active token has this name or "
@@ -218,7 +223,7 @@ boost::asio::awaitable<Expected<ports::CreatedToken>> PgTokenRepository::Create(
     auto stored = co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::ApiToken> {
         pqxx::work tx(c);
         try {
-            return InsertAndAudit(tx, by, created.token, hash);
+            return InsertAndAudit(tx, audit_key_, by, created.token, hash);
         } catch (const pqxx::unique_violation&) {
             return NameTaken(created.token.name);
         }
@@ -294,7 +299,8 @@ boost::asio::awaitable<Expected<domain::ApiToken>> PgTokenRepository::Revoke(
         if (!token) {
             return token;
         }
-        auto audited = AppendAudit(tx, TokenAudit(by.actor, "token.revoke", *token), now);
+        auto audited =
+            AppendAudit(tx, audit_key_, TokenAudit(by.actor, "token.revoke", *token), now);
         if (!audited) {
             return audited.error();
         }

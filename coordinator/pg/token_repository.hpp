@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coordinator/pg/audit_key.hpp"
 #include "coordinator/ports/token_repository.hpp"
 #include "shared/core/clock.hpp"
 
@@ -13,7 +14,7 @@ namespace waka::coordinator::pg {
 // caller's); the contracts are those of the port.
 class PgTokenRepository final : public ports::TokenRepository {
 public:
-    PgTokenRepository(db::Database& database, const Clock& clock);
+    PgTokenRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
     [[nodiscard]] boost::asio::awaitable<Expected<domain::ApiToken>> EnsureBootstrapToken(
         std::string name, std::string secret, domain::Role role) override;
@@ -30,6 +31,7 @@ public:
 private:
     db::Database& database_;
     const Clock& clock_;
+    const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
 
 }  // namespace waka::coordinator::pg

@@ -29,9 +29,24 @@ struct AuditFilter {
 
 struct AuditVerification {
     bool ok = true;
-    std::int64_t entries = 0;
+    std::int64_t entries = 0;  // entries that verified, from the first one on
     std::optional<std::int64_t> first_bad_seq;
     std::string problem;
+    // The first and the last entry sealed with the audit key (none: every verified entry is an
+    // unkeyed one of before ADR 0028, or the log is empty).
+    std::optional<std::int64_t> keyed_from_seq;
+    std::optional<std::int64_t> last_keyed_seq;
+    // The last entry verified (0 and "" when none).
+    std::int64_t head_seq = 0;
+    std::string head_hash;
+};
+
+// One page of GET /api/v1/audit/export: entries with seq > after_seq, in seq order, and the last
+// entry of the whole log (the chain head) read in the same snapshot.
+struct AuditExportPage {
+    std::vector<domain::AuditEntry> entries;
+    std::int64_t head_seq = 0;  // 0 and "" when the log is empty
+    std::string head_hash;
 };
 
 class AuditLog {
@@ -44,8 +59,12 @@ public:
     // and until are inclusive; after_seq answers entries with a greater seq.
     virtual boost::asio::awaitable<Expected<std::vector<domain::AuditEntry>>> List(
         AuditFilter filter) = 0;
-    // Recomputes the whole chain and reports the first entry whose hash or link does not match.
+    // Recomputes the whole chain and reports the first entry whose hash or link does not match,
+    // or that is not sealed with the configured audit key although it should be (ADR 0028).
     virtual boost::asio::awaitable<Expected<AuditVerification>> Verify() = 0;
+    // Up to min(limit, 10000) entries with seq > after_seq, and the chain head, in one snapshot.
+    virtual boost::asio::awaitable<Expected<AuditExportPage>> Export(std::int64_t after_seq,
+                                                                     std::size_t limit) = 0;
 };
 
 }  // namespace waka::coordinator::ports

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -56,6 +57,20 @@ std::string Sha256Hex(std::string_view bytes) {
     return hash.FinishHex();
 }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    // An empty key is legal for HMAC, but OpenSSL wants a non-null pointer for it.
+    static constexpr unsigned char kEmpty = 0;
+    const void* key_data = key.empty() ? &kEmpty : static_cast<const void*>(key.data());
+    if (HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
+             &length) == nullptr) {
+        throw std::bad_alloc();  // only on allocation failure inside OpenSSL
+    }
+    return ToHex(digest.data(), length);
+}
+
 Expected<std::string> Sha256File(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -75,7 +90,8 @@ Expected<std::string> Sha256File(const std::filesystem::path& path) {
 
 std::string RandomHex(std::size_t byte_count) {
     std::string bytes(byte_count, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(byte_count)) != 1) {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(byte_count)) !=
+        1) {
         throw std::runtime_error("the system random generator failed");
     }
     return ToHex(reinterpret_cast<const unsigned char*>(bytes.data()), byte_count);

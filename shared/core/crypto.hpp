@@ -29,6 +29,8 @@ private:
 };
 
 [[nodiscard]] std::string Sha256Hex(std::string_view bytes);
+// HMAC-SHA256 of `message` under `key` (OpenSSL), lower-case hex (64 characters).
+[[nodiscard]] std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // Hashes a whole file by streaming it; blocking: call it off I/O threads.
 [[nodiscard]] Expected<std::string> Sha256File(const std::filesystem::path& path);
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <fstream>
 #include <pqxx/pqxx>
 
 #include "shared/core/crypto.hpp"
@@ -42,6 +43,10 @@ E2eWorld::E2eWorld(std::vector<std::string> coordinator_args)
       admin_token_("admin_" + RandomHex(24)),
       coordinator_args_(std::move(coordinator_args)) {
     publisher_.InstallPublicKey(ReleaseKeysDir());
+    // The coordinator seals its audit entries as the packaged configuration has it (ADR 0028).
+    std::ofstream(AuditKeyFile()) << RandomHex(32) << '\n';
+    std::filesystem::permissions(
+        AuditKeyFile(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     StartCoordinator();
 }
 
@@ -69,7 +74,8 @@ std::vector<std::string> E2eWorld::CoordinatorArgs() const {
                                   "--storage-dir",       (dir_ / "coordinator").string(),
                                   "--ready-file",        ready.string(),
                                   "--log-level",         "debug",
-                                  "--release-keys-dir",  ReleaseKeysDir().string()};
+                                  "--release-keys-dir",  ReleaseKeysDir().string(),
+                                  "--audit-key-file",    AuditKeyFile().string()};
     // Automatic updates only where a test asks for them: otherwise a scheduler pass landing between
     // two steps of a test could install a newer release the test registered for its own use.
     const bool auto_update_given = std::any_of(

@@ -57,6 +57,8 @@ public:
                             const std::string& version, const std::filesystem::path& bundle);
     [[nodiscard]] const TestPublisher& Publisher() const { return publisher_; }
     [[nodiscard]] std::filesystem::path ReleaseKeysDir() const { return dir_ / "release-keys"; }
+    // The coordinator's audit.key_file (made once per world, so that restarts keep the key).
+    [[nodiscard]] std::filesystem::path AuditKeyFile() const { return dir_ / "audit.key"; }
     // POST /instances, then starts an agent enrolled with the token; waits until it is connected.
     AgentHandle& AddAgent(const std::string& instance_id);
     void StartAgent(AgentHandle& agent);

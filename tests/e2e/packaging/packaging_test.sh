@@ -114,6 +114,8 @@ expect_mode "$root/var/lib/waka-coordinator" 750 "$uid"
 expect_mode "$root/var/lib/waka-agent" 700 0:0
 expect_mode "$root/etc/waka/agent.toml" 644 0:0
 expect_mode "$root/etc/waka/coordinator.toml" 644 0:0
+expect_mode "$root/etc/waka/audit.key" 640 "0:${uid#*:}"
+[ "$(tr -d '\n' <"$root/etc/waka/audit.key" | wc -c)" = 64 ] || fail "audit.key is not 32 bytes of hex"
 expect_mode "$root/usr/bin/waka-agent" 755 0:0
 expect_mode "$root/usr/bin/wakactl" 755 0:0
 expect_mode "$root/usr/share/bash-completion/completions/wakactl" 644 0:0
@@ -181,6 +183,7 @@ WAKA_HTTP_PORT=0
 WAKA_GATEWAY_PORT=0
 WAKA_STORAGE_DIR=$root/var/lib/waka-coordinator
 WAKA_READY_FILE=$work/ready.json
+WAKA_AUDIT_KEY_FILE=$root/etc/waka/audit.key
 ENV
 pids=()
 stop_daemons() {
@@ -250,6 +253,7 @@ status=0
 
 step "upgrade to $v2 keeps configuration and state"
 echo "# edited by the operator" >>"$root/etc/waka/coordinator.toml"
+audit_key=$(cat "$root/etc/waka/audit.key")
 mkdir -p "$root/var/lib/waka-coordinator/artifacts"
 echo data >"$root/var/lib/waka-coordinator/artifacts/blob"
 dpkg_root --install "${new[@]}"
@@ -260,6 +264,7 @@ grep -qx 'instance_id = "instance-prod-01"' "$root/etc/waka/agent.toml" ||
     fail "upgrade lost the enrolled agent.toml"
 [ -f "$root/var/lib/waka-coordinator/artifacts/blob" ] || fail "upgrade lost coordinator state"
 [ -f "$root/var/lib/waka-agent/credential" ] || fail "upgrade lost the agent credential"
+[ "$(cat "$root/etc/waka/audit.key")" = "$audit_key" ] || fail "upgrade replaced the audit key"
 
 step "remove keeps configuration and state"
 dpkg_root --remove waka-agent waka-coordinator wakactl
@@ -277,6 +282,8 @@ for gone in etc/waka/agent.toml etc/waka/coordinator.toml var/lib/waka-agent \
     var/lib/waka-coordinator etc/systemd/system/multi-user.target.wants/waka-agent.service; do
     [ ! -e "$root/$gone" ] && [ ! -L "$root/$gone" ] || fail "purge left /$gone"
 done
+[ "$(cat "$root/etc/waka/audit.key")" = "$audit_key" ] ||
+    fail "purge deleted the audit key (the database's chain needs it)"
 for package in waka-agent wakactl; do
     [ -z "$(installed_version $package)" ] || [[ "$(installed_version $package)" == *not-installed* ]] ||
         fail "$package still known to dpkg: $(installed_version $package)"

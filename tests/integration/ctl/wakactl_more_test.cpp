@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <boost/json.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/integration/ctl/wakactl_fixture.hpp"
 
@@ -29,7 +32,8 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"patches", "apply", "--help"},
                                           {"patches", "status", "--help"},
                                           {"patches", "compliance", "--help"},
-                                          {"quarantine", "clear", "--help"}}) {
+                                          {"quarantine", "clear", "--help"},
+                                          {"audit", "export", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
@@ -127,6 +131,42 @@ TEST_F(WakactlTest, NativeHttpsAndCertificateReloadOnSighup) {
     EXPECT_EQ(old.exit_code, 1) << old.output;
     EXPECT_NE(old.output.find("certificate verify failed"), std::string::npos) << old.output;
     EXPECT_EQ(world_.CoordinatorLog().find("TLS reload failed"), std::string::npos);
+}
+
+// `audit export` follows the pages and writes one NDJSON stream: entries, then the chain head.
+TEST_F(WakactlTest, AuditExportWritesEveryEntryThenTheChainHead) {
+    for (const std::string name : {"archiver-1", "archiver-2", "archiver-3"}) {
+        ASSERT_EQ(Ctl({"tokens", "create", name, "--role", "viewer"}).exit_code, 0);
+    }
+    CtlRun listed = Ctl({"--json", "audit", "list", "--limit", "0"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    const auto entries = boost::json::parse(listed.output).as_array();
+    ASSERT_GE(entries.size(), 4u);
+
+    CtlRun exported = Ctl({"audit", "export", "--page-size", "2"});
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    std::vector<boost::json::object> lines;
+    std::istringstream in(exported.output);
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(boost::json::parse(line).as_object());
+    }
+    ASSERT_EQ(lines.size(), entries.size() + 1) << exported.output;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        EXPECT_EQ(lines[i].at("seq"), entries[i].at("seq"));
+        EXPECT_EQ(lines[i].at("hash"), entries[i].at("hash"));
+        EXPECT_FALSE(lines[i].at("key_id").as_string().empty()) << "the e2e coordinator has a key";
+    }
+    const auto& head = lines.back().at("chain_head").as_object();
+    EXPECT_EQ(head.at("seq"), entries.back().at("seq"));
+    EXPECT_EQ(head.at("hash"), entries.back().at("hash"));
+    EXPECT_TRUE(lines.back().at("complete").as_bool());
+
+    const std::string second_last =
+        std::to_string(entries[entries.size() - 2].at("seq").as_int64());
+    CtlRun tail = Ctl({"audit", "export", "--since-seq", second_last});
+    ASSERT_EQ(tail.exit_code, 0) << tail.output;
+    EXPECT_EQ(std::count(tail.output.begin(), tail.output.end(), '\n'), 2) << tail.output;
+    EXPECT_EQ(Ctl({"audit", "export", "--since-seq", "-1"}).exit_code, 2);
 }
 
 }  // namespace

@@ -35,6 +35,10 @@ public:
     boost::asio::awaitable<Expected<ports::AuditVerification>> Verify() override {
         co_return MakeError(Errc::kInternal, "not faked: AuditLog::Verify");
     }
+    boost::asio::awaitable<Expected<ports::AuditExportPage>> Export(std::int64_t,
+                                                                    std::size_t) override {
+        co_return MakeError(Errc::kInternal, "not faked: AuditLog::Export");
+    }
 };
 
 class UnfakedCatalogRepository : public ports::CatalogRepository {

@@ -17,9 +17,9 @@ void ApiTest::SetUp() {
     std::filesystem::create_directories(dir_ / "artifacts");
     database_ = test::OpenMigratedDatabase(4);
     publisher_.InstallPublicKey(dir_ / "release-keys");
-    core_ = std::make_unique<app::CoordinatorCore>(*database_, clock_, dir_ / "artifacts", agents_,
-                                                   io_.get_executor(),
-                                                   release::TrustSettings{dir_ / "release-keys"});
+    core_ = std::make_unique<app::CoordinatorCore>(
+        *database_, clock_, dir_ / "artifacts", agents_, io_.get_executor(),
+        release::TrustSettings{dir_ / "release-keys"}, *pg::AuditKey::FromSecret(kAuditSecret));
     deployments_ = &core_->deployments;
     auto admin = test::RunSync(core_->Repositories().tokens.EnsureBootstrapToken(
         "admin", kAdminSecret, domain::Role::kAdmin));

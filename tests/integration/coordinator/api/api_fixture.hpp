@@ -18,11 +18,13 @@
 #include "tests/support/release/test_publisher.hpp"
 
 // A coordinator's REST API on 127.0.0.1 port 0 over a fresh, migrated PostgreSQL database, with a
-// bootstrap admin token; the client starts out authenticated as that admin.
+// bootstrap admin token and an audit key; the client starts out authenticated as that admin.
 namespace waka::coordinator::api::testing {
 
 inline constexpr const char* kAdminSecret = "admin-secret-for-tests-0123456789";
 inline constexpr std::uint64_t kMaxBodyBytes = 64 * 1024;
+// The audit key the core seals entries with (ADR 0028), as a key file would hold it.
+inline constexpr const char* kAuditSecret = "audit-key-for-tests-0123456789abcdef";
 
 class ApiTest : public ::testing::Test {
 protected:

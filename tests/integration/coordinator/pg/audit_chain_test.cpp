@@ -35,7 +35,7 @@ protected:
         Expected<domain::AuditEntry> entry = MakeError(Errc::kInternal, "not run");
         auto status = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
             pqxx::work tx(c);
-            entry = AppendAudit(tx, draft, at);
+            entry = AppendAudit(tx, key_, draft, at);
             if (entry) {
                 tx.commit();
             }
@@ -71,7 +71,7 @@ protected:
                 tx.exec("SET LOCAL session_replication_role = replica");
                 tx.exec(sql);
             }
-            auto verified = VerifyAudit(tx);
+            auto verified = VerifyAudit(tx, key_);
             if (!verified) {
                 return verified.error();
             }
@@ -90,6 +90,8 @@ protected:
     }
 
     std::unique_ptr<db::Database> database_;
+    // What appends seal with and what verifies; tests of unkeyed (pre-ADR 0028) entries reset it.
+    AuditKey key_ = *AuditKey::FromSecret(std::string(32, 'k'));
 };
 
 TEST_F(AuditStoreTest, AppendChainsEntriesAndVerifies) {
@@ -98,7 +100,9 @@ TEST_F(AuditStoreTest, AppendChainsEntriesAndVerifies) {
     EXPECT_GT(first->seq, 0);
     EXPECT_EQ(first->prev_hash, "");
     EXPECT_TRUE(IsSha256Hex(first->hash));
-    EXPECT_EQ(AuditHash(first->prev_hash, *first), first->hash);
+    EXPECT_EQ(first->key_id, key_.Id());
+    EXPECT_EQ(AuditSeal(key_, first->prev_hash, *first), first->hash);
+    EXPECT_NE(AuditHash(first->prev_hash, *first), first->hash);
 
     auto second = Append(Draft("system", "deployment.dispatch"), kStart + seconds(1));
     ASSERT_TRUE(second) << second.error().message;
@@ -154,13 +158,13 @@ TEST_F(AuditStoreTest, InvalidDraftsAreRefusedWithoutAbortingTheTransaction) {
     auto status = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
         for (const auto& draft : {bad_json, bad_decision, no_actor}) {
-            auto entry = AppendAudit(tx, draft, kStart);
+            auto entry = AppendAudit(tx, key_, draft, kStart);
             EXPECT_FALSE(entry);
             if (!entry) {
                 EXPECT_TRUE(entry.error().Is(Errc::kInvalidArgument)) << entry.error().message;
             }
         }
-        auto good = AppendAudit(tx, Draft("system", "x.y"), kStart);
+        auto good = AppendAudit(tx, key_, Draft("system", "x.y"), kStart);
         EXPECT_TRUE(good) << good.error().message;
         tx.commit();
         return {};
@@ -173,7 +177,7 @@ TEST_F(AuditStoreTest, RolledBackAppendLeavesNoTraceAndTheChainStaysIntact) {
     ASSERT_TRUE(Append(Draft("system", "a.one"), kStart));
     auto status = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
-        EXPECT_TRUE(AppendAudit(tx, Draft("system", "a.rolled_back"), kStart));
+        EXPECT_TRUE(AppendAudit(tx, key_, Draft("system", "a.rolled_back"), kStart));
         return {};  // no commit: the change and its audit entry vanish together
     });
     ASSERT_TRUE(status);
@@ -249,6 +253,8 @@ TEST_F(AuditStoreTest, TamperingWithAnyColumnOfAnEntryIsDetected) {
         "details = '{\"x\": 1}'::jsonb",
         "prev_hash = ''",
         "hash = repeat('0', 64)",
+        "key_id = ''",
+        "key_id = 'ffffffffffffffff'",
     };
     EXPECT_TRUE(VerifyAfter("").ok);
     for (const auto& change : changes) {
@@ -309,7 +315,7 @@ TEST_F(AuditStoreTest, ConcurrentAppendersKeepOneLinearChain) {
             for (int i = 0; i < kEach; ++i) {
                 auto status = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
                     pqxx::work tx(c);
-                    auto entry = AppendAudit(tx, Draft("agent:" + std::to_string(t), "x.y"),
+                    auto entry = AppendAudit(tx, key_, Draft("agent:" + std::to_string(t), "x.y"),
                                              kStart + seconds(i));
                     if (!entry) {
                         return entry.error();

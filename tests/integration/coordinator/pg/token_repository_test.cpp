@@ -23,7 +23,7 @@ class TokenStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
         database_ = test::OpenMigratedDatabase(2);
-        store_ = std::make_unique<PgTokenRepository>(*database_, clock_);
+        store_ = std::make_unique<PgTokenRepository>(*database_, clock_, audit_key_);
     }
 
     std::optional<domain::Principal> Authenticate(const std::string& secret) {
@@ -41,7 +41,7 @@ protected:
                 return listed.error();
             }
             entries = std::move(*listed);
-            auto verified = VerifyAudit(tx);
+            auto verified = VerifyAudit(tx, audit_key_);
             EXPECT_TRUE(verified && verified->ok);
             return {};
         });
@@ -68,6 +68,7 @@ protected:
     }
 
     FakeClock clock_{kStart};
+    const AuditKey audit_key_ = *AuditKey::FromSecret(std::string(32, 'k'));
     std::unique_ptr<db::Database> database_;
     std::unique_ptr<PgTokenRepository> store_;
 };
