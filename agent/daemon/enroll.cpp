@@ -22,7 +22,7 @@ constexpr int kExitLocal = 1;
 
 constexpr std::string_view kUsage =
     "usage: waka-agent enroll --url wss://HOST:8443 --instance ID --ca FILE\n"
-    "                         (--token TOKEN | --token-file FILE|- | WAKA_ENROLLMENT_TOKEN=...)\n"
+    "                         (--token-file FILE|- | WAKA_ENROLLMENT_TOKEN=...)\n"
     "                         [--config FILE] [--state-dir DIR] [--server-name NAME] [--force]\n"
     "Writes the agent configuration (0644) and stores the one-time enrollment token in\n"
     "<state-dir>/enrollment-token (0600); the agent uses it at its next start.\n";
@@ -30,7 +30,6 @@ constexpr std::string_view kUsage =
 struct EnrollRequest {
     std::string url;
     std::string instance_id;
-    std::string token;
     std::string token_file;
     std::filesystem::path ca_file;
     std::filesystem::path config_file{std::string(kDefaultConfigFile)};
@@ -46,7 +45,6 @@ Expected<EnrollRequest> ParseArgs(int argc, const char* const* argv) {
     EnrollRequest r;
     const std::map<std::string_view, std::string*> strings = {{"--url", &r.url},
                                                               {"--instance", &r.instance_id},
-                                                              {"--token", &r.token},
                                                               {"--token-file", &r.token_file},
                                                               {"--server-name", &r.server_name}};
     const std::map<std::string_view, std::filesystem::path*> paths = {
@@ -56,6 +54,11 @@ Expected<EnrollRequest> ParseArgs(int argc, const char* const* argv) {
         if (arg == "--force" || arg == "--help" || arg == "-h") {
             (arg == "--force" ? r.force : r.help) = true;
             continue;
+        }
+        if (arg == "--token" || arg.starts_with("--token=")) {
+            return Usage(
+                "--token is refused: a command line shows in the process list; give the token "
+                "with --token-file FILE (- for stdin) or WAKA_ENROLLMENT_TOKEN");
         }
         std::string value;
         if (auto eq = arg.find('='); eq != std::string_view::npos) {
@@ -78,16 +81,16 @@ Expected<EnrollRequest> ParseArgs(int argc, const char* const* argv) {
 }
 
 Expected<std::string> ReadToken(const EnrollRequest& r) {
-    std::string token = r.token;
-    if (token.empty() && r.token_file == "-") {
+    std::string token;
+    if (r.token_file == "-") {
         token.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else if (token.empty() && !r.token_file.empty()) {
+    } else if (!r.token_file.empty()) {
         auto content = journal::ReadSmallFile(r.token_file, kMaxTokenBytes);
         if (!content) {
             return content.error().WithContext("read --token-file");
         }
         token = std::move(*content);
-    } else if (token.empty()) {
+    } else {
         if (const char* env = std::getenv("WAKA_ENROLLMENT_TOKEN"); env != nullptr) {
             token = env;
         }
@@ -98,7 +101,7 @@ Expected<std::string> ReadToken(const EnrollRequest& r) {
     if (token.empty() || token.size() > kMaxTokenBytes ||
         token.find_first_of(" \t\r\n") != std::string::npos) {
         return Usage(
-            "an enrollment token is required (--token, --token-file or "
+            "an enrollment token is required (--token-file or "
             "WAKA_ENROLLMENT_TOKEN): one line without blanks");
     }
     return token;

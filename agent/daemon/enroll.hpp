@@ -15,9 +15,10 @@
 namespace waka::agent::daemon {
 
 // argv[1] is "enroll". Answers the process exit code: 0 done, 2 bad arguments, 1 local failure.
-// Flags: --url URL --instance ID --ca FILE, the token from --token TOKEN, --token-file FILE ('-':
-// stdin) or WAKA_ENROLLMENT_TOKEN; optional --config FILE (default /etc/waka/agent.toml),
-// --state-dir DIR, --server-name NAME, --force (replace a stored credential).
+// Flags: --url URL --instance ID --ca FILE, the token from --token-file FILE ('-': stdin) or
+// WAKA_ENROLLMENT_TOKEN (never from the command line, which shows in `ps`: --token is refused with
+// exit code 2); optional --config FILE (default /etc/waka/agent.toml), --state-dir DIR,
+// --server-name NAME, --force (replace a stored credential).
 [[nodiscard]] int EnrollMain(int argc, const char* const* argv);
 
 // The token `enroll` stored, or nullopt when there is none. Errc::kIo when unreadable.

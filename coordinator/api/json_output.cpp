@@ -77,7 +77,8 @@ boost::json::object TokenJson(const domain::ApiToken& token) {
             {"created_by", token.created_by},
             {"created_at", FormatRfc3339(token.created_at)},
             {"revoked_at", TimeJson(token.revoked_at)},
-            {"expires_at", TimeJson(token.expires_at)}};
+            {"expires_at", TimeJson(token.expires_at)},
+            {"rotated_at", TimeJson(token.rotated_at)}};
 }
 
 boost::json::object VersionJson(const domain::Release& r) {

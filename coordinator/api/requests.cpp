@@ -122,6 +122,30 @@ ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body) {
     return Validated(std::move(request), reader.Finish());
 }
 
+ApiExpected<TokenRotateRequest> ParseTokenRotateRequest(std::string_view body) {
+    auto object = ParseJsonObject(body);
+    if (!object) {
+        return object.error();
+    }
+    ObjectReader reader(*object);
+    TokenRotateRequest request;
+    if (auto expires = reader.String("expires_at")) {
+        request.expires_at = ParseRfc3339(*expires);
+        if (!request.expires_at) {
+            reader.Fail("expires_at", "must be an RFC 3339 timestamp, e.g. 2027-01-31T12:00:00Z");
+        }
+    }
+    if (auto overlap = reader.Integer("overlap_seconds")) {
+        if (*overlap < 0 || *overlap > kMaxTokenOverlapSeconds) {
+            reader.Fail("overlap_seconds",
+                        "must be between 0 and " + std::to_string(kMaxTokenOverlapSeconds));
+        } else {
+            request.overlap_seconds = *overlap;
+        }
+    }
+    return Validated(std::move(request), reader.Finish());
+}
+
 ApiExpected<ports::NewRelease> ParseVersionRequest(std::string_view body) {
     auto object = ParseJsonObject(body);
     if (!object) {

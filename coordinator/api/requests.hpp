@@ -28,6 +28,16 @@ struct TokenRequest {
 };
 [[nodiscard]] ApiExpected<TokenRequest> ParseTokenRequest(std::string_view body);
 
+// The longest a rotated-away secret may keep authenticating (ADR 0029).
+inline constexpr std::int64_t kMaxTokenOverlapSeconds = 86400;
+
+// POST /api/v1/tokens/{id}/rotate; an empty body rotates with no overlap and the same expiry.
+struct TokenRotateRequest {
+    std::optional<TimePoint> expires_at;  // replaces the token's expiry; the handler checks it
+    std::int64_t overlap_seconds = 0;     // 0..kMaxTokenOverlapSeconds
+};
+[[nodiscard]] ApiExpected<TokenRotateRequest> ParseTokenRotateRequest(std::string_view body);
+
 // "version" (or the response's own name "version_string") must be strict SemVer; dependency
 // keys "<type>:<name>" and their ranges are checked.
 [[nodiscard]] ApiExpected<ports::NewRelease> ParseVersionRequest(std::string_view body);

@@ -172,6 +172,7 @@ Expected<void> Coordinator::Prepare() {
     }
     auto database =
         db::Database::Open({.url = config_.database_url,
+                            .password_file = config_.database_password_file,
                             .pool_size = config_.database_pool_size,
                             .statement_timeout_ms = config_.database_statement_timeout_ms,
                             .max_queued = config_.database_max_queued});

@@ -1,5 +1,6 @@
 #include "coordinator/app/config.hpp"
 
+#include "coordinator/db/conninfo.hpp"
 #include "shared/net/peer_gate.hpp"
 
 namespace waka::coordinator::app {
@@ -42,6 +43,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Heartbeat interval told to agents.");
     schema.AddSecret("database.url", &c.database_url,
                      "PostgreSQL URL, e.g. postgresql://waka@db/waka (may hold a password).");
+    schema.Add("database.password_file", &c.database_password_file,
+               "File holding the database password, read for every connection opened (a rotated "
+               "password needs no restart); database.url then holds none.");
     schema.Add("database.pool_size", &c.database_pool_size, "PostgreSQL connections (DB threads).");
     schema.Add("database.statement_timeout_ms", &c.database_statement_timeout_ms,
                "Longest one statement may run (0: no limit; migrations are never limited).");
@@ -108,6 +112,11 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (c.database_url.empty()) {
         return MakeError(Errc::kInvalidArgument,
                          "database.url is required (set WAKA_DATABASE_URL or database.url_file)");
+    }
+    if (!c.database_password_file.empty() && db::HasPassword(c.database_url)) {
+        return MakeError(Errc::kInvalidArgument,
+                         "database.url holds a password and database.password_file is set: give "
+                         "the password in one place (the file, to rotate it without a restart)");
     }
     if (c.gateway_cert_file.empty() || c.gateway_key_file.empty()) {
         return MakeError(

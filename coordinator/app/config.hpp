@@ -36,6 +36,8 @@ struct CoordinatorConfig {
     std::filesystem::path gateway_key_file;
     std::uint32_t gateway_heartbeat_seconds = 15;
     std::string database_url;  // never logged: may hold a password
+    // Read for every connection the pool opens, so that a rotated password needs no restart.
+    std::filesystem::path database_password_file;
     std::uint32_t database_pool_size = 4;
     std::uint32_t database_statement_timeout_ms = 30'000;
     std::uint32_t database_max_queued = 1024;

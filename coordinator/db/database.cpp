@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "coordinator/db/conninfo.hpp"
 #include "coordinator/db/migrations.hpp"
 #include "shared/core/log.hpp"
 
@@ -78,11 +79,30 @@ std::string OneLine(std::string text, const std::string& secret) {
     return line;
 }
 
+// `url` with the password of `target.password_file`, read now, when one is set.
+Expected<std::string> ConnectionString(const ConnectTarget& target, std::string& password) {
+    if (target.password_file.empty()) {
+        return target.url;
+    }
+    auto read = ReadPasswordFile(target.password_file);
+    if (!read) {
+        return read.error();
+    }
+    password = std::move(*read);
+    return WithPassword(target.url, password);
+}
+
 // `statement_timeout_ms` 0: no limit (migrations).
-Expected<std::unique_ptr<pqxx::connection>> Connect(const std::string& url,
+Expected<std::unique_ptr<pqxx::connection>> Connect(const ConnectTarget& connect_target,
                                                     std::uint32_t statement_timeout_ms) {
+    std::string file_password;
+    auto conninfo = ConnectionString(connect_target, file_password);
+    if (!conninfo) {
+        return conninfo.error().WithContext("connect to PostgreSQL");
+    }
+    const std::string& url = connect_target.url;
     try {
-        auto connection = std::make_unique<pqxx::connection>(url);
+        auto connection = std::make_unique<pqxx::connection>(*conninfo);
         // set_variable (not a plain SET) so that libpqxx re-applies them if it ever reconnects.
         connection->set_variable("TimeZone", "UTC");
         connection->set_variable("DateStyle", "ISO");
@@ -98,8 +118,9 @@ Expected<std::unique_ptr<pqxx::connection>> Connect(const std::string& url,
         if (!target.user.empty()) {
             where += " as " + target.user;
         }
+        const std::string& password = file_password.empty() ? target.password : file_password;
         return MakeError(Errc::kDatabase, "cannot connect to PostgreSQL at " + where + ": " +
-                                              OneLine(e.what(), target.password));
+                                              OneLine(e.what(), password));
     }
 }
 
@@ -112,7 +133,7 @@ bool LosesConnection(const pqxx::sql_error& e) {
 }  // namespace
 
 struct Database::Pool {
-    std::string url;
+    ConnectTarget target;
     std::uint32_t statement_timeout_ms = 0;
     std::size_t size = 0;
     std::mutex mutex;
@@ -143,7 +164,7 @@ Database::Database(const DatabaseOptions& options)
     : connections_(std::make_unique<Pool>()),
       max_queued_(options.max_queued),
       pool_(options.pool_size) {
-    connections_->url = options.url;
+    connections_->target = {options.url, options.password_file};
     connections_->statement_timeout_ms = options.statement_timeout_ms;
     connections_->size = options.pool_size;
 }
@@ -165,17 +186,23 @@ Expected<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& option
     if (options.max_queued < options.pool_size) {
         return MakeError(Errc::kInvalidArgument, "database max_queued must be at least pool_size");
     }
+    if (!options.password_file.empty() && HasPassword(options.url)) {
+        return MakeError(Errc::kInvalidArgument,
+                         "database.url holds a password and database.password_file is set; give "
+                         "the password in one place");
+    }
     std::unique_ptr<Database> database(new Database(options));
     for (std::size_t i = 0; i < options.pool_size; ++i) {
-        auto connection = Connect(options.url, options.statement_timeout_ms);
+        auto connection = Connect(database->connections_->target, options.statement_timeout_ms);
         if (!connection) {
             return connection.error();
         }
         database->connections_->idle.push_back(std::move(*connection));
     }
     const Target target = DescribeTarget(options.url);
-    log::Info("database pool open host={} port={} dbname={} pool_size={}", target.host, target.port,
-              target.dbname, options.pool_size);
+    log::Info("database pool open host={} port={} dbname={} pool_size={} password_file={}",
+              target.host, target.port, target.dbname, options.pool_size,
+              options.password_file.empty() ? "none" : options.password_file.string());
     return database;
 }
 
@@ -183,7 +210,7 @@ Expected<void> Database::WithConnection(
     const std::function<Expected<void>(pqxx::connection&)>& work) {
     auto connection = connections_->Borrow();
     if (connection == nullptr || !connection->is_open()) {
-        auto reopened = Connect(connections_->url, connections_->statement_timeout_ms);
+        auto reopened = Connect(connections_->target, connections_->statement_timeout_ms);
         if (!reopened) {
             connections_->Return(nullptr);
             return reopened.error();
@@ -222,7 +249,7 @@ Expected<void> Database::WithConnection(
 
 Expected<int> Database::Migrate() {
     // A dedicated session: the advisory lock is session-level and must not stay on a pooled one.
-    auto opened = Connect(connections_->url, 0);
+    auto opened = Connect(connections_->target, 0);
     if (!opened) {
         return opened.error().WithContext("migrate");
     }
@@ -280,14 +307,14 @@ Expected<int> Database::Migrate() {
 }
 
 struct SessionLock::Impl {
-    std::string url;
+    ConnectTarget target;
     long long key = 0;
     std::unique_ptr<pqxx::connection> session;
     bool held = false;
 };
 
-SessionLock::SessionLock(std::string url, long long key) : impl_(std::make_unique<Impl>()) {
-    impl_->url = std::move(url);
+SessionLock::SessionLock(ConnectTarget target, long long key) : impl_(std::make_unique<Impl>()) {
+    impl_->target = std::move(target);
     impl_->key = key;
 }
 
@@ -295,7 +322,7 @@ SessionLock::~SessionLock() { Release(); }
 
 Expected<bool> SessionLock::TryHold() {
     if (impl_->session == nullptr) {
-        auto opened = Connect(impl_->url, 0);
+        auto opened = Connect(impl_->target, 0);
         if (!opened) {
             return opened.error().WithContext("advisory lock session");
         }
@@ -325,7 +352,7 @@ void SessionLock::Release() {
 }
 
 std::unique_ptr<SessionLock> Database::NewSessionLock(long long key) const {
-    return std::unique_ptr<SessionLock>(new SessionLock(connections_->url, key));
+    return std::unique_ptr<SessionLock>(new SessionLock(connections_->target, key));
 }
 
 std::size_t Database::PoolSize() const { return connections_->size; }

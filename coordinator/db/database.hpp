@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +24,14 @@ using connection = basic_connection_base<connect_direct>;
 }  // namespace pqxx
 
 namespace waka::coordinator::db {
+
+// Where and how to connect: `url` is a libpq connection string or postgresql:// URL; when
+// `password_file` is set, the password is that file's content, read again for every connection
+// opened (so a rotated password is picked up at the next reconnect), and `url` holds none.
+struct ConnectTarget {
+    std::string url;  // never logged: may hold a password
+    std::filesystem::path password_file;
+};
 
 // A PostgreSQL session-level advisory lock held on a connection of its own, outside the pool:
 // leadership among coordinators sharing one database. PostgreSQL frees the lock when that session
@@ -43,13 +52,15 @@ public:
 
 private:
     friend class Database;
-    SessionLock(std::string url, long long key);
+    SessionLock(ConnectTarget target, long long key);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
 struct DatabaseOptions {
-    std::string url;            // libpq connection string or postgresql:// URL; never logged
+    std::string url;  // libpq connection string or postgresql:// URL; never logged
+    // Optional: a file holding the password (see ConnectTarget); `url` must then hold none.
+    std::filesystem::path password_file;
     std::size_t pool_size = 4;  // connections = DB threads
     // Longest one statement of the pool may run (PostgreSQL's statement_timeout; 0: no limit).
     // Migrations run on a session of their own, without this limit.
@@ -61,12 +72,14 @@ struct DatabaseOptions {
 
 // A fixed pool of libpqxx connections, each used by one DB thread at a time. libpqxx blocks, so
 // every query runs on the pool's threads, never on an I/O thread: async callers use Run(), which
-// resumes them on their own executor afterwards. A broken connection is reopened on next use.
+// resumes them on their own executor afterwards. A broken connection is reopened on next use
+// (reading password_file again): the call that finds a session gone fails, the next reconnects.
 // libpqxx exceptions never escape: they become Errc::kDatabase (or kConflict for unique and
 // foreign-key violations) with the server's message.
 class Database {
 public:
-    // Connects pool_size connections; fails with a clear error if PostgreSQL is unreachable.
+    // Connects pool_size connections; fails with a clear error if PostgreSQL is unreachable, the
+    // password file is unreadable, or both the URL and password_file give a password.
     [[nodiscard]] static Expected<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
     ~Database();
     Database(const Database&) = delete;

@@ -37,6 +37,7 @@ struct ApiToken {
     TimePoint created_at;
     std::optional<TimePoint> revoked_at;
     std::optional<TimePoint> expires_at;  // past it the token authenticates no more
+    std::optional<TimePoint> rotated_at;  // when its secret was last replaced (Rotate)
 };
 
 // What a caller is, after authentication: used for authorization and as the audit actor.

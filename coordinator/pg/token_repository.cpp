@@ -1,6 +1,7 @@
 #include "coordinator/pg/token_repository.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <pqxx/pqxx>
 
@@ -18,7 +19,8 @@ namespace {
 // ("wakatokb").
 constexpr long long kBootstrapLockKey = 0x77616b61746f6b62LL;
 constexpr const char* kBootstrapCreator = "system";
-constexpr const char* kColumns = "id, name, role, created_by, created_at, revoked_at, expires_at";
+constexpr const char* kColumns =
+    "id, name, role, created_by, created_at, revoked_at, expires_at, rotated_at";
 
 Expected<domain::ApiToken> TokenFromRow(const pqxx::row& row) {
     domain::ApiToken token;
@@ -37,6 +39,9 @@ Expected<domain::ApiToken> TokenFromRow(const pqxx::row& row) {
     }
     if (!row[6].is_null()) {
         token.expires_at = db::ParseSqlTimestamp(row[6].as<std::string>());
+    }
+    if (!row[7].is_null()) {
+        token.rotated_at = db::ParseSqlTimestamp(row[7].as<std::string>());
     }
     return token;
 }
@@ -173,6 +178,89 @@ Expected<domain::ApiToken> Bootstrap(pqxx::work& tx, const AuditKey& audit_key,
     return token;
 }
 
+std::optional<std::string> SqlTime(const std::optional<TimePoint>& at) {
+    return at ? std::optional<std::string>(db::ToSqlTimestamp(*at)) : std::nullopt;
+}
+
+// Why `token` may not be rotated now, if it may not.
+std::optional<Error> RotationRefused(const domain::ApiToken& token, bool new_expiry,
+                                     TimePoint now) {
+    const std::string named = "API token " + token.id + " (" + token.name + ")";
+    if (token.revoked_at) {
+        return MakeError(Errc::kConflict, named + " was revoked at " +
+                                              FormatRfc3339(*token.revoked_at) +
+                                              ": a revoked token cannot be rotated; create a new "
+                                              "one");
+    }
+    if (token.created_by == kBootstrapCreator) {
+        return MakeError(Errc::kConflict,
+                         named +
+                             " is the bootstrap token: rotate it by changing "
+                             "auth.bootstrap_token (or its file) and restarting, else the "
+                             "next start would set the old secret again");
+    }
+    if (!new_expiry && token.expires_at && *token.expires_at <= now) {
+        return MakeError(Errc::kConflict, named + " expired at " +
+                                              FormatRfc3339(*token.expires_at) +
+                                              ": give a new expires_at to rotate it");
+    }
+    return std::nullopt;
+}
+
+struct Rotation {
+    std::string hash;                     // of the new secret
+    std::optional<TimePoint> expires_at;  // the new expiry, if one replaces the old
+    std::chrono::seconds overlap{0};
+    TimePoint now;
+};
+
+Expected<ports::RotatedToken> RotateRow(pqxx::work& tx, const domain::Principal& by,
+                                        const std::string& id, const Rotation& r) {
+    const auto found = tx.exec_params(
+        std::string("SELECT ") + kColumns + " FROM api_tokens WHERE id = $1 FOR UPDATE", id);
+    if (found.empty()) {
+        return MakeError(Errc::kNotFound, "no API token with id " + id);
+    }
+    auto current = TokenFromRow(found[0]);
+    if (!current) {
+        return current.error();
+    }
+    if (auto refused = RotationRefused(*current, r.expires_at.has_value(), r.now)) {
+        return *refused;
+    }
+    const auto expires_at = r.expires_at ? r.expires_at : current->expires_at;
+    std::optional<TimePoint> previous_until;
+    if (r.overlap.count() > 0) {
+        previous_until = r.now + r.overlap;
+        if (expires_at && *expires_at < *previous_until) {
+            previous_until = expires_at;
+        }
+    }
+    // In SET, token_hash on the right is the value before this UPDATE: the secret rotated away.
+    auto token = TokenFromRow(tx.exec_params1(
+        std::string("UPDATE api_tokens SET token_hash = $2, previous_token_hash = CASE WHEN "
+                    "$3::timestamptz IS NULL THEN NULL ELSE token_hash END, "
+                    "previous_valid_until = $3::timestamptz, rotated_at = $4::timestamptz, "
+                    "expires_at = $5::timestamptz WHERE id = $1 RETURNING ") +
+            kColumns,
+        id, r.hash, SqlTime(previous_until), db::ToSqlTimestamp(r.now), SqlTime(expires_at)));
+    if (!token) {
+        return token.error();
+    }
+    auto draft = TokenAudit(by.actor, "token.rotate", *token);
+    boost::json::object details = boost::json::parse(draft.details_json).as_object();
+    details["overlap_seconds"] = r.overlap.count();
+    details["previous_valid_until"] =
+        previous_until ? boost::json::value(FormatRfc3339(*previous_until)) : nullptr;
+    draft.details_json = boost::json::serialize(details);
+    if (auto audited = AppendAudit(tx, draft, r.now); !audited) {
+        return audited.error();
+    }
+    tx.commit();
+    return ports::RotatedToken{
+        .token = std::move(*token), .secret = {}, .previous_valid_until = previous_until};
+}
+
 }  // namespace
 
 PgTokenRepository::PgTokenRepository(db::Database& database, const Clock& clock,
@@ -240,24 +328,48 @@ boost::asio::awaitable<Expected<std::optional<domain::Principal>>> PgTokenReposi
     // Looked up by hash: the secret itself never reaches the database or a log line.
     const std::string hash = Sha256Hex(secret);
     const std::string now = db::ToSqlTimestamp(clock_.Now());
-    co_return co_await database_.Run([&](pqxx::connection& c)
-                                         -> Expected<std::optional<domain::Principal>> {
-        pqxx::read_transaction tx(c);
-        const auto rows = tx.exec_params(
-            "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL "
-            "AND (expires_at IS NULL OR expires_at > $2::timestamptz)",
-            hash, now);
-        if (rows.empty()) {
-            return std::optional<domain::Principal>();
-        }
-        const auto role = domain::ParseRole(rows[0][2].as<std::string>());
-        if (!role) {
-            return MakeError(Errc::kDatabase, "api token has an unknown role");
-        }
-        return std::optional(domain::Principal{.actor = "token:" + rows[0][1].as<std::string>(),
-                                               .role = *role,
-                                               .token_id = rows[0][0].as<std::string>()});
-    });
+    co_return co_await database_.Run(
+        [&](pqxx::connection& c) -> Expected<std::optional<domain::Principal>> {
+            pqxx::read_transaction tx(c);
+            // A secret rotated away counts until the end of its overlap (ADR 0029).
+            const auto rows = tx.exec_params(
+                "SELECT id, name, role FROM api_tokens WHERE (token_hash = $1 OR "
+                "(previous_token_hash = $1 AND previous_valid_until > $2::timestamptz)) AND "
+                "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2::timestamptz)",
+                hash, now);
+            if (rows.empty()) {
+                return std::optional<domain::Principal>();
+            }
+            const auto role = domain::ParseRole(rows[0][2].as<std::string>());
+            if (!role) {
+                return MakeError(Errc::kDatabase, "api token has an unknown role");
+            }
+            return std::optional(domain::Principal{.actor = "token:" + rows[0][1].as<std::string>(),
+                                                   .role = *role,
+                                                   .token_id = rows[0][0].as<std::string>()});
+        });
+}
+
+boost::asio::awaitable<Expected<ports::RotatedToken>> PgTokenRepository::Rotate(
+    const domain::Principal& by, std::string id, std::optional<TimePoint> expires_at,
+    std::chrono::seconds overlap) {
+    const std::string secret = "waka_" + RandomHex(32);
+    const Rotation rotation{.hash = Sha256Hex(secret),
+                            .expires_at = expires_at,
+                            .overlap = overlap,
+                            .now = clock_.Now()};
+    auto rotated =
+        co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::RotatedToken> {
+            pqxx::work tx(c);
+            return RotateRow(tx, by, id, rotation);
+        });
+    if (!rotated) {
+        co_return rotated.error().WithContext("rotate token");
+    }
+    rotated->secret = secret;
+    log::Info("api token rotated token_id={} name={} overlap_seconds={}", rotated->token.id,
+              rotated->token.name, overlap.count());
+    co_return rotated;
 }
 
 boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>> PgTokenRepository::List() {

@@ -24,6 +24,9 @@ public:
         std::optional<TimePoint> expires_at) override;
     [[nodiscard]] boost::asio::awaitable<Expected<std::optional<domain::Principal>>> Authenticate(
         std::string secret) override;
+    [[nodiscard]] boost::asio::awaitable<Expected<ports::RotatedToken>> Rotate(
+        const domain::Principal& by, std::string id, std::optional<TimePoint> expires_at,
+        std::chrono::seconds overlap) override;
     [[nodiscard]] boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>> List() override;
     [[nodiscard]] boost::asio::awaitable<Expected<domain::ApiToken>> Revoke(
         const domain::Principal& by, std::string id) override;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,13 @@ namespace waka::coordinator::ports {
 struct CreatedToken {
     domain::ApiToken token;
     std::string secret;  // "waka_" + 64 hex digits; show it once, never log it
+};
+
+struct RotatedToken {
+    domain::ApiToken token;
+    std::string secret;  // the new one; show it once, never log it
+    // Until when the secret rotated away still authenticates; nullopt: it stopped at once.
+    std::optional<TimePoint> previous_valid_until;
 };
 
 class TokenRepository {
@@ -52,6 +60,16 @@ public:
     // revoked or expired. kDatabase only when the lookup itself failed.
     [[nodiscard]] virtual boost::asio::awaitable<Expected<std::optional<domain::Principal>>>
     Authenticate(std::string secret) = 0;
+    // Gives token `id` a new random secret; its id, name, role and creator stay, and its expiry
+    // too unless `expires_at` replaces it. With `overlap` zero the old secret stops at once, else
+    // it authenticates until now + overlap (never past the token's expiry or revocation); a secret
+    // rotated away before, still in its overlap, stops at once. Audits "token.rotate" (never a
+    // secret). kNotFound for an unknown id; kConflict for a revoked token, for the bootstrap token
+    // (rotated through auth.bootstrap_token, else the next start would undo it) and for an expired
+    // one without a new `expires_at`. The caller checks that `expires_at` lies ahead.
+    [[nodiscard]] virtual boost::asio::awaitable<Expected<RotatedToken>> Rotate(
+        const domain::Principal& by, std::string id, std::optional<TimePoint> expires_at,
+        std::chrono::seconds overlap) = 0;
     // Every token, revoked ones included, oldest first. Never any secret or hash.
     [[nodiscard]] virtual boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>>
     List() = 0;

@@ -29,6 +29,11 @@ waka_pg_start() {
             cat "$dir/initdb.log" >&2
             return 1
         }
+        # Trust for everyone, except members of waka_password_login: they must give their
+        # password (scram) over TCP, so that a test of password handling can fail.
+        runuser -u postgres -- sh -c "{ echo 'host all +waka_password_login 127.0.0.1/32 scram-sha-256'; \
+            cat '$dir/data/pg_hba.conf'; } >'$dir/data/pg_hba.new' && \
+            mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf'" || return 1
     fi
     WAKA_PG_PORT=$(waka_free_port)
     (cd / && runuser -u postgres -- "$WAKA_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \

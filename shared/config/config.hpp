@@ -91,7 +91,9 @@ public:
     // from a flag, since a command line shows in `ps` (a flag is refused, naming the
     // alternatives). Also binds "<key>_file", a path whose file holds the value, which is how
     // Vault Agent templates and systemd LoadCredential= deliver secrets; one trailing newline is
-    // ignored, and setting both the secret and its file is refused.
+    // ignored, and setting both the secret and its file is refused. An empty file gives no value
+    // (the secret keeps what the TOML file or environment gave): the packaged units name
+    // credential files that fall back to empty when the administrator did not provide them.
     void AddSecret(std::string key, std::string* target, std::string help);
 
     // Read when neither --config nor WAKA_CONFIG names a file, and only if it exists.

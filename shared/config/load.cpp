@@ -151,9 +151,6 @@ Expected<void> ApplySecretFiles(const Schema& schema) {
         if (value == nullptr) {
             return MakeError(Errc::kInternal, file_entry.key + " names no secret");
         }
-        if (!(*value)->empty()) {
-            return ArgError(secret->key + " and " + file_entry.key + " are both set; give one");
-        }
         std::ifstream in(**path, std::ios::binary);
         if (!in) {
             return MakeError(Errc::kIo, "cannot read " + file_entry.key + " " + (*path)->string());
@@ -172,6 +169,14 @@ Expected<void> ApplySecretFiles(const Schema& schema) {
             if (text.ends_with("\r")) {
                 text.pop_back();
             }
+        }
+        // An empty file gives nothing: what systemd's SetCredential=ID: default delivers for a
+        // LoadCredential= whose file the administrator did not create (ADR 0029).
+        if (text.empty()) {
+            continue;
+        }
+        if (!(*value)->empty()) {
+            return ArgError(secret->key + " and " + file_entry.key + " are both set; give one");
         }
         **value = std::move(text);
     }

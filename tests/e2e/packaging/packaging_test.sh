@@ -171,12 +171,26 @@ psql -q "$WAKA_TEST_PG_URL" -c "CREATE DATABASE $db" >/dev/null || fail "create 
 waka_pki_ensure "$work/pki" localhost 127.0.0.1 >/dev/null 2>&1 || fail "test PKI"
 install -m 0644 "$work/pki/ca.pem" "$root/etc/waka/ca.pem"
 admin_token=packaging-test-admin-token-0123456789
+# The secrets as the unit delivers them (LoadCredential=): files in the service's credentials
+# directory, named by the unit's Environment= lines with %d replaced as systemd does; for a file
+# the administrator left out, SetCredential= delivers a lone newline.
+unit_environment() {
+    sed -n 's/^Environment=//p' "$root/lib/systemd/system/$1.service" | sed "s|%d|$2|g"
+}
+coordinator_credentials=$work/credentials/waka-coordinator.service
+agent_credentials=$work/credentials/waka-agent.service
+install -d -m 0700 "$coordinator_credentials" "$agent_credentials"
+printf '%s\n' "${WAKA_TEST_PG_URL%/*}/$db" >"$coordinator_credentials/database-url"
+printf '%s\n' "$admin_token" >"$coordinator_credentials/bootstrap-token"
+printf '\n' >"$agent_credentials/enrollment-token"
+unit_environment waka-coordinator "$coordinator_credentials" >"$work/coordinator.unit-env"
+grep -qx "WAKA_DATABASE_URL_FILE=$coordinator_credentials/database-url" "$work/coordinator.unit-env" ||
+    fail "the coordinator unit does not deliver database.url as a credential"
+unit_environment waka-agent "$agent_credentials" >"$work/agent.unit-env"
 # What an operator puts in /etc/waka/coordinator.env (0600); ports 0 and the state dir of the root
 # keep the test hermetic.
 install -m 0600 /dev/null "$root/etc/waka/coordinator.env"
 cat >"$root/etc/waka/coordinator.env" <<ENV
-WAKA_DATABASE_URL=${WAKA_TEST_PG_URL%/*}/$db
-WAKA_AUTH_BOOTSTRAP_TOKEN=$admin_token
 WAKA_GATEWAY_CERT_FILE=$work/pki/server.pem
 WAKA_GATEWAY_KEY_FILE=$work/pki/server.key
 WAKA_HTTP_PORT=0
@@ -195,7 +209,7 @@ stop_daemons() {
     pids=()
 }
 trap 'stop_daemons; psql -q "$WAKA_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; rm -rf "$work"' EXIT
-(set -a && . "$root/etc/waka/coordinator.env" && set +a &&
+(set -a && . "$work/coordinator.unit-env" && . "$root/etc/waka/coordinator.env" && set +a &&
     exec "$root/usr/bin/waka-coordinator" --config "$root/etc/waka/coordinator.toml") \
     >"$work/coordinator.log" 2>&1 &
 pids+=($!)
@@ -230,11 +244,16 @@ grep -qx "coordinator_url = \"wss://localhost:$gateway_port/agent/v1/connect\"" 
     "$root/etc/waka/agent.toml" || fail "coordinator_url: $(cat "$root/etc/waka/agent.toml")"
 grep -qF "$(cat "$work/token")" "$root/etc/waka/agent.toml" && fail "the token leaked into agent.toml"
 status=0
-"$root/usr/bin/waka-agent" enroll --url https://x --instance i --ca "$root/etc/waka/ca.pem" \
-    --token t >/dev/null 2>&1 || status=$?
+WAKA_ENROLLMENT_TOKEN=t "$root/usr/bin/waka-agent" enroll --url https://x --instance i \
+    --ca "$root/etc/waka/ca.pem" >/dev/null 2>&1 || status=$?
 [ "$status" = 2 ] || fail "enroll accepted an https:// URL (status $status)"
+status=0
+"$root/usr/bin/waka-agent" enroll --url wss://c:8443 --instance i --ca "$root/etc/waka/ca.pem" \
+    --token t >/dev/null 2>&1 || status=$?
+[ "$status" = 2 ] || fail "enroll took a token from its command line (status $status)"
 
-"$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml" >"$work/agent.log" 2>&1 &
+(set -a && . "$work/agent.unit-env" && set +a &&
+    exec "$root/usr/bin/waka-agent" --config "$root/etc/waka/agent.toml") >"$work/agent.log" 2>&1 &
 pids+=($!)
 connected() {
     curl -sf -H "Authorization: Bearer $admin_token" "$api/instances/instance-prod-01" |
@@ -246,8 +265,8 @@ expect_mode "$root/var/lib/waka-agent/credential" 600 0:0
 stop_daemons
 grep -q "waka-agent stopped" "$work/agent.log" || fail "agent did not stop cleanly on SIGTERM"
 status=0
-"$root/usr/bin/waka-agent" enroll --url wss://c:8443 --instance i1 --ca "$root/etc/waka/ca.pem" \
-    --token t2 --config "$work/other.toml" --state-dir "$root/var/lib/waka-agent" \
+WAKA_ENROLLMENT_TOKEN=t2 "$root/usr/bin/waka-agent" enroll --url wss://c:8443 --instance i1 \
+    --ca "$root/etc/waka/ca.pem" --config "$work/other.toml" --state-dir "$root/var/lib/waka-agent" \
     >/dev/null 2>&1 || status=$?
 [ "$status" = 1 ] || fail "enroll replaced a stored credential without --force (status $status)"
 

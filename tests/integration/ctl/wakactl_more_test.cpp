@@ -33,7 +33,8 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"patches", "status", "--help"},
                                           {"patches", "compliance", "--help"},
                                           {"quarantine", "clear", "--help"},
-                                          {"audit", "export", "--help"}}) {
+                                          {"audit", "export", "--help"},
+                                          {"tokens", "rotate", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
@@ -167,6 +168,40 @@ TEST_F(WakactlTest, AuditExportWritesEveryEntryThenTheChainHead) {
     ASSERT_EQ(tail.exit_code, 0) << tail.output;
     EXPECT_EQ(std::count(tail.output.begin(), tail.output.end(), '\n'), 2) << tail.output;
     EXPECT_EQ(Ctl({"audit", "export", "--since-seq", "-1"}).exit_code, 2);
+}
+
+// `tokens rotate` by name: the new secret once, the old one refused at once (ADR 0029).
+TEST_F(WakactlTest, TokenRotateByNameOrIdWithTheServersDetailOnRefusal) {
+    CtlRun created = Ctl({"--json", "tokens", "create", "nightly-job", "--role", "viewer"});
+    ASSERT_EQ(created.exit_code, 0) << created.output;
+    const auto token = boost::json::parse(created.output).as_object();
+    const std::string old_secret(token.at("token").as_string());
+    const std::string id(token.at("id").as_string());
+
+    CtlRun rotated = Ctl({"--json", "tokens", "rotate", "nightly-job"});
+    ASSERT_EQ(rotated.exit_code, 0) << rotated.output;
+    const auto answer = boost::json::parse(rotated.output).as_object();
+    EXPECT_EQ(answer.at("id").as_string(), id);
+    const std::string new_secret(answer.at("token").as_string());
+    EXPECT_NE(new_secret, old_secret);
+    EXPECT_EQ(Ctl({"versions", "list"}, old_secret).exit_code, 1) << "the old secret still works";
+    EXPECT_EQ(Ctl({"versions", "list"}, new_secret).exit_code, 0);
+
+    CtlRun overlap = Ctl({"tokens", "rotate", id, "--overlap-seconds", "600"});
+    ASSERT_EQ(overlap.exit_code, 0) << overlap.output;
+    EXPECT_NE(overlap.output.find("previous_token_valid_until"), std::string::npos)
+        << overlap.output;
+    EXPECT_EQ(Ctl({"versions", "list"}, new_secret).exit_code, 0) << "inside the overlap";
+
+    CtlRun unknown = Ctl({"tokens", "rotate", "no-such-token"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.output.find("error 404: "), std::string::npos) << unknown.output;
+    ASSERT_EQ(Ctl({"tokens", "revoke", id}).exit_code, 0);
+    CtlRun revoked = Ctl({"tokens", "rotate", "nightly-job"});
+    EXPECT_EQ(revoked.exit_code, 1);
+    EXPECT_NE(revoked.output.find("error 409: "), std::string::npos) << revoked.output;
+    EXPECT_NE(revoked.output.find("revoked"), std::string::npos) << revoked.output;
+    EXPECT_EQ(world_.CoordinatorLog().find(new_secret), std::string::npos) << "a secret was logged";
 }
 
 }  // namespace

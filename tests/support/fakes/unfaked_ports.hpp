@@ -328,6 +328,12 @@ public:
         std::string) override {
         co_return MakeError(Errc::kInternal, "not faked: TokenRepository::Authenticate");
     }
+    boost::asio::awaitable<Expected<ports::RotatedToken>> Rotate(const domain::Principal&,
+                                                                 std::string,
+                                                                 std::optional<TimePoint>,
+                                                                 std::chrono::seconds) override {
+        co_return MakeError(Errc::kInternal, "not faked: TokenRepository::Rotate");
+    }
     boost::asio::awaitable<Expected<std::vector<domain::ApiToken>>> List() override {
         co_return MakeError(Errc::kInternal, "not faked: TokenRepository::List");
     }

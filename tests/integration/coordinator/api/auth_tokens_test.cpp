@@ -145,5 +145,53 @@ TEST_F(ApiTest, TokenExpiresAtItsTime) {
               "0");
 }
 
+// Rotation answers the new secret once; the old one stops at once or after the overlap (ADR 0029).
+TEST_F(ApiTest, TokenRotateAnswersTheNewSecretOnceAndRefusesRevokedAndUnknown) {
+    auto created = client_->Post("/api/v1/tokens", R"({"name":"nightly","role":"operator"})");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    const std::string id = Str(Object(created), "id");
+    auto old_holder = ClientWith(Str(Object(created), "token"));
+
+    auto rotated = client_->Post("/api/v1/tokens/" + id + "/rotate", R"({"overlap_seconds":60})");
+    ASSERT_EQ(rotated.status, 200u) << rotated.body;
+    EXPECT_EQ(rotated.Header("Cache-Control"), "no-store");
+    auto body = Object(rotated);
+    EXPECT_EQ(Str(body, "id"), id);
+    EXPECT_EQ(Str(body, "name"), "nightly");
+    EXPECT_EQ(Str(body, "role"), "operator");
+    EXPECT_NE(Str(body, "rotated_at"), "<null>");
+    EXPECT_NE(Str(body, "previous_token_valid_until"), "<null>");
+    auto new_holder = ClientWith(Str(body, "token"));
+    EXPECT_EQ(new_holder.Get("/api/v1/versions").status, 200u);
+    EXPECT_EQ(old_holder.Get("/api/v1/versions").status, 200u) << "inside the overlap";
+    clock_.Advance(std::chrono::seconds(61));
+    EXPECT_EQ(old_holder.Get("/api/v1/versions").status, 401u) << "past the overlap";
+    EXPECT_EQ(new_holder.Get("/api/v1/versions").status, 200u);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'token.rotate' AND "
+                       "target_id = '" +
+                       id + "'"),
+              "1");
+
+    auto at_once = client_->Post("/api/v1/tokens/" + id + "/rotate", "");
+    ASSERT_EQ(at_once.status, 200u) << at_once.body;
+    EXPECT_EQ(Str(Object(at_once), "previous_token_valid_until"), "<null>");
+    EXPECT_EQ(new_holder.Get("/api/v1/versions").status, 401u) << "no overlap asked: stops now";
+
+    auto unknown = client_->Post("/api/v1/tokens/token-unknown/rotate", "");
+    EXPECT_EQ(unknown.status, 404u);
+    EXPECT_NE(Str(Object(unknown), "detail").find("token-unknown"), std::string::npos);
+    ASSERT_EQ(client_->Delete("/api/v1/tokens/" + id).status, 204u);
+    auto revoked = client_->Post("/api/v1/tokens/" + id + "/rotate", "");
+    EXPECT_EQ(revoked.status, 409u);
+    EXPECT_NE(Str(Object(revoked), "detail").find("revoked"), std::string::npos);
+    auto too_long =
+        client_->Post("/api/v1/tokens/" + id + "/rotate", R"({"overlap_seconds":86401})");
+    EXPECT_EQ(too_long.status, 422u) << too_long.body;
+    EXPECT_EQ(ClientWith(MakeToken("auditor", "operator"))
+                  .Post("/api/v1/tokens/" + id + "/rotate", "")
+                  .status,
+              403u);
+}
+
 }  // namespace
 }  // namespace waka::coordinator::api::testing

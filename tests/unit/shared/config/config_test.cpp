@@ -418,6 +418,20 @@ TEST_F(SecretConfigTest, BothOrAMissingFileAreRefused) {
     EXPECT_TRUE(token_.empty());
 }
 
+// systemd's SetCredential=ID: default when the administrator provided no credential file: the
+// secret then comes from the environment (or nowhere) as before.
+TEST_F(SecretConfigTest, AnEmptyFileGivesNoValue) {
+    const auto empty = WriteFile("", "empty-token");
+    auto from_env =
+        Run({}, {{"WAKA_AUTH_TOKEN", "from-env"}, {"WAKA_AUTH_TOKEN_FILE", empty.string()}});
+    ASSERT_TRUE(from_env) << from_env.error().message;
+    EXPECT_EQ(token_, "from-env");
+    token_.clear();
+    const auto newline = WriteFile("\n", "newline-token");
+    ASSERT_TRUE(Run({"--auth-token-file", newline.string()}));
+    EXPECT_TRUE(token_.empty());
+}
+
 TEST_F(SecretConfigTest, HelpShowsNoFlagAndNoValue) {
     token_ = "must-not-show";
     const std::string help = HelpText(schema_, "prog", "1");
