@@ -214,8 +214,9 @@ struct Rotation {
     TimePoint now;
 };
 
-Expected<ports::RotatedToken> RotateRow(pqxx::work& tx, const domain::Principal& by,
-                                        const std::string& id, const Rotation& r) {
+Expected<ports::RotatedToken> RotateRow(pqxx::work& tx, const AuditKey& audit_key,
+                                        const domain::Principal& by, const std::string& id,
+                                        const Rotation& r) {
     const auto found = tx.exec_params(
         std::string("SELECT ") + kColumns + " FROM api_tokens WHERE id = $1 FOR UPDATE", id);
     if (found.empty()) {
@@ -253,7 +254,7 @@ Expected<ports::RotatedToken> RotateRow(pqxx::work& tx, const domain::Principal&
     details["previous_valid_until"] =
         previous_until ? boost::json::value(FormatRfc3339(*previous_until)) : nullptr;
     draft.details_json = boost::json::serialize(details);
-    if (auto audited = AppendAudit(tx, draft, r.now); !audited) {
+    if (auto audited = AppendAudit(tx, audit_key, draft, r.now); !audited) {
         return audited.error();
     }
     tx.commit();
@@ -361,7 +362,7 @@ boost::asio::awaitable<Expected<ports::RotatedToken>> PgTokenRepository::Rotate(
     auto rotated =
         co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::RotatedToken> {
             pqxx::work tx(c);
-            return RotateRow(tx, by, id, rotation);
+            return RotateRow(tx, audit_key_, by, id, rotation);
         });
     if (!rotated) {
         co_return rotated.error().WithContext("rotate token");

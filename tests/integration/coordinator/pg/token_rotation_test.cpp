@@ -25,7 +25,7 @@ class TokenRotationTest : public ::testing::Test {
 protected:
     void SetUp() override {
         database_ = test::OpenMigratedDatabase(2);
-        store_ = std::make_unique<PgTokenRepository>(*database_, clock_);
+        store_ = std::make_unique<PgTokenRepository>(*database_, clock_, audit_key_);
     }
 
     ports::CreatedToken Create(const std::string& name,
@@ -80,6 +80,7 @@ protected:
 
     FakeClock clock_{kStart};
     std::unique_ptr<db::Database> database_;
+    const AuditKey audit_key_ = *AuditKey::FromSecret(std::string(32, 'k'));
     std::unique_ptr<PgTokenRepository> store_;
 };
 
