@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "coordinator/api/problem.hpp"
+#include "coordinator/api/rate_limits.hpp"
 #include "coordinator/api/routes.hpp"
 #include "coordinator/domain/authority.hpp"
 #include "coordinator/ports/token_repository.hpp"
@@ -15,10 +16,11 @@ namespace waka::coordinator::api {
 namespace {
 
 struct State {
-    explicit State(ApiContext& context) : services(context) {}
+    explicit State(ApiContext& context) : services(context), limits(context.rate_limits) {}
     Services services;
     Router router;
     HttpMetrics metrics;
+    RateLimits limits;
 };
 
 ApiError Unauthenticated(std::string detail, std::string challenge) {
@@ -56,8 +58,14 @@ boost::asio::awaitable<ApiExpected<domain::Principal>> Authenticate(State& state
                                                                     const http::Request& request) {
     auto token = BearerToken(request);
     if (!token) {
+        state.metrics.CountAuthFailure("missing_token");
         co_return Unauthenticated("Authentication required: send Authorization: Bearer <token>",
                                   "Bearer");
+    }
+    // An address that keeps guessing is refused before its guesses cost a database lookup.
+    if (auto limited = state.limits.CheckAuthentication(request, RateLimits::Clock::now())) {
+        state.metrics.CountRateLimited("auth_failures");
+        co_return std::move(*limited);
     }
     auto principal =
         co_await state.services.context.repositories.tokens.Authenticate(std::move(*token));
@@ -65,6 +73,8 @@ boost::asio::awaitable<ApiExpected<domain::Principal>> Authenticate(State& state
         co_return FromError(principal.error());
     }
     if (!*principal) {
+        state.limits.AuthenticationFailed(request, RateLimits::Clock::now());
+        state.metrics.CountAuthFailure("unknown_or_revoked_token");
         // Never the token itself; the request id ties the line to the access log.
         log::Info(
             "api authentication failed reason=unknown_or_revoked_token peer={} method={} "
@@ -145,11 +155,26 @@ void Observe(State& state, const RouteMatch& match, unsigned status,
                           elapsed.count());
 }
 
+// The 429 of a request over its address's request rate, counted; nullopt lets it in.
+std::optional<http::Response> LimitedResponse(State& state, const http::Request& request) {
+    if (auto limited = state.limits.CheckRequest(request, RateLimits::Clock::now())) {
+        state.metrics.CountRateLimited("requests");
+        return ToResponse(*limited);
+    }
+    return std::nullopt;
+}
+
 // Routes the request and records its status and latency under the route's template.
 boost::asio::awaitable<http::Response> Handle(State& state, http::Request& request) {
     const auto started = std::chrono::steady_clock::now();
     RouteMatch match = state.router.Find(request.method, request.path);
-    http::Response response = co_await HandleRoute(state, request, match);
+    std::optional<http::Response> limited = LimitedResponse(state, request);
+    http::Response response;
+    if (limited) {
+        response = std::move(*limited);
+    } else {
+        response = co_await HandleRoute(state, request, match);
+    }
     Observe(state, match, response.status, started);
     co_return response;
 }
@@ -162,10 +187,11 @@ boost::asio::awaitable<std::optional<http::Response>> CheckBeforeBody(
     }
     const auto started = std::chrono::steady_clock::now();
     const RouteMatch match = state.router.Find(request.method, request.path);
-    std::optional<http::Response> refusal;
-    if (match.route == nullptr) {
+    // Uploads spend a request token here, before their body, and one more when handled.
+    std::optional<http::Response> refusal = LimitedResponse(state, request);
+    if (!refusal && match.route == nullptr) {
         refusal = NoRoute(request, match.allowed);
-    } else if (match.route->min_role) {
+    } else if (!refusal && match.route->min_role) {
         auto principal = co_await Authorize(state, request, *match.route->min_role);
         if (!principal) {
             refusal = ToResponse(principal.error());

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "coordinator/api/rate_limits.hpp"
 #include "coordinator/http/server.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/release/trusted_keys.hpp"
@@ -60,6 +61,8 @@ struct ApiContext {
     std::function<bool(const std::string& instance_id)> is_connected;
     // Agents holding a gateway session right now (GET /metrics). May be empty: 0 is reported.
     std::function<std::size_t()> connected_agents{};
+    // Per-client request and auth-failure limits (ADR 0032); the default limits nothing.
+    RateLimitSettings rate_limits{};
     // The listeners' gates (allowed networks), for waka_connections_refused_total. May be empty.
     std::vector<std::shared_ptr<const net::PeerGate>> peer_gates{};
     // The scheduled audit chain verification, for GET /metrics. May be null: not reported.

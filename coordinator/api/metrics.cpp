@@ -257,9 +257,38 @@ void HttpMetrics::Observe(std::string_view method, std::string_view route, unsig
     histogram.sum += seconds;
 }
 
+void HttpMetrics::CountAuthFailure(std::string_view reason) {
+    std::lock_guard lock(mutex_);
+    ++auth_failures_[std::string(reason)];
+}
+
+void HttpMetrics::CountRateLimited(std::string_view limit) {
+    std::lock_guard lock(mutex_);
+    ++rate_limited_[std::string(limit)];
+}
+
+// Both reasons and both limits always, zeros included.
+void HttpMetrics::RenderLimits(std::string& out) const {
+    Family(out, "waka_http_auth_failures_total", "counter",
+           "Requests refused with 401 before any handler ran, by reason.");
+    for (const char* reason : {"missing_token", "unknown_or_revoked_token"}) {
+        const auto found = auth_failures_.find(reason);
+        out += std::string("waka_http_auth_failures_total{reason=\"") + reason + "\"} " +
+               std::to_string(found == auth_failures_.end() ? 0 : found->second) + "\n";
+    }
+    Family(out, "waka_http_rate_limited_total", "counter",
+           "Requests answered 429 by the per-client rate limits, by limit.");
+    for (const char* limit : {"requests", "auth_failures"}) {
+        const auto found = rate_limited_.find(limit);
+        out += std::string("waka_http_rate_limited_total{limit=\"") + limit + "\"} " +
+               std::to_string(found == rate_limited_.end() ? 0 : found->second) + "\n";
+    }
+}
+
 std::string HttpMetrics::Render() const {
     std::lock_guard lock(mutex_);
     std::string out;
+    RenderLimits(out);
     Family(out, "waka_http_requests_total", "counter",
            "HTTP requests answered, by method, route template and status.");
     for (const auto& [key, count] : requests_) {

@@ -20,10 +20,16 @@ inline constexpr std::array<double, 11> kLatencyBuckets = {0.005, 0.01, 0.025, 0
 class HttpMetrics {
 public:
     void Observe(std::string_view method, std::string_view route, unsigned status, double seconds);
+    // A 401 before any handler ran: "missing_token" or "unknown_or_revoked_token".
+    void CountAuthFailure(std::string_view reason);
+    // A 429 of the rate limits: "requests" or "auth_failures".
+    void CountRateLimited(std::string_view limit);
     // The waka_http_requests_total and waka_http_request_duration_seconds families.
     [[nodiscard]] std::string Render() const;
 
 private:
+    void RenderLimits(std::string& out) const;  // with mutex_ held
+
     struct Histogram {
         std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};  // not cumulative
         std::uint64_t count = 0;
@@ -32,6 +38,8 @@ private:
     mutable std::mutex mutex_;
     std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests_;
     std::map<std::pair<std::string, std::string>, Histogram> latency_;
+    std::map<std::string, std::uint64_t> auth_failures_;  // by reason
+    std::map<std::string, std::uint64_t> rate_limited_;   // by limit
 };
 
 // A label value escaped for the text format (backslash, double quote, newline).

@@ -236,6 +236,12 @@ Expected<void> Coordinator::StartListeners() {
 
     api_context_ = std::make_unique<api::ApiContext>(core_->ApiContext(std::string(kVersion)));
     api_context_->metrics_cache_seconds = config_.metrics_cache_seconds;
+    api_context_->rate_limits = {.requests_per_second = config_.http_rate_limit_per_second,
+                                 .request_burst = config_.http_rate_limit_burst,
+                                 .auth_failures_per_minute = config_.http_auth_failures_per_minute,
+                                 .auth_failure_burst = config_.http_auth_failure_burst,
+                                 .max_addresses = config_.http_rate_limit_max_addresses,
+                                 .exempt_networks = config_.http_rate_limit_exempt_networks};
     http_gate_ = GateOf("http", config_.http_allowed_networks);
     api_context_->peer_gates = {http_gate_, gateway_gate_};
     api_context_->audit_verifier = audit_verifier_.get();

@@ -1,5 +1,7 @@
 #include "coordinator/app/config.hpp"
 
+#include <tuple>
+
 #include "coordinator/db/conninfo.hpp"
 #include "shared/net/peer_gate.hpp"
 
@@ -31,6 +33,21 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Slowest average rate of an upload after the grace period (0: no minimum).");
     schema.Add("http.upload_rate_grace_seconds", &c.http_upload_rate_grace_seconds,
                "Seconds an upload may start slower than the minimum rate (0..3600).");
+    schema.Add("http.rate_limit_per_second", &c.http_rate_limit_per_second,
+               "API requests per second per client address, IPv6 per /64 (0: no limit); "
+               "beyond: 429 with Retry-After.");
+    schema.Add("http.rate_limit_burst", &c.http_rate_limit_burst,
+               "API requests a client address may make at once above that rate (>= 1).");
+    schema.Add("http.auth_failures_per_minute", &c.http_auth_failures_per_minute,
+               "Failed authentications (unknown or revoked token) per minute per client address "
+               "(0: no limit); beyond: 429 before the token is looked up.");
+    schema.Add("http.auth_failure_burst", &c.http_auth_failure_burst,
+               "Failed authentications a client address may make at once (>= 1).");
+    schema.Add("http.rate_limit_max_addresses", &c.http_rate_limit_max_addresses,
+               "Client addresses each rate limit remembers (1..10000000); the least recently "
+               "seen is forgotten beyond.");
+    schema.Add("http.rate_limit_exempt_networks", &c.http_rate_limit_exempt_networks,
+               "CIDR list never rate limited (default: loopback; \"\": nobody).");
     schema.Add("gateway.address", &c.gateway_address,
                "Address of the agent gateway (TLS WebSocket).");
     schema.Add("gateway.port", &c.gateway_port, "Port of the agent gateway (0: any free port).");
@@ -87,6 +104,26 @@ namespace {
 
 bool IsLoopbackAddress(const std::string& address) {
     return address == "localhost" || address == "::1" || address.starts_with("127.");
+}
+
+Expected<void> ValidateRateLimits(const CoordinatorConfig& c) {
+    constexpr double kMaxRate = 1'000'000;
+    for (const auto& [key, value, minimum] :
+         {std::tuple{"http.rate_limit_per_second", c.http_rate_limit_per_second, 0.0},
+          std::tuple{"http.rate_limit_burst", c.http_rate_limit_burst, 1.0},
+          std::tuple{"http.auth_failures_per_minute", c.http_auth_failures_per_minute, 0.0},
+          std::tuple{"http.auth_failure_burst", c.http_auth_failure_burst, 1.0}}) {
+        if (!(value >= minimum && value <= kMaxRate)) {
+            return MakeError(Errc::kInvalidArgument, std::string(key) + " must be between " +
+                                                         std::to_string(static_cast<int>(minimum)) +
+                                                         " and 1000000");
+        }
+    }
+    if (c.http_rate_limit_max_addresses < 1 || c.http_rate_limit_max_addresses > 10'000'000) {
+        return MakeError(Errc::kInvalidArgument,
+                         "http.rate_limit_max_addresses must be between 1 and 10000000");
+    }
+    return {};
 }
 
 }  // namespace
@@ -171,9 +208,13 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
         return MakeError(Errc::kInvalidArgument,
                          "auth.bootstrap_token must be at least 16 characters");
     }
+    if (auto limits = ValidateRateLimits(c); !limits) {
+        return limits;
+    }
     for (const auto& [key, list] :
          {std::pair{"http.allowed_networks", &c.http_allowed_networks},
-          std::pair{"gateway.allowed_networks", &c.gateway_allowed_networks}}) {
+          std::pair{"gateway.allowed_networks", &c.gateway_allowed_networks},
+          std::pair{"http.rate_limit_exempt_networks", &c.http_rate_limit_exempt_networks}}) {
         if (auto parsed = net::AllowedNetworks::Parse(*list); !parsed) {
             return MakeError(Errc::kInvalidArgument,
                              std::string(key) + ": " + parsed.error().message);

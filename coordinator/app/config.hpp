@@ -29,6 +29,13 @@ struct CoordinatorConfig {
     std::uint32_t http_upload_timeout_seconds = 3600;
     std::uint64_t http_upload_min_bytes_per_second = 16 * 1024;  // 0: no minimum
     std::uint32_t http_upload_rate_grace_seconds = 10;
+    // Per-client limits of the API (ADR 0032); loopback is exempt so local tools never wait.
+    double http_rate_limit_per_second = 20;
+    double http_rate_limit_burst = 40;
+    double http_auth_failures_per_minute = 10;
+    double http_auth_failure_burst = 5;
+    std::uint32_t http_rate_limit_max_addresses = 65536;
+    std::string http_rate_limit_exempt_networks = "127.0.0.0/8, ::1";
     std::string gateway_address = "0.0.0.0";
     std::uint16_t gateway_port = 8443;
     std::string gateway_allowed_networks;
