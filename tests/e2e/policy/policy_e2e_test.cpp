@@ -161,64 +161,44 @@ TEST_F(PolicyE2eTest, AutoUpdateRunsOnlyInsideTheWindowAndSurvivesRestarts) {
     EXPECT_EQ(Deployments("instance-prod-01").size(), 2u);
 }
 
-TEST(CoordinatorConfigE2e, TheClockOffsetIsRefusedUnlessTestingIsEnabled) {
+// Starts the coordinator with `flags` (and placeholder gateway files); expects exit status 2 with
+// `message` in its output, before it touches the database.
+void ExpectConfigRefused(std::vector<std::string> flags, const std::string& message) {
     const auto dir = MakeTempDir("waka-e2e-config");
-    Process coordinator(WAKA_COORDINATOR_BIN,
-                        {"--gateway-cert-file", "c", "--gateway-key-file", "k",
-                         "--testing-clock-offset-seconds=60"},
-                        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
+    flags.insert(flags.end(), {"--gateway-cert-file", "c", "--gateway-key-file", "k"});
+    Process coordinator(WAKA_COORDINATOR_BIN, flags, {{"WAKA_DATABASE_URL", "postgresql://unused"}},
+                        dir / "coordinator.log");
     auto status = coordinator.Wait(10s);
     ASSERT_TRUE(status.has_value());
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
-    EXPECT_NE(coordinator.Log().find("testing.enabled"), std::string::npos) << coordinator.Log();
+    EXPECT_NE(coordinator.Log().find(message), std::string::npos) << coordinator.Log();
     std::filesystem::remove_all(dir);
 }
 
-// The API speaks plain HTTP: a public bind must be asked for by name (issue 13, item 1).
+TEST(CoordinatorConfigE2e, TheClockOffsetIsRefusedUnlessTestingIsEnabled) {
+    ExpectConfigRefused({"--testing-clock-offset-seconds=60"}, "testing.enabled");
+}
+
+// Without TLS, a public bind must be asked for by name (issue 13, item 1).
 TEST(CoordinatorConfigE2e, APlainHttpBindBeyondLoopbackIsRefusedUnlessAllowed) {
-    const auto dir = MakeTempDir("waka-e2e-config");
-    Process coordinator(
-        WAKA_COORDINATOR_BIN,
-        {"--http-address", "0.0.0.0", "--gateway-cert-file", "c", "--gateway-key-file", "k"},
-        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
-    auto status = coordinator.Wait(10s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
-    EXPECT_NE(coordinator.Log().find("http.allow_plain_http"), std::string::npos)
-        << coordinator.Log();
-    std::filesystem::remove_all(dir);
+    ExpectConfigRefused({"--http-address", "0.0.0.0"}, "http.allow_plain_http");
 }
 
 // An allowed_networks entry that is not a network stops the start, naming the setting and entry.
 TEST(CoordinatorConfigE2e, AMalformedAllowedNetworkIsRefused) {
-    const auto dir = MakeTempDir("waka-e2e-config");
-    Process coordinator(WAKA_COORDINATOR_BIN,
-                        {"--gateway-allowed-networks", "10.0.0.0/8,10.0.0.1/8",
-                         "--gateway-cert-file", "c", "--gateway-key-file", "k"},
-                        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
-    auto status = coordinator.Wait(10s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
-    EXPECT_NE(coordinator.Log().find("gateway.allowed_networks: '10.0.0.1/8' has host bits set"),
-              std::string::npos)
-        << coordinator.Log();
-    std::filesystem::remove_all(dir);
+    ExpectConfigRefused({"--gateway-allowed-networks", "10.0.0.0/8,10.0.0.1/8"},
+                        "gateway.allowed_networks: '10.0.0.1/8' has host bits set");
 }
 
 // HTTPS for the API takes a certificate and its key together (ADR 0027).
 TEST(CoordinatorConfigE2e, ATlsCertificateWithoutItsKeyIsRefused) {
-    const auto dir = MakeTempDir("waka-e2e-config");
-    Process coordinator(WAKA_COORDINATOR_BIN,
-                        {"--http-address", "0.0.0.0", "--http-tls-cert-file", "api.pem",
-                         "--gateway-cert-file", "c", "--gateway-key-file", "k"},
-                        {{"WAKA_DATABASE_URL", "postgresql://unused"}}, dir / "coordinator.log");
-    auto status = coordinator.Wait(10s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2);
-    EXPECT_NE(coordinator.Log().find("http.tls_cert_file and http.tls_key_file go together"),
-              std::string::npos)
-        << coordinator.Log();
-    std::filesystem::remove_all(dir);
+    ExpectConfigRefused({"--http-address", "0.0.0.0", "--http-tls-cert-file", "api.pem"},
+                        "http.tls_cert_file and http.tls_key_file go together");
+}
+
+TEST(CoordinatorConfigE2e, ABurstBelowOneIsRefused) {
+    ExpectConfigRefused({"--http-rate-limit-burst", "0.5"},
+                        "http.rate_limit_burst must be between 1 and 1000000");
 }
 
 }  // namespace
