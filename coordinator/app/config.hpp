@@ -29,12 +29,21 @@ struct CoordinatorConfig {
     std::uint32_t http_upload_timeout_seconds = 3600;
     std::uint64_t http_upload_min_bytes_per_second = 16 * 1024;  // 0: no minimum
     std::uint32_t http_upload_rate_grace_seconds = 10;
+    // Connections one client address may hold open on the API at once (0: no cap; ADR 0031).
+    std::uint32_t http_max_connections_per_address = 256;
     std::string gateway_address = "0.0.0.0";
     std::uint16_t gateway_port = 8443;
     std::string gateway_allowed_networks;
     std::filesystem::path gateway_cert_file;
     std::filesystem::path gateway_key_file;
     std::uint32_t gateway_heartbeat_seconds = 15;
+    // Largest WebSocket message before the Hello is accepted (then 1 MiB; ADR 0031).
+    std::uint32_t gateway_max_pre_hello_bytes = 64 * 1024;
+    // Generous: agents are one connection per host, but NAT puts many hosts behind one address.
+    std::uint32_t gateway_max_connections_per_address = 1000;  // 0: no cap
+    // Token bucket per client address on new gateway connections (TLS handshakes).
+    std::uint32_t gateway_handshakes_per_second_per_address = 50;  // 0: no rate limit
+    std::uint32_t gateway_handshake_burst_per_address = 200;
     std::string database_url;  // never logged: may hold a password
     // Read for every connection the pool opens, so that a rotated password needs no restart.
     std::filesystem::path database_password_file;
