@@ -78,7 +78,9 @@ void RenderRefusals(std::string& out,
                     const std::vector<std::shared_ptr<const net::PeerGate>>& gates) {
     Family(out, "waka_connections_refused_total", "counter",
            "Connections a listener closed right after accepting them, by reason (network: from "
-           "outside its allowed_networks).");
+           "outside its allowed_networks; address_limit: the address held "
+           "max_connections_per_address; handshake_rate: the address connected faster than "
+           "handshakes_per_second_per_address; address_table_full: too many addresses tracked).");
     for (const auto& gate : gates) {
         for (std::size_t i = 0; i < static_cast<std::size_t>(net::RefusalReason::kCount_); ++i) {
             const auto reason = static_cast<net::RefusalReason>(i);

@@ -33,14 +33,33 @@ namespace asio = boost::asio;
 // In-flight requests get this long to finish after SIGTERM before the process exits.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
-// A listener's gate from its allowed_networks setting (ValidateConfig has parsed it once).
-std::shared_ptr<net::PeerGate> GateOf(std::string listener, const std::string& allowed) {
+// A listener's gate from its allowed_networks setting (ValidateConfig has parsed it once) and its
+// per-address limits.
+std::shared_ptr<net::PeerGate> GateOf(std::string listener, const std::string& allowed,
+                                      const net::AddressLimitSettings& limits) {
     auto networks = net::AllowedNetworks::Parse(allowed);
     auto gate = std::make_shared<net::PeerGate>(
-        std::move(listener), networks ? std::move(*networks) : net::AllowedNetworks{});
-    log::Info("allowed networks listener={} networks={}", gate->Listener(),
-              gate->Networks().Describe());
+        std::move(listener), networks ? std::move(*networks) : net::AllowedNetworks{}, limits);
+    log::Info(
+        "listener limits listener={} networks={} max_connections_per_address={} "
+        "handshakes_per_second_per_address={} handshake_burst_per_address={}",
+        gate->Listener(), gate->Networks().Describe(), limits.max_connections_per_address,
+        limits.connections_per_second, limits.connection_burst);
     return gate;
+}
+
+net::AddressLimitSettings GatewayLimitsOf(const CoordinatorConfig& config) {
+    net::AddressLimitSettings limits;
+    limits.max_connections_per_address = config.gateway_max_connections_per_address;
+    limits.connections_per_second = config.gateway_handshakes_per_second_per_address;
+    limits.connection_burst = config.gateway_handshake_burst_per_address;
+    return limits;
+}
+
+net::AddressLimitSettings HttpLimitsOf(const CoordinatorConfig& config) {
+    net::AddressLimitSettings limits;
+    limits.max_connections_per_address = config.http_max_connections_per_address;
+    return limits;
 }
 
 gateway::GatewayOptions GatewayOptionsOf(const CoordinatorConfig& config,
@@ -52,6 +71,7 @@ gateway::GatewayOptions GatewayOptionsOf(const CoordinatorConfig& config,
     options.cert_file = config.gateway_cert_file;
     options.key_file = config.gateway_key_file;
     options.heartbeat_seconds = config.gateway_heartbeat_seconds;
+    options.max_pre_hello_bytes = config.gateway_max_pre_hello_bytes;
     options.idle_timeout_seconds = config.gateway_heartbeat_seconds * 4;
     return options;
 }
@@ -192,7 +212,7 @@ Expected<void> Coordinator::Prepare() {
     }
     // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
     // sessions it calls back are handed to it when it starts.
-    gateway_gate_ = GateOf("gateway", config_.gateway_allowed_networks);
+    gateway_gate_ = GateOf("gateway", config_.gateway_allowed_networks, GatewayLimitsOf(config_));
     gateway_ =
         std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_, gateway_gate_));
     core_ = std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
@@ -242,7 +262,7 @@ Expected<void> Coordinator::StartListeners() {
                                  .auth_failure_burst = config_.http_auth_failure_burst,
                                  .max_addresses = config_.http_rate_limit_max_addresses,
                                  .exempt_networks = config_.http_rate_limit_exempt_networks};
-    http_gate_ = GateOf("http", config_.http_allowed_networks);
+    http_gate_ = GateOf("http", config_.http_allowed_networks, HttpLimitsOf(config_));
     api_context_->peer_gates = {http_gate_, gateway_gate_};
     api_context_->audit_verifier = audit_verifier_.get();
     api_context_->catalog_changed = [this] {

@@ -33,6 +33,9 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Slowest average rate of an upload after the grace period (0: no minimum).");
     schema.Add("http.upload_rate_grace_seconds", &c.http_upload_rate_grace_seconds,
                "Seconds an upload may start slower than the minimum rate (0..3600).");
+    schema.Add("http.max_connections_per_address", &c.http_max_connections_per_address,
+               "Connections one client address may hold open on the API at once (0: no cap); "
+               "one more is closed at accept, before TLS.");
     schema.Add("http.rate_limit_per_second", &c.http_rate_limit_per_second,
                "API requests per second per client address, IPv6 per /64 (0: no limit); "
                "beyond: 429 with Retry-After.");
@@ -58,6 +61,19 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("gateway.key_file", &c.gateway_key_file, "PEM private key of the gateway.");
     schema.Add("gateway.heartbeat_seconds", &c.gateway_heartbeat_seconds,
                "Heartbeat interval told to agents.");
+    schema.Add("gateway.max_pre_hello_bytes", &c.gateway_max_pre_hello_bytes,
+               "Largest WebSocket message before the agent's Hello is accepted (1024..1048576); "
+               "a larger one closes the connection with 1009.");
+    schema.Add("gateway.max_connections_per_address", &c.gateway_max_connections_per_address,
+               "Connections one client address may hold open on the gateway at once (0: no "
+               "cap); one more is closed at accept, before TLS.");
+    schema.Add("gateway.handshakes_per_second_per_address",
+               &c.gateway_handshakes_per_second_per_address,
+               "New gateway connections one client address may open per second on average (0: "
+               "no limit); beyond, they are closed at accept, before TLS.");
+    schema.Add("gateway.handshake_burst_per_address", &c.gateway_handshake_burst_per_address,
+               "New gateway connections one client address may open at once after a quiet "
+               "spell (1..1000000).");
     schema.AddSecret("database.url", &c.database_url,
                      "PostgreSQL URL, e.g. postgresql://waka@db/waka (may hold a password).");
     schema.Add("database.password_file", &c.database_password_file,
@@ -126,6 +142,29 @@ Expected<void> ValidateRateLimits(const CoordinatorConfig& c) {
     return {};
 }
 
+Expected<void> ValidateConnectionLimits(const CoordinatorConfig& c) {
+    if (c.gateway_max_pre_hello_bytes < 1024 || c.gateway_max_pre_hello_bytes > 1U << 20) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.max_pre_hello_bytes must be between 1024 and 1048576");
+    }
+    for (const auto& [key, value] :
+         {std::pair{"http.max_connections_per_address", c.http_max_connections_per_address},
+          std::pair{"gateway.max_connections_per_address", c.gateway_max_connections_per_address},
+          std::pair{"gateway.handshakes_per_second_per_address",
+                    c.gateway_handshakes_per_second_per_address}}) {
+        if (value > 1'000'000) {
+            return MakeError(Errc::kInvalidArgument,
+                             std::string(key) + " must be between 0 (off) and 1000000");
+        }
+    }
+    if (c.gateway_handshake_burst_per_address < 1 ||
+        c.gateway_handshake_burst_per_address > 1'000'000) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.handshake_burst_per_address must be between 1 and 1000000");
+    }
+    return {};
+}
+
 }  // namespace
 
 bool HttpsConfigured(const CoordinatorConfig& c) {
@@ -174,6 +213,9 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     if (c.http_upload_rate_grace_seconds > 3600) {
         return MakeError(Errc::kInvalidArgument,
                          "http.upload_rate_grace_seconds must be between 0 and 3600");
+    }
+    if (auto limits = ValidateConnectionLimits(c); !limits) {
+        return limits;
     }
     if (c.database_pool_size < 1 || c.database_pool_size > 256) {
         return MakeError(Errc::kInvalidArgument, "database.pool_size must be between 1 and 256");

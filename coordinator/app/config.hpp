@@ -29,6 +29,8 @@ struct CoordinatorConfig {
     std::uint32_t http_upload_timeout_seconds = 3600;
     std::uint64_t http_upload_min_bytes_per_second = 16 * 1024;  // 0: no minimum
     std::uint32_t http_upload_rate_grace_seconds = 10;
+    // Connections one client address may hold open on the API at once (0: no cap; ADR 0031).
+    std::uint32_t http_max_connections_per_address = 256;
     // Per-client limits of the API (ADR 0032); loopback is exempt so local tools never wait.
     double http_rate_limit_per_second = 20;
     double http_rate_limit_burst = 40;
@@ -42,6 +44,13 @@ struct CoordinatorConfig {
     std::filesystem::path gateway_cert_file;
     std::filesystem::path gateway_key_file;
     std::uint32_t gateway_heartbeat_seconds = 15;
+    // Largest WebSocket message before the Hello is accepted (then 1 MiB; ADR 0031).
+    std::uint32_t gateway_max_pre_hello_bytes = 64 * 1024;
+    // Generous: agents are one connection per host, but NAT puts many hosts behind one address.
+    std::uint32_t gateway_max_connections_per_address = 1000;  // 0: no cap
+    // Token bucket per client address on new gateway connections (TLS handshakes).
+    std::uint32_t gateway_handshakes_per_second_per_address = 50;  // 0: no rate limit
+    std::uint32_t gateway_handshake_burst_per_address = 200;
     std::string database_url;  // never logged: may hold a password
     // Read for every connection the pool opens, so that a rotated password needs no restart.
     std::filesystem::path database_password_file;

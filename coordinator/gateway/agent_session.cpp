@@ -76,6 +76,7 @@ asio::awaitable<void> AgentSession::AsyncHello(ports::AgentHello& hello) {
         co_return;
     }
     registered_ = true;
+    link_.HelloAccepted();
     if (replaced) {
         replaced->PostClose(CloseCode::kPolicyError, std::string(kReplacedReason));
     }

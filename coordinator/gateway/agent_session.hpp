@@ -26,6 +26,9 @@ public:
     virtual void SetDeadline(unsigned seconds, std::string reason) = 0;
     // True once a close was requested.
     [[nodiscard]] virtual bool Closing() const = 0;
+    // The Hello was accepted: messages may be max_message_bytes from now on instead of
+    // max_pre_hello_bytes. Called before the Welcome is queued.
+    virtual void HelloAccepted() = 0;
 };
 
 // The agent protocol of one WebSocket session (docs/design.md §6): the first frame must be a Hello,

@@ -12,7 +12,8 @@
 namespace waka::coordinator::gateway {
 
 // The RFC 6455 §7.4.1 codes the gateway sends itself; the numbers are Beast's close_code values.
-// 1009 (too big) is sent by Beast when a frame exceeds max_message_bytes.
+// 1009 (too big) is sent by Beast when a message exceeds max_pre_hello_bytes (before the Hello is
+// accepted) or max_message_bytes.
 enum class CloseCode : std::uint16_t {
     kGoingAway = 1001,
     kProtocolError = 1002,

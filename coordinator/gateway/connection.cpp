@@ -2,17 +2,7 @@
 // requests of artifact downloads, and the agent WebSocket with its writer and watchdog.
 #include "coordinator/gateway/connection.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <tuple>
@@ -20,6 +10,7 @@
 
 #include "coordinator/gateway/agent_session.hpp"
 #include "coordinator/gateway/artifact_request.hpp"
+#include "coordinator/gateway/connection_beast.hpp"
 #include "coordinator/gateway/gateway_context.hpp"
 #include "coordinator/gateway/outbound_queue.hpp"
 #include "coordinator/gateway/session_deadline.hpp"
@@ -32,27 +23,7 @@
 namespace waka::coordinator::gateway {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-namespace websocket = beast::websocket;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using WsStream = websocket::stream<TlsStream>;
-using Request = bhttp::request<bhttp::string_body>;
-
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::string_view kServerName = "waka-coordinator";
-// Agents only send GET/HEAD and the upgrade request: nothing needs a body or big headers.
-constexpr std::uint64_t kMaxRequestBodyBytes = 8 * 1024;
-constexpr std::uint32_t kMaxRequestHeaderBytes = 16 * 1024;
-
-websocket::close_reason MakeCloseReason(CloseCode code, std::string_view reason) {
-    websocket::close_reason cr(static_cast<websocket::close_code>(code));
-    cr.reason = ClampCloseReason(reason);
-    return cr;
-}
+using namespace beast_types;  // the stream types and limits of connection_beast.hpp
 
 // One accepted TCP connection: TLS, then HTTP requests (artifact downloads, keep-alive) or one
 // upgrade to the agent WebSocket, whose protocol is the AgentSession's. Everything runs on the
@@ -60,8 +31,10 @@ websocket::close_reason MakeCloseReason(CloseCode code, std::string_view reason)
 // threads.
 class GatewayConnection final : public Connection, public SessionLink {
 public:
-    GatewayConnection(std::shared_ptr<GatewayContext> context, tcp::socket socket)
-        : context_(std::move(context)),
+    GatewayConnection(std::shared_ptr<GatewayContext> context, tcp::socket socket,
+                      net::ConnectionSlot slot)
+        : slot_(std::move(slot)),
+          context_(std::move(context)),
           executor_(socket.get_executor()),
           peer_(http::FormatPeer(socket)),
           session_(*context_, *this, *this, peer_),
@@ -102,6 +75,7 @@ public:
         deadline_.Set(seconds, std::move(reason));
     }
     [[nodiscard]] bool Closing() const override { return close_request_.has_value(); }
+    void HelloAccepted() override { ws_->read_message_max(context_->options.max_message_bytes); }
 
 private:
     std::shared_ptr<GatewayConnection> Self() {
@@ -131,6 +105,7 @@ private:
     asio::awaitable<void> AsyncReadLoop();
     asio::awaitable<void> AsyncFinish();
 
+    net::ConnectionSlot slot_;  // the peer's place in the per-address cap, given back last
     std::shared_ptr<GatewayContext> context_;
     asio::any_io_executor executor_;  // the connection's strand
     std::string peer_;
@@ -353,7 +328,7 @@ asio::awaitable<void> GatewayConnection::AsyncWebSocket(const Request& req) {
     ws_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(bhttp::field::server, kServerName); }));
     ws_->binary(true);
-    ws_->read_message_max(options.max_message_bytes);
+    ws_->read_message_max(std::min(options.max_pre_hello_bytes, options.max_message_bytes));
     if (context_->registry.Stopping()) {
         co_return;
     }
@@ -491,9 +466,11 @@ asio::awaitable<void> GatewayConnection::AsyncWatchdog(std::shared_ptr<GatewayCo
 
 }  // namespace
 
-void StartConnection(std::shared_ptr<GatewayContext> context, tcp::socket socket) {
+void StartConnection(std::shared_ptr<GatewayContext> context, tcp::socket socket,
+                     net::ConnectionSlot slot) {
     const asio::any_io_executor strand = socket.get_executor();
-    auto connection = std::make_shared<GatewayConnection>(std::move(context), std::move(socket));
+    auto connection =
+        std::make_shared<GatewayConnection>(std::move(context), std::move(socket), std::move(slot));
     asio::co_spawn(strand, GatewayConnection::AsyncRun(connection), asio::detached);
 }
 

@@ -6,6 +6,7 @@
 
 #include "coordinator/gateway/close_reason.hpp"
 #include "coordinator/gateway/wire.hpp"
+#include "shared/net/peer_gate.hpp"
 
 // Internal to the gateway: the boundary between its Beast-free parts (listener, session registry,
 // agent session, artifact decisions) and connection.cpp, the one translation unit that
@@ -30,7 +31,9 @@ public:
 
 // Serves an accepted socket, whose executor must be a strand, until it closes: TLS, then HTTP
 // requests (artifact downloads, keep-alive) or one upgrade to the agent WebSocket. The connection
-// tracks itself in context->registry for its whole life. Throws only what allocation throws.
-void StartConnection(std::shared_ptr<GatewayContext> context, boost::asio::ip::tcp::socket socket);
+// tracks itself in context->registry for its whole life and holds slot (its address's place in
+// the per-address cap) until it is destroyed. Throws only what allocation throws.
+void StartConnection(std::shared_ptr<GatewayContext> context, boost::asio::ip::tcp::socket socket,
+                     net::ConnectionSlot slot);
 
 }  // namespace waka::coordinator::gateway

@@ -24,9 +24,13 @@ struct GatewayOptions {
     unsigned heartbeat_seconds = 15;          // told to agents in Welcome
     unsigned handshake_timeout_seconds = 10;  // TLS + WebSocket handshake + Hello
     unsigned idle_timeout_seconds = 60;       // no frame from the agent for this long: close
-    std::size_t max_message_bytes = 1 << 20;
+    std::size_t max_message_bytes = 1 << 20;  // per WebSocket message once Hello is accepted
+    // Per message until the Hello is accepted (at most max_message_bytes): an unauthenticated
+    // peer cannot make the gateway buffer 1 MiB.
+    std::size_t max_pre_hello_bytes = 64 * 1024;
     std::size_t max_queued_messages = 256;  // per session outbound bound; overflow closes it
-    // Optional: who may connect (gateway.allowed_networks); others are closed before TLS.
+    // Optional: who may connect (gateway.allowed_networks, the per-address connection cap and
+    // handshake rate); others are closed right after accept, before TLS.
     std::shared_ptr<net::PeerGate> peer_gate;
 };
 
@@ -43,7 +47,8 @@ struct GatewayOptions {
 //                       "idle timeout: no frame for N s"; "outbound queue overflow"
 //   1002 protocol_error "malformed envelope"; "expected hello, got X"; "unexpected X from agent"
 //   1003 unknown_data   "text frames are not supported"
-//   1009 too_big        a frame over max_message_bytes
+//   1009 too_big        a message over max_pre_hello_bytes before the Hello is accepted, over
+//                       max_message_bytes after
 //   1001 going_away     "coordinator shutting down"
 // A refused agent should back off before reconnecting; a replaced one should not fight back.
 // Artifact errors are JSON {"detail", "code"}: 400 invalid_sha256, 401 unauthenticated,

@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <optional>
 
 #include "coordinator/gateway/connection.hpp"
 #include "coordinator/gateway/gateway_context.hpp"
@@ -64,8 +65,9 @@ Expected<std::uint16_t> Listener::Start(ports::AgentEvents& directory) {
     }
     context_->directory = &directory;
     const GatewayOptions& options = context_->options;
-    if (options.max_message_bytes == 0 || options.max_queued_messages == 0 ||
-        options.handshake_timeout_seconds == 0 || options.idle_timeout_seconds == 0) {
+    if (options.max_message_bytes == 0 || options.max_pre_hello_bytes == 0 ||
+        options.max_queued_messages == 0 || options.handshake_timeout_seconds == 0 ||
+        options.idle_timeout_seconds == 0) {
         return MakeError(Errc::kInvalidArgument,
                          "gateway limits and timeouts must be greater than zero");
     }
@@ -98,11 +100,12 @@ asio::awaitable<void> Listener::AsyncAccept(std::shared_ptr<Listener> self) {
         }
         boost::system::error_code peer_ec;
         const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
-        if (peer_ec || !self->Admits(peer.address())) {
+        auto slot = peer_ec ? std::nullopt : self->Admit(peer.address());
+        if (!slot) {
             continue;  // gone already, or refused: the socket closes here, before TLS
         }
         try {
-            StartConnection(self->context_, tcp::socket(std::move(socket)));
+            StartConnection(self->context_, tcp::socket(std::move(socket)), std::move(*slot));
         } catch (const std::exception& e) {
             // One connection that cannot be set up (memory) must not end the listener.
             log::Error("gateway connection setup failed error={}", e.what());
@@ -110,9 +113,9 @@ asio::awaitable<void> Listener::AsyncAccept(std::shared_ptr<Listener> self) {
     }
 }
 
-bool Listener::Admits(const asio::ip::address& peer) const {
+std::optional<net::ConnectionSlot> Listener::Admit(const asio::ip::address& peer) const {
     const auto& gate = context_->options.peer_gate;
-    return !gate || gate->Admit(peer);
+    return gate ? gate->Admit(peer) : net::ConnectionSlot{};
 }
 
 void Listener::Stop() {

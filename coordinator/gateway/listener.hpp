@@ -6,10 +6,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "coordinator/ports/agent_channel.hpp"
 #include "coordinator/ports/agent_events.hpp"
 #include "shared/core/error.hpp"
+#include "shared/net/peer_gate.hpp"
 
 namespace waka::coordinator::gateway {
 
@@ -33,8 +35,10 @@ public:
 private:
     static boost::asio::awaitable<void> AsyncAccept(std::shared_ptr<Listener> self);
     [[nodiscard]] Expected<void> Listen();
-    // The peer gate's verdict (gateway.allowed_networks); counts and logs a refusal.
-    [[nodiscard]] bool Admits(const boost::asio::ip::address& peer) const;
+    // The peer gate's verdict (allowed networks, per-address limits): the connection's slot, or
+    // nullopt after counting and logging the refusal.
+    [[nodiscard]] std::optional<net::ConnectionSlot> Admit(
+        const boost::asio::ip::address& peer) const;
 
     boost::asio::io_context& io_;
     std::shared_ptr<GatewayContext> context_;

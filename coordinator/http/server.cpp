@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -65,7 +66,11 @@ private:
     std::uint64_t next_connection_id_ = 0;
     std::size_t counted_connections_ = 0;
     std::size_t refusing_connections_ = 0;
-    std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
+    struct Tracked {
+        std::weak_ptr<Connection> connection;
+        net::ConnectionSlot slot;  // the peer's place in the per-address cap, until closed
+    };
+    std::unordered_map<std::uint64_t, Tracked> connections_;
 };
 
 Expected<std::uint16_t> ServerCore::Start() {
@@ -134,12 +139,15 @@ void ServerCore::Admit(tcp::socket socket) {
     if (stopping_) {
         return;  // accepted just before Stop(): the socket closes here
     }
+    net::ConnectionSlot slot;
     if (options_.peer_gate) {
         boost::system::error_code ec;
         const tcp::endpoint peer = socket.remote_endpoint(ec);
-        if (ec || !options_.peer_gate->Admit(peer.address())) {
-            return;  // gone already, or from outside the allowed networks: closed here
+        auto admitted = ec ? std::nullopt : options_.peer_gate->Admit(peer.address());
+        if (!admitted) {
+            return;  // gone already, or refused (network, address limit): closed here
         }
+        slot = std::move(*admitted);
     }
     // Taken per connection: a reload (SIGHUP) applies to the next one.
     const std::shared_ptr<asio::ssl::context> tls = options_.tls ? options_.tls() : nullptr;
@@ -154,7 +162,7 @@ void ServerCore::Admit(tcp::socket socket) {
         const std::uint64_t id = next_connection_id_++;
         connection = MakeConnection(shared_from_this(), std::move(socket), tls.get(), id, refuse);
         // Registered before it starts, so ConnectionClosed always finds it.
-        connections_.emplace(id, connection);
+        connections_.emplace(id, Tracked{connection, std::move(slot)});
     }
     connection->Start();
 }
@@ -177,8 +185,8 @@ void ServerCore::StopOnStrand() {
     std::vector<std::shared_ptr<Connection>> live;
     {
         std::lock_guard lock(mutex_);
-        for (auto& [id, weak] : connections_) {
-            if (auto connection = weak.lock()) {
+        for (auto& [id, tracked] : connections_) {
+            if (auto connection = tracked.connection.lock()) {
                 live.push_back(std::move(connection));
             }
         }

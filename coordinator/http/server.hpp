@@ -51,8 +51,9 @@ struct ServerOptions {
     // (a reloadable one, net::ReloadableTlsServer::Current); when unset the server speaks plain
     // HTTP. Must be thread-safe and answer non-null.
     std::function<std::shared_ptr<boost::asio::ssl::context>()> tls;
-    // Optional: who may connect (http.allowed_networks). A peer it refuses is closed right after
-    // accept, before TLS and before any byte is read.
+    // Optional: who may connect (http.allowed_networks, http.max_connections_per_address). A peer
+    // it refuses is closed right after accept, before TLS and before any byte is read; an
+    // admitted connection holds its address's place until it has closed.
     std::shared_ptr<net::PeerGate> peer_gate;
 };
 

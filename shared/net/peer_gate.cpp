@@ -114,21 +114,62 @@ std::string_view ToString(RefusalReason reason) {
     switch (reason) {
         case RefusalReason::kNetwork:
             return "network";
+        case RefusalReason::kAddressLimit:
+            return "address_limit";
+        case RefusalReason::kHandshakeRate:
+            return "handshake_rate";
+        case RefusalReason::kAddressTable:
+            return "address_table_full";
         case RefusalReason::kCount_:
             break;
     }
     return "unknown";
 }
 
-PeerGate::PeerGate(std::string listener, AllowedNetworks networks)
-    : listener_(std::move(listener)), networks_(std::move(networks)) {}
-
-bool PeerGate::Admit(const ip::address& peer) {
-    if (networks_.Allows(peer)) {
-        return true;
+ConnectionSlot& ConnectionSlot::operator=(ConnectionSlot&& other) noexcept {
+    if (this != &other) {
+        Release();
+        limits_ = std::move(other.limits_);
+        peer_ = other.peer_;
     }
-    Refuse(RefusalReason::kNetwork, peer);
-    return false;
+    return *this;
+}
+
+void ConnectionSlot::Release() {
+    if (limits_) {
+        limits_->Leave(peer_);
+        limits_.reset();
+    }
+}
+
+PeerGate::PeerGate(std::string listener, AllowedNetworks networks, AddressLimitSettings limits,
+                   AddressLimits::Clock clock)
+    : listener_(std::move(listener)),
+      networks_(std::move(networks)),
+      limits_(std::make_shared<AddressLimits>(limits, std::move(clock))) {}
+
+std::optional<ConnectionSlot> PeerGate::Admit(const ip::address& peer) {
+    if (!networks_.Allows(peer)) {
+        Refuse(RefusalReason::kNetwork, peer);
+        return std::nullopt;
+    }
+    if (!limits_->Enabled()) {
+        return ConnectionSlot{};
+    }
+    switch (limits_->Enter(peer)) {
+        case AddressVerdict::kAdmitted:
+            return ConnectionSlot(limits_, peer);
+        case AddressVerdict::kOverConnectionCap:
+            Refuse(RefusalReason::kAddressLimit, peer);
+            break;
+        case AddressVerdict::kOverRate:
+            Refuse(RefusalReason::kHandshakeRate, peer);
+            break;
+        case AddressVerdict::kTableFull:
+            Refuse(RefusalReason::kAddressTable, peer);
+            break;
+    }
+    return std::nullopt;
 }
 
 void PeerGate::Refuse(RefusalReason reason, const ip::address& peer) {

@@ -1,6 +1,8 @@
 // http.allowed_networks (ServerOptions::peer_gate): the server on 127.0.0.1 allows only
 // 127.0.0.2, a second loopback address standing for "the operators' network". A client from
 // 127.0.0.1 is closed at accept without an answer; one bound to 127.0.0.2 is served.
+// http.max_connections_per_address (the same gate): the connection beyond the cap is closed at
+// accept, until one of the address's connections has closed.
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -11,6 +13,7 @@
 
 #include "shared/net/peer_gate.hpp"
 #include "tests/integration/coordinator/http/server_fixture.hpp"
+#include "tests/support/process/process.hpp"
 
 namespace waka::coordinator::http {
 namespace {
@@ -64,6 +67,36 @@ TEST_F(HttpServerTest, APeerOutsideTheAllowedNetworksIsClosedAtAccept) {
     EXPECT_TRUE(served.starts_with("HTTP/1.1 200")) << served;
     EXPECT_NE(served.find("served"), std::string::npos) << served;
     EXPECT_EQ(gate->Refused(net::RefusalReason::kNetwork), 1u);
+}
+
+TEST_F(HttpServerTest, TheConnectionBeyondThePerAddressCapIsClosedAtAccept) {
+    net::AddressLimitSettings limits;
+    limits.max_connections_per_address = 2;
+    auto gate = std::make_shared<net::PeerGate>("http", net::AllowedNetworks{}, limits);
+    ServerOptions options;
+    options.peer_gate = gate;
+    StartServer(Ok, std::move(options));
+    const auto loopback = asio::ip::make_address("127.0.0.1");
+
+    // Two keep-alive connections, each answered once: both are admitted and stay open.
+    auto first = std::make_unique<test::HttpConnection>("127.0.0.1", port_);
+    test::HttpConnection second("127.0.0.1", port_);
+    EXPECT_EQ(first->Send("GET", "/x").status, 200u);
+    EXPECT_EQ(second.Send("GET", "/x").status, 200u);
+    EXPECT_EQ(gate->Limits().ConnectionsFrom(loopback), 2u);
+
+    EXPECT_EQ(RequestFrom("127.0.0.1", port_), "");
+    EXPECT_EQ(gate->Refused(net::RefusalReason::kAddressLimit), 1u);
+    const std::string other = RequestFrom("127.0.0.2", port_);  // another address: not affected
+    EXPECT_TRUE(other.starts_with("HTTP/1.1 200")) << other;
+    EXPECT_EQ(second.Send("GET", "/x").status, 200u);  // nor are the open connections
+
+    first.reset();
+    ASSERT_TRUE(test::WaitFor([&] { return gate->Limits().ConnectionsFrom(loopback) == 1; },
+                              std::chrono::seconds(10)));
+    const std::string served = RequestFrom("127.0.0.1", port_);
+    EXPECT_TRUE(served.starts_with("HTTP/1.1 200")) << served;
+    EXPECT_EQ(gate->Refused(net::RefusalReason::kAddressLimit), 1u);
 }
 
 }  // namespace
