@@ -1,7 +1,6 @@
 #include "shared/net/address_buckets.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace waka::net {
 namespace {
@@ -26,11 +25,12 @@ std::string AddressBuckets::KeyOf(const ip::address& peer) {
     return ip::address_v6(bytes).to_string() + "/64";
 }
 
-AddressBuckets::Bucket& AddressBuckets::Find(const std::string& key, Clock::time_point now) {
+TokenBucket& AddressBuckets::Find(const std::string& key, Clock::time_point now) {
     auto found = buckets_.find(key);
     if (found != buckets_.end()) {
         recency_.splice(recency_.begin(), recency_, found->second.recency);
-        return found->second;
+        found->second.tokens.Refill(now, rate_.per_second, rate_.burst);
+        return found->second.tokens;
     }
     if (buckets_.size() >= max_addresses_) {
         buckets_.erase(recency_.back());
@@ -38,24 +38,9 @@ AddressBuckets::Bucket& AddressBuckets::Find(const std::string& key, Clock::time
     }
     recency_.push_front(key);
     Bucket& bucket = buckets_[key];
-    bucket.tokens = rate_.burst;
-    bucket.refilled = now;
+    bucket.tokens = TokenBucket{.tokens = rate_.burst, .refilled = now};
     bucket.recency = recency_.begin();
-    return bucket;
-}
-
-void AddressBuckets::Refill(Bucket& bucket, Clock::time_point now) const {
-    if (now <= bucket.refilled) {
-        return;
-    }
-    const std::chrono::duration<double> elapsed = now - bucket.refilled;
-    bucket.tokens = std::min(rate_.burst, bucket.tokens + elapsed.count() * rate_.per_second);
-    bucket.refilled = now;
-}
-
-std::chrono::milliseconds AddressBuckets::UntilNextToken(const Bucket& bucket) const {
-    const double seconds = (1.0 - bucket.tokens) / rate_.per_second;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
+    return bucket.tokens;
 }
 
 std::optional<std::chrono::milliseconds> AddressBuckets::Take(const ip::address& peer,
@@ -64,13 +49,11 @@ std::optional<std::chrono::milliseconds> AddressBuckets::Take(const ip::address&
         return std::nullopt;
     }
     std::lock_guard lock(mutex_);
-    Bucket& bucket = Find(KeyOf(peer), now);
-    Refill(bucket, now);
-    if (bucket.tokens >= 1.0) {
-        bucket.tokens -= 1.0;
+    TokenBucket& bucket = Find(KeyOf(peer), now);
+    if (bucket.TryTake()) {
         return std::nullopt;
     }
-    return UntilNextToken(bucket);
+    return bucket.UntilNextToken(rate_.per_second);
 }
 
 std::optional<std::chrono::milliseconds> AddressBuckets::Exhausted(const ip::address& peer,
@@ -83,11 +66,12 @@ std::optional<std::chrono::milliseconds> AddressBuckets::Exhausted(const ip::add
     if (found == buckets_.end()) {
         return std::nullopt;
     }
-    Refill(found->second, now);
-    if (found->second.tokens >= 1.0) {
+    TokenBucket& bucket = found->second.tokens;
+    bucket.Refill(now, rate_.per_second, rate_.burst);
+    if (bucket.tokens >= 1.0) {
         return std::nullopt;
     }
-    return UntilNextToken(found->second);
+    return bucket.UntilNextToken(rate_.per_second);
 }
 
 std::size_t AddressBuckets::Size() const {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "shared/net/token_bucket.hpp"
+
 // Token buckets per client address, for rate limits at the coordinator's front door: each address
 // may spend `burst` at once and gets `per_second` back over time. IPv6 clients are counted per
 // /64 (one host usually holds a whole /64, so per-address buckets would be free to multiply).
@@ -43,13 +45,11 @@ public:
 
 private:
     struct Bucket {
-        double tokens = 0;
-        Clock::time_point refilled;
+        TokenBucket tokens;
         std::list<std::string>::iterator recency;  // position in recency_
     };
-    Bucket& Find(const std::string& key, Clock::time_point now);
-    void Refill(Bucket& bucket, Clock::time_point now) const;
-    [[nodiscard]] std::chrono::milliseconds UntilNextToken(const Bucket& bucket) const;
+    // The address's bucket, refilled up to now.
+    TokenBucket& Find(const std::string& key, Clock::time_point now);
 
     const BucketRate rate_;
     const std::size_t max_addresses_;

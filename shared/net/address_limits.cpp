@@ -35,16 +35,6 @@ AddressLimits::Key AddressLimits::KeyOf(const ip::address& peer) {
     return peer.to_v6().to_bytes();  // a mapped IPv4 address has the same bytes as above
 }
 
-void AddressLimits::Refill(Entry& entry, std::chrono::steady_clock::time_point now) const {
-    if (settings_.connections_per_second <= 0 || now <= entry.refilled) {
-        return;
-    }
-    const std::chrono::duration<double> elapsed = now - entry.refilled;
-    entry.tokens =
-        std::min(burst_, entry.tokens + elapsed.count() * settings_.connections_per_second);
-    entry.refilled = now;
-}
-
 bool AddressLimits::Idle(const Entry& entry, std::chrono::steady_clock::time_point now) const {
     if (entry.connections > 0) {
         return false;
@@ -52,8 +42,8 @@ bool AddressLimits::Idle(const Entry& entry, std::chrono::steady_clock::time_poi
     if (settings_.connections_per_second <= 0) {
         return true;
     }
-    Entry refilled = entry;
-    Refill(refilled, now);
+    TokenBucket refilled = entry.bucket;
+    refilled.Refill(now, settings_.connections_per_second, burst_);
     return refilled.tokens >= burst_;
 }
 
@@ -81,7 +71,7 @@ AddressVerdict AddressLimits::Enter(const ip::address& peer) {
                 return AddressVerdict::kTableFull;
             }
         }
-        it = entries_.emplace(key, Entry{0, burst_, now}).first;
+        it = entries_.emplace(key, Entry{0, TokenBucket{burst_, now}}).first;
     }
     Entry& entry = it->second;
     if (settings_.max_connections_per_address > 0 &&
@@ -89,11 +79,10 @@ AddressVerdict AddressLimits::Enter(const ip::address& peer) {
         return AddressVerdict::kOverConnectionCap;
     }
     if (settings_.connections_per_second > 0) {
-        Refill(entry, now);
-        if (entry.tokens < 1.0) {
+        entry.bucket.Refill(now, settings_.connections_per_second, burst_);
+        if (!entry.bucket.TryTake()) {
             return AddressVerdict::kOverRate;
         }
-        entry.tokens -= 1.0;
     }
     ++entry.connections;
     return AddressVerdict::kAdmitted;

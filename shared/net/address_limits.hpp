@@ -9,6 +9,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "shared/net/token_bucket.hpp"
+
 // Per-client-address limits of one listener, decided at accept: how many connections one address
 // may hold at once, and how fast it may open new ones (a token bucket). Pure bookkeeping: no
 // sockets, no logging (net::PeerGate counts and logs the refusals). Free of Beast.
@@ -62,12 +64,10 @@ private:
     };
     struct Entry {
         std::size_t connections = 0;
-        double tokens = 0;
-        std::chrono::steady_clock::time_point refilled{};
+        TokenBucket bucket;
     };
 
     static Key KeyOf(const boost::asio::ip::address& peer);
-    void Refill(Entry& entry, std::chrono::steady_clock::time_point now) const;
     [[nodiscard]] bool Idle(const Entry& entry, std::chrono::steady_clock::time_point now) const;
     void SweepIdle(std::chrono::steady_clock::time_point now);
 
