@@ -159,7 +159,11 @@ void Observe(State& state, const RouteMatch& match, unsigned status,
 std::optional<http::Response> LimitedResponse(State& state, const http::Request& request) {
     if (auto limited = state.limits.CheckRequest(request, RateLimits::Clock::now())) {
         state.metrics.CountRateLimited("requests");
-        return ToResponse(*limited);
+        http::Response response = ToResponse(*limited);
+        // A flood's next request then costs it a new connection, which the per-address
+        // connection limits bound, instead of one more answer on a kept-alive one.
+        response.close_connection = true;
+        return response;
     }
     return std::nullopt;
 }

@@ -177,7 +177,7 @@ asio::awaitable<bool> Session::AsyncServeOne() {
     }
     Response response = co_await AsyncCallHandler(owner_->RequestHandler(), ex);
     ex.RemoveSpool();
-    ex.keep_alive = ex.keep_alive && !StopWanted();
+    ex.keep_alive = ex.keep_alive && !StopWanted() && !response.close_connection;
     const bool written = co_await AsyncWriteResponse(ex, response);
     LogRequest(ex, peer_);
     const bool keep_alive = written && ex.keep_alive;

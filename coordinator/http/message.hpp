@@ -44,6 +44,9 @@ struct Response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
     std::optional<FileBody> file;  // when set, sent instead of body
+    // Close the connection after this answer ("Connection: close"), e.g. to a client over its rate
+    // limit, which would otherwise send the next request at once on the same connection.
+    bool close_connection = false;
 };
 
 // An error response in the API convention: {"detail": "<human sentence>", "code": "<snake_case>"}.

@@ -34,6 +34,12 @@ TEST_F(RequestRateTest, TheRequestAfterTheBurstIsAnswered429WithRetryAfter) {
         << limited.body;
     // Every kind of request spends the same bucket, the unauthenticated ones too.
     EXPECT_EQ(ClientWith("").Get("/health").status, 429u);
+    // A kept-alive connection is closed after its 429: a flood pays a connection per request.
+    test::HttpConnection kept("127.0.0.1", port_);
+    const test::HttpResult again = kept.Send("GET", "/api/v1/instances");
+    EXPECT_EQ(again.status, 429u);
+    EXPECT_EQ(again.Header("Connection"), "close");
+    EXPECT_TRUE(kept.WaitForClose());
 }
 
 class AuthFailureRateTest : public ApiTest {
