@@ -159,11 +159,7 @@ void Observe(State& state, const RouteMatch& match, unsigned status,
 std::optional<http::Response> LimitedResponse(State& state, const http::Request& request) {
     if (auto limited = state.limits.CheckRequest(request, RateLimits::Clock::now())) {
         state.metrics.CountRateLimited("requests");
-        http::Response response = ToResponse(*limited);
-        // A flood's next request then costs it a new connection, which the per-address
-        // connection limits bound, instead of one more answer on a kept-alive one.
-        response.close_connection = true;
-        return response;
+        return ToResponse(*limited);
     }
     return std::nullopt;
 }
@@ -179,6 +175,9 @@ boost::asio::awaitable<http::Response> Handle(State& state, http::Request& reque
     } else {
         response = co_await HandleRoute(state, request, match);
     }
+    // Over either rate limit: a flood's next request then costs it a new connection, which the
+    // per-address connection limits bound, instead of one more answer on a kept-alive one.
+    response.close_connection = response.status == 429;
     Observe(state, match, response.status, started);
     co_return response;
 }

@@ -65,6 +65,11 @@ TEST_F(AuthFailureRateTest, AnAddressThatKeepsGuessingIsRefusedBeforeTheLookup) 
     // without a token (no lookup, nothing to guess) still get their 401.
     EXPECT_EQ(client_->Get("/api/v1/instances").status, 429u);
     EXPECT_EQ(ClientWith("").Get("/api/v1/instances").status, 401u);
+    test::HttpConnection kept("127.0.0.1", port_);
+    EXPECT_EQ(kept.Send("GET", "/api/v1/instances", {}, {{"Authorization", "Bearer waka_guess"}})
+                  .Header("Connection"),
+              "close");
+    EXPECT_TRUE(kept.WaitForClose()) << "a 429 closes the connection";
 }
 
 // Two failures leave one token of a burst of three: the admin's scrape still passes and counts.
