@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "coordinator/domain/artifact_files.hpp"
-#include "coordinator/domain/rollback_rules.hpp"
 #include "shared/core/crypto.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/core/log.hpp"
@@ -177,34 +176,11 @@ asio::awaitable<void> AgentSessions::OnResult(const std::string& instance_id,
         log::Info("duplicate or stale result ignored instance_id={} op_id={}", instance_id,
                   result.op_id);
     } else {
+        // Complete also quarantined what the deployment removed, in the same transaction.
         log::Info("deployment finished deployment_id={} instance_id={} status={}", result.op_id,
                   instance_id, domain::ToString((*completed)->status));
-        co_await QuarantineRemoved(**completed);
     }
     co_await dispatcher_.DispatchNext(instance_id);
-}
-
-// Versions a rollback removed or the agent undid stay off the instance until an operator clears
-// them: the resolver reads them as the instance's quarantine (docs/design.md §4.1).
-asio::awaitable<void> AgentSessions::QuarantineRemoved(const domain::Deployment& deployment) {
-    auto removed = domain::RemovedVersions(deployment);
-    if (removed.empty()) {
-        co_return;
-    }
-    const std::string status(domain::ToString(deployment.status));
-    std::string reason =
-        deployment.kind == "rollback" && deployment.status == domain::DeploymentStatus::kDeployed
-            ? "removed by rollback " + deployment.id
-            : status + " in deployment " + deployment.id +
-                  (deployment.error_message ? ": " + *deployment.error_message : "");
-    std::string instance_id = deployment.instance_id;
-    std::string deployment_id = deployment.id;
-    auto added = co_await repositories_.quarantines.Add(instance_id, std::move(removed),
-                                                        deployment_id, reason);
-    if (!added) {
-        log::Warn("quarantine not recorded deployment_id={} instance_id={} error=\"{}\"",
-                  deployment.id, deployment.instance_id, added.error().message);
-    }
 }
 
 asio::awaitable<bool> AgentSessions::CheckCredential(const std::string& instance_id,

@@ -56,7 +56,6 @@ public:
 
 private:
     boost::asio::awaitable<std::vector<ports::SignedFloor>> FloorsInForce();
-    boost::asio::awaitable<void> QuarantineRemoved(const domain::Deployment& deployment);
     // last_seen_at is written at most every kSeenWriteInterval per instance.
     bool SeenWriteDue(const std::string& instance_id);
 

@@ -61,4 +61,12 @@ std::vector<InstalledComponent> RemovedVersions(const Deployment& d) {
     return removed;
 }
 
+std::string QuarantineReason(const Deployment& d) {
+    if (d.kind == "rollback" && d.status == DeploymentStatus::kDeployed) {
+        return "removed by rollback " + d.id;
+    }
+    return std::string(ToString(d.status)) + " in deployment " + d.id +
+           (d.error_message ? ": " + *d.error_message : "");
+}
+
 }  // namespace waka::coordinator::domain

@@ -29,5 +29,8 @@ namespace waka::coordinator::domain {
 // §4.1): a completed rollback's from_versions; a deployment the agent undid (rolled_back) or that
 // failed: the to_versions it tried. Otherwise none.
 [[nodiscard]] std::vector<InstalledComponent> RemovedVersions(const Deployment& d);
+// Why those versions are quarantined: "removed by rollback <id>", or "<status> in deployment <id>"
+// with the agent's error.
+[[nodiscard]] std::string QuarantineReason(const Deployment& d);
 
 }  // namespace waka::coordinator::domain

@@ -3,8 +3,10 @@
 #include <pqxx/pqxx>
 
 #include "coordinator/db/database.hpp"
+#include "coordinator/domain/rollback_rules.hpp"
 #include "coordinator/pg/audit_chain.hpp"
 #include "coordinator/pg/floor_repository.hpp"
+#include "coordinator/pg/quarantine_repository.hpp"
 #include "coordinator/pg/row_codec.hpp"
 
 namespace waka::coordinator::pg {
@@ -381,6 +383,18 @@ PgDeploymentRepository::Complete(const std::string& deployment_id, const std::st
                 return entry.error();
             }
             auto deployment = FindDeployment(tx, deployment_id);
+            if (deployment) {
+                // What it took off the instance stays off, from the same commit on (§4.1).
+                const auto removed = domain::RemovedVersions(*deployment);
+                if (!removed.empty()) {
+                    auto quarantined =
+                        InsertQuarantines(tx, audit_key_, instance_id, removed, deployment_id,
+                                          domain::QuarantineReason(*deployment), now);
+                    if (!quarantined) {
+                        return quarantined.error();
+                    }
+                }
+            }
             tx.commit();
             return deployment;
         });

@@ -44,6 +44,28 @@ std::string VersionsJson(const std::vector<domain::InstalledComponent>& versions
 
 }  // namespace
 
+Expected<void> InsertQuarantines(pqxx::transaction_base& tx, const AuditKey& audit_key,
+                                 const std::string& instance_id,
+                                 const std::vector<domain::InstalledComponent>& versions,
+                                 const std::string& deployment_id, const std::string& reason,
+                                 TimePoint now) {
+    for (const auto& v : versions) {
+        tx.exec_params(
+            "INSERT INTO quarantines (id, instance_id, component_type, component_name, version, "
+            "deployment_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+            "$8::timestamptz) ON CONFLICT (instance_id, component_type, component_name, "
+            "version) WHERE cleared_at IS NULL DO NOTHING",
+            NewId("quarantine"), instance_id, v.type, v.name, v.version, deployment_id, reason,
+            FormatRfc3339(now));
+    }
+    domain::AuditDraft audit{"system",    "quarantine.add", "deployment", deployment_id,
+                             instance_id, "recorded",       reason,       VersionsJson(versions)};
+    if (auto entry = AppendAudit(tx, audit_key, audit, now); !entry) {
+        return entry.error();
+    }
+    return {};
+}
+
 PgQuarantineRepository::PgQuarantineRepository(db::Database& database, const Clock& clock,
                                                const AuditKey& audit_key)
     : database_(database), clock_(clock), audit_key_(audit_key) {}
@@ -57,21 +79,10 @@ boost::asio::awaitable<Expected<void>> PgQuarantineRepository::Add(
     const auto now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
-        for (const auto& v : versions) {
-            tx.exec_params(
-                "INSERT INTO quarantines (id, instance_id, component_type, component_name, "
-                "version, "
-                "deployment_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                "$8::timestamptz) ON CONFLICT (instance_id, component_type, component_name, "
-                "version) WHERE cleared_at IS NULL DO NOTHING",
-                NewId("quarantine"), instance_id, v.type, v.name, v.version, deployment_id, reason,
-                FormatRfc3339(now));
-        }
-        domain::AuditDraft audit{"system",      "quarantine.add",      "deployment",
-                                 deployment_id, instance_id,           "recorded",
-                                 reason,        VersionsJson(versions)};
-        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
-            return entry.error();
+        auto inserted =
+            InsertQuarantines(tx, audit_key_, instance_id, versions, deployment_id, reason, now);
+        if (!inserted) {
+            return inserted.error();
         }
         tx.commit();
         return {};

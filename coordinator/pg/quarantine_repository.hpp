@@ -8,6 +8,10 @@ namespace waka::coordinator::db {
 class Database;
 }
 
+namespace pqxx {
+class transaction_base;
+}  // namespace pqxx
+
 namespace waka::coordinator::pg {
 
 // Every method is one transaction on the database pool (safe from any executor; resumes on the
@@ -34,5 +38,13 @@ private:
     const Clock& clock_;
     const AuditKey& audit_key_;  // seals the entries appended (ADR 0028)
 };
+
+// Quarantines `versions` on the instance (an active entry per version at most) with its audit
+// entry, inside the caller's transaction: a finished deployment records what it removed in the
+// same commit as its outcome, so nobody sees the outcome without the quarantine.
+[[nodiscard]] Expected<void> InsertQuarantines(
+    pqxx::transaction_base& tx, const AuditKey& audit_key, const std::string& instance_id,
+    const std::vector<domain::InstalledComponent>& versions, const std::string& deployment_id,
+    const std::string& reason, TimePoint now);
 
 }  // namespace waka::coordinator::pg

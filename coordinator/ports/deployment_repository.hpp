@@ -69,8 +69,9 @@ public:
                                                             const std::string& message) = 0;
     // Records the agent's outcome (kAgentSucceeded, kAgentFailed or kAgentRolledBack) on a
     // deploying deployment of that instance: final status, error, inventory, and on success the
-    // instance's new current manifest. Answers nullopt when the deployment is unknown or no longer
-    // deploying (a re-delivered result).
+    // instance's new current manifest; in the same transaction, the versions it removed are
+    // quarantined on the instance (domain::RemovedVersions, with domain::QuarantineReason). Answers
+    // nullopt when the deployment is unknown or no longer deploying (a re-delivered result).
     virtual boost::asio::awaitable<Expected<std::optional<domain::Deployment>>> Complete(
         const std::string& deployment_id, const std::string& instance_id,
         domain::StatusEvent outcome, const std::string& error,

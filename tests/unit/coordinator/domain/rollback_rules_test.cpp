@@ -102,5 +102,20 @@ TEST(RemovedVersions, RollbacksRemoveTheirFromVersionsFailuresTheirToVersions) {
     EXPECT_EQ(text(RemovedVersions(d)), "platform:webwaka-platform@2.0.0 suite:commerce@1.5.0 ");
 }
 
+TEST(QuarantineReason, NamesTheRollbackOrTheFailedDeploymentWithItsError) {
+    domain::Deployment d;
+    d.id = "deploy-1";
+    d.kind = "rollback";
+    d.status = *ParseDeploymentStatus("deployed");
+    EXPECT_EQ(QuarantineReason(d), "removed by rollback deploy-1");
+    d.kind = "deploy";
+    d.status = *ParseDeploymentStatus("rolled_back");
+    d.error_message = "health check failed";
+    EXPECT_EQ(QuarantineReason(d), "rolled_back in deployment deploy-1: health check failed");
+    d.status = *ParseDeploymentStatus("failed");
+    d.error_message.reset();
+    EXPECT_EQ(QuarantineReason(d), "failed in deployment deploy-1");
+}
+
 }  // namespace
 }  // namespace waka::coordinator::domain
