@@ -31,26 +31,6 @@ net::AllowedNetworks ExemptNetworks(const std::string& list) {
 
 }  // namespace
 
-std::optional<boost::asio::ip::address> ParsePeerAddress(std::string_view peer) {
-    std::string_view host;
-    if (peer.starts_with('[')) {
-        const auto close = peer.find(']');
-        if (close == std::string_view::npos) {
-            return std::nullopt;
-        }
-        host = peer.substr(1, close - 1);
-    } else {
-        const auto colon = peer.rfind(':');
-        host = peer.substr(0, colon);
-    }
-    boost::system::error_code ec;
-    const auto address = boost::asio::ip::make_address(std::string(host), ec);
-    if (ec) {
-        return std::nullopt;
-    }
-    return address;
-}
-
 RateLimits::RateLimits(const RateLimitSettings& settings)
     : settings_(settings),
       exempt_(ExemptNetworks(settings.exempt_networks)),
@@ -60,7 +40,7 @@ RateLimits::RateLimits(const RateLimitSettings& settings)
 
 std::optional<boost::asio::ip::address> RateLimits::LimitedPeer(
     const http::Request& request) const {
-    auto peer = ParsePeerAddress(request.remote_address);
+    const auto& peer = request.remote_ip;
     if (!peer || (!exempt_.AllowsAll() && exempt_.Allows(*peer))) {
         return std::nullopt;
     }

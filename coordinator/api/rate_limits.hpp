@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "coordinator/api/problem.hpp"
 #include "coordinator/http/message.hpp"
@@ -44,7 +43,7 @@ public:
     void AuthenticationFailed(const http::Request& request, Clock::time_point now);
 
 private:
-    // The client address of request.remote_address ("1.2.3.4:5", "[::1]:5"), unless exempt.
+    // The request's client address, unless it is exempt (or unknown).
     [[nodiscard]] std::optional<boost::asio::ip::address> LimitedPeer(
         const http::Request& request) const;
 
@@ -53,8 +52,5 @@ private:
     net::AddressBuckets requests_;
     net::AddressBuckets auth_failures_;
 };
-
-// "1.2.3.4:5" or "[::1]:5" (http::FormatPeer) to its address; nullopt for anything else.
-[[nodiscard]] std::optional<boost::asio::ip::address> ParsePeerAddress(std::string_view peer);
 
 }  // namespace waka::coordinator::api

@@ -53,6 +53,7 @@ public:
             std::uint64_t id, bool refuse)
         : owner_(std::move(owner)),
           peer_(FormatPeer(socket)),
+          peer_ip_(PeerAddress(socket)),
           stream_(std::move(socket), tls),
           buffer_(kReadBufferBytes),
           id_(id),
@@ -98,6 +99,7 @@ private:
 
     std::shared_ptr<ConnectionOwner> owner_;
     std::string peer_;
+    std::optional<asio::ip::address> peer_ip_;
     EitherStream stream_;
     beast::flat_buffer buffer_;
     std::uint64_t id_;
@@ -278,6 +280,7 @@ void Session::FillRequest(const bhttp::request<bhttp::empty_body>& header, Excha
     const std::string* sent_id = request.Header("x-request-id");
     request.request_id = sent_id && IsSaneRequestId(*sent_id) ? *sent_id : NewId("req");
     request.remote_address = peer_;
+    request.remote_ip = peer_ip_;
     ex.version = header.version();
     ex.keep_alive = header.keep_alive();
     ex.head = header.method() == bhttp::verb::head;

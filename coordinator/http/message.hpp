@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -17,12 +18,14 @@ struct Request {
     std::string path;    // percent-decoded path without the query
     std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
-    std::string body;    // in-memory body (empty when spooled)
+    std::string body;  // in-memory body (empty when spooled)
     // Set when the server spooled the body to disk (uploads): the file, its size and SHA-256.
     std::optional<std::filesystem::path> body_file;
     std::uint64_t body_size = 0;
     std::string body_sha256;
-    std::string remote_address;
+    std::string remote_address;  // "1.2.3.4:5" or "[::1]:5", for logs
+    // The peer's address itself (rate limits), unless the socket had none (already reset).
+    std::optional<boost::asio::ip::address> remote_ip;
     std::string request_id;  // X-Request-Id as sent, or one the server made
 
     // First header of that (lower-case) name, or nullptr.
