@@ -74,7 +74,13 @@ f2=$!
 wrk -t1 -c50 -d"${flood_for}s" -s "$work/upload.lua" \
     "$base/api/v1/artifacts/suite/commerce/9.9.9" >"$work/flood-upload.txt" &
 f3=$!
-sleep 2  # let the floods reach their pace before measuring
+# Measure once the floods are being refused (their first 429s show in /metrics), not before.
+limited() {
+    curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" |
+        awk '/^waka_http_rate_limited_total\{limit="requests"\}/ {n = $2} END {exit !(n > 0)}'
+}
+for _ in $(seq 100); do limited && break; sleep 0.1; done
+limited || { echo "the floods never reached the rate limit" >&2; exit 1; }
 flooded=$(measure flooded)
 wait "$f1" "$f2" "$f3"
 

@@ -82,6 +82,16 @@ std::string ApiTest::SqlValue(const std::string& query) {
     return value;
 }
 
+void ApiTest::Exec(const std::string& statement) {
+    auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
+        pqxx::work tx(c);
+        tx.exec(statement);
+        tx.commit();
+        return {};
+    });
+    ASSERT_TRUE(done) << done.error().message;
+}
+
 long long ApiTest::Count(const std::string& table) {
     return std::stoll(SqlValue("SELECT count(*) FROM " + table));
 }

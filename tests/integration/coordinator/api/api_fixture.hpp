@@ -40,6 +40,8 @@ protected:
 
     // One value of a SQL query ("<null>" for NULL).
     std::string SqlValue(const std::string& query);
+    // Runs a statement in its own transaction, behind the API's back (a tampered database).
+    void Exec(const std::string& statement);
     long long Count(const std::string& table);
 
     // Registers a version through the API and expects 201.

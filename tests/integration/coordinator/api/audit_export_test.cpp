@@ -56,16 +56,6 @@ struct Findings {
 
 class AuditExportTest : public ApiTest {
 protected:
-    void Exec(const std::string& statement) {
-        auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
-            pqxx::work tx(c);
-            tx.exec(statement);
-            tx.commit();
-            return {};
-        });
-        ASSERT_TRUE(done) << done.error().message;
-    }
-
     // Audit entries of their own: one token.create each.
     void MakeEntries(int count) {
         for (int i = 0; i < count; ++i) {

@@ -12,16 +12,6 @@ using namespace std::chrono_literals;
 
 class MetricsHealthTest : public ApiTest {
 protected:
-    void Exec(const std::string& statement) {
-        auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
-            pqxx::work tx(c);
-            tx.exec(statement);
-            tx.commit();
-            return {};
-        });
-        ASSERT_TRUE(done) << done.error().message;
-    }
-
     void AddQueuedDeployment(const std::string& id) {
         Exec("INSERT INTO instances (id, created_at) VALUES ('i-" + id +
              "', now()) ON CONFLICT DO NOTHING");
