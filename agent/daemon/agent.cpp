@@ -33,7 +33,8 @@ Agent::Agent(boost::asio::io_context& io, AgentOptions options, OperationRunner&
     : io_(io),
       options_(std::move(options)),
       runner_(runner),
-      on_credential_(std::move(on_credential)) {
+      on_credential_(std::move(on_credential)),
+      renewal_(io) {
     if (on_credential_ && !options_.credential.empty()) {
         on_credential_(options_.credential);
     }
@@ -48,6 +49,7 @@ void Agent::AddPendingResult(model::OperationResult result) {
 
 void Agent::Stop() {
     stopping_ = true;
+    renewal_.cancel();
     queue_.clear();
     if (running_) {
         log::Info("waiting for the running operation to finish op_id={}", *running_);
@@ -61,6 +63,13 @@ model::HelloData Agent::MakeHello() {
     hello.credential =
         options_.credential.empty() ? options_.enrollment_token : options_.credential;
     hello.inventory = runner_.Inventory();
+    if (options_.identity && options_.identity->RenewalDue(std::chrono::system_clock::now())) {
+        if (auto request = options_.identity->NewRequest(); request) {
+            hello.certificate_request = std::move(*request);
+        } else {
+            log::Error("no certificate request made error={}", request.error().message);
+        }
+    }
     if (running_) {
         hello.in_flight_op_id = *running_;
     } else if (!pending_.empty()) {
@@ -86,6 +95,10 @@ void Agent::OnEstablished(const model::WelcomeData& welcome) {
     if (!welcome.floors.empty()) {
         runner_.AcceptFloors(welcome.floors);
     }
+    if (!welcome.certificate.empty()) {
+        StoreCertificate(welcome.certificate);
+    }
+    ScheduleRenewal();
     unconfirmed_.clear();
     if (!options_.credential.empty() && !options_.enrollment_token.empty()) {
         Wipe(options_.enrollment_token);
@@ -96,6 +109,7 @@ void Agent::OnEstablished(const model::WelcomeData& welcome) {
 }
 
 void Agent::OnSessionDown() {
+    renewal_.cancel();
     const auto now = std::chrono::steady_clock::now();
     for (auto it = unconfirmed_.rbegin(); it != unconfirmed_.rend(); ++it) {
         if (now - it->at < kRedeliveryWindow && !IsPending(it->result.op_id)) {

@@ -2,14 +2,17 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/system_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "agent/daemon/client_identity.hpp"
 #include "agent/daemon/runner.hpp"
 #include "agent/daemon/worker.hpp"
 #include "agent/model/channel.hpp"
@@ -27,6 +30,9 @@ struct AgentOptions {
     std::uint64_t max_bundle_bytes = std::uint64_t{1} << 30;
     std::size_t max_queued_operations = 16;
     std::chrono::milliseconds progress_interval{250};  // byte progress at most this often
+    // The client certificate (ADR 0034): asked for in the Hello while none is stored or it is due,
+    // renewed over the open session before expiry. Null: none is ever asked for.
+    std::shared_ptr<ClientIdentity> identity;
 };
 
 // The agent's brain between its coordinator channel (the link) and the installer (docs/design.md
@@ -62,11 +68,16 @@ public:
     void OnInstruction(model::InstructionData instruction) override;
     void OnCancel(const std::string& op_id) override;
     void OnSessionDown() override;
+    void OnCertificate(const std::string& certificate_pem) override;
 
     [[nodiscard]] bool Busy() const { return running_.has_value(); }
 
 private:
     void Answer(model::OperationResult result);
+    void StoreCertificate(const std::string& certificate_pem);
+    // Arms the renewal timer for when the stored certificate falls due (agent_certificates.cpp).
+    void ScheduleRenewal();
+    void OnRenewalDue();
     void FlushResults();
     void StartNext();
     void OnFinished(model::OperationResult result);
@@ -93,6 +104,7 @@ private:
     std::optional<std::string> running_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> busy_;
     bool stopping_ = false;
+    boost::asio::system_timer renewal_;  // fires when the client certificate is due
     Worker worker_;  // last: joined first on destruction, while the members above still exist
 };
 

@@ -49,6 +49,7 @@ link::LinkOptions MakeLinkOptions(const AgentConfig& c, const link::Endpoint& en
     options.heartbeat_seconds_default = c.heartbeat_seconds_default;
     options.reconnect_initial_ms = c.reconnect_initial_ms;
     options.reconnect_max_ms = c.reconnect_max_ms;
+    options.identity_file = ClientIdentity(c.state_dir, c.instance_id).Path();
     return options;
 }
 
@@ -59,6 +60,7 @@ link::DownloaderOptions MakeDownloaderOptions(const AgentConfig& c,
     options.server_name = c.server_name;
     options.ca_file = c.ca_file;
     options.instance_id = c.instance_id;
+    options.identity_file = ClientIdentity(c.state_dir, c.instance_id).Path();
     options.connect_timeout = std::chrono::seconds(c.connect_timeout_seconds);
     return options;
 }
@@ -72,13 +74,19 @@ int Run(AgentConfig& config, const link::Endpoint& endpoint,
     // Before connecting: an operation a crash interrupted is completed (rolled back) first.
     auto recovered = installer.Recover();
 
+    auto identity = std::make_shared<ClientIdentity>(config.state_dir, config.instance_id);
+    if (auto loaded = identity->Load(); !loaded) {
+        std::cerr << "waka-agent: " << loaded.error().message << '\n';
+        return kExitLocal;
+    }
     boost::asio::io_context io(1);
     AgentOptions agent_options{.instance_id = config.instance_id,
                                .agent_version = std::string(AgentVersion()),
                                .state_dir = config.state_dir,
                                .credential = credential.value_or(""),
                                .enrollment_token = std::move(config.enrollment_token),
-                               .max_bundle_bytes = config.max_bundle_bytes};
+                               .max_bundle_bytes = config.max_bundle_bytes,
+                               .identity = identity};
     config.enrollment_token.clear();
     Agent agent(io, std::move(agent_options), runner, [&fetcher, &config](const std::string& c) {
         fetcher.SetCredential(c);

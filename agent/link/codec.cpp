@@ -79,6 +79,13 @@ std::string EncodeHello(const model::HelloData& hello, std::uint64_t seq) {
     body->set_credential(hello.credential);
     FillInventory(hello.inventory, body->mutable_inventory());
     body->set_in_flight_op_id(hello.in_flight_op_id);
+    body->set_certificate_request(hello.certificate_request);
+    return Serialize(envelope);
+}
+
+std::string EncodeCertificateRequest(const std::string& request_pem, std::uint64_t seq) {
+    auto envelope = NewEnvelope(seq);
+    envelope.mutable_certificate_request()->set_csr(request_pem);
     return Serialize(envelope);
 }
 
@@ -135,7 +142,8 @@ Expected<Inbound> DecodeInbound(std::string_view bytes) {
     switch (envelope.body_case()) {
         case pb::Envelope::kWelcome: {
             const auto& w = envelope.welcome();
-            model::WelcomeData welcome{w.session_id(), w.heartbeat_seconds(), w.credential(), {}};
+            model::WelcomeData welcome{
+                w.session_id(), w.heartbeat_seconds(), w.credential(), {}, w.certificate()};
             for (const auto& floor : w.floors()) {
                 welcome.floors.push_back({floor.statement(), floor.signature()});
             }
@@ -147,6 +155,8 @@ Expected<Inbound> DecodeInbound(std::string_view bytes) {
             return Inbound{CancelData{envelope.cancel().op_id()}};
         case pb::Envelope::kError:
             return Inbound{ErrorData{envelope.error().code(), envelope.error().detail()}};
+        case pb::Envelope::kCertificateIssued:
+            return Inbound{CertificateData{envelope.certificate_issued().certificate()}};
         case pb::Envelope::BODY_NOT_SET:
             return MakeError(Errc::kProtocol, "Envelope without a body");
         default:

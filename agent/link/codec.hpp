@@ -21,6 +21,9 @@ namespace waka::agent::link {
 [[nodiscard]] std::string EncodeInventory(const std::vector<model::InstalledComponent>& inventory,
                                           std::uint64_t seq);
 
+[[nodiscard]] std::string EncodeCertificateRequest(const std::string& request_pem,
+                                                   std::uint64_t seq);
+
 // Parses one coordinator-to-agent frame. Errc::kProtocol for bytes that are no Envelope, another
 // protocol version, an empty body or a message only agents send.
 [[nodiscard]] Expected<Inbound> DecodeInbound(std::string_view bytes);

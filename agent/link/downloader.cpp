@@ -264,8 +264,13 @@ std::string HttpsArtifactFetcher::Credential() const {
 Expected<void> HttpsArtifactFetcher::Fetch(
     const model::ComponentChange& change, const std::filesystem::path& partial_file,
     const std::function<void(std::uint64_t done)>& progress) {
-    // Reloaded per download so a rotated CA file is picked up without a restart.
-    auto tls = MakeClientTlsContext(options_.ca_file);
+    // Reloaded per download so a rotated CA file or a renewed certificate is picked up.
+    std::error_code exists_ec;
+    const bool has_identity = !options_.identity_file.empty() &&
+                              std::filesystem::exists(options_.identity_file, exists_ec);
+    auto tls = MakeClientTlsContext(options_.ca_file, has_identity
+                                                          ? std::optional(options_.identity_file)
+                                                          : std::optional<std::filesystem::path>());
     if (!tls) {
         return tls.error();
     }

@@ -19,6 +19,8 @@ struct DownloaderOptions {
     std::string instance_id;
     std::chrono::milliseconds connect_timeout{10'000};  // resolve, connect, TLS handshake each
     std::chrono::milliseconds read_timeout{30'000};     // every single read or write
+    // The client certificate and key (ADR 0034), presented once the file exists.
+    std::filesystem::path identity_file;
 };
 
 // ArtifactFetcher over HTTPS: GET <download_path> on the gateway listener with X-Waka-Instance and

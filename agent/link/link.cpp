@@ -121,6 +121,9 @@ struct Link::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> AsyncHeartbeat(std::shared_ptr<Session> s);
     asio::awaitable<void> AsyncWatchdog(std::shared_ptr<Session> s);
     void Dispatch(Session& s, Inbound message);
+    // A new TLS context when the client certificate file exists (it may have been renewed); on
+    // failure the last context stays.
+    void RefreshTls();
     bool Enqueue(std::string frame);
     void RequestClose(Session& s, websocket::close_code code, std::string reason);
     void StartSession(const std::shared_ptr<Session>& s, const model::WelcomeData& welcome);
@@ -167,6 +170,7 @@ asio::awaitable<void> Link::Impl::AsyncRun() {
 }
 
 asio::awaitable<bool> Link::Impl::AsyncAttempt() {
+    RefreshTls();
     auto s = std::make_shared<Session>(io_, *tls_);
     session_ = s;
     ++stats_.connect_attempts;
@@ -334,6 +338,8 @@ void Link::Impl::Dispatch(Session& s, Inbound message) {
         handler_.OnInstruction(std::move(*instruction));
     } else if (auto* cancel = std::get_if<CancelData>(&message)) {
         handler_.OnCancel(cancel->op_id);
+    } else if (auto* certificate = std::get_if<CertificateData>(&message)) {
+        handler_.OnCertificate(certificate->certificate);
     } else if (auto* error = std::get_if<ErrorData>(&message)) {
         log::Warn("coordinator reported an error code={} detail=\"{}\"", error->code,
                   error->detail);
@@ -341,6 +347,20 @@ void Link::Impl::Dispatch(Session& s, Inbound message) {
         log::Warn("second Welcome on an established session, closing it");
         RequestClose(s, websocket::close_code::protocol_error, "unexpected Welcome");
     }
+}
+
+void Link::Impl::RefreshTls() {
+    std::error_code ec;
+    if (options_.identity_file.empty() || !std::filesystem::exists(options_.identity_file, ec)) {
+        return;
+    }
+    auto tls = MakeClientTlsContext(options_.ca_file, options_.identity_file);
+    if (!tls) {
+        log::Error("client certificate not usable, connecting without it error={}",
+                   tls.error().message);
+        return;
+    }
+    tls_ = std::move(*tls);
 }
 
 asio::awaitable<void> Link::Impl::AsyncWriter(std::shared_ptr<Session> s) {
@@ -467,6 +487,10 @@ bool Link::SendResult(const model::OperationResult& result) {
 
 bool Link::SendInventory(const std::vector<model::InstalledComponent>& inventory) {
     return Established() && impl_->Enqueue(EncodeInventory(inventory, ++impl_->seq_));
+}
+
+bool Link::SendCertificateRequest(const std::string& request_pem) {
+    return Established() && impl_->Enqueue(EncodeCertificateRequest(request_pem, ++impl_->seq_));
 }
 
 const LinkStats& Link::Stats() const { return impl_->stats_; }

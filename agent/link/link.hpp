@@ -30,6 +30,9 @@ struct LinkOptions {
     std::uint64_t backoff_seed = 0;  // 0: random
     std::size_t max_queued_messages = 1024;
     std::size_t max_message_bytes = 4 << 20;
+    // The client certificate and key (ADR 0034), presented once the file exists; read again for
+    // every connection attempt, so a renewed certificate is used from the next one.
+    std::filesystem::path identity_file;
 };
 
 // Counters for logs and tests; readable from any thread.
@@ -69,6 +72,7 @@ public:
     bool SendProgress(const model::ProgressEvent& progress) override;
     bool SendResult(const model::OperationResult& result) override;
     bool SendInventory(const std::vector<model::InstalledComponent>& inventory) override;
+    bool SendCertificateRequest(const std::string& request_pem) override;
 
     [[nodiscard]] const LinkStats& Stats() const;
 

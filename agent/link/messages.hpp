@@ -17,12 +17,17 @@ struct CancelData {
     std::string op_id;
 };
 
+struct CertificateData {
+    std::string certificate;  // PEM
+};
+
 struct ErrorData {
     std::string code;
     std::string detail;
 };
 
 // A message the coordinator may send to an agent.
-using Inbound = std::variant<model::WelcomeData, model::InstructionData, CancelData, ErrorData>;
+using Inbound = std::variant<model::WelcomeData, model::InstructionData, CancelData, ErrorData,
+                             CertificateData>;
 
 }  // namespace waka::agent::link

@@ -24,6 +24,8 @@ public:
     virtual bool SendProgress(const ProgressEvent& progress) = 0;
     virtual bool SendResult(const OperationResult& result) = 0;
     virtual bool SendInventory(const std::vector<InstalledComponent>& inventory) = 0;
+    // Asks for a renewed client certificate (ADR 0034); the answer comes as OnCertificate.
+    virtual bool SendCertificateRequest(const std::string& /*request_pem*/) { return false; }
 };
 
 // What the channel reports to its owner (the daemon's Agent).
@@ -37,6 +39,8 @@ public:
     virtual void OnEstablished(const WelcomeData& welcome) = 0;
     virtual void OnInstruction(InstructionData instruction) = 0;
     virtual void OnCancel(const std::string& op_id) = 0;
+    // A certificate the coordinator issued for SendCertificateRequest.
+    virtual void OnCertificate(const std::string& /*certificate_pem*/) {}
     // An established session ended (the channel reconnects by itself unless stopped).
     virtual void OnSessionDown() = 0;
     // A connection attempt ended without a Welcome (unreachable, TLS refused, refused Hello...).

@@ -16,6 +16,7 @@ struct HelloData {
     std::string credential;  // stored credential, else the enrollment token; never logged
     std::vector<InstalledComponent> inventory;
     std::string in_flight_op_id;
+    std::string certificate_request;  // PEM CSR while a client certificate is due (ADR 0034)
 };
 
 struct WelcomeData {
@@ -23,6 +24,7 @@ struct WelcomeData {
     std::uint32_t heartbeat_seconds = 0;  // 0: keep the configured default
     std::string credential;               // set only on enrollment
     std::vector<SignedFloor> floors;      // every floor in force (ADR 0022)
+    std::string certificate;              // PEM, issued for the Hello's certificate_request
 };
 
 struct InstructionData {

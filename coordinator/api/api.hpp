@@ -59,6 +59,9 @@ struct ApiContext {
     // Whether the agent of an instance holds a session on this coordinator right now. May be
     // empty: the stored connection_state is used instead.
     std::function<bool(const std::string& instance_id)> is_connected;
+    // Closes the instance's agent session on this coordinator, if it holds one (decommission,
+    // ADR 0034). May be empty.
+    std::function<void(const std::string& instance_id)> disconnect_agent{};
     // Agents holding a gateway session right now (GET /metrics). May be empty: 0 is reported.
     std::function<std::size_t()> connected_agents{};
     // Per-client request and auth-failure limits (ADR 0032); the default limits nothing.

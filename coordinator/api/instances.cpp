@@ -114,6 +114,11 @@ boost::asio::awaitable<http::Response> DecommissionInstance(Services& services, 
     if (!instance) {
         co_return ToResponse(FromError(instance.error()));
     }
+    // Its certificates were revoked with it; a session it still holds ends now, not at its next
+    // reconnect.
+    if (services.context.disconnect_agent) {
+        services.context.disconnect_agent(instance->id);
+    }
     co_return NoContent();
 }
 

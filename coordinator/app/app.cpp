@@ -24,6 +24,7 @@
 #include "shared/core/version.hpp"
 #include "shared/net/peer_gate.hpp"
 #include "shared/net/tls_server.hpp"
+#include "shared/pki/certificate_authority.hpp"
 
 namespace waka::coordinator::app {
 namespace {
@@ -73,6 +74,33 @@ gateway::GatewayOptions GatewayOptionsOf(const CoordinatorConfig& config,
     options.heartbeat_seconds = config.gateway_heartbeat_seconds;
     options.max_pre_hello_bytes = config.gateway_max_pre_hello_bytes;
     options.idle_timeout_seconds = config.gateway_heartbeat_seconds * 4;
+    options.client_ca_file = config.gateway_client_ca_file.empty()
+                                 ? config.gateway_agent_ca_cert_file
+                                 : config.gateway_client_ca_file;
+    options.require_client_certificate = config.gateway_require_client_certificate;
+    return options;
+}
+
+// The agent CA and its rules (ADR 0034); none when no CA is configured.
+Expected<deploy::AgentIdentityOptions> AgentIdentityOf(const CoordinatorConfig& config) {
+    deploy::AgentIdentityOptions options;
+    options.lifetime = std::chrono::seconds(config.gateway_agent_certificate_lifetime_seconds);
+    options.require_certificate = config.gateway_require_client_certificate;
+    if (config.gateway_agent_ca_cert_file.empty()) {
+        log::Warn(
+            "no gateway.agent_ca_cert_file: agents authenticate with a bearer credential "
+            "alone (docs/security.md, agent certificates)");
+        return options;
+    }
+    auto ca = pki::CertificateAuthority::Load(config.gateway_agent_ca_cert_file,
+                                              config.gateway_agent_ca_key_file);
+    if (!ca) {
+        return ca.error();
+    }
+    options.ca = std::move(*ca);
+    log::Info("agent certificates issued by {} lifetime_seconds={} required={}",
+              config.gateway_agent_ca_cert_file.string(), options.lifetime.count(),
+              options.require_certificate);
     return options;
 }
 
@@ -210,14 +238,18 @@ Expected<void> Coordinator::Prepare() {
     if (!audit_key) {
         return audit_key.error();
     }
+    auto agent_identity = AgentIdentityOf(config_);
+    if (!agent_identity) {
+        return agent_identity.error();
+    }
     // The gateway first: it is the use cases' way to the agents (ports::AgentChannel); the agent
     // sessions it calls back are handed to it when it starts.
     gateway_gate_ = GateOf("gateway", config_.gateway_allowed_networks, GatewayLimitsOf(config_));
     gateway_ =
         std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_, gateway_gate_));
-    core_ = std::make_unique<CoordinatorCore>(*database_, clock_, config_.storage_dir / "artifacts",
-                                              *gateway_, io_.get_executor(),
-                                              ReleaseTrustOf(config_), std::move(*audit_key));
+    core_ = std::make_unique<CoordinatorCore>(
+        *database_, clock_, config_.storage_dir / "artifacts", *gateway_, io_.get_executor(),
+        ReleaseTrustOf(config_), std::move(*audit_key), std::move(*agent_identity));
     if (auto checked = RunToCompletion(io_, core_->postgres.CheckAuditKey()); !checked) {
         return checked.error().WithContext("check the audit key");
     }

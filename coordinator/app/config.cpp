@@ -74,6 +74,21 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("gateway.handshake_burst_per_address", &c.gateway_handshake_burst_per_address,
                "New gateway connections one client address may open at once after a quiet "
                "spell (1..1000000).");
+    schema.Add("gateway.agent_ca_cert_file", &c.gateway_agent_ca_cert_file,
+               "PEM certificate of the agent CA that signs agents' client certificates (ADR "
+               "0034; with gateway.agent_ca_key_file).");
+    schema.Add("gateway.agent_ca_key_file", &c.gateway_agent_ca_key_file,
+               "PEM private key of the agent CA (mode 0600; LoadCredential= in the unit).");
+    schema.Add("gateway.client_ca_file", &c.gateway_client_ca_file,
+               "PEM CA certificates client certificates are checked against (default: "
+               "gateway.agent_ca_cert_file; old and new CA while rotating).");
+    schema.Add("gateway.agent_certificate_lifetime_seconds",
+               &c.gateway_agent_certificate_lifetime_seconds,
+               "Lifetime of an agent's client certificate (10..34214400, default 30 days); "
+               "agents renew with a third of it left.");
+    schema.Add("gateway.require_client_certificate", &c.gateway_require_client_certificate,
+               "Agents must connect with their client certificate; only an enrollment may come "
+               "without one (needs the agent CA).");
     schema.AddSecret("database.url", &c.database_url,
                      "PostgreSQL URL, e.g. postgresql://waka@db/waka (may hold a password).");
     schema.Add("database.password_file", &c.database_password_file,
@@ -165,6 +180,32 @@ Expected<void> ValidateConnectionLimits(const CoordinatorConfig& c) {
     return {};
 }
 
+Expected<void> ValidateAgentCertificates(const CoordinatorConfig& c) {
+    const bool has_ca = !c.gateway_agent_ca_cert_file.empty();
+    if (has_ca != !c.gateway_agent_ca_key_file.empty()) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.agent_ca_cert_file and gateway.agent_ca_key_file go together: "
+                         "set both to issue agent certificates, or neither");
+    }
+    if (c.gateway_require_client_certificate && !has_ca) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.require_client_certificate needs the agent CA "
+                         "(gateway.agent_ca_cert_file and gateway.agent_ca_key_file)");
+    }
+    if (!c.gateway_client_ca_file.empty() && !has_ca) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.client_ca_file needs the agent CA that issues the certificates "
+                         "(gateway.agent_ca_cert_file and gateway.agent_ca_key_file)");
+    }
+    if (c.gateway_agent_certificate_lifetime_seconds < 10 ||
+        c.gateway_agent_certificate_lifetime_seconds > 396U * 24 * 3600) {
+        return MakeError(Errc::kInvalidArgument,
+                         "gateway.agent_certificate_lifetime_seconds must be between 10 and "
+                         "34214400 (396 days)");
+    }
+    return {};
+}
+
 }  // namespace
 
 bool HttpsConfigured(const CoordinatorConfig& c) {
@@ -216,6 +257,9 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     }
     if (auto limits = ValidateConnectionLimits(c); !limits) {
         return limits;
+    }
+    if (auto certificates = ValidateAgentCertificates(c); !certificates) {
+        return certificates;
     }
     if (c.database_pool_size < 1 || c.database_pool_size > 256) {
         return MakeError(Errc::kInvalidArgument, "database.pool_size must be between 1 and 256");

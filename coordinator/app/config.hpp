@@ -51,6 +51,14 @@ struct CoordinatorConfig {
     // Token bucket per client address on new gateway connections (TLS handshakes).
     std::uint32_t gateway_handshakes_per_second_per_address = 50;  // 0: no rate limit
     std::uint32_t gateway_handshake_burst_per_address = 200;
+    // The agent CA (ADR 0034): signs agents' client certificates; both or neither.
+    std::filesystem::path gateway_agent_ca_cert_file;
+    std::filesystem::path gateway_agent_ca_key_file;  // a secret: 0600, never logged
+    // The CAs client certificates are checked against (default: gateway.agent_ca_cert_file; the
+    // old and the new CA during a rotation).
+    std::filesystem::path gateway_client_ca_file;
+    std::uint32_t gateway_agent_certificate_lifetime_seconds = 30 * 24 * 3600;
+    bool gateway_require_client_certificate = false;
     std::string database_url;  // never logged: may hold a password
     // Read for every connection the pool opens, so that a rotated password needs no restart.
     std::filesystem::path database_password_file;

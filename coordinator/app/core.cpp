@@ -7,7 +7,8 @@ CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
                                  ports::AgentChannel& agent_channel,
                                  boost::asio::any_io_executor executor,
                                  release::TrustSettings release_trust_settings,
-                                 pg::AuditKey audit_key_in)
+                                 pg::AuditKey audit_key_in,
+                                 deploy::AgentIdentityOptions agent_identity)
     : clock(clock_ref),
       artifact_dir(std::move(artifact_directory)),
       release_trust(std::move(release_trust_settings)),
@@ -23,8 +24,8 @@ CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
       deployments(postgres.Ports().deployments, evaluation, dispatcher, background),
       patches(postgres.Ports(), evaluation, deployments, background),
       approvals(postgres.Ports(), clock_ref, deployments, dispatcher),
-      sessions(postgres.Ports(), dispatcher, progress, patches, background, clock_ref,
-               artifact_dir) {}
+      sessions(postgres.Ports(), dispatcher, progress, patches, background, clock_ref, artifact_dir,
+               std::move(agent_identity)) {}
 
 api::ApiContext CoordinatorCore::ApiContext(std::string version) {
     return api::ApiContext{
@@ -41,6 +42,8 @@ api::ApiContext CoordinatorCore::ApiContext(std::string version) {
         .release_trust = release_trust,
         .version = std::move(version),
         .is_connected = [this](const std::string& id) { return agents.IsConnected(id); },
+        .disconnect_agent =
+            [this](const std::string& id) { agents.Disconnect(id, "instance decommissioned"); },
         .connected_agents = [this] { return agents.ConnectedCount(); },
     };
 }

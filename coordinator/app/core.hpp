@@ -39,10 +39,11 @@ public:
     // `release_trust`: the publisher keys uploads are checked against, and whether unsigned
     // releases are refused at upload and at planning (ADR 0020).
     // `audit_key`: what seals the audit entries appended and verifies the chain (ADR 0028); none
-    // by default.
+    // by default. `agent_identity`: the agent CA and its rules (ADR 0034); none by default.
     CoordinatorCore(db::Database& database, const Clock& clock, std::filesystem::path artifact_dir,
                     ports::AgentChannel& agents, boost::asio::any_io_executor executor,
-                    release::TrustSettings release_trust = {}, pg::AuditKey audit_key = {});
+                    release::TrustSettings release_trust = {}, pg::AuditKey audit_key = {},
+                    deploy::AgentIdentityOptions agent_identity = {});
     CoordinatorCore(const CoordinatorCore&) = delete;
     CoordinatorCore& operator=(const CoordinatorCore&) = delete;
 

@@ -33,8 +33,10 @@ domain::StatusEvent OutcomeEvent(ports::AgentOutcome outcome) {
 
 AgentSessions::AgentSessions(ports::Repositories& repositories, Dispatcher& dispatcher,
                              ProgressBoard& progress, PatchService& patches, TaskGroup& background,
-                             const Clock& clock, std::filesystem::path artifact_dir)
-    : repositories_(repositories),
+                             const Clock& clock, std::filesystem::path artifact_dir,
+                             AgentIdentityOptions identity)
+    : identity_(std::move(identity), repositories.instances, clock),
+      repositories_(repositories),
       dispatcher_(dispatcher),
       progress_(progress),
       patches_(patches),
@@ -61,11 +63,23 @@ asio::awaitable<ports::HelloDecision> AgentSessions::Authenticate(const ports::A
     if (!IsValidId(hello.instance_id) || hello.credential.empty()) {
         co_return Refused("unknown instance or invalid credential");
     }
+    HelloIdentity certificate = identity_.ForHello(hello);
+    if (!certificate.refusal.empty()) {
+        log::Warn("agent refused instance_id={} peer={} reason=\"{}\"", hello.instance_id,
+                  hello.peer, certificate.refusal);
+        co_return Refused(certificate.refusal);
+    }
     const auto new_credential = "cred_" + RandomHex(32);
-    const auto secret_hash = Sha256Hex(hello.credential);
-    const auto new_credential_hash = Sha256Hex(new_credential);
-    auto auth = co_await repositories_.instances.AuthenticateAgent(hello.instance_id, secret_hash,
-                                                                   new_credential_hash);
+    ports::AgentLogin login{hello.instance_id,
+                            Sha256Hex(hello.credential),
+                            Sha256Hex(new_credential),
+                            certificate.presented_serial,
+                            std::nullopt,
+                            certificate.credential_needs_certificate};
+    if (certificate.issued) {
+        login.issued = RecordOf(*certificate.issued);
+    }
+    auto auth = co_await repositories_.instances.AuthenticateAgent(login);
     if (!auth) {
         log::Error("agent authentication failed instance_id={} error=\"{}\"", hello.instance_id,
                    auth.error().message);
@@ -75,6 +89,15 @@ asio::awaitable<ports::HelloDecision> AgentSessions::Authenticate(const ports::A
         log::Warn("agent refused instance_id={} peer={}", hello.instance_id, hello.peer);
         co_return Refused("unknown instance or invalid credential");
     }
+    if (*auth == ports::AgentAuth::kCertificateRevoked ||
+        *auth == ports::AgentAuth::kCertificateRequired) {
+        const char* reason = *auth == ports::AgentAuth::kCertificateRevoked
+                                 ? "client certificate revoked or not issued to this instance"
+                                 : "a client certificate is required";
+        log::Warn("agent refused instance_id={} peer={} reason=\"{}\"", hello.instance_id,
+                  hello.peer, reason);
+        co_return Refused(reason);
+    }
     // Not inside the braces below: GCC 12 destroys a co_await result in an aggregate initialiser
     // twice.
     auto floors = co_await FloorsInForce();
@@ -83,7 +106,18 @@ asio::awaitable<ports::HelloDecision> AgentSessions::Authenticate(const ports::A
         log::Info("agent enrolled instance_id={} peer={}", hello.instance_id, hello.peer);
         accepted.new_credential = new_credential;
     }
+    if (certificate.issued) {
+        log::Info("agent certificate issued instance_id={} serial={} not_after={}",
+                  hello.instance_id, certificate.issued->facts.serial,
+                  FormatRfc3339(certificate.issued->facts.not_after));
+        accepted.certificate = std::move(certificate.issued->certificate_pem);
+    }
     co_return accepted;
+}
+
+asio::awaitable<Expected<std::string>> AgentSessions::RenewCertificate(
+    const std::string& instance_id, const std::string& request_pem) {
+    co_return co_await identity_.Renew(instance_id, request_pem);
 }
 
 asio::awaitable<void> AgentSessions::OnConnected(const ports::AgentHello& hello,

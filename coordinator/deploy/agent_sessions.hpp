@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/deploy/agent_identity.hpp"
 #include "coordinator/deploy/dispatcher.hpp"
 #include "coordinator/deploy/live_progress.hpp"
 #include "coordinator/deploy/patch_service.hpp"
@@ -24,7 +25,8 @@ class AgentSessions final : public ports::AgentEvents {
 public:
     AgentSessions(ports::Repositories& repositories, Dispatcher& dispatcher,
                   ProgressBoard& progress, PatchService& patches, TaskGroup& background,
-                  const Clock& clock, std::filesystem::path artifact_dir);
+                  const Clock& clock, std::filesystem::path artifact_dir,
+                  AgentIdentityOptions identity = {});
 
     boost::asio::awaitable<ports::HelloDecision> Authenticate(
         const ports::AgentHello& hello) override;
@@ -46,6 +48,9 @@ public:
     // took off the instance, and dispatches the instance's next queued deployment.
     boost::asio::awaitable<void> OnResult(const std::string& instance_id,
                                           const ports::AgentResult& result) override;
+    // Signs and records a renewal (AgentIdentity::Renew).
+    boost::asio::awaitable<Expected<std::string>> RenewCertificate(
+        const std::string& instance_id, const std::string& request_pem) override;
     boost::asio::awaitable<bool> CheckCredential(const std::string& instance_id,
                                                  const std::string& credential) override;
     // Asks the deployments (one query): a deploying deployment of the instance plans the artifact.
@@ -59,6 +64,7 @@ private:
     // last_seen_at is written at most every kSeenWriteInterval per instance.
     bool SeenWriteDue(const std::string& instance_id);
 
+    AgentIdentity identity_;
     ports::Repositories& repositories_;
     Dispatcher& dispatcher_;
     ProgressBoard& progress_;

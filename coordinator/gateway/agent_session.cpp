@@ -53,6 +53,7 @@ asio::awaitable<void> AgentSession::AsyncHandleFrame(std::string_view bytes) {
 
 asio::awaitable<void> AgentSession::AsyncHello(ports::AgentHello& hello) {
     hello.peer = peer_;
+    hello.peer_certificate = peer_certificate_;
     if (hello.instance_id.empty()) {
         link_.RequestClose(CloseCode::kPolicyError, kNoInstanceReason, false);
         co_return;
@@ -81,7 +82,7 @@ asio::awaitable<void> AgentSession::AsyncHello(ports::AgentHello& hello) {
         replaced->PostClose(CloseCode::kPolicyError, std::string(kReplacedReason));
     }
     link_.Enqueue(WelcomeMessage{session_id_, context_.options.heartbeat_seconds,
-                                 decision.new_credential, decision.floors});
+                                 decision.new_credential, decision.floors, decision.certificate});
     state_ = State::kOpen;
     RestartIdleDeadline();
     log::Info("agent session opened instance_id={} session_id={} peer={} agent_version={}",
@@ -107,6 +108,9 @@ asio::awaitable<void> AgentSession::AsyncDispatch(const InboundMessage& message)
         case InboundKind::kResult:
             co_await directory.OnResult(instance_id_, message.result);
             co_return;
+        case InboundKind::kCertificateRequest:
+            co_await AsyncRenewCertificate(message.certificate_request);
+            co_return;
         case InboundKind::kEmpty:
             link_.RequestClose(CloseCode::kProtocolError, kMalformedEnvelopeReason, false);
             co_return;
@@ -116,6 +120,17 @@ asio::awaitable<void> AgentSession::AsyncDispatch(const InboundMessage& message)
     }
     link_.RequestClose(CloseCode::kProtocolError, UnexpectedMessageReason(message.body_name),
                        false);
+}
+
+asio::awaitable<void> AgentSession::AsyncRenewCertificate(const std::string& request_pem) {
+    auto issued = co_await context_.Directory().RenewCertificate(instance_id_, request_pem);
+    if (!issued) {
+        log::Warn("agent certificate renewal refused instance_id={} reason=\"{}\"", instance_id_,
+                  issued.error().message);
+        link_.Enqueue(ErrorMessage{"certificate_refused", issued.error().message});
+        co_return;
+    }
+    link_.Enqueue(CertificateMessage{std::move(*issued)});
 }
 
 asio::awaitable<void> AgentSession::AsyncClosed(const std::string& cause) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,11 @@ public:
     // the agent was never welcomed. cause goes to the log.
     boost::asio::awaitable<void> AsyncClosed(const std::string& cause);
 
+    // The client certificate the TLS handshake verified (ADR 0034); set before the first frame.
+    void SetPeerCertificate(std::optional<ports::PeerCertificate> certificate) {
+        peer_certificate_ = std::move(certificate);
+    }
+
     // Empty until the Hello was accepted.
     [[nodiscard]] const std::string& instance_id() const { return instance_id_; }
     [[nodiscard]] const std::string& session_id() const { return session_id_; }
@@ -60,6 +66,9 @@ private:
 
     boost::asio::awaitable<void> AsyncHello(ports::AgentHello& hello);
     boost::asio::awaitable<void> AsyncDispatch(const InboundMessage& message);
+    // Frames are handled one after the other, so one renewal at a time; how often one instance
+    // may renew is the directory's bound.
+    boost::asio::awaitable<void> AsyncRenewCertificate(const std::string& request_pem);
     void RestartIdleDeadline();
 
     GatewayContext& context_;
@@ -70,6 +79,7 @@ private:
     std::string instance_id_;
     std::string session_id_;
     bool registered_ = false;
+    std::optional<ports::PeerCertificate> peer_certificate_;
 };
 
 }  // namespace waka::coordinator::gateway

@@ -61,8 +61,11 @@ boost::asio::awaitable<std::variant<std::filesystem::path, HttpError>> AsyncLoca
     const std::string_view authorization = request.authorization;
     const bool has_bearer = authorization.starts_with(kBearer);
     const std::string credential(has_bearer ? authorization.substr(kBearer.size()) : "");
+    const bool certified =
+        !request.certificate_required ||
+        (request.peer_certificate && request.peer_certificate->instance_id == request.instance_id);
     bool allowed = false;
-    if (!request.instance_id.empty() && !credential.empty()) {
+    if (certified && !request.instance_id.empty() && !credential.empty()) {
         allowed = co_await directory.CheckCredential(request.instance_id, credential);
     }
     if (!allowed) {

@@ -40,6 +40,10 @@ struct ArtifactRequest {
     std::string sha256;
     std::string instance_id;    // X-Waka-Instance
     std::string authorization;  // "Bearer <credential>"
+    // The connection's verified client certificate; required to name instance_id when
+    // certificate_required (ADR 0034).
+    std::optional<ports::PeerCertificate> peer_certificate;
+    bool certificate_required = false;
 };
 
 // Checks method, name and credential (with the directory), then that the instance may download

@@ -19,11 +19,20 @@
 #include "coordinator/http/range_file.hpp"
 #include "coordinator/http/serializer_buffers.hpp"
 #include "shared/core/log.hpp"
+#include "shared/pki/agent_certificates.hpp"
 
 namespace waka::coordinator::gateway {
 namespace {
 
 using namespace beast_types;  // the stream types and limits of connection_beast.hpp
+
+std::optional<ports::PeerCertificate> PeerCertificateOf(SSL* ssl) {
+    auto facts = pki::VerifiedPeerCertificate(ssl);
+    if (!facts) {
+        return std::nullopt;
+    }
+    return ports::PeerCertificate{std::move(facts->common_name), std::move(facts->serial)};
+}
 
 // One accepted TCP connection: TLS, then HTTP requests (artifact downloads, keep-alive) or one
 // upgrade to the agent WebSocket, whose protocol is the AgentSession's. Everything runs on the
@@ -109,6 +118,7 @@ private:
     std::shared_ptr<GatewayContext> context_;
     asio::any_io_executor executor_;  // the connection's strand
     std::string peer_;
+    std::optional<ports::PeerCertificate> peer_certificate_;  // verified in the TLS handshake
     AgentSession session_;
     std::optional<TlsStream> tls_;  // until the upgrade
     std::optional<WsStream> ws_;    // after it
@@ -166,6 +176,8 @@ asio::awaitable<void> GatewayConnection::AsyncServe() {
         log::Debug("gateway TLS handshake failed peer={} error={}", peer_, hec.message());
         co_return;
     }
+    peer_certificate_ = PeerCertificateOf(tls_->native_handle());
+    session_.SetPeerCertificate(peer_certificate_);
     for (bool first = true;; first = false) {
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(kMaxRequestBodyBytes);
@@ -209,6 +221,8 @@ asio::awaitable<bool> GatewayConnection::AsyncServeArtifact(const Request& req,
     request.sha256 = std::string(sha256);
     request.instance_id = std::string(req["X-Waka-Instance"]);
     request.authorization = std::string(req[bhttp::field::authorization]);
+    request.peer_certificate = peer_certificate_;
+    request.certificate_required = context_->options.require_client_certificate;
     auto located = co_await AsyncLocateArtifact(context_->Directory(), request, peer_);
     if (const auto* error = std::get_if<HttpError>(&located)) {
         co_return co_await AsyncJsonError(req, *error);

@@ -13,7 +13,8 @@ namespace waka::coordinator::gateway {
 struct GatewayContext {
     explicit GatewayContext(GatewayOptions options_in)
         : options(std::move(options_in)),
-          tls(net::TlsServerFiles{options.cert_file, options.key_file, "gateway TLS"}) {}
+          tls(net::TlsServerFiles{options.cert_file, options.key_file, "gateway TLS",
+                                  options.client_ca_file}) {}
 
     // Set by GatewayServer::Start before the first accept; only read after that.
     [[nodiscard]] ports::AgentEvents& Directory() const { return *directory; }

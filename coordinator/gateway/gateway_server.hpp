@@ -18,9 +18,15 @@ namespace waka::coordinator::gateway {
 
 struct GatewayOptions {
     std::string address = "0.0.0.0";
-    std::uint16_t port = 8443;                // 0: pick a free port (tests)
-    std::filesystem::path cert_file;          // PEM server certificate chain
-    std::filesystem::path key_file;           // PEM private key
+    std::uint16_t port = 8443;        // 0: pick a free port (tests)
+    std::filesystem::path cert_file;  // PEM server certificate chain
+    std::filesystem::path key_file;   // PEM private key
+    // The agent CA certificates client certificates are checked against (ADR 0034; several
+    // during a CA rotation). Empty: no client certificate is asked for.
+    std::filesystem::path client_ca_file;
+    // Artifact downloads need a client certificate naming their X-Waka-Instance (the sessions'
+    // rule is the directory's).
+    bool require_client_certificate = false;
     unsigned heartbeat_seconds = 15;          // told to agents in Welcome
     unsigned handshake_timeout_seconds = 10;  // TLS + WebSocket handshake + Hello
     unsigned idle_timeout_seconds = 60;       // no frame from the agent for this long: close
@@ -78,6 +84,7 @@ public:
     // ports::AgentChannel: thread-safe; a message for an instance not connected here is refused.
     bool Send(const std::string& instance_id, const ports::Instruction& instruction) override;
     bool SendCancel(const std::string& instance_id, const std::string& op_id) override;
+    bool Disconnect(const std::string& instance_id, const std::string& reason) override;
     [[nodiscard]] bool IsConnected(const std::string& instance_id) const override;
     [[nodiscard]] std::size_t ConnectedCount() const override;
 

@@ -162,6 +162,10 @@ bool GatewayServer::SendCancel(const std::string& instance_id, const std::string
     return impl_->context->registry.Post(instance_id, CancelMessage{op_id});
 }
 
+bool GatewayServer::Disconnect(const std::string& instance_id, const std::string& reason) {
+    return impl_->context->registry.Close(instance_id, reason);
+}
+
 bool GatewayServer::IsConnected(const std::string& instance_id) const {
     return impl_->context->registry.IsConnected(instance_id);
 }

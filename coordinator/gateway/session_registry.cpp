@@ -56,6 +56,20 @@ bool SessionRegistry::Post(const std::string& instance_id, OutboundMessage messa
     return true;
 }
 
+bool SessionRegistry::Close(const std::string& instance_id, const std::string& reason) {
+    std::shared_ptr<Connection> session;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = sessions_.find(instance_id);
+        if (it == sessions_.end()) {
+            return false;
+        }
+        session = it->second;
+    }
+    session->PostClose(CloseCode::kPolicyError, reason);
+    return true;
+}
+
 bool SessionRegistry::IsConnected(const std::string& instance_id) const {
     std::lock_guard lock(mutex_);
     return sessions_.contains(instance_id);

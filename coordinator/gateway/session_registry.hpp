@@ -34,6 +34,8 @@ public:
 
     // Queues the message on the instance's session; false if it has none.
     bool Post(const std::string& instance_id, OutboundMessage message);
+    // Closes the instance's session (policy error, the reason); false if it has none.
+    bool Close(const std::string& instance_id, const std::string& reason);
     [[nodiscard]] bool IsConnected(const std::string& instance_id) const;
     [[nodiscard]] std::size_t ConnectedCount() const;
     [[nodiscard]] bool Stopping() const;

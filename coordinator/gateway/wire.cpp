@@ -25,6 +25,7 @@ ports::AgentHello FromProto(const pb::Hello& hello) {
     out.credential = hello.credential();
     out.inventory = FromProto(hello.inventory());
     out.in_flight_op_id = hello.in_flight_op_id();
+    out.certificate_request = hello.certificate_request();
     return out;
 }
 
@@ -86,6 +87,7 @@ struct BodyWriter {
         w->set_session_id(m.session_id);
         w->set_heartbeat_seconds(m.heartbeat_seconds);
         w->set_credential(m.credential);
+        w->set_certificate(m.certificate);
         for (const auto& floor : m.floors) {
             pb::Floor* pf = w->add_floors();
             pf->set_statement(floor.statement);
@@ -96,6 +98,9 @@ struct BodyWriter {
         ToProto(m, envelope.mutable_instruction());
     }
     void operator()(const CancelMessage& m) const { envelope.mutable_cancel()->set_op_id(m.op_id); }
+    void operator()(const CertificateMessage& m) const {
+        envelope.mutable_certificate_issued()->set_certificate(m.certificate);
+    }
     void operator()(const ErrorMessage& m) const {
         envelope.mutable_error()->set_code(m.code);
         envelope.mutable_error()->set_detail(m.detail);
@@ -138,10 +143,16 @@ Expected<void> FillBody(const pb::Envelope& envelope, InboundMessage& out) {
             out.result = std::move(*result);
             return {};
         }
+        case pb::Envelope::kCertificateRequest:
+            out.kind = InboundKind::kCertificateRequest;
+            out.body_name = "certificate request";
+            out.certificate_request = envelope.certificate_request().csr();
+            return {};
         case pb::Envelope::kWelcome:
         case pb::Envelope::kInstruction:
         case pb::Envelope::kCancel:
         case pb::Envelope::kError:
+        case pb::Envelope::kCertificateIssued:
             out.kind = InboundKind::kCoordinatorOnly;
             out.body_name = "coordinator message";
             return {};

@@ -23,6 +23,7 @@ enum class InboundKind {
     kAck,
     kProgress,
     kResult,
+    kCertificateRequest,
     kCoordinatorOnly,  // a coordinator -> agent body (welcome, instruction, cancel, error)
 };
 
@@ -37,6 +38,7 @@ struct InboundMessage {
     std::string op_id;  // kAck
     ports::AgentProgress progress;
     ports::AgentResult result;
+    std::string certificate_request;  // kCertificateRequest: PEM CSR
 };
 
 // Fails with kProtocol when the bytes are not an Envelope or a Result carries no outcome.
@@ -47,6 +49,10 @@ struct WelcomeMessage {
     unsigned heartbeat_seconds = 0;
     std::string credential;  // empty unless an enrollment token was exchanged
     std::vector<ports::SignedFloor> floors;
+    std::string certificate;  // PEM client certificate issued for the Hello's request, if any
+};
+struct CertificateMessage {
+    std::string certificate;  // PEM, the answer to an in-session CertificateRequest
 };
 struct CancelMessage {
     std::string op_id;
@@ -55,8 +61,8 @@ struct ErrorMessage {
     std::string code;
     std::string detail;
 };
-using OutboundMessage =
-    std::variant<WelcomeMessage, ports::Instruction, CancelMessage, ErrorMessage>;
+using OutboundMessage = std::variant<WelcomeMessage, ports::Instruction, CancelMessage,
+                                     ErrorMessage, CertificateMessage>;
 
 // Serialises one coordinator -> agent Envelope with protocol_version = kProtocolVersion.
 [[nodiscard]] std::string EncodeOutbound(const OutboundMessage& message, std::uint64_t seq);

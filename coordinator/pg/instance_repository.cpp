@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "coordinator/db/database.hpp"
+#include "coordinator/pg/agent_login.hpp"
 #include "coordinator/pg/audit_chain.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "shared/core/crypto.hpp"
@@ -142,6 +143,7 @@ boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Decommi
             "NULL, "
             "credential_hash = NULL WHERE id = $1",
             id, FormatRfc3339(now));
+        RevokeCertificates(tx, id, now, "decommissioned");
         domain::AuditDraft draft{.actor = by.actor,
                                  .action = "instance.decommission",
                                  .target_type = "instance",
@@ -156,50 +158,6 @@ boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Decommi
         }
         tx.commit();
         return *updated;
-    });
-}
-
-boost::asio::awaitable<Expected<ports::AgentAuth>> PgInstanceRepository::AuthenticateAgent(
-    const std::string& instance_id, const std::string& secret_hash,
-    const std::string& new_credential_hash) {
-    const auto now = clock_.Now();
-    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::AgentAuth> {
-        pqxx::work tx(c);
-        auto rows = tx.exec_params(
-            "SELECT credential_hash, enrollment_token_hash, decommissioned_at IS NOT NULL, "
-            "enrollment_expires_at IS NOT NULL AND enrollment_expires_at < $2::timestamptz "
-            "FROM instances WHERE id = $1 FOR UPDATE",
-            instance_id, FormatRfc3339(now));
-        if (rows.empty() || rows[0][2].as<bool>()) {
-            return ports::AgentAuth::kRefused;
-        }
-        const auto credential = OptionalText(rows[0][0]);
-        if (credential && ConstantTimeEquals(*credential, secret_hash)) {
-            return ports::AgentAuth::kCredential;
-        }
-        const auto enrollment = OptionalText(rows[0][1]);
-        const bool expired = rows[0][3].as<bool>();
-        if (!enrollment || expired || !ConstantTimeEquals(*enrollment, secret_hash)) {
-            return ports::AgentAuth::kRefused;
-        }
-        // The token is single-use: cleared in the same transaction that stores the credential.
-        tx.exec_params(
-            "UPDATE instances SET credential_hash = $2, enrollment_token_hash = NULL, "
-            "enrollment_expires_at = NULL WHERE id = $1",
-            instance_id, new_credential_hash);
-        domain::AuditDraft audit{"agent:" + instance_id,
-                                 "instance.enroll",
-                                 "instance",
-                                 instance_id,
-                                 instance_id,
-                                 "allowed",
-                                 "enrollment token exchanged for a credential",
-                                 "{}"};
-        if (auto entry = AppendAudit(tx, audit_key_, audit, now); !entry) {
-            return entry.error();
-        }
-        tx.commit();
-        return ports::AgentAuth::kEnrolled;
     });
 }
 

@@ -23,9 +23,12 @@ public:
         ports::InstanceFilter filter) override;
     boost::asio::awaitable<Expected<domain::Instance>> Decommission(const domain::Principal& by,
                                                                     std::string id) override;
+    // In agent_login.cpp, with the certificate checks.
     boost::asio::awaitable<Expected<ports::AgentAuth>> AuthenticateAgent(
-        const std::string& instance_id, const std::string& secret_hash,
-        const std::string& new_credential_hash) override;
+        const ports::AgentLogin& login) override;
+    boost::asio::awaitable<Expected<void>> RecordCertificate(
+        const std::string& instance_id, const ports::AgentCertificateRecord& issued,
+        TimePoint not_renewed_since) override;
     boost::asio::awaitable<Expected<bool>> CheckCredential(
         const std::string& instance_id, const std::string& credential_hash) override;
     boost::asio::awaitable<Expected<void>> RecordConnected(

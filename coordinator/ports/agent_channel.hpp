@@ -46,6 +46,9 @@ public:
     virtual bool Send(const std::string& instance_id, const Instruction& instruction) = 0;
     // Asks the agent to cancel op_id; false when its agent is not connected here.
     virtual bool SendCancel(const std::string& instance_id, const std::string& op_id) = 0;
+    // Closes the instance's session at once with the reason (decommission, ADR 0034); false when
+    // its agent is not connected here.
+    virtual bool Disconnect(const std::string& instance_id, const std::string& reason) = 0;
     [[nodiscard]] virtual bool IsConnected(const std::string& instance_id) const = 0;
     [[nodiscard]] virtual std::size_t ConnectedCount() const = 0;
 };

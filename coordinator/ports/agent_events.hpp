@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,13 +16,21 @@
 // protobuf.
 namespace waka::coordinator::ports {
 
+// The client certificate the gateway's TLS handshake verified against the agent CA (ADR 0034).
+struct PeerCertificate {
+    std::string instance_id;  // its subject CN
+    std::string serial;       // lower-case hex
+};
+
 struct AgentHello {
     std::string instance_id;
     std::string agent_version;
     std::string credential;  // long-lived credential or one-time enrollment token; never logged
     std::vector<domain::InstalledComponent> inventory;
     std::string in_flight_op_id;
-    std::string peer;  // remote address, for logs
+    std::string peer;                                 // remote address, for logs
+    std::string certificate_request;                  // PEM CSR, or empty
+    std::optional<PeerCertificate> peer_certificate;  // set by the gateway from the handshake
 };
 
 struct HelloDecision {
@@ -29,6 +38,7 @@ struct HelloDecision {
     std::string reason;               // close reason when refused (no secrets)
     std::string new_credential;       // set when an enrollment token was exchanged for a credential
     std::vector<SignedFloor> floors;  // every floor in force, sent in the Welcome (ADR 0022)
+    std::string certificate;          // PEM client certificate issued for the Hello's request
 };
 
 enum class AgentOutcome { kSucceeded, kFailed, kRolledBack };
@@ -73,6 +83,11 @@ public:
                                                     const AgentProgress& progress) = 0;
     virtual boost::asio::awaitable<void> OnResult(const std::string& instance_id,
                                                   const AgentResult& result) = 0;
+    // An open session asks for a renewed client certificate (ADR 0034): the PEM certificate, or
+    // an error whose message the agent is told (kInvalidArgument for a bad request, kConflict when
+    // renewing again this soon, kPermissionDenied when no agent CA is configured).
+    virtual boost::asio::awaitable<Expected<std::string>> RenewCertificate(
+        const std::string& instance_id, const std::string& request_pem) = 0;
 
     // Artifact downloads on the gateway listener (GET /agent/v1/artifacts/<sha256> with headers
     // "X-Waka-Instance: <id>" and "Authorization: Bearer <credential>").

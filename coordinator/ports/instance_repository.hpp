@@ -31,7 +31,34 @@ struct InstanceFilter {
     std::optional<std::string> after_id;  // cursor: the last id of the previous page
 };
 
-enum class AgentAuth { kRefused, kCredential, kEnrolled };
+// A client certificate of an agent (ADR 0034), as recorded.
+struct AgentCertificateRecord {
+    std::string serial;  // lower-case hex
+    TimePoint not_after;
+};
+
+// One agent's Hello, as the repository checks it in one transaction.
+struct AgentLogin {
+    std::string instance_id;
+    std::string secret_hash;          // of the Hello's credential or enrollment token
+    std::string new_credential_hash;  // stored when an enrollment token is exchanged
+    // The serial of the client certificate the TLS handshake verified: it must be one issued to
+    // this instance and not revoked. Accepting it revokes the instance's older certificates.
+    std::optional<std::string> presented_serial;
+    std::optional<AgentCertificateRecord> issued;  // recorded when the login is accepted
+    // A credential alone does not do: only an enrollment may come without a certificate.
+    bool credential_needs_certificate = false;
+};
+
+// kCertificateRevoked: the presented certificate is revoked or not this instance's;
+// kCertificateRequired: a valid credential, but credential_needs_certificate.
+enum class AgentAuth {
+    kRefused,
+    kCredential,
+    kEnrolled,
+    kCertificateRevoked,
+    kCertificateRequired
+};
 
 class InstanceRepository {
 public:
@@ -45,15 +72,21 @@ public:
     // Ordered by id.
     virtual boost::asio::awaitable<Expected<std::vector<domain::Instance>>> List(
         InstanceFilter filter) = 0;
-    // Sets decommissioned_at and clears the enrollment token and credential, so the agent can no
-    // longer connect. kNotFound; kConflict when already decommissioned.
+    // Sets decommissioned_at, clears the enrollment token and credential and revokes every client
+    // certificate, so the agent can no longer connect. kNotFound; kConflict when already
+    // decommissioned.
     virtual boost::asio::awaitable<Expected<domain::Instance>> Decommission(
         const domain::Principal& by, std::string id) = 0;
 
     // Agent side. Hashes are SHA-256 hex of the secrets; secrets never reach here.
     virtual boost::asio::awaitable<Expected<AgentAuth>> AuthenticateAgent(
-        const std::string& instance_id, const std::string& secret_hash,
-        const std::string& new_credential_hash) = 0;
+        const AgentLogin& login) = 0;
+    // Records a renewed client certificate of an active instance. kNotFound when the instance is
+    // unknown or decommissioned; kConflict when it was issued one after `not_renewed_since`
+    // (renewing again this soon: a bound on what one agent can make the CA sign).
+    virtual boost::asio::awaitable<Expected<void>> RecordCertificate(
+        const std::string& instance_id, const AgentCertificateRecord& issued,
+        TimePoint not_renewed_since) = 0;
     virtual boost::asio::awaitable<Expected<bool>> CheckCredential(
         const std::string& instance_id, const std::string& credential_hash) = 0;
     virtual boost::asio::awaitable<Expected<void>> RecordConnected(

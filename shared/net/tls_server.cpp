@@ -74,6 +74,28 @@ Expected<void> LoadIdentity(ssl::context& tls, const TlsServerFiles& files) {
     return {};
 }
 
+Expected<void> LoadClientCas(ssl::context& tls, const TlsServerFiles& files) {
+    if (files.client_ca_file.empty()) {
+        return {};
+    }
+    boost::system::error_code ec;
+    tls.load_verify_file(files.client_ca_file.string(), ec);
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca_file.c_str());
+    if (ec || names == nullptr) {
+        return InvalidFile(files, "client CA file '" + files.client_ca_file.string() +
+                                      "' holds no PEM certificate" +
+                                      (ec ? ": " + ec.message() : std::string()));
+    }
+    SSL_CTX_set_client_CA_list(tls.native_handle(), names);
+    // Asked for, verified when sent, not required: enrollment comes without one.
+    tls.set_verify_mode(ssl::verify_peer);
+    // Required by OpenSSL for server-side session caching once peers are verified.
+    static constexpr unsigned char kSessionContext[] = "waka-coordinator";
+    SSL_CTX_set_session_id_context(tls.native_handle(), kSessionContext,
+                                   sizeof kSessionContext - 1);
+    return {};
+}
+
 }  // namespace
 
 Expected<std::shared_ptr<ssl::context>> MakeTlsServerContext(const TlsServerFiles& files) {
@@ -86,6 +108,9 @@ Expected<std::shared_ptr<ssl::context>> MakeTlsServerContext(const TlsServerFile
     }
     if (auto identity = LoadIdentity(*tls, files); !identity) {
         return identity.error();
+    }
+    if (auto cas = LoadClientCas(*tls, files); !cas) {
+        return cas.error();
     }
     return tls;
 }

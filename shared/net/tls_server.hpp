@@ -21,6 +21,10 @@ struct TlsServerFiles {
     std::filesystem::path cert_file;  // PEM certificate chain, leaf first
     std::filesystem::path key_file;   // PEM private key of the leaf
     std::string label;                // names the listener in errors, e.g. "gateway TLS"
+    // PEM CA certificates a client certificate is verified against; empty: none is asked for.
+    // A client may still connect without one (the application decides what that allows); one
+    // that sends a certificate these CAs did not sign, or an expired one, fails the handshake.
+    std::filesystem::path client_ca_file;
 };
 
 // A server context: TLS 1.2 or newer; for TLS 1.2 only ECDHE key exchange with AEAD ciphers

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -22,9 +23,10 @@ using namespace detail;
 
 constexpr std::size_t kMaxRequestBytes = 16 * 1024;
 constexpr std::size_t kMaxFileBytes = 1024 * 1024;
-// Issued certificates start this far in the past, so that a host whose clock is a little behind
-// the coordinator's still accepts its own new certificate.
-constexpr long kBackdateSeconds = 300;
+// Issued certificates start up to this far in the past (a tenth of their lifetime at most, so
+// that short test lifetimes keep their renewal point), so that a host whose clock is a little
+// behind the coordinator's still accepts its own new certificate.
+constexpr long kMaxBackdateSeconds = 300;
 
 Error Invalid(std::string message) { return MakeError(Errc::kInvalidArgument, std::move(message)); }
 
@@ -88,7 +90,9 @@ bool FillCertificate(X509* cert, X509* issuer, EVP_PKEY* subject_key,
                      const std::string& instance_id, std::chrono::seconds lifetime) {
     X509_NAME* subject = X509_get_subject_name(cert);
     return X509_set_version(cert, 2) == 1 && SetRandomSerial(cert) &&
-           X509_gmtime_adj(X509_getm_notBefore(cert), -kBackdateSeconds) != nullptr &&
+           X509_gmtime_adj(X509_getm_notBefore(cert),
+                           -std::min<long>(kMaxBackdateSeconds, lifetime.count() / 10)) !=
+               nullptr &&
            X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(lifetime.count())) !=
                nullptr &&
            X509_set_pubkey(cert, subject_key) == 1 &&

@@ -56,3 +56,12 @@ std::vector<std::pair<std::string, std::string>> FakeAgentChannel::Cancels() con
 }
 
 }  // namespace waka::coordinator::fakes
+
+namespace waka::coordinator::fakes {
+
+bool FakeAgentChannel::Disconnect(const std::string& instance_id, const std::string&) {
+    std::lock_guard lock(mutex_);
+    return connected_.erase(instance_id) > 0;
+}
+
+}  // namespace waka::coordinator::fakes

@@ -20,6 +20,8 @@ public:
 
     bool Send(const std::string& instance_id, const ports::Instruction& instruction) override;
     bool SendCancel(const std::string& instance_id, const std::string& op_id) override;
+    // The gateway's close: the instance is no longer connected.
+    bool Disconnect(const std::string& instance_id, const std::string& reason) override;
     [[nodiscard]] bool IsConnected(const std::string& instance_id) const override;
     [[nodiscard]] std::size_t ConnectedCount() const override;
 

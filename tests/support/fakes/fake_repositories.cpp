@@ -132,14 +132,20 @@ asio::awaitable<Expected<std::optional<domain::Deployment>>> FakeDeploymentRepos
 }
 
 asio::awaitable<Expected<ports::AgentAuth>> FakeInstanceRepository::AuthenticateAgent(
-    const std::string& instance_id, const std::string& secret_hash,
-    const std::string& new_credential_hash) {
+    const ports::AgentLogin& login) {
+    const auto& [instance_id, secret_hash, new_credential_hash, presented, issued, needs] = login;
     auto found = agents.find(instance_id);
     if (found == agents.end()) {
         co_return ports::AgentAuth::kRefused;
     }
+    if (presented && certificates[*presented] != instance_id) {
+        co_return ports::AgentAuth::kCertificateRevoked;
+    }
+    if (issued) {
+        certificates[issued->serial] = instance_id;
+    }
     if (!found->second.credential_hash.empty() && found->second.credential_hash == secret_hash) {
-        co_return ports::AgentAuth::kCredential;
+        co_return needs ? ports::AgentAuth::kCertificateRequired : ports::AgentAuth::kCredential;
     }
     if (!found->second.enrollment_hash.empty() && found->second.enrollment_hash == secret_hash) {
         found->second = {new_credential_hash, ""};  // single use

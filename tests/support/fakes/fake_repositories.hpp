@@ -58,10 +58,10 @@ public:
     };
     std::map<std::string, Agent> agents;  // instance id -> hashes
     std::vector<std::string> calls;       // "connected instance session", "seen instance", ...
+    std::map<std::string, std::string> certificates;  // serial -> instance id (none revoked)
 
     boost::asio::awaitable<Expected<ports::AgentAuth>> AuthenticateAgent(
-        const std::string& instance_id, const std::string& secret_hash,
-        const std::string& new_credential_hash) override;
+        const ports::AgentLogin& login) override;
     boost::asio::awaitable<Expected<bool>> CheckCredential(
         const std::string& instance_id, const std::string& credential_hash) override;
     boost::asio::awaitable<Expected<void>> RecordConnected(

@@ -145,8 +145,13 @@ public:
         co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::Decommission");
     }
     boost::asio::awaitable<Expected<ports::AgentAuth>> AuthenticateAgent(
-        const std::string&, const std::string&, const std::string&) override {
+        const ports::AgentLogin&) override {
         co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::AuthenticateAgent");
+    }
+    boost::asio::awaitable<Expected<void>> RecordCertificate(const std::string&,
+                                                             const ports::AgentCertificateRecord&,
+                                                             TimePoint) override {
+        co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::RecordCertificate");
     }
     boost::asio::awaitable<Expected<bool>> CheckCredential(const std::string&,
                                                            const std::string&) override {

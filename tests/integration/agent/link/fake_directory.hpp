@@ -91,6 +91,11 @@ public:
         Record([&](Calls& c) { c.progress.push_back(progress); });
         co_return;
     }
+    // No agent CA here: renewals are refused as a coordinator without one refuses them.
+    boost::asio::awaitable<Expected<std::string>> RenewCertificate(const std::string&,
+                                                                   const std::string&) override {
+        co_return MakeError(Errc::kPermissionDenied, "this coordinator has no agent CA");
+    }
     boost::asio::awaitable<void> OnResult(const std::string&,
                                           const ports::AgentResult& result) override {
         Record([&](Calls& c) { c.results.push_back(result); });

@@ -100,6 +100,11 @@ public:
         Record([&](Calls& c) { c.progress.emplace_back(instance_id, progress); });
         co_return;
     }
+    // No agent CA here: renewals are refused as a coordinator without one refuses them.
+    boost::asio::awaitable<Expected<std::string>> RenewCertificate(const std::string&,
+                                                                   const std::string&) override {
+        co_return MakeError(Errc::kPermissionDenied, "this coordinator has no agent CA");
+    }
     boost::asio::awaitable<void> OnResult(const std::string& instance_id,
                                           const ports::AgentResult& result) override {
         Record([&](Calls& c) { c.results.emplace_back(instance_id, result); });
