@@ -249,12 +249,18 @@ boost::json::array Warnings(const domain::ResolutionContext& context,
     return warnings;
 }
 
-boost::json::object Report(const domain::ResolutionContext& context, const Components& components) {
+// The whole report is pure work over the context, so it runs on the resolver's pool; kTooComplex
+// past the step budget (the answer cannot say whether the versions are compatible).
+Expected<boost::json::object> Report(const domain::ResolutionContext& context,
+                                     const Components& components) {
     auto problems = Problems(context, components);
     std::optional<std::string> chain;
     if (problems.empty()) {
         // The resolver has the last word (pins on dependencies reached, stability...).
         auto resolved = resolver::Resolve(*context.index, domain::MakeRequest(context, components));
+        if (!resolved && resolved.error().Is(Errc::kTooComplex)) {
+            return resolved.error();
+        }
         if (!resolved) {
             chain = resolved.error().message;
             problems.push_back({"resolution", "", "", "", "", "", "", *chain});
@@ -270,19 +276,20 @@ boost::json::object Report(const domain::ResolutionContext& context, const Compo
             }
         }
     }
-    return {{"is_compatible", problems.empty()},
-            {"incompatibilities", std::move(incompatibilities)},
-            {"warnings", Warnings(context, components)},
-            {"compatible_versions", std::move(compatible_versions)},
-            {"instance_id", context.instance_id.empty() ? boost::json::value(nullptr)
-                                                        : boost::json::value(context.instance_id)},
-            {"pins_applied", [&] {
-                 boost::json::array ids;
-                 for (const auto& pin : context.pins_in_force) {
-                     ids.push_back(boost::json::string(pin.id));
-                 }
-                 return ids;
-             }()}};
+    return boost::json::object{
+        {"is_compatible", problems.empty()},
+        {"incompatibilities", std::move(incompatibilities)},
+        {"warnings", Warnings(context, components)},
+        {"compatible_versions", std::move(compatible_versions)},
+        {"instance_id", context.instance_id.empty() ? boost::json::value(nullptr)
+                                                    : boost::json::value(context.instance_id)},
+        {"pins_applied", [&] {
+             boost::json::array ids;
+             for (const auto& pin : context.pins_in_force) {
+                 ids.push_back(boost::json::string(pin.id));
+             }
+             return ids;
+         }()}};
 }
 
 boost::asio::awaitable<http::Response> CheckCompatibility(deploy::ResolutionService& resolution,
@@ -296,7 +303,13 @@ boost::asio::awaitable<http::Response> CheckCompatibility(deploy::ResolutionServ
     if (!context) {
         co_return ToResponse(FromError(context.error()));
     }
-    co_return JsonResponse(200, Report(*context, request->components));
+    const domain::ResolutionContext& loaded = *context;
+    const Components& components = request->components;
+    auto report = co_await resolution.Compute([&] { return Report(loaded, components); });
+    if (!report) {
+        co_return ToResponse(FromError(report.error()));
+    }
+    co_return JsonResponse(200, *report);
 }
 
 }  // namespace

@@ -213,8 +213,11 @@ boost::asio::awaitable<http::Response> Compile(Services& services,
     if (auto unknown = CheckKnown(*context, *request)) {
         co_return ToResponse(*unknown);
     }
-    auto resolved =
-        resolver::Resolve(*context->index, domain::MakeRequest(*context, request->constraints));
+    const domain::ResolutionContext& loaded = *context;
+    const CompileRequest& asked = *request;
+    auto resolved = co_await resolution.Compute([&] {
+        return resolver::Resolve(*loaded.index, domain::MakeRequest(loaded, asked.constraints));
+    });
     if (!resolved) {
         co_return ToResponse(resolved.error().Is(Errc::kConflict)
                                  ? Unresolvable(*request, resolved.error())

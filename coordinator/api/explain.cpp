@@ -156,7 +156,10 @@ boost::asio::awaitable<http::Response> ExplainComponent(ExplainRoutes& routes, C
         co_return ToResponse(FromError(policy.error()));
     }
     const auto newest = NewestStable(context->index->components[*at]);
-    auto explanation = Explain(*context, *key, newest);
+    const domain::ResolutionContext& loaded = *context;
+    const std::string& component = *key;
+    auto explanation =
+        co_await routes.resolution.Compute([&] { return Explain(loaded, component, newest); });
     if (!explanation) {
         co_return ToResponse(FromError(explanation.error()));
     }

@@ -65,7 +65,12 @@ boost::asio::awaitable<std::optional<ApiError>> Validate(Services& services,
         }
         co_return FromError(context.error());
     }
-    auto valid = domain::ValidateManifest(*context, manifest);
+    const domain::ResolutionContext& loaded = *context;
+    auto valid =
+        co_await resolution.Compute([&] { return domain::ValidateManifest(loaded, manifest); });
+    if (!valid && (valid.error().Is(Errc::kTooComplex) || valid.error().Is(Errc::kBusy))) {
+        co_return FromError(valid.error());
+    }
     if (valid || !valid.error().Is(Errc::kConflict)) {
         co_return std::nullopt;
     }

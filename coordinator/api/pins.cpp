@@ -147,7 +147,11 @@ boost::asio::awaitable<http::Response> CreatePin(PinRoutes& routes, Call& call) 
     if (auto refused = CheckAgainstCatalog(*context, *pin)) {
         co_return ToResponse(*refused);
     }
-    if (auto admissible = domain::CheckPinAdmissible(*context, *pin); !admissible) {
+    const domain::ResolutionContext& loaded = *context;
+    const domain::PinRecord& candidate = *pin;
+    auto admissible = co_await routes.resolution.Compute(
+        [&] { return domain::CheckPinAdmissible(loaded, candidate); });
+    if (!admissible) {
         if (!admissible.error().Is(Errc::kConflict)) {
             co_return ToResponse(FromError(admissible.error()));
         }

@@ -34,6 +34,8 @@ StatusAndCode Map(const Error& error) {
         {Errc::kNetwork, {503, "unavailable"}},
         {Errc::kTimeout, {503, "timeout"}},
         {Errc::kUnsafe, {422, "unsafe"}},
+        {Errc::kBusy, {503, "busy"}},
+        {Errc::kTooComplex, {422, "too_complex"}},
     };
     for (const auto& [errc, mapped] : kTable) {
         if (error.Is(errc)) {
@@ -73,6 +75,12 @@ ApiError Invalid(std::vector<FieldError> errors) {
 ApiError FromError(const Error& error) {
     StatusAndCode mapped = Map(error);
     ApiError api = Make(mapped.status, mapped.code, error.message);
+    if (error.Is(Errc::kBusy)) {
+        // A full queue is the coordinator's own bound, not a backing service's internals: the
+        // answer names the setting so that operators know which one to raise.
+        api.headers.emplace_back("Retry-After", "1");
+        return api;
+    }
     if (mapped.status >= 500) {
         // Server-side failures keep their cause in the log, not in the answer.
         log::Error("request failed status={} error={}", mapped.status, error.message);

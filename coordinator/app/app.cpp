@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "coordinator/api/api.hpp"
+#include "coordinator/app/capacity_config.hpp"
 #include "coordinator/app/config.hpp"
 #include "coordinator/app/core.hpp"
 #include "coordinator/db/database.hpp"
@@ -194,6 +195,7 @@ private:
     OffsetClock clock_;  // the system clock unless testing.clock_offset_seconds is set
     asio::io_context io_;
     std::unique_ptr<db::Database> database_;
+    std::unique_ptr<db::Database> agent_database_;  // the agents' own pool (ADR 0033)
     // Declared before the gateway so that the gateway, whose connections call the core's agent
     // sessions, goes first.
     std::unique_ptr<CoordinatorCore> core_;
@@ -233,6 +235,11 @@ Expected<void> Coordinator::Prepare() {
         return version.error().WithContext("migrate database");
     }
     log::Info("database ready schema_version={}", *version);
+    auto agent_database = db::Database::Open(AgentDatabaseOptionsOf(config_));
+    if (!agent_database) {
+        return agent_database.error().WithContext("open the agents' database pool");
+    }
+    agent_database_ = std::move(*agent_database);
     release::LogTrustAtStartUp(ReleaseTrustOf(config_));
     auto audit_key = AuditKeyOf(config_);
     if (!audit_key) {
@@ -249,7 +256,10 @@ Expected<void> Coordinator::Prepare() {
         std::make_unique<gateway::GatewayServer>(io_, GatewayOptionsOf(config_, gateway_gate_));
     core_ = std::make_unique<CoordinatorCore>(
         *database_, clock_, config_.storage_dir / "artifacts", *gateway_, io_.get_executor(),
-        ReleaseTrustOf(config_), std::move(*audit_key), std::move(*agent_identity));
+        ReleaseTrustOf(config_), std::move(*audit_key),
+        CoreOptions{.agent_database = agent_database_.get(),
+                    .resolution = ResolutionOptionsOf(config_),
+                    .agent_identity = std::move(*agent_identity)});
     if (auto checked = RunToCompletion(io_, core_->postgres.CheckAuditKey()); !checked) {
         return checked.error().WithContext("check the audit key");
     }

@@ -2,6 +2,7 @@
 
 #include <tuple>
 
+#include "coordinator/app/capacity_config.hpp"
 #include "coordinator/db/conninfo.hpp"
 #include "shared/net/peer_gate.hpp"
 
@@ -129,6 +130,7 @@ void BindConfig(config::Schema& schema, CoordinatorConfig& c) {
                "Allow the testing.* settings. Never in production.");
     schema.Add("testing.clock_offset_seconds", &c.testing_clock_offset_seconds,
                "Test-only: seconds added to the coordinator's clock (needs testing.enabled).");
+    BindCapacityConfig(schema, c);
 }
 
 namespace {
@@ -296,6 +298,9 @@ Expected<void> ValidateConfig(const CoordinatorConfig& c) {
     }
     if (auto limits = ValidateRateLimits(c); !limits) {
         return limits;
+    }
+    if (auto capacity = ValidateCapacityConfig(c); !capacity) {
+        return capacity;
     }
     for (const auto& [key, list] :
          {std::pair{"http.allowed_networks", &c.http_allowed_networks},

@@ -86,6 +86,13 @@ struct CoordinatorConfig {
     // can stand inside or outside a maintenance window. Refused unless testing_enabled.
     bool testing_enabled = false;
     std::int64_t testing_clock_offset_seconds = 0;
+    // The agents' own database pool and the resolver's worker pool (capacity_config.cpp, ADR
+    // 0033), so that an API flood can starve neither heartbeats nor the I/O threads.
+    std::uint32_t database_agent_pool_size = 2;
+    std::uint32_t database_agent_max_queued = 1024;
+    std::uint32_t resolver_threads = 1;
+    std::uint32_t resolver_max_queued = 16;
+    std::uint32_t resolver_max_steps = 100'000;
 };
 
 // Binds every field to its key ("http.port" <- WAKA_HTTP_PORT <- --http-port).

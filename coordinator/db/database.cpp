@@ -163,6 +163,7 @@ struct Database::Pool {
 Database::Database(const DatabaseOptions& options)
     : connections_(std::make_unique<Pool>()),
       max_queued_(options.max_queued),
+      max_queued_setting_(options.max_queued_setting),
       pool_(options.pool_size) {
     connections_->target = {options.url, options.password_file};
     connections_->statement_timeout_ms = options.statement_timeout_ms;
@@ -170,8 +171,8 @@ Database::Database(const DatabaseOptions& options)
 }
 
 Error Database::BusyError() const {
-    return MakeError(Errc::kDatabase, "database busy: " + std::to_string(max_queued_) +
-                                          " requests are waiting for it (database.max_queued)");
+    return MakeError(Errc::kBusy, "database busy: " + std::to_string(max_queued_) +
+                                      " requests are waiting for it (" + max_queued_setting_ + ")");
 }
 
 Database::~Database() {

@@ -66,8 +66,10 @@ struct DatabaseOptions {
     // Migrations run on a session of their own, without this limit.
     std::uint32_t statement_timeout_ms = 30'000;
     // Run() calls waiting for or holding a connection at once; one more is refused at once
-    // (kDatabase "database busy"), so that a flood answers 503 instead of queueing without end.
+    // (kBusy "database busy"), so that a flood answers 503 instead of queueing without end.
     std::size_t max_queued = 1024;
+    // The setting that bounds max_queued, named in the busy error (one per pool).
+    std::string max_queued_setting = "database.max_queued";
 };
 
 // A fixed pool of libpqxx connections, each used by one DB thread at a time. libpqxx blocks, so
@@ -140,6 +142,7 @@ private:
     struct Pool;
     std::unique_ptr<Pool> connections_;
     std::size_t max_queued_;
+    std::string max_queued_setting_;
     std::atomic<std::size_t> queued_{0};
     boost::asio::thread_pool pool_;
 };

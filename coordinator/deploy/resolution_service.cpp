@@ -8,8 +8,12 @@ using domain::CheckPins;
 using domain::ComponentKey;
 using domain::ValidateManifest;
 
-ResolutionService::ResolutionService(ports::Repositories& repositories, const Clock& clock)
-    : repositories_(repositories), clock_(clock) {}
+ResolutionService::ResolutionService(ports::Repositories& repositories, const Clock& clock,
+                                     ResolutionOptions options)
+    : repositories_(repositories),
+      clock_(clock),
+      max_steps_(options.max_steps),
+      pool_(options.pool) {}
 
 asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>>
 ResolutionService::CatalogIndex() {
@@ -29,7 +33,9 @@ ResolutionService::CatalogIndex() {
     if (!all) {
         co_return all.error().WithContext("load the catalog");
     }
-    auto built = resolver::BuildIndex(CatalogOf(*all));
+    const std::vector<domain::Release>& releases_read = *all;
+    auto built = co_await Compute(
+        [&releases_read] { return resolver::BuildIndex(CatalogOf(releases_read)); });
     if (!built) {
         co_return built.error().WithContext("the stored catalog");
     }
@@ -47,6 +53,7 @@ asio::awaitable<Expected<domain::ResolutionContext>> ResolutionService::Load(
     domain::ResolutionContext context;
     context.now = clock_.Now();
     context.instance_id = instance_id;
+    context.max_steps = max_steps_;
     auto index = co_await CatalogIndex();
     if (!index) {
         co_return index.error();
@@ -94,12 +101,20 @@ asio::awaitable<Expected<void>> ResolutionService::CheckNoCycle(ports::NewReleas
     if (!all) {
         co_return all.error().WithContext("load the catalog");
     }
-    resolver::Catalog catalog = CatalogOf(*all);
-    catalog.components[ComponentKey(release.component_type, release.component_name)].push_back(
-        {release.version, release.is_stable, release.dependencies});
-    if (auto cycle = resolver::FindCycle(catalog)) {
+    const std::vector<domain::Release>& releases_read = *all;
+    auto cycle = co_await Compute([&releases_read, &release]()
+                                      -> Expected<std::optional<std::vector<std::string>>> {
+        resolver::Catalog catalog = CatalogOf(releases_read);
+        catalog.components[ComponentKey(release.component_type, release.component_name)].push_back(
+            {release.version, release.is_stable, release.dependencies});
+        return resolver::FindCycle(catalog);
+    });
+    if (!cycle) {
+        co_return cycle.error();
+    }
+    if (*cycle) {
         std::string path;
-        for (const auto& key : *cycle) {
+        for (const auto& key : **cycle) {
             path += (path.empty() ? "" : " -> ") + key;
         }
         co_return MakeError(Errc::kInvalidArgument,
@@ -118,8 +133,13 @@ asio::awaitable<Expected<void>> ResolutionService::ValidateDeployment(std::strin
     if (!context) {
         co_return context.error();
     }
-    auto valid =
-        skip_validation ? CheckPins(*context, manifest) : ValidateManifest(*context, manifest);
+    const domain::ResolutionContext& loaded = *context;
+    auto valid = co_await Compute([&loaded, &manifest, skip_validation] {
+        return skip_validation ? CheckPins(loaded, manifest) : ValidateManifest(loaded, manifest);
+    });
+    if (!valid && (valid.error().Is(Errc::kTooComplex) || valid.error().Is(Errc::kBusy))) {
+        co_return valid.error();
+    }
     if (!valid) {
         co_return MakeError(
             valid.error().Is(Errc::kConflict) ? Errc::kConflict : Errc::kInvalidArgument,

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "coordinator/deploy/compute_pool.hpp"
 #include "coordinator/domain/resolution_rules.hpp"
 #include "coordinator/ports/repositories.hpp"
 #include "shared/core/clock.hpp"
@@ -13,22 +14,36 @@
 
 // The resolver fed from the repositories: the catalog of releases, an instance's pins in force,
 // its quarantined versions and current manifest (docs/design.md §4.2), handed to the rules of
-// domain/resolution_rules.hpp.
+// domain/resolution_rules.hpp. Every resolution runs on the service's own bounded ComputePool,
+// never on the caller's (I/O) thread, with a step budget (ADR 0033).
 namespace waka::coordinator::deploy {
+
+struct ResolutionOptions {
+    ComputePoolOptions pool;          // resolver.threads, resolver.max_queued
+    std::size_t max_steps = 100'000;  // resolver.max_steps; 0: no budget (tests only)
+};
 
 class ResolutionService {
 public:
-    ResolutionService(ports::Repositories& repositories, const Clock& clock);
+    ResolutionService(ports::Repositories& repositories, const Clock& clock,
+                      ResolutionOptions options = {});
+
+    // Runs `work()` (pure resolver work over a loaded context, answering an Expected) on the
+    // compute pool: kBusy when resolver.max_queued resolutions are already waiting or running.
+    template <class Work>
+    auto Compute(Work work) {
+        return pool_.Run(std::move(work));
+    }
 
     // Reads the catalog and, for a non-empty instance_id, its pins, quarantine and current
-    // manifest. kNotFound "Instance <id> not found" (also when decommissioned); kInvalidArgument
-    // when a stored release no longer parses.
+    // manifest; the context carries the step budget. kNotFound "Instance <id> not found" (also when
+    // decommissioned); kInvalidArgument when a stored release no longer parses.
     boost::asio::awaitable<Expected<domain::ResolutionContext>> Load(std::string instance_id);
 
     // The validation step of a deployment (docs/design.md §4.3) of `manifest` to the instance: the
     // whole ValidateManifest, or with skip_validation (admin) the pins only, since skip_validation
     // skips the compatibility check and nothing overrides a pin. kConflict / kInvalidArgument whose
-    // message names the manifest and gives the chain.
+    // message names the manifest and gives the chain; kTooComplex past the step budget; kBusy.
     boost::asio::awaitable<Expected<void>> ValidateDeployment(std::string instance_id,
                                                               domain::Manifest manifest,
                                                               bool skip_validation);
@@ -45,9 +60,11 @@ private:
 
     ports::Repositories& repositories_;
     const Clock& clock_;
+    const std::size_t max_steps_;
     std::mutex cache_mutex_;  // guards the two members below; Load runs on many threads
     std::string cached_generation_;
     std::shared_ptr<const resolver::Index> cached_index_;
+    ComputePool pool_;  // last: its destructor waits for work that may use the members above
 };
 
 }  // namespace waka::coordinator::deploy

@@ -78,7 +78,7 @@ std::map<std::string, std::string> ManifestComponents(const Manifest& m) {
 
 resolver::Request MakeRequest(const ResolutionContext& context,
                               std::map<std::string, std::string> constraints) {
-    return {std::move(constraints), context.pins_in_force, context.quarantined};
+    return {std::move(constraints), context.pins_in_force, context.quarantined, context.max_steps};
 }
 
 Expected<void> ValidateManifest(const ResolutionContext& context, const Manifest& manifest) {

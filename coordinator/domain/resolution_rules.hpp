@@ -26,6 +26,7 @@ struct ResolutionContext {
     Quarantined quarantined;
     std::optional<Manifest> current;  // the instance's current manifest
     TimePoint now;
+    std::size_t max_steps = 0;  // each resolution's step budget (resolver::Request); 0: none
 };
 
 [[nodiscard]] std::string ComponentKey(std::string_view type, std::string_view name);

@@ -29,6 +29,10 @@ struct Request {
     std::vector<Pin> pins;
     // "type:name" -> versions that must not be chosen.
     std::map<std::string, std::vector<std::string>> quarantined;
+    // The step budget: decisions, dependency expansions and conflicts the search may take before
+    // it gives up with Errc::kTooComplex (0: no budget). Bounds the work of one hostile or huge
+    // request, whose cost the catalog's shape, not its size, decides.
+    std::size_t max_steps = 0;
 };
 
 struct Resolution {
@@ -37,7 +41,8 @@ struct Resolution {
 
 // Errors: Errc::kInvalidArgument for an unknown requested or pinned component or a bad range (the
 // message names it); Errc::kConflict when nothing satisfies everything, with the derivation chain
-// as the message, sentences joined by "; ".
+// as the message, sentences joined by "; "; Errc::kTooComplex when the search needs more than
+// request.max_steps steps (the message names the budget).
 [[nodiscard]] Expected<Resolution> Resolve(const Index& index, const Request& request);
 
 // Why `component` cannot be at `version` under `request` (for "explain"): resolves the request

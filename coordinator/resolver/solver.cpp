@@ -5,13 +5,18 @@
 namespace waka::coordinator::resolver {
 
 Expected<Resolution> Solver::Run(const Request& request) {
+    max_steps_ = request.max_steps;
     if (auto added = AddRequest(request); !added) {
         return added.error();
     }
     Decide(root_, 0);
     std::size_t next = root_;
     for (;;) {
-        if (auto failure = Propagate(next)) {
+        auto failure = Propagate(next);
+        if (exhausted_ || Step()) {
+            return BudgetError();
+        }
+        if (failure) {
             return MakeError(Errc::kConflict, Explain(*failure));
         }
         auto candidate = NextPackage();
@@ -106,6 +111,11 @@ std::optional<int> Solver::Propagate(std::size_t pkg) {
             const int id = by_pkg_[p][k];
             const long forced = PropagateOne(id);
             if (forced == -2) {
+                // Conflicts are where the search's cost hides (each one backjumps and may undo
+                // many decisions), so each one spends a step too.
+                if (Step()) {
+                    return std::nullopt;
+                }
                 auto learned = ResolveConflict(id);
                 if (!learned.second) {
                     return learned.first;
@@ -159,6 +169,14 @@ std::optional<std::size_t> Solver::NextPackage() const {
         }
     }
     return best;
+}
+
+Error Solver::BudgetError() const {
+    return MakeError(Errc::kTooComplex,
+                     "the resolution is too complex: it needs more than " +
+                         std::to_string(max_steps_) +
+                         " solver steps (the step budget, resolver.max_steps); narrow the "
+                         "constraints or pin some components");
 }
 
 Resolution Solver::Collect() const {

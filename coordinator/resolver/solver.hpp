@@ -157,6 +157,13 @@ private:
 
     std::optional<std::size_t> NextPackage() const;
 
+    // Counts one step; true once the budget is spent (then the search stops).
+    bool Step() {
+        exhausted_ = exhausted_ || (max_steps_ != 0 && ++steps_ > max_steps_);
+        return exhausted_;
+    }
+    Error BudgetError() const;
+
     Resolution Collect() const;
 
     // The external facts behind a failure, in derivation order, each once.
@@ -170,6 +177,9 @@ private:
     std::vector<Assignment> assignments_;
     std::vector<std::size_t> touched_;
     int level_ = 0;
+    std::size_t max_steps_ = 0;  // 0: no budget
+    std::size_t steps_ = 0;
+    bool exhausted_ = false;
 };
 
 }  // namespace waka::coordinator::resolver

@@ -22,11 +22,14 @@ enum class Errc {
     kProtocol,          // a peer broke the wire protocol
     kTimeout,           // a deadline passed
     kUnsafe,            // refused for safety (hostile archive, path escape)
+    kBusy,              // a bounded queue is full: retry later (nothing was done)
+    kTooComplex,        // the input is valid but needs more work than its budget allows
     kInternal,          // a bug: should never happen
 };
 
 const std::error_category& WakaCategory() noexcept;
-std::error_code make_error_code(Errc e) noexcept;  // NOLINT(readability-identifier-naming): ADL hook
+std::error_code make_error_code(
+    Errc e) noexcept;  // NOLINT(readability-identifier-naming): ADL hook
 
 // An error value: a code for decisions and a message for people. Messages never hold secrets.
 struct Error {

@@ -7,6 +7,7 @@
 
 #include "shared/core/crypto.hpp"
 #include "tests/support/certs/test_pki.hpp"
+#include "tests/support/pg/fresh_database.hpp"
 #include "tests/support/pg/migrated_database.hpp"
 
 namespace waka::coordinator::api::testing {
@@ -15,11 +16,21 @@ void ApiTest::SetUp() {
     dir_ = test::MakeTempDir("waka-api-test");
     std::filesystem::create_directories(dir_ / "spool");
     std::filesystem::create_directories(dir_ / "artifacts");
-    database_ = test::OpenMigratedDatabase(4);
+    database_url_ = test::FreshDatabaseUrl();
+    db::DatabaseOptions database_options{.url = database_url_, .pool_size = 4};
+    AdjustDatabaseOptions(database_options);
+    auto database = db::Database::Open(database_options);
+    ASSERT_TRUE(database) << database.error().message;
+    database_ = std::move(*database);
+    auto migrated = database_->Migrate();
+    ASSERT_TRUE(migrated) << migrated.error().message;
     publisher_.InstallPublicKey(dir_ / "release-keys");
+    app::CoreOptions core_options;
+    AdjustCoreOptions(core_options);
     core_ = std::make_unique<app::CoordinatorCore>(
         *database_, clock_, dir_ / "artifacts", agents_, io_.get_executor(),
-        release::TrustSettings{dir_ / "release-keys"}, *pg::AuditKey::FromSecret(kAuditSecret));
+        release::TrustSettings{dir_ / "release-keys"}, *pg::AuditKey::FromSecret(kAuditSecret),
+        core_options);
     deployments_ = &core_->deployments;
     auto admin = test::RunSync(core_->Repositories().tokens.EnsureBootstrapToken(
         "admin", kAdminSecret, domain::Role::kAdmin));

@@ -32,6 +32,12 @@ protected:
     void TearDown() override;
     // Called by SetUp before the server starts: fixtures of upload limits tighten them here.
     virtual void AdjustServerOptions(http::ServerOptions& /*options*/) {}
+    // Called by SetUp before the API's pool opens (on database_url_): fixtures of the pools
+    // shrink it here.
+    virtual void AdjustDatabaseOptions(db::DatabaseOptions& /*options*/) {}
+    // Called by SetUp once the database is migrated, before the core is built: fixtures of the
+    // agents' pool and the resolver set them here.
+    virtual void AdjustCoreOptions(app::CoreOptions& /*options*/) {}
 
     // A new token of that role, made through the API; answers its secret.
     std::string MakeToken(const std::string& name, const std::string& role);
@@ -69,6 +75,7 @@ protected:
     test::TestPublisher publisher_;  // its public key is in dir_/release-keys, trusted
     OffsetClock clock_;              // the system clock; tests that need another "now" move it
     boost::asio::io_context io_;
+    std::string database_url_;  // this test's fresh database
     std::unique_ptr<db::Database> database_;
     fakes::FakeAgentChannel agents_;  // no agent is connected
     std::unique_ptr<app::CoordinatorCore> core_;
