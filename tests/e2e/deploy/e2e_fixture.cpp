@@ -40,6 +40,7 @@ boost::json::object ParseObject(const std::string& body) {
 E2eWorld::E2eWorld(std::vector<std::string> coordinator_args)
     : dir_(MakeTempDir("waka-e2e")),
       pki_(MakeTestPki(dir_ / "pki")),
+      agent_pki_(MakeTestPki(dir_ / "agent-pki")),
       admin_token_("admin_" + RandomHex(24)),
       coordinator_args_(std::move(coordinator_args)) {
     publisher_.InstallPublicKey(ReleaseKeysDir());
@@ -66,16 +67,17 @@ HttpClient E2eWorld::ClientWith(const std::string& token) const {
 // The first start binds any free ports; a restart takes the same ones, which the agents know.
 std::vector<std::string> E2eWorld::CoordinatorArgs() const {
     const auto ready = dir_ / "coordinator.ready";
-    std::vector<std::string> args{"--http-port",         std::to_string(http_port_),
-                                  "--gateway-address",   "127.0.0.1",
-                                  "--gateway-port",      std::to_string(gateway_port_),
-                                  "--gateway-cert-file", pki_.server_cert.string(),
-                                  "--gateway-key-file",  pki_.server_key.string(),
-                                  "--storage-dir",       (dir_ / "coordinator").string(),
-                                  "--ready-file",        ready.string(),
-                                  "--log-level",         "debug",
-                                  "--release-keys-dir",  ReleaseKeysDir().string(),
-                                  "--audit-key-file",    AuditKeyFile().string()};
+    std::vector<std::string> args{
+        "--http-port", std::to_string(http_port_), "--gateway-address", "127.0.0.1",
+        "--gateway-port", std::to_string(gateway_port_), "--gateway-cert-file",
+        pki_.server_cert.string(), "--gateway-key-file", pki_.server_key.string(), "--storage-dir",
+        (dir_ / "coordinator").string(), "--ready-file", ready.string(), "--log-level", "debug",
+        "--release-keys-dir", ReleaseKeysDir().string(), "--audit-key-file",
+        AuditKeyFile().string(),
+        // Agents by certificate, as the packaged configuration has it
+        // (ADR 0034); a CA of their own, apart from the server's.
+        "--gateway-agent-ca-cert-file", agent_pki_.ca_cert.string(), "--gateway-agent-ca-key-file",
+        agent_pki_.ca_key.string(), "--gateway-require-client-certificate=true"};
     // Automatic updates only where a test asks for them: otherwise a scheduler pass landing between
     // two steps of a test could install a newer release the test registered for its own use.
     const bool auto_update_given = std::any_of(
@@ -133,6 +135,17 @@ void E2eWorld::StartCoordinator() {
 }
 
 std::string E2eWorld::CoordinatorLog() const { return ReadFile(dir_ / "coordinator.log"); }
+
+std::string E2eWorld::SqlText(const std::string& query) {
+    pqxx::connection connection(database_url_);
+    pqxx::read_transaction tx(connection);
+    auto rows = tx.exec(query);
+    return rows.empty() || rows[0][0].is_null() ? std::string() : rows[0][0].c_str();
+}
+
+std::string E2eWorld::AgentLog(const std::string& instance_id) const {
+    return ReadFile(dir_ / (instance_id + ".log"));
+}
 
 void E2eWorld::Sql(const std::string& statement) {
     pqxx::connection connection(database_url_);

@@ -75,6 +75,11 @@ public:
     [[nodiscard]] std::string CoordinatorLog() const;
     // Runs SQL on the coordinator's database behind its back (a compromised database, in tests).
     void Sql(const std::string& statement);
+    // The first column of the first row of a query ("" for none or NULL).
+    std::string SqlText(const std::string& query);
+    [[nodiscard]] std::string AgentLog(const std::string& instance_id) const;
+    // The agent CA the coordinator issues client certificates with (ADR 0034).
+    [[nodiscard]] const TestPki& AgentPki() const { return agent_pki_; }
     // The coordinator's artifact store (storage.dir/artifacts).
     [[nodiscard]] std::filesystem::path ArtifactDir() const {
         return dir_ / "coordinator" / "artifacts";
@@ -86,6 +91,7 @@ private:
 
     std::filesystem::path dir_;
     TestPki pki_;
+    TestPki agent_pki_;
     TestPublisher publisher_;
     std::string admin_token_;
     std::unique_ptr<Process> coordinator_;
