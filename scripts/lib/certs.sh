@@ -75,3 +75,34 @@ EOF
         done
     )
 }
+
+#   waka_agent_ca_ensure DIR
+#
+# The agent CA that signs agents' client certificates (ADR 0034): DIR/agent-ca.pem and
+# DIR/agent-ca.key (0600), EC P-256, made once and kept while valid for at least 30 more days.
+waka_agent_ca_ensure() {
+    local dir=$1
+    if [ -s "$dir/agent-ca.key" ] && [ -s "$dir/agent-ca.pem" ] &&
+        openssl x509 -in "$dir/agent-ca.pem" -noout -checkend 2592000 >/dev/null 2>&1; then
+        return 0
+    fi
+    mkdir -p "$dir"
+    chmod 0700 "$dir"
+    (
+        set -euo pipefail
+        umask 077
+        local work
+        work=$(mktemp -d "$dir/.new.XXXXXX")
+        trap 'rm -rf "$work"' EXIT
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/agent-ca.key" 2>/dev/null
+        openssl req -x509 -new -key "$work/agent-ca.key" -sha256 -days "$WAKA_PKI_DAYS" \
+            -subj "/CN=Waka Deploy agent CA" \
+            -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -addext "subjectKeyIdentifier=hash" \
+            -out "$work/agent-ca.pem"
+        chmod 0644 "$work/agent-ca.pem"
+        mv -f "$work/agent-ca.key" "$dir/agent-ca.key"
+        mv -f "$work/agent-ca.pem" "$dir/agent-ca.pem"
+    )
+}

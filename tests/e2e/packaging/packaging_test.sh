@@ -183,6 +183,8 @@ install -d -m 0700 "$coordinator_credentials" "$agent_credentials"
 printf '%s\n' "${WAKA_TEST_PG_URL%/*}/$db" >"$coordinator_credentials/database-url"
 printf '%s\n' "$admin_token" >"$coordinator_credentials/bootstrap-token"
 printf '\n' >"$agent_credentials/enrollment-token"
+waka_agent_ca_ensure "$work/pki"
+install -m 0600 "$work/pki/agent-ca.key" "$coordinator_credentials/agent-ca-key"
 unit_environment waka-coordinator "$coordinator_credentials" >"$work/coordinator.unit-env"
 grep -qx "WAKA_DATABASE_URL_FILE=$coordinator_credentials/database-url" "$work/coordinator.unit-env" ||
     fail "the coordinator unit does not deliver database.url as a credential"
@@ -193,6 +195,7 @@ install -m 0600 /dev/null "$root/etc/waka/coordinator.env"
 cat >"$root/etc/waka/coordinator.env" <<ENV
 WAKA_GATEWAY_CERT_FILE=$work/pki/server.pem
 WAKA_GATEWAY_KEY_FILE=$work/pki/server.key
+WAKA_GATEWAY_AGENT_CA_CERT_FILE=$work/pki/agent-ca.pem
 WAKA_HTTP_PORT=0
 WAKA_GATEWAY_PORT=0
 WAKA_STORAGE_DIR=$root/var/lib/waka-coordinator
