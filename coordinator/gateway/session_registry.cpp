@@ -42,32 +42,26 @@ void SessionRegistry::Unregister(const std::string& instance_id, const Connectio
     }
 }
 
+std::shared_ptr<Connection> SessionRegistry::Find(const std::string& instance_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(instance_id);
+    return it == sessions_.end() ? nullptr : it->second;
+}
+
 bool SessionRegistry::Post(const std::string& instance_id, OutboundMessage message) {
-    std::shared_ptr<Connection> session;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = sessions_.find(instance_id);
-        if (it == sessions_.end()) {
-            return false;
-        }
-        session = it->second;
+    const auto session = Find(instance_id);
+    if (session) {
+        session->PostSend(std::move(message));  // outside the lock: it takes the strand's
     }
-    session->PostSend(std::move(message));
-    return true;
+    return session != nullptr;
 }
 
 bool SessionRegistry::Close(const std::string& instance_id, const std::string& reason) {
-    std::shared_ptr<Connection> session;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = sessions_.find(instance_id);
-        if (it == sessions_.end()) {
-            return false;
-        }
-        session = it->second;
+    const auto session = Find(instance_id);
+    if (session) {
+        session->PostClose(CloseCode::kPolicyError, reason);
     }
-    session->PostClose(CloseCode::kPolicyError, reason);
-    return true;
+    return session != nullptr;
 }
 
 bool SessionRegistry::IsConnected(const std::string& instance_id) const {

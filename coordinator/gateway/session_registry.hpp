@@ -45,6 +45,8 @@ public:
     [[nodiscard]] std::optional<std::vector<std::shared_ptr<Connection>>> BeginStop();
 
 private:
+    [[nodiscard]] std::shared_ptr<Connection> Find(const std::string& instance_id) const;
+
     mutable std::mutex mutex_;
     bool stopping_ = false;
     std::unordered_map<std::string, std::shared_ptr<Connection>> sessions_;

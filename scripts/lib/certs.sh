@@ -16,6 +16,16 @@
 # Validity of the certificates in days (825 is the longest lifetime TLS clients accept for leaves).
 WAKA_PKI_DAYS=${WAKA_PKI_DAYS:-825}
 
+# waka_make_ca KEY PEM SUBJECT_CN: a self-signed EC P-256 CA (pathlen 0) valid WAKA_PKI_DAYS.
+waka_make_ca() {
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+    openssl req -x509 -new -key "$1" -sha256 -days "$WAKA_PKI_DAYS" -subj "/CN=$3" \
+        -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -addext "subjectKeyIdentifier=hash" \
+        -out "$2"
+}
+
 # True when DIR holds a CA and a server certificate that are usable for at least one more day.
 waka_pki_valid() {
     local dir=$1 file
@@ -44,13 +54,7 @@ waka_pki_ensure() {
         work=$(mktemp -d "$dir/.new.XXXXXX")
         trap 'rm -rf "$work"' EXIT
 
-        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/ca.key" 2>/dev/null
-        openssl req -x509 -new -key "$work/ca.key" -sha256 -days "$WAKA_PKI_DAYS" \
-            -subj "/CN=Waka Deploy quickstart CA" \
-            -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
-            -addext "keyUsage=critical,keyCertSign,cRLSign" \
-            -addext "subjectKeyIdentifier=hash" \
-            -out "$work/ca.pem"
+        waka_make_ca "$work/ca.key" "$work/ca.pem" "Waka Deploy quickstart CA"
 
         openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/server.key" 2>/dev/null
         openssl req -new -key "$work/server.key" -subj "/CN=$dns_name" -out "$work/server.csr"
@@ -94,13 +98,7 @@ waka_agent_ca_ensure() {
         local work
         work=$(mktemp -d "$dir/.new.XXXXXX")
         trap 'rm -rf "$work"' EXIT
-        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/agent-ca.key" 2>/dev/null
-        openssl req -x509 -new -key "$work/agent-ca.key" -sha256 -days "$WAKA_PKI_DAYS" \
-            -subj "/CN=Waka Deploy agent CA" \
-            -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
-            -addext "keyUsage=critical,keyCertSign,cRLSign" \
-            -addext "subjectKeyIdentifier=hash" \
-            -out "$work/agent-ca.pem"
+        waka_make_ca "$work/agent-ca.key" "$work/agent-ca.pem" "Waka Deploy agent CA"
         chmod 0644 "$work/agent-ca.pem"
         mv -f "$work/agent-ca.key" "$dir/agent-ca.key"
         mv -f "$work/agent-ca.pem" "$dir/agent-ca.pem"
