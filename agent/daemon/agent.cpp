@@ -63,7 +63,8 @@ model::HelloData Agent::MakeHello() {
     hello.credential =
         options_.credential.empty() ? options_.enrollment_token : options_.credential;
     hello.inventory = runner_.Inventory();
-    if (options_.identity && options_.identity->RenewalDue(std::chrono::system_clock::now())) {
+    // Only while none is stored: a stored one is renewed over the session (ScheduleRenewal).
+    if (options_.identity && !options_.identity->Facts()) {
         if (auto request = options_.identity->NewRequest(); request) {
             hello.certificate_request = std::move(*request);
         } else {

@@ -28,7 +28,6 @@ public:
     // When a new certificate should be asked for: with a third of the lifetime left; now when
     // none is stored.
     [[nodiscard]] pki::SystemTime RenewalAt() const;
-    [[nodiscard]] bool RenewalDue(pki::SystemTime now) const { return now >= RenewalAt(); }
     [[nodiscard]] std::optional<pki::CertificateFacts> Facts() const { return facts_; }
 
     // A request for a new key, which is kept in memory until a certificate for it is accepted

@@ -16,7 +16,7 @@ struct HelloData {
     std::string credential;  // stored credential, else the enrollment token; never logged
     std::vector<InstalledComponent> inventory;
     std::string in_flight_op_id;
-    std::string certificate_request;  // PEM CSR while a client certificate is due (ADR 0034)
+    std::string certificate_request;  // PEM CSR while no client certificate is stored (ADR 0034)
 };
 
 struct WelcomeData {

@@ -26,7 +26,10 @@ HelloIdentity AgentIdentity::ForHello(const ports::AgentHello& hello) const {
         if (hello.peer_certificate->instance_id != hello.instance_id) {
             return Refuse("client certificate names another instance");
         }
+        // A certified agent renews over its session (Renew), where the rate of issuance is
+        // bounded; a request in its Hello is not signed, so reconnecting cannot mint certificates.
         out.presented_serial = hello.peer_certificate->serial;
+        return out;
     }
     out.credential_needs_certificate = options_.require_certificate && !hello.peer_certificate;
     if (hello.certificate_request.empty()) {

@@ -40,7 +40,8 @@ public:
                   const Clock& clock);
 
     [[nodiscard]] bool Enabled() const { return options_.ca != nullptr; }
-    // Checks the Hello's certificate and request, and signs the request when there is one.
+    // Checks the Hello's certificate and request, and signs the request of a Hello without a
+    // certificate (enrollment, or a credential while certificates are not required).
     [[nodiscard]] HelloIdentity ForHello(const ports::AgentHello& hello) const;
     // A renewal asked for over an open session: the PEM certificate, recorded before it is
     // answered. kPermissionDenied without an agent CA; kInvalidArgument for a bad request;

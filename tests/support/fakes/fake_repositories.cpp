@@ -138,20 +138,28 @@ asio::awaitable<Expected<ports::AgentAuth>> FakeInstanceRepository::Authenticate
     if (found == agents.end()) {
         co_return ports::AgentAuth::kRefused;
     }
-    if (presented && certificates[*presented] != instance_id) {
+    auto& agent = found->second;
+    auto auth = ports::AgentAuth::kRefused;
+    if (!agent.credential_hash.empty() && agent.credential_hash == secret_hash) {
+        auth = needs ? ports::AgentAuth::kCertificateRequired : ports::AgentAuth::kCredential;
+    } else if (!agent.enrollment_hash.empty() && agent.enrollment_hash == secret_hash) {
+        auth = ports::AgentAuth::kEnrolled;
+    }
+    if (auth == ports::AgentAuth::kRefused || auth == ports::AgentAuth::kCertificateRequired) {
+        co_return auth;
+    }
+    const auto held = presented ? certificates.find(*presented) : certificates.end();
+    if (presented && (held == certificates.end() || held->second != instance_id)) {
         co_return ports::AgentAuth::kCertificateRevoked;
+    }
+    // Accepted, as in one transaction: the token is spent and the certificate recorded.
+    if (auth == ports::AgentAuth::kEnrolled) {
+        agent = {new_credential_hash, ""};
     }
     if (issued) {
         certificates[issued->serial] = instance_id;
     }
-    if (!found->second.credential_hash.empty() && found->second.credential_hash == secret_hash) {
-        co_return needs ? ports::AgentAuth::kCertificateRequired : ports::AgentAuth::kCredential;
-    }
-    if (!found->second.enrollment_hash.empty() && found->second.enrollment_hash == secret_hash) {
-        found->second = {new_credential_hash, ""};  // single use
-        co_return ports::AgentAuth::kEnrolled;
-    }
-    co_return ports::AgentAuth::kRefused;
+    co_return auth;
 }
 
 asio::awaitable<Expected<bool>> FakeInstanceRepository::CheckCredential(

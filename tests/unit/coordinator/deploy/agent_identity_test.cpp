@@ -61,9 +61,9 @@ TEST_F(AgentIdentityTest, WithoutACertificateOnlyARequestMayComeAndTheCredential
     EXPECT_TRUE(with_request.credential_needs_certificate);
 }
 
-TEST_F(AgentIdentityTest, ACertifiedHelloPresentsItsSerialAndNeedsNoRequest) {
+TEST_F(AgentIdentityTest, ACertifiedHelloPresentsItsSerialAndItsRequestIsNotSigned) {
     AgentIdentity identity(options_, instances_, clock_);
-    auto decided = identity.ForHello(Hello(false, "instance-a"));
+    auto decided = identity.ForHello(Hello(true, "instance-a"));
     EXPECT_EQ(decided.refusal, "");
     EXPECT_EQ(decided.presented_serial, std::optional<std::string>("0abc"));
     EXPECT_FALSE(decided.credential_needs_certificate);
@@ -72,7 +72,7 @@ TEST_F(AgentIdentityTest, ACertifiedHelloPresentsItsSerialAndNeedsNoRequest) {
 
 TEST_F(AgentIdentityTest, AGarbageRequestIsRefusedByName) {
     AgentIdentity identity(options_, instances_, clock_);
-    auto hello = Hello(false, "instance-a");
+    auto hello = Hello(false, std::nullopt);
     hello.certificate_request = "garbage";
     EXPECT_NE(identity.ForHello(hello).refusal.find("not a PEM certificate signing request"),
               std::string::npos);
