@@ -5,6 +5,7 @@
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
 #include "coordinator/api/routes.hpp"
+#include "coordinator/domain/selector.hpp"
 #include "coordinator/ports/pin_repository.hpp"
 #include "shared/core/crypto.hpp"
 
@@ -13,6 +14,12 @@ namespace {
 
 // An enrollment token left unused this long stops working; the operator registers anew.
 constexpr auto kEnrollmentValidity = std::chrono::hours(24 * 7);
+
+ApiError BadSelector(std::string problem) {
+    ApiError error = BadRequest("selector: " + problem);
+    error.errors.push_back({"selector", std::move(problem)});
+    return error;
+}
 
 bool IsConnected(const Services& services, const domain::Instance& instance) {
     if (services.context.is_connected) {
@@ -41,6 +48,25 @@ boost::asio::awaitable<http::Response> CreateInstance(Services& services, Call& 
     co_return SecretJsonResponse(201, body);
 }
 
+// A selector that does not parse is a malformed query: 400 naming the problem (ADR 0036).
+ApiExpected<std::optional<domain::Selector>> ParseSelectorQuery(const http::Request& request) {
+    std::optional<domain::Selector> selector;
+    for (const auto& [name, value] : request.query) {
+        if (name != "selector") {
+            continue;
+        }
+        if (selector) {
+            return BadSelector("give one selector; join its requirements with ','");
+        }
+        auto parsed = domain::ParseSelector(value);
+        if (!parsed) {
+            return BadSelector(parsed.error().message);
+        }
+        selector = std::move(*parsed);
+    }
+    return selector;
+}
+
 ApiExpected<ports::InstanceFilter> ParseInstanceFilter(const http::Request& request) {
     auto page = ParsePage(request);
     if (!page) {
@@ -59,6 +85,11 @@ ApiExpected<ports::InstanceFilter> ParseInstanceFilter(const http::Request& requ
         }
         filter.labels[selector->first] = selector->second;
     }
+    auto selector = ParseSelectorQuery(request);
+    if (!selector) {
+        return selector.error();
+    }
+    filter.selector = std::move(*selector);
     if (auto include = request.Query("include_decommissioned")) {
         if (*include != "true" && *include != "false") {
             return Invalid("include_decommissioned", "must be true or false");
@@ -109,6 +140,19 @@ boost::asio::awaitable<http::Response> GetInstance(Services& services, Call& cal
     co_return JsonResponse(200, body);
 }
 
+boost::asio::awaitable<http::Response> ReplaceLabels(Services& services, Call& call) {
+    auto labels = ParseLabelsRequest(call.request.body);
+    if (!labels) {
+        co_return ToResponse(labels.error());
+    }
+    auto instance =
+        co_await services.instances.ReplaceLabels(call.principal, call.Param("id"), *labels);
+    if (!instance) {
+        co_return ToResponse(FromError(instance.error()));
+    }
+    co_return JsonResponse(200, InstanceJson(*instance, IsConnected(services, *instance)));
+}
+
 boost::asio::awaitable<http::Response> DecommissionInstance(Services& services, Call& call) {
     auto instance = co_await services.instances.Decommission(call.principal, call.Param("id"));
     if (!instance) {
@@ -131,6 +175,8 @@ void AddInstanceRoutes(Router& router, Services& services) {
                 [&services](Call& call) { return ListInstances(services, call); }});
     router.Add({"GET", "/api/v1/instances/{id}", domain::Role::kViewer,
                 [&services](Call& call) { return GetInstance(services, call); }});
+    router.Add({"PUT", "/api/v1/instances/{id}/labels", domain::Role::kOperator,
+                [&services](Call& call) { return ReplaceLabels(services, call); }});
     router.Add({"DELETE", "/api/v1/instances/{id}", domain::Role::kAdmin,
                 [&services](Call& call) { return DecommissionInstance(services, call); }});
 }

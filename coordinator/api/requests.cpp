@@ -11,6 +11,7 @@ namespace waka::coordinator::api {
 namespace {
 
 constexpr std::size_t kMaxLabelValueLength = 256;
+constexpr std::size_t kMaxLabels = 64;
 constexpr std::size_t kMaxTextLength = 65536;
 
 bool HasControlCharacters(std::string_view text) {
@@ -20,6 +21,20 @@ bool HasControlCharacters(std::string_view text) {
         }
     }
     return false;
+}
+
+// The rule of instance labels, at registration and on replacement.
+void CheckLabels(ObjectReader& reader, const std::map<std::string, std::string>& labels) {
+    if (labels.size() > kMaxLabels) {
+        reader.Fail("labels", "at most 64 labels per instance");
+    }
+    for (const auto& [key, value] : labels) {
+        if (!IsValidId(key)) {
+            reader.Fail("labels." + key, "label keys follow the id rule ([A-Za-z0-9._-])");
+        } else if (value.size() > kMaxLabelValueLength || HasControlCharacters(value)) {
+            reader.Fail("labels." + key, "label values are at most 256 printable characters");
+        }
+    }
 }
 
 void CheckComponentName(ObjectReader& reader, std::string_view field,
@@ -215,17 +230,27 @@ ApiExpected<InstanceRequest> ParseInstanceRequest(std::string_view body) {
                     "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit");
     }
     if (auto labels = reader.StringMap("labels")) {
-        for (const auto& [key, value] : *labels) {
-            if (!IsValidId(key)) {
-                reader.Fail("labels." + key, "label keys follow the id rule ([A-Za-z0-9._-])");
-            } else if (value.size() > kMaxLabelValueLength || HasControlCharacters(value)) {
-                reader.Fail("labels." + key, "label values are at most 256 printable characters");
-            }
-        }
+        CheckLabels(reader, *labels);
         request.labels = std::move(*labels);
     }
     request.id = id.value_or("");
     return Validated(std::move(request), reader.Finish());
+}
+
+ApiExpected<std::map<std::string, std::string>> ParseLabelsRequest(std::string_view body) {
+    auto object = ParseJsonObject(body);
+    if (!object) {
+        return object.error();
+    }
+    ObjectReader reader(*object);
+    std::map<std::string, std::string> labels;
+    if (auto given = reader.StringMap("labels")) {
+        CheckLabels(reader, *given);
+        labels = std::move(*given);
+    } else if (!object->contains("labels") || object->at("labels").is_null()) {
+        reader.Fail("labels", "is required (an object of key: value; {} removes every label)");
+    }
+    return Validated(std::move(labels), reader.Finish());
 }
 
 ApiExpected<std::pair<std::string, std::string>> ParseLabelSelector(std::string_view text) {

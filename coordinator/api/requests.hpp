@@ -51,7 +51,11 @@ struct InstanceRequest {
     std::string id;
     std::map<std::string, std::string> labels;
 };
+// Labels: at most 64, keys follow the id rule, values are at most 256 printable characters.
 [[nodiscard]] ApiExpected<InstanceRequest> ParseInstanceRequest(std::string_view body);
+// PUT /instances/{id}/labels: {"labels": {...}}, the whole new set under the same rule.
+[[nodiscard]] ApiExpected<std::map<std::string, std::string>> ParseLabelsRequest(
+    std::string_view body);
 // "env=prod" -> {"env", "prod"}; labels keys follow the id rule, values are at most 256 chars.
 [[nodiscard]] ApiExpected<std::pair<std::string, std::string>> ParseLabelSelector(
     std::string_view text);

@@ -7,6 +7,7 @@
 #include "coordinator/pg/agent_login.hpp"
 #include "coordinator/pg/audit_chain.hpp"
 #include "coordinator/pg/row_codec.hpp"
+#include "coordinator/pg/selector_sql.hpp"
 #include "shared/core/crypto.hpp"
 
 namespace waka::coordinator::pg {
@@ -45,6 +46,20 @@ std::optional<domain::Instance> FindInstance(pqxx::transaction_base& tx, const s
         return std::nullopt;
     }
     return InstanceFromRow(rows[0]);
+}
+
+// The instance, locked until the transaction ends; kNotFound, or kConflict "Instance
+// <id><conflict>" when it is decommissioned.
+Expected<domain::Instance> LockActiveInstance(pqxx::work& tx, const std::string& id,
+                                              std::string_view conflict) {
+    auto instance = FindInstance(tx, id, true);
+    if (!instance) {
+        return MakeError(Errc::kNotFound, "Instance not found");
+    }
+    if (instance->decommissioned_at) {
+        return MakeError(Errc::kConflict, "Instance " + id + std::string(conflict));
+    }
+    return *instance;
 }
 
 Expected<domain::Instance> InsertInstance(pqxx::work& tx, const AuditKey& audit_key,
@@ -109,14 +124,17 @@ boost::asio::awaitable<Expected<std::vector<domain::Instance>>> PgInstanceReposi
     co_return co_await database_.Run(
         [&](pqxx::connection& c) -> Expected<std::vector<domain::Instance>> {
             pqxx::read_transaction tx(c);
-            // JSONB containment: every requested label pair is present on the instance.
+            // JSONB containment: every requested label pair is present on the instance; the
+            // selector is one more parameter (no selector: "[]", which every row matches).
+            static const std::string kList =
+                "SELECT " + kInstanceColumns +
+                " FROM instances i WHERE i.labels @> $1::jsonb AND " + SelectorCondition("i", 5) +
+                " AND ($2 OR decommissioned_at IS NULL) AND ($3::text IS NULL OR id > $3) ORDER "
+                "BY id LIMIT $4";
             auto rows =
-                tx.exec_params("SELECT " + kInstanceColumns +
-                                   " FROM instances WHERE labels @> $1::jsonb "
-                                   "AND ($2 OR decommissioned_at IS NULL) "
-                                   "AND ($3::text IS NULL OR id > $3) ORDER BY id LIMIT $4",
-                               StringMapToJson(filter.labels), filter.include_decommissioned,
-                               filter.after_id, static_cast<long long>(filter.limit));
+                tx.exec_params(kList, StringMapToJson(filter.labels), filter.include_decommissioned,
+                               filter.after_id, static_cast<long long>(filter.limit),
+                               SelectorParam(filter.selector.value_or(domain::Selector{})));
             std::vector<domain::Instance> instances;
             instances.reserve(rows.size());
             for (const auto& row : rows) {
@@ -131,12 +149,9 @@ boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Decommi
     TimePoint now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Instance> {
         pqxx::work tx(c);
-        auto instance = FindInstance(tx, id, true);
+        auto instance = LockActiveInstance(tx, id, " is already decommissioned");
         if (!instance) {
-            return MakeError(Errc::kNotFound, "Instance not found");
-        }
-        if (instance->decommissioned_at) {
-            return MakeError(Errc::kConflict, "Instance " + id + " is already decommissioned");
+            return instance.error();
         }
         tx.exec_params(
             "UPDATE instances SET decommissioned_at = $2::timestamptz, enrollment_token_hash = "
@@ -158,6 +173,35 @@ boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::Decommi
         }
         tx.commit();
         return *updated;
+    });
+}
+
+boost::asio::awaitable<Expected<domain::Instance>> PgInstanceRepository::ReplaceLabels(
+    const domain::Principal& by, std::string id, std::map<std::string, std::string> labels) {
+    TimePoint now = clock_.Now();
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<domain::Instance> {
+        pqxx::work tx(c);
+        auto instance = LockActiveInstance(tx, id, " is decommissioned");
+        if (!instance) {
+            return instance.error();
+        }
+        const std::string after = StringMapToJson(labels);
+        tx.exec_params("UPDATE instances SET labels = $2::jsonb WHERE id = $1", id, after);
+        domain::AuditDraft draft{
+            .actor = by.actor,
+            .action = "instance.labels.update",
+            .target_type = "instance",
+            .target_id = id,
+            .instance_id = id,
+            .reason = "",
+            .details_json =
+                "{\"before\":" + StringMapToJson(instance->labels) + ",\"after\":" + after + "}"};
+        if (auto audit = AppendAudit(tx, audit_key_, draft, now); !audit) {
+            return audit.error();
+        }
+        instance->labels = std::move(labels);
+        tx.commit();
+        return *instance;
     });
 }
 

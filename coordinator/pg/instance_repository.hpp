@@ -23,6 +23,9 @@ public:
         ports::InstanceFilter filter) override;
     boost::asio::awaitable<Expected<domain::Instance>> Decommission(const domain::Principal& by,
                                                                     std::string id) override;
+    boost::asio::awaitable<Expected<domain::Instance>> ReplaceLabels(
+        const domain::Principal& by, std::string id,
+        std::map<std::string, std::string> labels) override;
     // In agent_login.cpp, with the certificate checks.
     boost::asio::awaitable<Expected<ports::AgentAuth>> AuthenticateAgent(
         const ports::AgentLogin& login) override;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coordinator/domain/model.hpp"
+#include "coordinator/domain/selector.hpp"
 #include "shared/core/error.hpp"
 
 // Registered instances: the operator's side (register, list, decommission) and the agent's
@@ -26,6 +27,7 @@ struct NewInstance {
 
 struct InstanceFilter {
     std::map<std::string, std::string> labels;  // every pair must match
+    std::optional<domain::Selector> selector;   // and this selector too (ADR 0036)
     bool include_decommissioned = false;
     std::size_t limit = 100;
     std::optional<std::string> after_id;  // cursor: the last id of the previous page
@@ -77,6 +79,11 @@ public:
     // decommissioned.
     virtual boost::asio::awaitable<Expected<domain::Instance>> Decommission(
         const domain::Principal& by, std::string id) = 0;
+    // Replaces the whole label set (valid, checked by the caller) and appends the audit entry
+    // instance.labels.update {"before": {...}, "after": {...}} in the same transaction. kNotFound;
+    // kConflict when the instance is decommissioned.
+    virtual boost::asio::awaitable<Expected<domain::Instance>> ReplaceLabels(
+        const domain::Principal& by, std::string id, std::map<std::string, std::string> labels) = 0;
 
     // Agent side. Hashes are SHA-256 hex of the secrets; secrets never reach here.
     virtual boost::asio::awaitable<Expected<AgentAuth>> AuthenticateAgent(

@@ -14,13 +14,18 @@ namespace json = boost::json;
 struct InstanceArgs {
     std::string id;
     std::vector<std::string> labels;
+    std::string selector;
     bool all = false;
+    bool clear = false;
 };
 
 std::string ListQuery(const InstanceArgs& args) {
     std::vector<std::pair<std::string, std::string>> params;
     for (const auto& label : args.labels) {
         params.emplace_back("label", label);
+    }
+    if (!args.selector.empty()) {
+        params.emplace_back("selector", args.selector);
     }
     if (args.all) {
         params.emplace_back("include_decommissioned", "true");
@@ -46,6 +51,8 @@ void AddCreateAndList(CLI::App* instances, Context& context,
 
     auto* list = instances->add_subcommand("list", "List instances");
     list->add_option("--label", args->labels, "key=value filter (repeatable)");
+    list->add_option("--selector", args->selector,
+                     "Label selector, e.g. 'env=prod,region in (lagos,abuja),!legacy'");
     list->add_flag("--all", args->all, "Include decommissioned instances");
     const auto limit = AddLimitOption(list);
     OnRun(list, context, [&context, args, limit] {
@@ -76,6 +83,29 @@ void AddGetAndDelete(CLI::App* instances, Context& context,
     });
 }
 
+void AddLabels(CLI::App* instances, Context& context, const std::shared_ptr<InstanceArgs>& args) {
+    auto* labels = instances->add_subcommand(
+        "labels", "Replace an instance's whole label set (operator): labels ID k=v ...");
+    labels->add_option("id", args->id)->required();
+    labels->add_option("labels", args->labels, "key=value (the new set)");
+    labels->add_flag("--clear", args->clear, "Remove every label (instead of giving none)");
+    OnRun(labels, context, [&context, args]() -> Expected<void> {
+        if (args->labels.empty() != args->clear) {
+            return MakeError(Errc::kInvalidArgument,
+                             "wakactl: give the new labels as key=value, or --clear alone");
+        }
+        auto pairs = KeyValues(args->labels, "labels");
+        if (!pairs) {
+            return pairs.error();
+        }
+        const json::object body{{"labels", std::move(*pairs)}};
+        return ShowAnswer(
+            context.globals,
+            context.Call("PUT", "/api/v1/instances/" + UrlEncode(args->id) + "/labels",
+                         json::serialize(body)));
+    });
+}
+
 }  // namespace
 
 void AddInstanceCommands(CLI::App& app, Context& context) {
@@ -84,6 +114,7 @@ void AddInstanceCommands(CLI::App& app, Context& context) {
     auto args = std::make_shared<InstanceArgs>();
     AddCreateAndList(instances, context, args);
     AddGetAndDelete(instances, context, args);
+    AddLabels(instances, context, args);
 }
 
 }  // namespace waka::ctl

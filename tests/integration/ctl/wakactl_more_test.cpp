@@ -14,6 +14,43 @@
 namespace waka::test {
 namespace {
 
+std::vector<std::string> ListedIds(const CtlRun& run) {
+    std::vector<std::string> ids;
+    const boost::json::value list = boost::json::parse(run.output);
+    for (const auto& item : list.as_array()) {
+        ids.emplace_back(item.as_object().at("id").as_string());
+    }
+    return ids;
+}
+
+TEST_F(WakactlTest, InstanceLabelsReplacedAndSelected) {
+    ASSERT_EQ(Ctl({"instances", "create", "i-lagos", "--label", "env=prod"}).exit_code, 0);
+    ASSERT_EQ(Ctl({"instances", "create", "i-abuja", "--label", "env=dev"}).exit_code, 0);
+    CtlRun labelled = Ctl({"instances", "labels", "i-abuja", "env=prod", "region=abuja"});
+    ASSERT_EQ(labelled.exit_code, 0) << labelled.output;
+    EXPECT_NE(labelled.output.find("abuja"), std::string::npos) << labelled.output;
+
+    CtlRun selected =
+        Ctl({"--json", "instances", "list", "--selector", "env=prod,region in (abuja,kano)"});
+    ASSERT_EQ(selected.exit_code, 0) << selected.output;
+    EXPECT_EQ(ListedIds(selected), std::vector<std::string>{"i-abuja"});
+    CtlRun both =
+        Ctl({"--json", "instances", "list", "--label", "env=prod", "--selector", "!region"});
+    ASSERT_EQ(both.exit_code, 0) << both.output;
+    EXPECT_EQ(ListedIds(both), std::vector<std::string>{"i-lagos"});
+    CtlRun bad = Ctl({"instances", "list", "--selector", "region in (abuja"});
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    EXPECT_NE(bad.output.find("missing ')'"), std::string::npos) << bad.output;
+
+    CtlRun nothing = Ctl({"instances", "labels", "i-abuja"});
+    EXPECT_NE(nothing.exit_code, 0) << nothing.output;
+    EXPECT_NE(nothing.output.find("--clear"), std::string::npos) << nothing.output;
+    ASSERT_EQ(Ctl({"instances", "labels", "i-abuja", "--clear"}).exit_code, 0);
+    CtlRun bare = Ctl({"--json", "instances", "list", "--selector", "!env"});
+    ASSERT_EQ(bare.exit_code, 0) << bare.output;
+    EXPECT_EQ(ListedIds(bare), std::vector<std::string>{"i-abuja"});
+}
+
 TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
                                           {"deploy", "--help"},
@@ -34,7 +71,8 @@ TEST_F(WakactlTest, HelpEverywhereAndBashCompletion) {
                                           {"patches", "compliance", "--help"},
                                           {"quarantine", "clear", "--help"},
                                           {"audit", "export", "--help"},
-                                          {"tokens", "rotate", "--help"}}) {
+                                          {"tokens", "rotate", "--help"},
+                                          {"instances", "labels", "--help"}}) {
         CtlRun help = Ctl(args);
         EXPECT_EQ(help.exit_code, 0) << help.output;
         EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;

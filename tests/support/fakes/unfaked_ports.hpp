@@ -144,6 +144,10 @@ public:
                                                                     std::string) override {
         co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::Decommission");
     }
+    boost::asio::awaitable<Expected<domain::Instance>> ReplaceLabels(
+        const domain::Principal&, std::string, std::map<std::string, std::string>) override {
+        co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::ReplaceLabels");
+    }
     boost::asio::awaitable<Expected<ports::AgentAuth>> AuthenticateAgent(
         const ports::AgentLogin&) override {
         co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::AuthenticateAgent");

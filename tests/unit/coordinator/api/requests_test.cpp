@@ -164,6 +164,30 @@ TEST(InstanceBody, IdAndLabelsAreChecked) {
               std::vector<std::string>{"labels.env"});
 }
 
+TEST(LabelsBody, ReplacesTheWholeSetUnderTheRegistrationRule) {
+    auto ok = ParseLabelsRequest(R"({"labels":{"env":"prod","region":"lagos"}})");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(*ok, (std::map<std::string, std::string>{{"env", "prod"}, {"region", "lagos"}}));
+    auto cleared = ParseLabelsRequest(R"({"labels":{}})");
+    ASSERT_TRUE(cleared);
+    EXPECT_TRUE(cleared->empty());
+    EXPECT_EQ(Fields(ParseLabelsRequest(R"({})")), std::vector<std::string>{"labels"});
+    EXPECT_EQ(Fields(ParseLabelsRequest(R"({"labels":null})")), std::vector<std::string>{"labels"});
+    EXPECT_EQ(Fields(ParseLabelsRequest(R"({"labels":{},"id":"x"})")),
+              std::vector<std::string>{"id"});
+    EXPECT_EQ(Fields(ParseLabelsRequest(R"({"labels":{"e=x":"p"}})")),
+              std::vector<std::string>{"labels.e=x"});
+    EXPECT_EQ(Fields(ParseLabelsRequest(R"({"labels":{"env":"a\u0001"}})")),
+              std::vector<std::string>{"labels.env"});
+    std::string many = R"({"labels":{)";
+    for (int i = 0; i < 65; ++i) {
+        many += (i == 0 ? "\"k" : ",\"k") + std::to_string(i) + "\":\"v\"";
+    }
+    EXPECT_EQ(Fields(ParseLabelsRequest(many + "}}")), std::vector<std::string>{"labels"});
+    EXPECT_EQ(Fields(ParseInstanceRequest(R"({"id":"i",)" + many.substr(1) + "}}")),
+              std::vector<std::string>{"labels"});
+}
+
 TEST(LabelSelector, ParsesKeyEqualsValue) {
     auto selector = ParseLabelSelector("env=prod");
     ASSERT_TRUE(selector);
