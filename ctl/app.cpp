@@ -57,6 +57,7 @@ void AddCommands(CLI::App& app, Context& context) {
     AddAuditCommands(app, context);
     AddReleaseCommands(app, context);
     AddFloorCommands(app, context);
+    AddRolloutCommands(app, context);
     AddApiCommands(app, context);
     AddCompletionCommands(app, context);
 }

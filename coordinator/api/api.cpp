@@ -238,6 +238,7 @@ std::shared_ptr<State> MakeState(ApiContext& context) {
     AddPatchRoutes(state->router, state->services);
     AddPatchReportRoutes(state->router, state->services);
     AddQuarantineRoutes(state->router, state->services);
+    AddRolloutRoutes(state->router, state->services);
     AddOpenApiRoutes(state->router, state->services);
     AddMetricsRoutes(state->router, state->services, state->metrics);
     return state;

@@ -23,6 +23,7 @@ class PatchService;
 class PolicyDecider;
 class ProgressBoard;
 class ResolutionService;
+class RolloutService;
 class TaskGroup;
 }  // namespace waka::coordinator::deploy
 namespace waka::coordinator::ports {
@@ -44,6 +45,7 @@ struct ApiContext {
     deploy::DeploymentService& deployments;
     deploy::PatchService& patches;
     deploy::ApprovalService& approvals;
+    deploy::RolloutService& rollouts;  // fleet rollouts (docs/rollouts.md)
     // The resolver wiring deployments are validated with, for the pin, compile, compatibility and
     // explain routes, so that they all agree.
     deploy::ResolutionService& resolution;

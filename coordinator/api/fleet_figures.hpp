@@ -9,6 +9,7 @@
 
 #include "coordinator/api/routes.hpp"
 #include "coordinator/ports/deployment_repository.hpp"
+#include "coordinator/ports/rollout_repository.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
 
@@ -19,6 +20,7 @@ namespace waka::coordinator::api {
 struct FleetFigures {
     ports::StatusCounts deployments;
     std::vector<PatchComplianceCount> patches;
+    ports::RolloutRepository::Counts rollouts;
 };
 
 // Serves the last good FleetFigures while they are younger than `max_age`, and computes them

@@ -15,11 +15,9 @@ namespace {
 // An enrollment token left unused this long stops working; the operator registers anew.
 constexpr auto kEnrollmentValidity = std::chrono::hours(24 * 7);
 
-ApiError BadSelector(std::string problem) {
-    ApiError error = BadRequest("selector: " + problem);
-    error.errors.push_back({"selector", std::move(problem)});
-    return error;
-}
+// 422 naming the field, as every other query and body field the API refuses (a rollout's selector
+// too), so clients handle one shape.
+ApiError BadSelector(std::string problem) { return Invalid("selector", std::move(problem)); }
 
 bool IsConnected(const Services& services, const domain::Instance& instance) {
     if (services.context.is_connected) {
@@ -48,7 +46,7 @@ boost::asio::awaitable<http::Response> CreateInstance(Services& services, Call& 
     co_return SecretJsonResponse(201, body);
 }
 
-// A selector that does not parse is a malformed query: 400 naming the problem (ADR 0036).
+// A selector that does not parse: 422 naming the problem (ADR 0036).
 ApiExpected<std::optional<domain::Selector>> ParseSelectorQuery(const http::Request& request) {
     std::optional<domain::Selector> selector;
     for (const auto& [name, value] : request.query) {

@@ -156,6 +156,7 @@ boost::json::object DeploymentJson(const domain::Deployment& d) {
             {"force", d.force},
             {"skip_validation", d.skip_validation},
             {"plan", PlanJson(d.plan)},
+            {"rollout_id", TextOrNull(d.rollout_id)},
             {"events", EventsJson(d.events)}};
 }
 

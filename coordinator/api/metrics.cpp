@@ -151,6 +151,31 @@ void RenderAuditVerification(std::string& out, const deploy::AuditVerifier& veri
     }
 }
 
+// Every state and status is printed, 0 included, so that a rate over a series never starts late.
+void RenderRollouts(std::string& out, const ports::RolloutRepository::Counts& counts) {
+    Family(out, "waka_rollouts", "gauge", "Rollouts stored, by state.");
+    for (auto state : {domain::RolloutState::kRunning, domain::RolloutState::kPaused,
+                       domain::RolloutState::kSucceeded, domain::RolloutState::kAborted,
+                       domain::RolloutState::kReverting, domain::RolloutState::kReverted}) {
+        std::uint64_t n = 0;
+        for (const auto& [stored, count] : counts.rollouts) {
+            n += stored == state ? count : 0;
+        }
+        out += "waka_rollouts{state=\"" + std::string(domain::ToString(state)) + "\"} " +
+               std::to_string(n) + "\n";
+    }
+    Family(out, "waka_rollout_members", "gauge",
+           "Members of every stored rollout, by status (docs/rollouts.md).");
+    for (auto status : domain::AllMemberStatuses()) {
+        std::uint64_t n = 0;
+        for (const auto& [stored, count] : counts.members) {
+            n += stored == status ? count : 0;
+        }
+        out += "waka_rollout_members{status=\"" + std::string(domain::ToString(status)) + "\"} " +
+               std::to_string(n) + "\n";
+    }
+}
+
 // The database's part of a scrape: what FleetFiguresCache keeps.
 boost::asio::awaitable<Expected<FleetFigures>> ComputeFigures(Services& services) {
     auto counts = co_await services.context.repositories.deployments.CountByStatus();
@@ -161,9 +186,14 @@ boost::asio::awaitable<Expected<FleetFigures>> ComputeFigures(Services& services
     if (!compliance) {
         co_return compliance.error();
     }
+    auto rollouts = co_await services.context.repositories.rollouts.Count();
+    if (!rollouts) {
+        co_return rollouts.error();
+    }
     FleetFigures figures;
     figures.deployments = std::move(*counts);
     figures.patches = std::move(*compliance);
+    figures.rollouts = std::move(*rollouts);
     co_return figures;
 }
 
@@ -210,6 +240,7 @@ boost::asio::awaitable<http::Response> Scrape(Services& services, const HttpMetr
     }
     RenderDecisions(out, context.decisions.Counts());
     RenderCompliance(out, compliance);
+    RenderRollouts(out, (*figures)->rollouts);
     if (context.audit_verifier != nullptr) {
         RenderAuditVerification(out, *context.audit_verifier);
     }

@@ -43,6 +43,7 @@ void AddRollbackRoutes(Router& router, Services& services);       // rollback.cp
 void AddPatchRoutes(Router& router, Services& services);          // patches.cpp
 void AddPatchReportRoutes(Router& router, Services& services);    // patch_reports.cpp
 void AddQuarantineRoutes(Router& router, Services& services);     // quarantine.cpp
+void AddRolloutRoutes(Router& router, Services& services);        // rollouts.cpp
 void AddOpenApiRoutes(Router& router, Services& services);  // openapi.cpp: /openapi.json, /docs
 void AddMetricsRoutes(Router& router, Services& services,   // metrics.cpp: /metrics
                       const HttpMetrics& metrics);

@@ -281,6 +281,14 @@ Expected<void> Coordinator::Prepare() {
         options.interval = std::chrono::seconds(config_.scheduler_interval_seconds);
         options.auto_update = config_.scheduler_auto_update;
         scheduler_ = core_->MakeScheduler(io_.get_executor(), options);
+        // A rollout's member finishing may let its phase finish: the next pass runs now, not at
+        // the next interval.
+        core_->sessions.OnDeploymentFinished([this](const domain::Deployment& deployment) {
+            if (deployment.rollout_id && scheduler_) {
+                scheduler_->Wake();
+            }
+        });
+        core_->rollouts.OnChange([this] { scheduler_->Wake(); });
     }
     if (config_.audit_verify_interval_seconds > 0) {
         audit_verifier_ = core_->MakeAuditVerifier(

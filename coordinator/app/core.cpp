@@ -6,7 +6,7 @@ namespace {
 ports::Repositories WithHealth(const ports::Repositories& r, ports::DatabaseHealth& health) {
     return {r.tokens,   r.catalog, r.manifests, r.instances,   r.deployments,
             r.patches,  r.pins,    r.policies,  r.quarantines, r.approvals,
-            r.schedule, r.audit,   health,      r.floors};
+            r.schedule, r.audit,   health,      r.floors,      r.rollouts};
 }
 
 }  // namespace
@@ -40,6 +40,7 @@ CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
       deployments(postgres.Ports().deployments, evaluation, dispatcher, background),
       patches(postgres.Ports(), evaluation, deployments, background),
       approvals(postgres.Ports(), clock_ref, deployments, dispatcher),
+      rollouts(postgres.Ports().rollouts, deployments, approvals, clock_ref),
       sessions(agent_ports, agent_dispatcher, progress, patches, background, clock_ref,
                artifact_dir, std::move(options.agent_identity)) {}
 
@@ -50,6 +51,7 @@ api::ApiContext CoordinatorCore::ApiContext(std::string version) {
         .deployments = deployments,
         .patches = patches,
         .approvals = approvals,
+        .rollouts = rollouts,
         .resolution = resolution,
         .progress = progress,
         .decisions = decider,
@@ -68,7 +70,7 @@ std::unique_ptr<deploy::Scheduler> CoordinatorCore::MakeScheduler(
     boost::asio::any_io_executor executor, deploy::SchedulerOptions options) {
     return std::make_unique<deploy::Scheduler>(std::move(executor), postgres.Ports(),
                                                postgres.NewLeaderLock(deploy::kScheduleLockKey),
-                                               clock, deployments, dispatcher, options);
+                                               clock, deployments, dispatcher, rollouts, options);
 }
 
 std::unique_ptr<deploy::AuditVerifier> CoordinatorCore::MakeAuditVerifier(

@@ -16,6 +16,7 @@
 #include "coordinator/deploy/patch_service.hpp"
 #include "coordinator/deploy/policy_decider.hpp"
 #include "coordinator/deploy/resolution_service.hpp"
+#include "coordinator/deploy/rollout_service.hpp"
 #include "coordinator/deploy/scheduler.hpp"
 #include "coordinator/deploy/task_group.hpp"
 #include "coordinator/pg/repositories.hpp"
@@ -37,7 +38,7 @@ struct CoreOptions {
     // downloads), the dispatches they trigger and /health use it, so that a flood of API calls
     // filling the API pool starves none of them. Null: everything shares the API pool (tests).
     db::Database* agent_database = nullptr;
-    deploy::ResolutionOptions resolution{};  // resolver.threads, max_queued, max_steps
+    deploy::ResolutionOptions resolution{};         // resolver.threads, max_queued, max_steps
     deploy::AgentIdentityOptions agent_identity{};  // the agent CA and its rules (ADR 0034)
 };
 
@@ -103,6 +104,7 @@ public:
     deploy::DeploymentService deployments;
     deploy::PatchService patches;
     deploy::ApprovalService approvals;
+    deploy::RolloutService rollouts;
     deploy::ProgressBoard progress;
     deploy::AgentSessions sessions;  // what the gateway calls (ports::AgentEvents)
 };

@@ -213,6 +213,9 @@ asio::awaitable<void> AgentSessions::OnResult(const std::string& instance_id,
         // Complete also quarantined what the deployment removed, in the same transaction.
         log::Info("deployment finished deployment_id={} instance_id={} status={}", result.op_id,
                   instance_id, domain::ToString((*completed)->status));
+        if (deployment_finished_) {
+            deployment_finished_(**completed);
+        }
     }
     co_await dispatcher_.DispatchNext(instance_id);
 }

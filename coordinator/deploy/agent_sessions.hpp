@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -48,6 +49,11 @@ public:
     // took off the instance, and dispatches the instance's next queued deployment.
     boost::asio::awaitable<void> OnResult(const std::string& instance_id,
                                           const ports::AgentResult& result) override;
+    // Called after a result finished a deployment (once per deployment), on the session's
+    // executor; the app wakes the scheduler for rollout members. Set before the gateway starts.
+    void OnDeploymentFinished(std::function<void(const domain::Deployment&)> hook) {
+        deployment_finished_ = std::move(hook);
+    }
     // Signs and records a renewal (AgentIdentity::Renew).
     boost::asio::awaitable<Expected<std::string>> RenewCertificate(
         const std::string& instance_id, const std::string& request_pem) override;
@@ -74,6 +80,7 @@ private:
     std::filesystem::path artifact_dir_;
     std::mutex mutex_;                                  // guards last_seen_write_
     std::map<std::string, TimePoint> last_seen_write_;  // instance_id -> last last_seen_at write
+    std::function<void(const domain::Deployment&)> deployment_finished_;
 };
 
 // The status event of an agent's outcome.

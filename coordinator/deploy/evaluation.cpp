@@ -59,6 +59,7 @@ domain::Deployment NewDeployment(const domain::Principal& principal,
     d.force = request.force;
     d.skip_validation = request.skip_validation;
     d.plan = std::move(plan);
+    d.rollout_id = request.rollout_id;
     d.created_at = d.updated_at = now;
     d.status = DeploymentStatus::kPending;
     d.events.push_back({now, d.status, "", "requested by " + principal.actor});

@@ -30,13 +30,15 @@ constexpr std::size_t kBatch = 500;
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::any_io_executor executor, ports::Repositories& repositories,
          std::unique_ptr<ports::LeaderLock> leader_lock, const Clock& clock_ref,
-         DeploymentService& service, Dispatcher& dispatch, SchedulerOptions opts)
+         DeploymentService& service, Dispatcher& dispatch, RolloutService& rollout_service,
+         SchedulerOptions opts)
         // A strand: the loop and the Wake/Stop handlers touch the timer from several I/O threads.
         : timer(asio::make_strand(executor)),
           lock(std::move(leader_lock)),
           clock(clock_ref),
           deployments(service),
           dispatcher(dispatch),
+          rollouts(rollout_service),
           schedule(repositories.schedule),
           policies(repositories.policies),
           auto_updater(repositories, clock_ref, service),
@@ -47,6 +49,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
     const Clock& clock;
     DeploymentService& deployments;
     Dispatcher& dispatcher;
+    RolloutService& rollouts;
     ports::ScheduleRepository& schedule;
     ports::PolicyRepository& policies;
     AutoUpdater auto_updater;  // touched by passes only, one at a time
@@ -75,10 +78,16 @@ asio::awaitable<void> Scheduler::Impl::AsyncLoop() {
         }
         if (!report) {
             log::Warn("scheduler pass failed error=\"{}\"", report.error().message);
-        } else if (report->started + report->deferred + report->expired + report->auto_updates >
+        } else if (report->started + report->deferred + report->expired + report->auto_updates +
+                       report->rollouts.members_started + report->rollouts.phases_started +
+                       report->rollouts.reverts_started >
                    0) {
-            log::Info("scheduler pass started={} deferred={} expired={} auto_updates={}",
-                      report->started, report->deferred, report->expired, report->auto_updates);
+            log::Info(
+                "scheduler pass started={} deferred={} expired={} auto_updates={} "
+                "rollout_members={} rollout_phases={} rollout_reverts={}",
+                report->started, report->deferred, report->expired, report->auto_updates,
+                report->rollouts.members_started, report->rollouts.phases_started,
+                report->rollouts.reverts_started);
         }
         if (stopped || woken) {
             continue;
@@ -129,6 +138,14 @@ asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
             co_return updated.error().WithContext("auto-update");
         }
         report.auto_updates = *updated;
+    }
+    auto advanced = co_await rollouts.Advance();
+    if (!advanced) {
+        co_return advanced.error().WithContext("rollouts");
+    }
+    report.rollouts = *advanced;
+    if (advanced->wake_at && (!report.next_window || *advanced->wake_at < *report.next_window)) {
+        report.next_window = advanced->wake_at;  // a bake ends before the next interval
     }
     if (auto dispatched = co_await DispatchLocal(); !dispatched) {
         co_return dispatched.error().WithContext("dispatch queued work");
@@ -222,9 +239,9 @@ asio::awaitable<Expected<void>> Scheduler::Impl::MoveOne(const ports::WaitingDep
 Scheduler::Scheduler(asio::any_io_executor executor, ports::Repositories& repositories,
                      std::unique_ptr<ports::LeaderLock> lock, const Clock& clock,
                      DeploymentService& deployments, Dispatcher& dispatcher,
-                     SchedulerOptions options)
+                     RolloutService& rollouts, SchedulerOptions options)
     : impl_(std::make_shared<Impl>(std::move(executor), repositories, std::move(lock), clock,
-                                   deployments, dispatcher, options)) {}
+                                   deployments, dispatcher, rollouts, options)) {}
 
 Scheduler::~Scheduler() { Stop(); }
 

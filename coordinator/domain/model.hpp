@@ -175,6 +175,8 @@ struct Deployment {
     std::optional<TimePoint> completed_at;
     TimePoint updated_at;
     std::vector<DeploymentEvent> events;  // filled by reads of one deployment
+    // The rollout whose member this deployment starts (kind deploy) or reverts (kind rollback).
+    std::optional<std::string> rollout_id;
 };
 
 // Everything needed to validate and plan a deployment, read in one snapshot.

@@ -19,8 +19,10 @@ PgRepositories::PgRepositories(db::Database& database, const Clock& clock,
       audit_(database, clock, audit_key),
       health_(database),
       floors_(database, clock, audit_key),
-      ports_{tokens_,   catalog_,     manifests_, instances_, deployments_, patches_, pins_,
-             policies_, quarantines_, approvals_, schedule_,  audit_,       health_,  floors_} {}
+      rollouts_(database, clock, audit_key),
+      ports_{tokens_,   catalog_, manifests_, instances_,   deployments_,
+             patches_,  pins_,    policies_,  quarantines_, approvals_,
+             schedule_, audit_,   health_,    floors_,      rollouts_} {}
 
 std::unique_ptr<ports::LeaderLock> PgRepositories::NewLeaderLock(long long key) {
     return std::make_unique<PgLeaderLock>(database_, key);

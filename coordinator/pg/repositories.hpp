@@ -14,6 +14,7 @@
 #include "coordinator/pg/pin_repository.hpp"
 #include "coordinator/pg/policy_repository.hpp"
 #include "coordinator/pg/quarantine_repository.hpp"
+#include "coordinator/pg/rollout_repository.hpp"
 #include "coordinator/pg/schedule_repository.hpp"
 #include "coordinator/pg/token_repository.hpp"
 #include "coordinator/ports/repositories.hpp"
@@ -49,6 +50,7 @@ private:
     PgAuditLog audit_;
     PgDatabaseHealth health_;
     PgFloorRepository floors_;
+    PgRolloutRepository rollouts_;
     ports::Repositories ports_;
 };
 

@@ -183,7 +183,7 @@ const std::string& DeploymentColumns() {
         "error_message, " +
         SqlMillis("created_at") + " AS created_ms, " + SqlMillis("started_at") +
         " AS started_ms, " + SqlMillis("completed_at") + " AS completed_ms, " +
-        SqlMillis("updated_at") + " AS updated_ms";
+        SqlMillis("updated_at") + " AS updated_ms, rollout_id";
     return columns;
 }
 
@@ -206,6 +206,7 @@ domain::Deployment DeploymentFromRow(const pqxx::row& row) {
     d.started_at = OptionalTime(row["started_ms"]);
     d.completed_at = OptionalTime(row["completed_ms"]);
     d.updated_at = FromMillis(row["updated_ms"].as<long long>());
+    d.rollout_id = OptionalText(row["rollout_id"]);
     return d;
 }
 

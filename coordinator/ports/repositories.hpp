@@ -12,6 +12,7 @@
 #include "coordinator/ports/pin_repository.hpp"
 #include "coordinator/ports/policy_repository.hpp"
 #include "coordinator/ports/quarantine_repository.hpp"
+#include "coordinator/ports/rollout_repository.hpp"
 #include "coordinator/ports/schedule_repository.hpp"
 #include "coordinator/ports/token_repository.hpp"
 
@@ -35,6 +36,7 @@ struct Repositories {
     AuditLog& audit;
     DatabaseHealth& health;
     FloorRepository& floors;
+    RolloutRepository& rollouts;
 };
 
 }  // namespace waka::coordinator::ports

@@ -32,6 +32,7 @@ void AddPatchCommands(CLI::App& app, Context& context);
 void AddAuditCommands(CLI::App& app, Context& context);
 void AddReleaseCommands(CLI::App& app, Context& context);  // keys, release sign (offline)
 void AddFloorCommands(CLI::App& app, Context& context);
+void AddRolloutCommands(CLI::App& app, Context& context);  // rollout create | list | get | ...
 void AddApiCommands(CLI::App& app, Context& context);
 void AddCompletionCommands(CLI::App& app, Context& context);
 

@@ -176,16 +176,24 @@ HttpResult E2eWorld::UploadSigned(const std::string& type, const std::string& na
 }
 
 AgentHandle& E2eWorld::AddAgent(const std::string& instance_id) {
-    boost::json::object body{{"id", instance_id}, {"labels", {{"env", "e2e"}}}};
-    auto created = api_->Post("/api/v1/instances", boost::json::serialize(body));
-    EXPECT_EQ(created.status, 201u) << created.body;
-    auto& agent = agents_[instance_id];
-    agent.instance_id = instance_id;
-    agent.state_dir = dir_ / ("agent-" + instance_id);
-    agent.enrollment_token = Text(ParseObject(created.body), "enrollment_token");
-    StartAgent(agent);
-    WaitConnected(instance_id);
-    return agent;
+    AddAgents({instance_id});
+    return agents_.at(instance_id);
+}
+
+void E2eWorld::AddAgents(const std::vector<std::string>& instance_ids) {
+    for (const auto& instance_id : instance_ids) {
+        boost::json::object body{{"id", instance_id}, {"labels", {{"env", "e2e"}}}};
+        auto created = api_->Post("/api/v1/instances", boost::json::serialize(body));
+        EXPECT_EQ(created.status, 201u) << created.body;
+        auto& agent = agents_[instance_id];
+        agent.instance_id = instance_id;
+        agent.state_dir = dir_ / ("agent-" + instance_id);
+        agent.enrollment_token = Text(ParseObject(created.body), "enrollment_token");
+        StartAgent(agent);
+    }
+    for (const auto& instance_id : instance_ids) {
+        WaitConnected(instance_id);
+    }
 }
 
 void E2eWorld::StartAgent(AgentHandle& agent) {

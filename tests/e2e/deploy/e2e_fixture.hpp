@@ -61,6 +61,13 @@ public:
     [[nodiscard]] std::filesystem::path AuditKeyFile() const { return dir_ / "audit.key"; }
     // POST /instances, then starts an agent enrolled with the token; waits until it is connected.
     AgentHandle& AddAgent(const std::string& instance_id);
+    // The same for several: every instance registered and every agent started before the first
+    // wait, so a fleet of a dozen starts in the time of one.
+    void AddAgents(const std::vector<std::string>& instance_ids);
+    // An agent added before; the test fails (and throws) for another id.
+    [[nodiscard]] const AgentHandle& Agent(const std::string& instance_id) const {
+        return agents_.at(instance_id);
+    }
     void StartAgent(AgentHandle& agent);
     void WaitConnected(const std::string& instance_id);
     void CreateManifest(const std::string& id, const std::string& platform_version,

@@ -145,9 +145,10 @@ struct FakeRepositories {
     FakeAuditLog audit;
     UnfakedDatabaseHealth health;
     NoFloors floors;
+    UnfakedRolloutRepository rollouts;
     ports::Repositories ports{tokens,   catalog, manifests, instances,   deployments,
                               patches,  pins,    policies,  quarantines, approvals,
-                              schedule, audit,   health,    floors};
+                              schedule, audit,   health,    floors,      rollouts};
 };
 
 }  // namespace waka::coordinator::fakes

@@ -361,4 +361,52 @@ public:
     std::size_t InUse() const override { return 0; }
 };
 
+class UnfakedRolloutRepository : public ports::RolloutRepository {
+public:
+    boost::asio::awaitable<Expected<ports::Rollout>> Create(const domain::Principal&,
+                                                            const ports::NewRollout&) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Create");
+    }
+    boost::asio::awaitable<Expected<ports::Rollout>> Get(const std::string&, std::size_t) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Get");
+    }
+    boost::asio::awaitable<Expected<std::vector<ports::Rollout>>> List(
+        const ports::RolloutListFilter&) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::List");
+    }
+    // No rollout: a scheduler pass over fakes has nothing to move.
+    boost::asio::awaitable<Expected<std::vector<std::string>>> Active() override {
+        co_return std::vector<std::string>{};
+    }
+    boost::asio::awaitable<Expected<ports::Rollout>> Apply(const domain::Principal&,
+                                                           const std::string&, domain::RolloutEvent,
+                                                           const std::string&) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Apply");
+    }
+    boost::asio::awaitable<Expected<bool>> FinishPhase(const std::string&, std::size_t) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::FinishPhase");
+    }
+    boost::asio::awaitable<Expected<bool>> NextPhase(const std::string&, std::size_t) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::NextPhase");
+    }
+    boost::asio::awaitable<Expected<std::vector<ports::MemberToStart>>> PendingMembers(
+        const std::string&, std::size_t, std::size_t) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::PendingMembers");
+    }
+    boost::asio::awaitable<Expected<void>> Skip(const std::string&, const std::string&,
+                                                const std::string&) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Skip");
+    }
+    boost::asio::awaitable<Expected<ports::RevertWork>> Revert(const std::string&) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Revert");
+    }
+    boost::asio::awaitable<Expected<void>> RevertFailed(const std::string&, const std::string&,
+                                                        const std::string&) override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::RevertFailed");
+    }
+    boost::asio::awaitable<Expected<Counts>> Count() override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Count");
+    }
+};
+
 }  // namespace waka::coordinator::fakes

@@ -47,15 +47,15 @@ TEST_F(InstanceLabelsTest, ListBySelectorAndWithTheLabelFilter) {
     EXPECT_EQ(Selected("selector=env%3Dprod&limit=1"), Strings{"a-prod"});
 }
 
-TEST_F(InstanceLabelsTest, BadSelectorIs400NamingTheProblem) {
+TEST_F(InstanceLabelsTest, BadSelectorIs422NamingTheProblem) {
     auto bad = client_->Get("/api/v1/instances?selector=region%20in%20(lagos");
-    ASSERT_EQ(bad.status, 400u) << bad.body;
+    ASSERT_EQ(bad.status, 422u) << bad.body;
     auto body = Object(bad);
     EXPECT_EQ(Str(body, "detail"),
               "selector: at character 17: missing ')' closing the set of key 'region'");
     EXPECT_EQ(Str(body.at("errors").as_array().at(0).as_object(), "field"), "selector");
-    EXPECT_EQ(client_->Get("/api/v1/instances?selector=a&selector=b").status, 400u);
-    EXPECT_EQ(client_->Get("/api/v1/instances?selector=_x").status, 400u);
+    EXPECT_EQ(client_->Get("/api/v1/instances?selector=a&selector=b").status, 422u);
+    EXPECT_EQ(client_->Get("/api/v1/instances?selector=_x").status, 422u);
 }
 
 TEST_F(InstanceLabelsTest, ReplaceLabelsAuditsBeforeAndAfter) {

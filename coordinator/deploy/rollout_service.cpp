@@ -1,0 +1,275 @@
+#include "coordinator/deploy/rollout_service.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "shared/core/ids.hpp"
+#include "shared/core/log.hpp"
+
+namespace waka::coordinator::deploy {
+namespace {
+
+namespace asio = boost::asio;
+using domain::ProgressStep;
+using domain::RolloutEvent;
+using domain::RolloutState;
+
+// Steps one rollout may take in one pass (finish a phase, start the next, start its members...),
+// so that a phase with no bake flows into the next without waiting a whole interval.
+constexpr int kStepsPerPass = 8;
+
+const domain::Principal kSystem{"system", domain::Role::kAdmin, ""};
+
+// A refusal that belongs to the member (its channel, its pins, its state) skips it; anything else
+// (the database, a full resolver) is retried on the next pass.
+bool RefusesMember(const Error& error) {
+    return error.Is(Errc::kConflict) || error.Is(Errc::kInvalidArgument) ||
+           error.Is(Errc::kNotFound);
+}
+
+domain::RolloutProgress ProgressOf(const ports::Rollout& rollout) {
+    return {rollout.state, rollout.current_phase, rollout.phases, rollout.phase_finished_at};
+}
+
+void KeepEarliest(std::optional<TimePoint>& earliest, std::optional<TimePoint> candidate) {
+    if (candidate && (!earliest || *candidate < *earliest)) {
+        earliest = candidate;
+    }
+}
+
+}  // namespace
+
+RolloutService::RolloutService(ports::RolloutRepository& rollouts, DeploymentService& deployments,
+                               ApprovalService& approvals, const Clock& clock)
+    : rollouts_(rollouts), deployments_(deployments), approvals_(approvals), clock_(clock) {}
+
+asio::awaitable<Expected<ports::Rollout>> RolloutService::Create(
+    const domain::Principal& by, const CreateRolloutRequest& request) {
+    if (auto valid = domain::ValidateStrategy(request.strategy); !valid) {
+        co_return valid.error();
+    }
+    // An id named twice is one member, at its first place.
+    std::vector<std::string> explicit_ids;
+    for (const auto& id : request.instance_ids) {
+        if (std::find(explicit_ids.begin(), explicit_ids.end(), id) == explicit_ids.end()) {
+            explicit_ids.push_back(id);
+        }
+    }
+    ports::NewRollout rollout{NewId("rollout"),        request.manifest_id, request.selector,
+                              std::move(explicit_ids), request.strategy,    request.reason};
+    auto created = co_await rollouts_.Create(by, rollout);
+    if (created) {
+        log::Info("rollout created rollout_id={} manifest_id={} members={}", created->id,
+                  created->manifest_id, created->member_count);
+        Changed();
+    }
+    co_return created;
+}
+
+asio::awaitable<Expected<ports::Rollout>> RolloutService::Get(const std::string& id,
+                                                              std::size_t member_limit) {
+    co_return co_await rollouts_.Get(id, member_limit);
+}
+
+asio::awaitable<Expected<std::vector<ports::Rollout>>> RolloutService::List(
+    const ports::RolloutListFilter& filter) {
+    co_return co_await rollouts_.List(filter);
+}
+
+asio::awaitable<Expected<ports::Rollout>> RolloutService::Control(const domain::Principal& by,
+                                                                  const std::string& id,
+                                                                  RolloutEvent event,
+                                                                  const std::string& reason) {
+    auto after = co_await rollouts_.Apply(by, id, event, reason);
+    if (after) {
+        log::Info("rollout {} rollout_id={} by={} state={}", domain::ToString(event), id, by.actor,
+                  domain::ToString(after->state));
+        Changed();
+    }
+    co_return after;
+}
+
+asio::awaitable<Expected<RolloutService::ApproveAnswer>> RolloutService::Approve(
+    const domain::Principal& by, const std::string& id, const std::string& comment) {
+    auto rollout = co_await rollouts_.Get(id, std::numeric_limits<int>::max());
+    if (!rollout) {
+        co_return rollout.error();
+    }
+    if (domain::IsFinished(rollout->state)) {
+        co_return MakeError(Errc::kConflict, "Rollout " + id + " is " +
+                                                 std::string(domain::ToString(rollout->state)) +
+                                                 ": nothing awaits approval");
+    }
+    ApproveAnswer answer;
+    for (const auto& member : rollout->members) {
+        if (!member.deployment_id ||
+            member.deployment_status != domain::DeploymentStatus::kAwaitingApproval) {
+            continue;
+        }
+        auto approved = co_await approvals_.Approve(by, *member.deployment_id, comment);
+        if (approved) {
+            ++answer.approved;
+        } else {
+            answer.refused.emplace_back(*member.deployment_id, approved.error().message);
+        }
+    }
+    if (answer.approved > 0) {
+        Changed();
+    }
+    co_return answer;
+}
+
+asio::awaitable<Expected<RolloutPassReport>> RolloutService::Advance() {
+    auto active = co_await rollouts_.Active();
+    if (!active) {
+        co_return active.error();
+    }
+    RolloutPassReport report;
+    for (const auto& id : *active) {
+        if (auto advanced = co_await AdvanceOne(id, report); !advanced) {
+            // One rollout's trouble does not hold the others back; the next pass retries it.
+            log::Warn("rollout step failed rollout_id={} error=\"{}\"", id,
+                      advanced.error().message);
+        }
+    }
+    co_return report;
+}
+
+asio::awaitable<Expected<void>> RolloutService::AdvanceOne(const std::string& id,
+                                                           RolloutPassReport& report) {
+    for (int i = 0; i < kStepsPerPass; ++i) {
+        auto rollout = co_await rollouts_.Get(id, 0);
+        if (!rollout) {
+            co_return rollout.error();
+        }
+        if (rollout->state == RolloutState::kReverting) {
+            co_return co_await RevertStep(*rollout, report);
+        }
+        const auto step =
+            domain::DecideProgress(rollout->strategy, ProgressOf(*rollout), clock_.Now());
+        switch (step.kind) {
+            case ProgressStep::Kind::kWait:
+                KeepEarliest(report.wake_at, step.wake_at);
+                co_return Expected<void>{};
+            case ProgressStep::Kind::kStartMembers:
+                co_return co_await StartMembers(*rollout, step.count, report);
+            case ProgressStep::Kind::kPhaseFinished:
+                if (auto finished = co_await rollouts_.FinishPhase(id, rollout->current_phase);
+                    !finished) {
+                    co_return finished.error();
+                }
+                break;
+            case ProgressStep::Kind::kNextPhase: {
+                auto next = co_await rollouts_.NextPhase(id, rollout->current_phase);
+                if (!next) {
+                    co_return next.error();
+                }
+                report.phases_started += *next ? 1 : 0;
+                break;
+            }
+            case ProgressStep::Kind::kComplete: {
+                auto done = co_await rollouts_.Apply(kSystem, id, RolloutEvent::kCompleted,
+                                                     "every phase finished");
+                report.finished += done ? 1 : 0;
+                co_return done ? Expected<void>{} : Expected<void>(done.error());
+            }
+            case ProgressStep::Kind::kThreshold: {
+                const bool revert = rollout->strategy.on_failure == domain::FailureAction::kRevert;
+                auto stopped = co_await rollouts_.Apply(
+                    kSystem, id,
+                    revert ? RolloutEvent::kThresholdRevert : RolloutEvent::kThresholdPaused,
+                    step.reason);
+                if (!stopped) {
+                    co_return stopped.error();
+                }
+                log::Warn("rollout threshold crossed rollout_id={} action={} reason=\"{}\"", id,
+                          revert ? "revert" : "pause", step.reason);
+                report.paused += revert ? 0 : 1;
+                break;  // a revert starts in the next step
+            }
+        }
+    }
+    co_return Expected<void>{};
+}
+
+// Members are started one deployment at a time through the one evaluation pipeline (docs/design.md
+// §4.3); each Create is a few statements for its instance. ADR 0035 records why and what replaces
+// it for 10,000-member phases.
+asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollout& rollout,
+                                                             std::size_t count,
+                                                             RolloutPassReport& report) {
+    auto members = co_await rollouts_.PendingMembers(rollout.id, rollout.current_phase, count);
+    if (!members) {
+        co_return members.error();
+    }
+    const domain::Principal creator{rollout.created_by, rollout.created_role, ""};
+    const auto& phase = rollout.strategy.phases.at(rollout.current_phase).name;
+    for (const auto& member : *members) {
+        CreateDeploymentRequest request;
+        request.manifest_id = rollout.manifest_id;
+        request.instance_id = member.instance_id;
+        request.reason = "rollout " + rollout.id + " phase " + phase +
+                         (rollout.reason.empty() ? std::string() : ": " + rollout.reason);
+        request.rollout_id = rollout.id;
+        auto created = co_await deployments_.Create(creator, request);
+        if (created) {
+            ++report.members_started;
+            continue;
+        }
+        if (!RefusesMember(created.error())) {
+            co_return created.error();
+        }
+        if (auto skipped =
+                co_await rollouts_.Skip(rollout.id, member.instance_id, created.error().message);
+            !skipped) {
+            co_return skipped.error();
+        }
+        ++report.members_skipped;
+    }
+    co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> RolloutService::RevertStep(const ports::Rollout& rollout,
+                                                           RolloutPassReport& report) {
+    auto work = co_await rollouts_.Revert(rollout.id);
+    if (!work) {
+        co_return work.error();
+    }
+    if (work->to_revert.empty() && work->unfinished == 0) {
+        auto done = co_await rollouts_.Apply(kSystem, rollout.id, RolloutEvent::kRevertCompleted,
+                                             "every changed member is back");
+        report.finished += done ? 1 : 0;
+        co_return done ? Expected<void>{} : Expected<void>(done.error());
+    }
+    for (const auto& member : work->to_revert) {
+        if (!member.previous_manifest_id) {
+            if (auto noted = co_await rollouts_.RevertFailed(
+                    rollout.id, member.instance_id, "no manifest before the rollout to go back to");
+                !noted) {
+                co_return noted.error();
+            }
+            continue;
+        }
+        CreateRollbackRequest request;
+        request.instance_id = member.instance_id;
+        request.to_manifest_id = member.previous_manifest_id;
+        request.reason = "rollout " + rollout.id + " reverted: " + rollout.state_reason;
+        request.rollout_id = rollout.id;
+        auto created = co_await deployments_.CreateRollback(kSystem, request);
+        if (created) {
+            ++report.reverts_started;
+            continue;
+        }
+        if (!RefusesMember(created.error())) {
+            co_return created.error();  // retried on the next pass
+        }
+        if (auto noted = co_await rollouts_.RevertFailed(rollout.id, member.instance_id,
+                                                         created.error().message);
+            !noted) {
+            co_return noted.error();
+        }
+    }
+    co_return Expected<void>{};
+}
+
+}  // namespace waka::coordinator::deploy

@@ -1,0 +1,317 @@
+// Fleet rollouts with the real PostgreSQL (docs/rollouts.md): selection by label selector and
+// explicit ids, phases driven by scheduler passes, the failure threshold with pause and with the
+// fleet revert, frozen members skipped, the controls, refusals that store nothing, and a rollout
+// resumed by a new scheduler. Agents are played through the deployment repository (claim and
+// complete), so every outcome is chosen by the test.
+#include "tests/integration/coordinator/scheduler/scheduler_fixture.hpp"
+#include "tests/support/pg/migrated_database.hpp"
+
+namespace waka::coordinator::api::testing {
+namespace {
+
+class RolloutTest : public SchedulerTest {
+protected:
+    void SetUp() override {
+        SchedulerTest::SetUp();
+        deploy::SchedulerOptions options;
+        options.auto_update = false;
+        scheduler_ = core_->MakeScheduler(io_.get_executor(), options);
+        CreateVersion("platform", "webwaka-platform", "2.1.0");
+        ASSERT_EQ(Upload("platform", "webwaka-platform", "2.1.0", "platform 2.1.0").status, 201u);
+        auto manifest = client_->Post("/api/v1/manifests",
+                                      R"({"id":"manifest-002","platform_version":"2.1.0"})");
+        ASSERT_EQ(manifest.status, 201u) << manifest.body;
+    }
+
+    // prod-1..prod-n labelled env=prod, region alternating lagos/abuja; dev-1 env=dev.
+    void Fleet(int prod) {
+        for (int i = 1; i <= prod; ++i) {
+            const std::string region = i % 2 == 0 ? "abuja" : "lagos";
+            auto created =
+                client_->Post("/api/v1/instances", R"({"id":"prod-)" + std::to_string(i) +
+                                                       R"(","labels":{"env":"prod","region":")" +
+                                                       region + R"("}})");
+            ASSERT_EQ(created.status, 201u) << created.body;
+        }
+        ASSERT_EQ(
+            client_->Post("/api/v1/instances", R"({"id":"dev-1","labels":{"env":"dev"}})").status,
+            201u);
+    }
+
+    test::HttpResult Create(const std::string& body, test::HttpClient* as = nullptr) {
+        return (as != nullptr ? *as : *ops_).Post("/api/v1/rollouts", body);
+    }
+
+    std::string CreateOk(const std::string& body) {
+        auto created = Create(body);
+        EXPECT_EQ(created.status, 201u) << created.body;
+        return Str(Object(created), "id");
+    }
+
+    boost::json::object Get(const std::string& id) {
+        auto found = client_->Get("/api/v1/rollouts/" + id);
+        EXPECT_EQ(found.status, 200u) << found.body;
+        return Object(found);
+    }
+
+    static std::int64_t PhaseCount(const boost::json::object& rollout, std::size_t phase,
+                                   std::string_view status) {
+        return rollout.at("phases").as_array().at(phase).as_object().at(status).as_int64();
+    }
+
+    // The agent of `instance` takes its next queued deployment and reports `outcome`; answers the
+    // deployment's id.
+    std::string AgentFinishes(const std::string& instance, domain::StatusEvent outcome,
+                              const std::string& version) {
+        auto& deployments = core_->Repositories().deployments;
+        auto claimed = test::RunSync(deployments.ClaimNext(instance));
+        EXPECT_TRUE(claimed && *claimed) << instance << ": nothing to claim";
+        if (!claimed || !*claimed) {
+            return "";
+        }
+        const std::string id = (*claimed)->deployment.id;
+        std::vector<domain::InstalledComponent> inventory{
+            {"platform", "webwaka-platform", version}};
+        auto done = test::RunSync(deployments.Complete(
+            id, instance, outcome,
+            outcome == domain::StatusEvent::kAgentSucceeded ? "" : "health check failed",
+            inventory));
+        EXPECT_TRUE(done && *done) << instance;
+        return id;
+    }
+
+    // Every prod instance on manifest-001 through a first rollout that succeeds.
+    void EveryoneOnManifest001(int prod) {
+        const auto id = CreateOk(R"({"manifest_id":"manifest-001","selector":"env=prod"})");
+        Pass();
+        for (int i = 1; i <= prod; ++i) {
+            AgentFinishes("prod-" + std::to_string(i), domain::StatusEvent::kAgentSucceeded,
+                          "2.0.0");
+        }
+        Pass();
+        ASSERT_EQ(Str(Get(id), "state"), "succeeded");
+    }
+};
+
+constexpr const char* kCanaryThenAll =
+    R"("strategy":{"phases":[{"name":"canary","count":1},{"name":"all","percent":100}]})";
+
+TEST_F(RolloutTest, SelectsBySelectorAndIdsAndSpreadsThePhases) {
+    Fleet(4);
+    auto created = Create(std::string(R"({"manifest_id":"manifest-002",
+        "selector":"region in (lagos,ibadan),env=prod","instance_ids":["dev-1"],)") +
+                          kCanaryThenAll + "}");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    auto rollout = Object(created);
+    EXPECT_EQ(Str(rollout, "state"), "running");
+    EXPECT_EQ(rollout.at("member_count").as_int64(), 3);  // prod-1, prod-3 and dev-1
+    EXPECT_EQ(rollout.at("phases").as_array().at(0).as_object().at("members").as_int64(), 1);
+    EXPECT_EQ(rollout.at("phases").as_array().at(1).as_object().at("members").as_int64(), 2);
+    EXPECT_EQ(Str(rollout, "selector"), "env=prod,region in (ibadan,lagos)");  // canonical
+    auto listed = Json(client_->Get("/api/v1/rollouts?state=running")).as_array();
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'rollout.create'"), "1");
+}
+
+TEST_F(RolloutTest, RefusalsNameTheFieldAndStoreNothing) {
+    Fleet(2);
+    const auto before = Count("rollouts");
+    auto none = Create(R"({"manifest_id":"manifest-002","selector":"env=staging"})");
+    EXPECT_EQ(none.status, 422u) << none.body;
+    EXPECT_NE(none.body.find("selector"), std::string::npos) << none.body;
+    auto unknown = Create(R"({"manifest_id":"manifest-404","selector":"env=prod"})");
+    EXPECT_EQ(unknown.status, 404u) << unknown.body;
+    EXPECT_NE(unknown.body.find("manifest-404"), std::string::npos) << unknown.body;
+    auto short_of_all = Create(R"({"manifest_id":"manifest-002","selector":"env=prod",
+        "strategy":{"phases":[{"name":"canary","count":1},{"name":"half","percent":50}]}})");
+    EXPECT_EQ(short_of_all.status, 422u) << short_of_all.body;
+    EXPECT_NE(short_of_all.body.find("strategy.phases"), std::string::npos) << short_of_all.body;
+    auto over = Create(R"({"manifest_id":"manifest-002","selector":"env=prod",
+        "strategy":{"max_failures":"150%"}})");
+    EXPECT_EQ(over.status, 422u) << over.body;
+    EXPECT_NE(over.body.find("strategy.max_failures"), std::string::npos) << over.body;
+    auto bad_selector = Create(R"({"manifest_id":"manifest-002","selector":"env in prod"})");
+    EXPECT_EQ(bad_selector.status, 422u) << bad_selector.body;
+    auto nothing = Create(R"({"manifest_id":"manifest-002"})");
+    EXPECT_EQ(nothing.status, 422u) << nothing.body;
+    auto viewer = ClientWith(MakeToken("watcher", "viewer"));
+    EXPECT_EQ(Create(R"({"manifest_id":"manifest-002","selector":"env=prod"})", &viewer).status,
+              403u);
+    EXPECT_EQ(Count("rollouts"), before);
+    EXPECT_EQ(Count("rollout_members"), 0);
+
+    const auto first = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
+    auto second = Create(R"({"manifest_id":"manifest-002","instance_ids":["prod-2"]})");
+    EXPECT_EQ(second.status, 409u) << second.body;
+    EXPECT_NE(second.body.find("prod-2"), std::string::npos) << second.body;
+    EXPECT_NE(second.body.find(first), std::string::npos) << second.body;
+    EXPECT_EQ(Count("rollouts"), before + 1);
+}
+
+TEST_F(RolloutTest, PhasesRunInTurnAndTheRolloutSucceeds) {
+    Fleet(3);
+    const auto id =
+        CreateOk(std::string(R"({"manifest_id":"manifest-002","selector":"env=prod",)") +
+                 kCanaryThenAll + "}");
+    EXPECT_EQ(Pass().rollouts.members_started, 1);
+    auto rollout = Get(id);
+    EXPECT_EQ(PhaseCount(rollout, 0, "running"), 1);
+    EXPECT_EQ(PhaseCount(rollout, 1, "pending"), 2);
+    const auto& members = rollout.at("members").as_array();
+    const std::string canary = Str(members.at(0).as_object(), "instance_id");
+    EXPECT_FALSE(members.at(0).as_object().at("deployment_id").is_null());
+    EXPECT_TRUE(members.at(1).as_object().at("deployment_id").is_null());
+
+    const auto deployment = AgentFinishes(canary, domain::StatusEvent::kAgentSucceeded, "2.1.0");
+    EXPECT_EQ(Str(GetDeployment(deployment), "rollout_id"), id);
+    Pass();
+    rollout = Get(id);
+    EXPECT_EQ(rollout.at("current_phase").as_int64(), 1);
+    EXPECT_EQ(PhaseCount(rollout, 1, "running"), 2);
+    for (const auto& member : rollout.at("members").as_array()) {
+        const auto instance = Str(member.as_object(), "instance_id");
+        if (instance != canary) {
+            AgentFinishes(instance, domain::StatusEvent::kAgentSucceeded, "2.1.0");
+        }
+    }
+    Pass();
+    rollout = Get(id);
+    EXPECT_EQ(Str(rollout, "state"), "succeeded");
+    EXPECT_EQ(rollout.at("totals").as_object().at("succeeded").as_int64(), 3);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM instances WHERE current_manifest_id = "
+                       "'manifest-002'"),
+              "3");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'rollout.phase'"), "1");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'rollout.complete'"), "1");
+    // Finished: its members no longer hold their instances, and it cannot be paused.
+    EXPECT_EQ(ops_->Post("/api/v1/rollouts/" + id + "/pause", "").status, 409u);
+    CreateOk(R"({"manifest_id":"manifest-001","instance_ids":["prod-1"]})");
+}
+
+TEST_F(RolloutTest, ConcurrencyCapsTheMembersInFlight) {
+    Fleet(5);
+    const auto id = CreateOk(
+        R"({"manifest_id":"manifest-002","selector":"env=prod","strategy":{"max_concurrency":2}})");
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(PhaseCount(rollout, 0, "running"), 2);
+    EXPECT_EQ(PhaseCount(rollout, 0, "pending"), 3);
+    AgentFinishes(Str(rollout.at("members").as_array().at(0).as_object(), "instance_id"),
+                  domain::StatusEvent::kAgentSucceeded, "2.1.0");
+    Pass();
+    rollout = Get(id);
+    EXPECT_EQ(PhaseCount(rollout, 0, "running"), 2);
+    EXPECT_EQ(PhaseCount(rollout, 0, "succeeded"), 1);
+}
+
+TEST_F(RolloutTest, CrossingTheThresholdPausesAndResumeGoesOn) {
+    Fleet(4);
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod",
+        "strategy":{"phases":[{"name":"canary","count":1},{"name":"all","percent":100}]}})");
+    Pass();
+    auto members = Get(id).at("members").as_array();
+    AgentFinishes(Str(members.at(0).as_object(), "instance_id"),
+                  domain::StatusEvent::kAgentRolledBack, "2.0.0");
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(Str(rollout, "state"), "paused");
+    EXPECT_NE(Str(rollout, "state_reason").find("phase canary: 1 of 1 members failed"),
+              std::string::npos)
+        << Str(rollout, "state_reason");
+    EXPECT_EQ(PhaseCount(rollout, 1, "pending"), 3);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'rollout.threshold'"), "1");
+    // Resumed as it is, the threshold stops it again at once: an operator decides what next.
+    ASSERT_EQ(ops_->Post("/api/v1/rollouts/" + id + "/resume", "").status, 200u);
+    Pass();
+    EXPECT_EQ(Str(Get(id), "state"), "paused");
+    auto aborted = ops_->Post("/api/v1/rollouts/" + id + "/abort", "");
+    EXPECT_EQ(aborted.status, 422u) << aborted.body;  // a reason is required
+    aborted = ops_->Post("/api/v1/rollouts/" + id + "/abort", R"({"reason":"bad build"})");
+    ASSERT_EQ(aborted.status, 200u) << aborted.body;
+    rollout = Object(aborted);
+    EXPECT_EQ(Str(rollout, "state"), "aborted");
+    EXPECT_EQ(PhaseCount(rollout, 1, "cancelled"), 3);
+}
+
+TEST_F(RolloutTest, RevertPutsEveryChangedMemberBack) {
+    Fleet(4);
+    EveryoneOnManifest001(4);
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod",
+        "strategy":{"phases":[{"name":"first","count":2},{"name":"all","percent":100}],
+                    "on_failure":"revert"}})");
+    Pass();
+    auto members = Get(id).at("members").as_array();
+    const auto good = Str(members.at(0).as_object(), "instance_id");
+    const auto bad = Str(members.at(1).as_object(), "instance_id");
+    AgentFinishes(good, domain::StatusEvent::kAgentSucceeded, "2.1.0");
+    AgentFinishes(bad, domain::StatusEvent::kAgentFailed, "2.1.0");
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(Str(rollout, "state"), "reverting");
+    EXPECT_EQ(PhaseCount(rollout, 1, "cancelled"), 2);
+    // The changed member got a rollback to manifest-001 naming the rollout; the failed one kept
+    // manifest-001 as its current manifest and is left as its agent reported it.
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments WHERE rollout_id = '" + id +
+                       "' AND kind = 'rollback' AND manifest_id = 'manifest-001' AND reason LIKE "
+                       "'rollout " +
+                       id + " reverted:%'"),
+              "1");
+    EXPECT_EQ(SqlValue("SELECT instance_id FROM deployments WHERE rollout_id = '" + id +
+                       "' AND kind = 'rollback'"),
+              good);
+    AgentFinishes(good, domain::StatusEvent::kAgentSucceeded, "2.0.0");
+    Pass();
+    rollout = Get(id);
+    EXPECT_EQ(Str(rollout, "state"), "reverted");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM instances WHERE current_manifest_id = "
+                       "'manifest-001'"),
+              "4");
+    // The untouched members never had a deployment of this rollout.
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments WHERE rollout_id = '" + id +
+                       "' AND kind = 'deploy'"),
+              "2");
+}
+
+TEST_F(RolloutTest, AFrozenMemberIsSkippedWithTheReason) {
+    Fleet(2);
+    auto frozen =
+        client_->Post("/api/v1/policies", R"({"instance_id":"prod-1","policy_type":"frozen"})");
+    ASSERT_EQ(frozen.status, 201u) << frozen.body;
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(PhaseCount(rollout, 0, "skipped"), 1);
+    EXPECT_EQ(PhaseCount(rollout, 0, "running"), 1);
+    for (const auto& member : rollout.at("members").as_array()) {
+        if (Str(member.as_object(), "instance_id") == "prod-1") {
+            EXPECT_EQ(Str(member.as_object(), "status"), "skipped");
+            EXPECT_NE(Str(member.as_object(), "reason").find("frozen"), std::string::npos)
+                << Str(member.as_object(), "reason");
+        }
+    }
+    AgentFinishes("prod-2", domain::StatusEvent::kAgentSucceeded, "2.1.0");
+    Pass();
+    EXPECT_EQ(Str(Get(id), "state"), "succeeded");
+}
+
+TEST_F(RolloutTest, ANewSchedulerResumesWhereTheLastStopped) {
+    Fleet(3);
+    const auto id =
+        CreateOk(std::string(R"({"manifest_id":"manifest-002","selector":"env=prod",)") +
+                 kCanaryThenAll + "}");
+    Pass();
+    const auto canary = Str(Get(id).at("members").as_array().at(0).as_object(), "instance_id");
+    AgentFinishes(canary, domain::StatusEvent::kAgentSucceeded, "2.1.0");
+    // The coordinator restarts: a new scheduler (and its leader lock) over the same database.
+    scheduler_.reset();
+    deploy::SchedulerOptions options;
+    options.auto_update = false;
+    scheduler_ = core_->MakeScheduler(io_.get_executor(), options);
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(rollout.at("current_phase").as_int64(), 1);
+    EXPECT_EQ(PhaseCount(rollout, 1, "running"), 2);
+}
+
+}  // namespace
+}  // namespace waka::coordinator::api::testing
