@@ -16,6 +16,12 @@
 // background, so the answer does not wait for the agent round trip.
 namespace waka::coordinator::deploy {
 
+// What CreateFleet did.
+struct FleetOutcome {
+    std::vector<domain::Deployment> created;
+    std::vector<std::pair<std::string, std::string>> refused;  // instance id, why
+};
+
 class DeploymentService {
 public:
     DeploymentService(ports::DeploymentRepository& deployments, Evaluation& evaluation,
@@ -30,6 +36,15 @@ public:
     // under every channel). Errors: those of domain::ChooseRollbackTarget, then those of Create.
     boost::asio::awaitable<Expected<CreateDeploymentOutcome>> CreateRollback(
         const domain::Principal& principal, const CreateRollbackRequest& request);
+    // Create for many instances at once (a rollout phase, ADR 0037), set-based: one read of every
+    // input, one evaluation pass, one transaction storing every deployment and audit entry, then
+    // one claim for the queued ones whose agents are connected here (fleet_deployments.cpp). A
+    // member Create would refuse is answered in `refused` with Create's reason. Errors: kNotFound
+    // (the manifest), kBusy, the database's, kConflict when a rollout member is no longer pending
+    // (nothing stored).
+    boost::asio::awaitable<Expected<FleetOutcome>> CreateFleet(
+        const domain::Principal& principal, const CreateDeploymentRequest& base,
+        const std::vector<std::string>& instance_ids);
     // With events; kNotFound "Deployment not found".
     boost::asio::awaitable<Expected<domain::Deployment>> Get(const std::string& id);
     boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> List(

@@ -74,6 +74,22 @@ boost::asio::awaitable<void> Dispatcher::ResumeOrDispatch(std::string instance_i
     co_await DispatchNext(std::move(instance_id));
 }
 
+boost::asio::awaitable<void> Dispatcher::DispatchBatch(std::vector<std::string> instance_ids) {
+    std::erase_if(instance_ids, [this](const std::string& id) { return !agents_.IsConnected(id); });
+    if (instance_ids.empty()) {
+        co_return;
+    }
+    auto claimed = co_await deployments_.ClaimBatch(instance_ids);
+    if (!claimed) {
+        log::Warn("dispatch failed instances={} error=\"{}\"", instance_ids.size(),
+                  claimed.error().message);
+        co_return;
+    }
+    for (const auto& dispatch : *claimed) {
+        Send(dispatch);
+    }
+}
+
 bool Dispatcher::RequestCancel(const std::string& instance_id, const std::string& deployment_id) {
     return agents_.SendCancel(instance_id, deployment_id);
 }

@@ -24,6 +24,9 @@ public:
     // At-least-once (docs/design.md §6): the instruction that was on the agent when its last
     // session ended goes again (the agent de-duplicates by op_id); otherwise DispatchNext.
     boost::asio::awaitable<void> ResumeOrDispatch(std::string instance_id);
+    // DispatchNext for a set (ADR 0037): the instances whose agents are connected here are claimed
+    // in one transaction and their instructions sent, one pass over the set.
+    boost::asio::awaitable<void> DispatchBatch(std::vector<std::string> instance_ids);
     // Asks the agent to cancel the deployment it holds; false when it is not connected here.
     bool RequestCancel(const std::string& instance_id, const std::string& deployment_id);
     [[nodiscard]] bool IsConnected(const std::string& instance_id) const;

@@ -119,6 +119,18 @@ domain::AuditDraft PatchAudit(const domain::Principal& principal,
             std::move(reason),   boost::json::serialize(details)};
 }
 
+// Create's checks of its stored inputs, for one member of a fleet change.
+std::optional<std::string> MemberRefusal(const domain::Instance& instance,
+                                         const domain::Manifest& manifest) {
+    if (instance.decommissioned_at) {
+        return "Instance " + instance.id + " is decommissioned";
+    }
+    if (manifest.instance_id && *manifest.instance_id != instance.id) {
+        return "manifest " + manifest.id + " belongs to instance " + *manifest.instance_id;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 Evaluation::Evaluation(ResolutionService& resolution, PolicyDecider& decider,
@@ -176,6 +188,61 @@ boost::asio::awaitable<Expected<Evaluated>> Evaluation::Evaluate(
         }
     }
     co_return evaluated;
+}
+
+boost::asio::awaitable<Expected<FleetEvaluation>> Evaluation::EvaluateFleet(
+    const domain::Principal& principal, const CreateDeploymentRequest& base,
+    const ports::FleetInputs& inputs) {
+    if (!inputs.manifest) {
+        co_return MakeError(Errc::kNotFound, "Manifest " + base.manifest_id + " not found");
+    }
+    const domain::Manifest& manifest = *inputs.manifest;
+    auto verdicts =
+        co_await resolution_.ValidateFleet(inputs.members, manifest, base.skip_validation);
+    if (!verdicts) {
+        co_return verdicts.error();
+    }
+    FleetEvaluation out;
+    for (std::size_t i = 0; i < inputs.members.size(); ++i) {
+        const auto& member = inputs.members[i];
+        CreateDeploymentRequest request = base;
+        request.instance_id = member.instance.id;
+        auto refuse = [&](std::string why) { out.refused.emplace_back(request.instance_id, why); };
+        if (auto refusal = MemberRefusal(member.instance, manifest)) {
+            refuse(*refusal);
+            continue;
+        }
+        auto plan =
+            domain::PlanChanges(manifest, member.instance.inventory, inputs.releases, rules_);
+        if (!plan) {
+            refuse(plan.error().message);
+            continue;
+        }
+        if (auto above = domain::CheckFloors(domain::Installed(*plan), inputs.floors); !above) {
+            refuse(above.error().message);
+            continue;
+        }
+        if (const auto& invalid = (*verdicts)[i]) {
+            out.audits.push_back(ValidationAudit(principal, request, *invalid));
+            refuse(invalid->message);
+            continue;
+        }
+        auto decision = decider_.DecideWith(member.policy, principal, request);
+        if (!decision) {
+            refuse(decision.error().message);
+            continue;
+        }
+        auto deployment =
+            NewDeployment(principal, request, member.instance, std::move(*plan), clock_.Now());
+        ApplyDecision(deployment, *decision);
+        out.audits.push_back(DecisionAudit(principal, request, deployment, *decision));
+        if (decision->verdict == policy::Verdict::kRefuse) {
+            refuse(decision->reason);
+            continue;
+        }
+        out.deployments.push_back(std::move(deployment));
+    }
+    co_return out;
 }
 
 }  // namespace waka::coordinator::deploy

@@ -11,6 +11,7 @@
 #include "coordinator/domain/model.hpp"
 #include "coordinator/domain/planner.hpp"
 #include "coordinator/ports/audit_log.hpp"
+#include "coordinator/ports/deployment_repository.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
 
@@ -33,6 +34,13 @@ struct Evaluated {
     domain::AuditDraft audit;  // the decision's entry, stored with the deployment
 };
 
+// A fleet change evaluated member by member on inputs read once (ADR 0037).
+struct FleetEvaluation {
+    std::vector<domain::Deployment> deployments;  // allowed or deferred: to be stored
+    std::vector<domain::AuditDraft> audits;       // theirs and the refusals', in member order
+    std::vector<std::pair<std::string, std::string>> refused;  // instance id, why
+};
+
 class Evaluation {
 public:
     Evaluation(ResolutionService& resolution, PolicyDecider& decider, ports::AuditLog& audit,
@@ -47,6 +55,13 @@ public:
                                                          const CreateDeploymentRequest& request,
                                                          EvaluationSubject subject,
                                                          std::optional<std::string> patch_id);
+
+    // Evaluate for every member of `inputs` with `base` (its instance_id is each member's): the
+    // same steps, decisions and audit entries, but nothing recorded here — the caller stores the
+    // audits with the deployments in one transaction. Errors: kNotFound (the manifest), kBusy.
+    boost::asio::awaitable<Expected<FleetEvaluation>> EvaluateFleet(
+        const domain::Principal& principal, const CreateDeploymentRequest& base,
+        const ports::FleetInputs& inputs);
 
 private:
     boost::asio::awaitable<Expected<void>> Record(domain::AuditDraft draft);

@@ -23,20 +23,26 @@ boost::asio::awaitable<Expected<policy::Decision>> PolicyDecider::Decide(
     if (!active) {
         co_return active.error().WithContext("load policy");
     }
+    co_return DecideWith(*active, principal, request);
+}
+
+Expected<policy::Decision> PolicyDecider::DecideWith(
+    const std::optional<domain::PolicyRecord>& active, const domain::Principal& principal,
+    const CreateDeploymentRequest& request) {
     policy::Change change;
     change.kind = ChangeKindOf(request);
     change.severity = policy::ParseSeverity(request.severity);
     change.force = request.force;
     change.principal_role = std::string(domain::RoleName(principal.role));
     change.reason = request.reason;
-    const policy::Policy* settings = *active ? &(*active)->settings : nullptr;
+    const policy::Policy* settings = active ? &active->settings : nullptr;
     auto decision = policy::Decide(settings, change, clock_.Now());
     if (decision && !request.dry_run) {
         std::lock_guard lock(mutex_);
         ++counts_[{std::string(policy::ToString(change.kind)),
                    std::string(policy::ToString(decision->verdict))}];
     }
-    co_return decision;
+    return decision;
 }
 
 std::vector<DecisionCount> PolicyDecider::Counts() const {

@@ -32,6 +32,11 @@ public:
     // A refusal is a decision too: the caller records it and answers 409 with the reason.
     boost::asio::awaitable<Expected<policy::Decision>> Decide(
         const domain::Principal& principal, const CreateDeploymentRequest& request);
+    // The same on the instance's active policy already read (a fleet change reads them all at
+    // once, ADR 0037).
+    [[nodiscard]] Expected<policy::Decision> DecideWith(
+        const std::optional<domain::PolicyRecord>& active, const domain::Principal& principal,
+        const CreateDeploymentRequest& request);
     // Decisions taken since start, sorted by kind then verdict. Thread-safe.
     [[nodiscard]] std::vector<DecisionCount> Counts() const;
 

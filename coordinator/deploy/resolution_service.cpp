@@ -92,6 +92,48 @@ asio::awaitable<Expected<domain::ResolutionContext>> ResolutionService::Load(
     co_return context;
 }
 
+asio::awaitable<Expected<std::vector<std::optional<Error>>>> ResolutionService::ValidateFleet(
+    const std::vector<ports::FleetMember>& members, const domain::Manifest& manifest,
+    bool skip_validation) {
+    auto index = co_await CatalogIndex();
+    if (!index) {
+        co_return index.error();
+    }
+    const auto now = clock_.Now();
+    std::vector<domain::ResolutionContext> contexts;
+    contexts.reserve(members.size());
+    for (const auto& member : members) {
+        domain::ResolutionContext context;
+        context.index = *index;
+        context.instance_id = member.instance.id;
+        context.pins = member.pins;
+        context.pins_in_force = domain::PinsInForce(context.pins, now);
+        context.quarantined = member.quarantined;
+        context.current = member.current;
+        context.now = now;
+        context.max_steps = max_steps_;
+        contexts.push_back(std::move(context));
+    }
+    co_return co_await Compute([&contexts, &manifest,
+                                skip_validation]() -> Expected<std::vector<std::optional<Error>>> {
+        std::vector<std::optional<Error>> verdicts;
+        verdicts.reserve(contexts.size());
+        for (const auto& context : contexts) {
+            auto valid = skip_validation ? CheckPins(context, manifest)
+                                         : ValidateManifest(context, manifest);
+            if (valid) {
+                verdicts.emplace_back();
+            } else {
+                verdicts.emplace_back(MakeError(
+                    valid.error().Is(Errc::kConflict) ? Errc::kConflict : Errc::kInvalidArgument,
+                    "manifest " + manifest.id + " does not resolve for instance " +
+                        context.instance_id + ": " + valid.error().message));
+            }
+        }
+        return verdicts;
+    });
+}
+
 asio::awaitable<Expected<void>> ResolutionService::CheckNoCycle(ports::NewRelease release) {
     if (release.dependencies.empty()) {
         co_return Expected<void>{};

@@ -192,9 +192,10 @@ asio::awaitable<Expected<void>> RolloutService::AdvanceOne(const std::string& id
     co_return Expected<void>{};
 }
 
-// Members are started one deployment at a time through the one evaluation pipeline (docs/design.md
-// §4.3); each Create is a few statements for its instance. ADR 0035 records why and what replaces
-// it for 10,000-member phases.
+// Members are started together (ADR 0037): their deployments are evaluated by the one pipeline
+// (docs/design.md §4.3) on inputs read once, stored in one transaction and claimed in another, so
+// a phase of 10,000 costs a few statements, not a few per member. Those the pipeline refuses are
+// skipped with its reason, in one statement.
 asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollout& rollout,
                                                              std::size_t count,
                                                              RolloutPassReport& report) {
@@ -204,28 +205,24 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
     }
     const domain::Principal creator{rollout.created_by, rollout.created_role, ""};
     const auto& phase = rollout.strategy.phases.at(rollout.current_phase).name;
+    CreateDeploymentRequest request;
+    request.manifest_id = rollout.manifest_id;
+    request.reason = "rollout " + rollout.id + " phase " + phase +
+                     (rollout.reason.empty() ? std::string() : ": " + rollout.reason);
+    request.rollout_id = rollout.id;
+    std::vector<std::string> ids;
     for (const auto& member : *members) {
-        CreateDeploymentRequest request;
-        request.manifest_id = rollout.manifest_id;
-        request.instance_id = member.instance_id;
-        request.reason = "rollout " + rollout.id + " phase " + phase +
-                         (rollout.reason.empty() ? std::string() : ": " + rollout.reason);
-        request.rollout_id = rollout.id;
-        auto created = co_await deployments_.Create(creator, request);
-        if (created) {
-            ++report.members_started;
-            continue;
-        }
-        if (!RefusesMember(created.error())) {
-            co_return created.error();
-        }
-        if (auto skipped =
-                co_await rollouts_.Skip(rollout.id, member.instance_id, created.error().message);
-            !skipped) {
-            co_return skipped.error();
-        }
-        ++report.members_skipped;
+        ids.push_back(member.instance_id);
     }
+    auto created = co_await deployments_.CreateFleet(creator, request, ids);
+    if (!created) {
+        co_return created.error();
+    }
+    report.members_started += static_cast<int>(created->created.size());
+    if (auto skipped = co_await rollouts_.Skip(rollout.id, created->refused); !skipped) {
+        co_return skipped.error();
+    }
+    report.members_skipped += static_cast<int>(created->refused.size());
     co_return Expected<void>{};
 }
 

@@ -156,15 +156,14 @@ asio::awaitable<Expected<PassReport>> Scheduler::Impl::Pass() {
 // Every coordinator, leader or not, offers queued work to the agents it holds: a deployment queued
 // by another coordinator (its scheduler, an approval) starts within one interval even though
 // coordinators do not notify each other. DispatchNext does nothing for agents held elsewhere, and
-// claiming is a conditional update, so no deployment is dispatched twice.
+// claiming is a conditional update, so no deployment is dispatched twice. One claim for the whole
+// set (ADR 0037): a fleet with queued work costs one transaction per pass, not one per instance.
 asio::awaitable<Expected<void>> Scheduler::Impl::DispatchLocal() {
     auto instances = co_await schedule.InstancesWithQueuedWork();
     if (!instances) {
         co_return instances.error();
     }
-    for (const auto& instance_id : *instances) {
-        co_await dispatcher.DispatchNext(instance_id);
-    }
+    co_await dispatcher.DispatchBatch(std::move(*instances));
     co_return Expected<void>{};
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/json/parse.hpp>
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 
 #include "coordinator/db/sql_time.hpp"
@@ -190,6 +190,74 @@ Expected<domain::AuditEntry> AppendAudit(pqxx::transaction_base& tx, const Audit
         return entry;
     } catch (const std::exception& e) {
         return FromException(e, "append audit entry");
+    }
+}
+
+Expected<void> AppendAudits(pqxx::transaction_base& tx, const AuditKey& key,
+                            const std::vector<domain::AuditDraft>& drafts, TimePoint at) {
+    if (drafts.empty()) {
+        return {};
+    }
+    std::string details = "[";
+    for (const auto& draft : drafts) {
+        if (auto valid = CheckDraft(draft); !valid) {
+            return valid.error();
+        }
+        details += (details.size() > 1 ? "," : "") + draft.details_json;
+    }
+    details += "]";
+    try {
+        tx.exec_params("SELECT pg_advisory_xact_lock($1)", kAuditLockKey);
+        std::string prev_hash = tx.exec1(
+                                      "SELECT COALESCE((SELECT hash FROM audit_log ORDER BY "
+                                      "seq DESC LIMIT 1), '')")[0]
+                                    .as<std::string>();
+        // Each entry's details as jsonb prints them (what VerifyAudit reads back), in order.
+        auto printed = tx.exec_params(
+            "SELECT x::text FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(x, n) "
+            "ORDER BY n",
+            details);
+        boost::json::array rows;
+        for (std::size_t i = 0; i < drafts.size(); ++i) {
+            domain::AuditEntry entry;
+            entry.at = std::chrono::floor<std::chrono::milliseconds>(at);
+            entry.draft = drafts[i];
+            entry.draft.details_json = printed[static_cast<int>(i)][0].as<std::string>();
+            entry.prev_hash = prev_hash;
+            entry.key_id = key.Id();
+            entry.hash = key.HasKey() ? AuditSeal(key, entry.prev_hash, entry)
+                                      : AuditHash(entry.prev_hash, entry);
+            prev_hash = entry.hash;
+            boost::json::object row{{"actor", entry.draft.actor},
+                                    {"action", entry.draft.action},
+                                    {"target_type", entry.draft.target_type},
+                                    {"target_id", entry.draft.target_id},
+                                    {"decision", entry.draft.decision},
+                                    {"reason", entry.draft.reason},
+                                    {"details", boost::json::parse(entry.draft.details_json)},
+                                    {"prev_hash", entry.prev_hash},
+                                    {"hash", entry.hash},
+                                    {"key_id", entry.key_id},
+                                    {"n", i}};
+            if (!entry.draft.instance_id.empty()) {
+                row["instance_id"] = entry.draft.instance_id;
+            }
+            rows.push_back(std::move(row));
+        }
+        // One statement for every entry; seq follows the array's order, as the chain does.
+        tx.exec_params(
+            "INSERT INTO audit_log (at, actor, action, target_type, target_id, instance_id, "
+            "decision, reason, details, prev_hash, hash, key_id) SELECT $2::timestamptz, "
+            "x.actor, x.action, x.target_type, x.target_id, x.instance_id, x.decision, x.reason, "
+            "x.details, x.prev_hash, x.hash, x.key_id FROM jsonb_to_recordset($1::jsonb) "
+            "AS x(actor text, action text, target_type text, target_id text, "
+            "instance_id text, decision text, reason text, details jsonb, prev_hash text, "
+            "hash text, key_id text, n bigint) ORDER BY x.n",
+            boost::json::serialize(rows),
+            db::ToSqlTimestamp(std::chrono::floor<std::chrono::milliseconds>(at)));
+        return {};
+    } catch (const std::exception& e) {
+        return FromException(e, "append audit entries");
     }
 }
 

@@ -30,6 +30,11 @@ namespace waka::coordinator::pg {
                                                        const AuditKey& key,
                                                        const domain::AuditDraft& draft,
                                                        TimePoint at);
+// The same for several entries, chained in order, with one lock, one read of the chain head and
+// one insert for all of them (a rollout phase's deployments, ADR 0037).
+[[nodiscard]] Expected<void> AppendAudits(pqxx::transaction_base& tx, const AuditKey& key,
+                                          const std::vector<domain::AuditDraft>& drafts,
+                                          TimePoint at);
 // Entries matching every given filter field, in increasing seq, at most min(limit, 1000); since
 // and until are inclusive; after_seq answers entries with a greater seq (the next page's cursor is
 // the last seq answered).

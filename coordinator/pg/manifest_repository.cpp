@@ -7,6 +7,7 @@
 #include "coordinator/db/database.hpp"
 #include "coordinator/domain/manifest_hash.hpp"
 #include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/batch_reads.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "shared/core/crypto.hpp"
 
@@ -155,6 +156,19 @@ boost::asio::awaitable<Expected<std::vector<domain::Manifest>>> PgManifestReposi
             }
             return manifests;
         });
+}
+
+std::map<std::string, domain::Manifest> ManifestsOf(pqxx::transaction_base& tx,
+                                                    const std::string& ids_json) {
+    std::map<std::string, domain::Manifest> manifests;
+    for (const auto& row : tx.exec_params(
+             "SELECT " + kManifestColumns +
+                 " FROM manifests WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+             ids_json)) {
+        auto manifest = ManifestFromRow(row);
+        manifests.emplace(manifest.id, std::move(manifest));
+    }
+    return manifests;
 }
 
 }  // namespace waka::coordinator::pg

@@ -5,6 +5,7 @@
 
 #include "coordinator/db/database.hpp"
 #include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/batch_reads.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "shared/core/ids.hpp"
 
@@ -221,6 +222,20 @@ boost::asio::awaitable<Expected<void>> PgPinRepository::RecordRefusal(const doma
         tx.commit();
         return {};
     });
+}
+
+std::map<std::string, std::vector<domain::PinRecord>> ActivePinsOf(pqxx::transaction_base& tx,
+                                                                   const std::string& ids_json) {
+    std::map<std::string, std::vector<domain::PinRecord>> pins;
+    for (const auto& row : tx.exec_params(
+             "SELECT " + kPinColumns +
+                 " FROM pins WHERE instance_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+                 "AND removed_at IS NULL ORDER BY instance_id, created_at DESC, id DESC",
+             ids_json)) {
+        auto pin = PinFromRow(row);
+        pins[pin.instance_id].push_back(std::move(pin));
+    }
+    return pins;
 }
 
 }  // namespace waka::coordinator::pg

@@ -6,6 +6,7 @@
 #include "coordinator/db/database.hpp"
 #include "coordinator/domain/authority.hpp"
 #include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/batch_reads.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "coordinator/policy/codec.hpp"
 #include "shared/core/ids.hpp"
@@ -303,6 +304,20 @@ boost::asio::awaitable<Expected<domain::PolicyRecord>> PgPolicyRepository::Delet
         pqxx::work tx(c);
         return SupersedePolicy(tx, audit_key_, by, id, now);
     });
+}
+
+std::map<std::string, domain::PolicyRecord> ActivePoliciesOf(pqxx::transaction_base& tx,
+                                                             const std::string& ids_json) {
+    std::map<std::string, domain::PolicyRecord> policies;
+    for (const auto& row :
+         tx.exec_params("SELECT " + kPolicyColumns +
+                            " FROM policies WHERE instance_id IN (SELECT "
+                            "jsonb_array_elements_text($1::jsonb)) AND superseded_at IS NULL",
+                        ids_json)) {
+        auto record = PolicyFromRow(row);
+        policies.emplace(record.instance_id, std::move(record));
+    }
+    return policies;
 }
 
 }  // namespace waka::coordinator::pg

@@ -5,6 +5,7 @@
 
 #include "coordinator/db/database.hpp"
 #include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/batch_reads.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "shared/core/ids.hpp"
 
@@ -152,6 +153,19 @@ boost::asio::awaitable<Expected<domain::Quarantine>> PgQuarantineRepository::Cle
         tx.commit();
         return FromRow(cleared[0]);
     });
+}
+
+std::map<std::string, std::map<std::string, std::vector<std::string>>> QuarantinedOf(
+    pqxx::transaction_base& tx, const std::string& ids_json) {
+    std::map<std::string, std::map<std::string, std::vector<std::string>>> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT instance_id, component_type || ':' || component_name, version FROM "
+             "quarantines WHERE instance_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+             "AND cleared_at IS NULL",
+             ids_json)) {
+        out[row[0].as<std::string>()][row[1].as<std::string>()].push_back(row[2].as<std::string>());
+    }
+    return out;
 }
 
 }  // namespace waka::coordinator::pg

@@ -34,9 +34,9 @@ public:
                                                      std::size_t phase) override;
     boost::asio::awaitable<Expected<std::vector<ports::MemberToStart>>> PendingMembers(
         const std::string& id, std::size_t phase, std::size_t limit) override;
-    boost::asio::awaitable<Expected<void>> Skip(const std::string& id,
-                                                const std::string& instance_id,
-                                                const std::string& reason) override;
+    boost::asio::awaitable<Expected<void>> Skip(
+        const std::string& id,
+        const std::vector<std::pair<std::string, std::string>>& skipped) override;
     boost::asio::awaitable<Expected<ports::RevertWork>> Revert(const std::string& id) override;
     boost::asio::awaitable<Expected<void>> RevertFailed(const std::string& id,
                                                         const std::string& instance_id,

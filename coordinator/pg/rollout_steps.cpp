@@ -195,15 +195,22 @@ PgRolloutRepository::PendingMembers(const std::string& id, std::size_t phase, st
         });
 }
 
-boost::asio::awaitable<Expected<void>> PgRolloutRepository::Skip(const std::string& id,
-                                                                 const std::string& instance_id,
-                                                                 const std::string& reason) {
+boost::asio::awaitable<Expected<void>> PgRolloutRepository::Skip(
+    const std::string& id, const std::vector<std::pair<std::string, std::string>>& skipped) {
+    if (skipped.empty()) {
+        co_return Expected<void>{};
+    }
+    boost::json::array rows;
+    for (const auto& [instance_id, reason] : skipped) {
+        rows.push_back({{"i", instance_id}, {"r", reason}});
+    }
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
         tx.exec_params(
-            "UPDATE rollout_members SET state = 'skipped', skip_reason = $3 "
-            "WHERE rollout_id = $1 AND instance_id = $2 AND state = 'pending'",
-            id, instance_id, reason);
+            "UPDATE rollout_members m SET state = 'skipped', skip_reason = x.r FROM "
+            "jsonb_to_recordset($2::jsonb) AS x(i text, r text) WHERE m.rollout_id = $1 AND "
+            "m.instance_id = x.i AND m.state = 'pending'",
+            id, boost::json::serialize(rows));
         tx.commit();
         return {};
     });

@@ -36,6 +36,24 @@ struct StatusCounts {
     std::map<domain::DeploymentStatus, std::uint64_t> rollbacks;  // kind rollback only
 };
 
+// One instance of a fleet change with everything its evaluation reads (ADR 0037).
+struct FleetMember {
+    domain::Instance instance;
+    std::vector<domain::PinRecord> pins;                          // active ones
+    std::map<std::string, std::vector<std::string>> quarantined;  // "<type>:<name>" -> versions
+    std::optional<domain::Manifest> current;                      // its current manifest
+    std::optional<domain::PolicyRecord> policy;                   // its active policy
+};
+
+// A fleet change's inputs, read in one snapshot: the manifest, its releases and the floors once,
+// and per member what DeploymentService::Create would read for it alone.
+struct FleetInputs {
+    std::optional<domain::Manifest> manifest;
+    std::map<std::string, domain::Release> releases;  // "<type>:<name>" -> release
+    std::vector<domain::Floor> floors;
+    std::vector<FleetMember> members;  // in the order asked; unknown ids are left out
+};
+
 class DeploymentRepository {
 public:
     virtual ~DeploymentRepository() = default;
@@ -84,6 +102,19 @@ public:
     // Deployments of kind rollback, newest first, without events.
     virtual boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> ListRollbacks(
         RollbackListFilter filter) = 0;
+    // Set-based forms for a rollout phase (ADR 0037): a few statements for the whole set, however
+    // many instances. LoadFleetInputs reads in one snapshot what Create reads per instance.
+    virtual boost::asio::awaitable<Expected<FleetInputs>> LoadFleetInputs(
+        const std::string& manifest_id, const std::vector<std::string>& instance_ids) = 0;
+    // Stores the deployments with their first events and, in the same transaction, every audit
+    // entry (theirs and the refusals'), and links each rollout member to its deployment while it
+    // is still pending; kConflict, nothing stored, when one no longer is.
+    virtual boost::asio::awaitable<Expected<void>> InsertBatch(
+        const std::vector<domain::Deployment>& deployments,
+        const std::vector<domain::AuditDraft>& audits) = 0;
+    // ClaimNext for every instance given, in one transaction: the dispatches claimed.
+    virtual boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> ClaimBatch(
+        const std::vector<std::string>& instance_ids) = 0;
     // Stored deployments by status, of every kind and of kind rollback (GET /metrics).
     virtual boost::asio::awaitable<Expected<StatusCounts>> CountByStatus() = 0;
 };

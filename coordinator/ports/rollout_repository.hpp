@@ -130,10 +130,10 @@ public:
     // Pending members of a phase in start order, at most `limit`.
     virtual boost::asio::awaitable<Expected<std::vector<MemberToStart>>> PendingMembers(
         const std::string& id, std::size_t phase, std::size_t limit) = 0;
-    // A member that could not start (frozen, its pins, a refusal): skipped with the reason.
-    virtual boost::asio::awaitable<Expected<void>> Skip(const std::string& id,
-                                                        const std::string& instance_id,
-                                                        const std::string& reason) = 0;
+    // Members that could not start (frozen, their pins, a refusal): skipped with the reason, in
+    // one statement. (instance id, reason) pairs.
+    virtual boost::asio::awaitable<Expected<void>> Skip(
+        const std::string& id, const std::vector<std::pair<std::string, std::string>>& skipped) = 0;
     virtual boost::asio::awaitable<Expected<RevertWork>> Revert(const std::string& id) = 0;
     // A changed member whose revert could not be made (no previous manifest, a refusal).
     virtual boost::asio::awaitable<Expected<void>> RevertFailed(const std::string& id,

@@ -125,6 +125,18 @@ public:
     boost::asio::awaitable<Expected<ports::StatusCounts>> CountByStatus() override {
         co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::CountByStatus");
     }
+    boost::asio::awaitable<Expected<ports::FleetInputs>> LoadFleetInputs(
+        const std::string&, const std::vector<std::string>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::LoadFleetInputs");
+    }
+    boost::asio::awaitable<Expected<void>> InsertBatch(
+        const std::vector<domain::Deployment>&, const std::vector<domain::AuditDraft>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::InsertBatch");
+    }
+    boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> ClaimBatch(
+        const std::vector<std::string>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::ClaimBatch");
+    }
 };
 
 class UnfakedInstanceRepository : public ports::InstanceRepository {
@@ -393,8 +405,8 @@ public:
         const std::string&, std::size_t, std::size_t) override {
         co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::PendingMembers");
     }
-    boost::asio::awaitable<Expected<void>> Skip(const std::string&, const std::string&,
-                                                const std::string&) override {
+    boost::asio::awaitable<Expected<void>> Skip(
+        const std::string&, const std::vector<std::pair<std::string, std::string>>&) override {
         co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Skip");
     }
     boost::asio::awaitable<Expected<ports::RevertWork>> Revert(const std::string&) override {

@@ -183,9 +183,38 @@ TEST_F(RolloutTest, PhasesRunInTurnAndTheRolloutSucceeds) {
               "3");
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'rollout.phase'"), "1");
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'rollout.complete'"), "1");
+    // The members' entries were appended together; the chain still verifies.
+    auto verified = Object(client_->Get("/api/v1/audit/verify"));
+    EXPECT_TRUE(verified.at("ok").as_bool()) << boost::json::serialize(verified);
     // Finished: its members no longer hold their instances, and it cannot be paused.
     EXPECT_EQ(ops_->Post("/api/v1/rollouts/" + id + "/pause", "").status, 409u);
     CreateOk(R"({"manifest_id":"manifest-001","instance_ids":["prod-1"]})");
+}
+
+TEST_F(RolloutTest, QueuedMembersAreClaimedTogetherOncePerInstance) {
+    Fleet(4);
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
+    EXPECT_EQ(Pass().rollouts.members_started, 4);  // no agent connected: all stay queued
+    auto& deployments = core_->Repositories().deployments;
+    auto claimed = test::RunSync(deployments.ClaimBatch({"prod-1", "prod-2", "prod-3"}));
+    ASSERT_TRUE(claimed) << claimed.error().message;
+    ASSERT_EQ(claimed->size(), 3u);
+    for (const auto& dispatch : *claimed) {
+        EXPECT_EQ(dispatch.deployment.status, domain::DeploymentStatus::kDeploying);
+        ASSERT_EQ(dispatch.deployment.plan.size(), 1u);
+        EXPECT_EQ(dispatch.deployment.plan[0].to_version, "2.1.0");
+        EXPECT_EQ(dispatch.deployment.rollout_id, id);
+    }
+    // One in flight per instance: claiming again gets nothing for them, prod-4 its own.
+    auto again = test::RunSync(deployments.ClaimBatch({"prod-1", "prod-2", "prod-3", "prod-4"}));
+    ASSERT_TRUE(again) << again.error().message;
+    ASSERT_EQ(again->size(), 1u);
+    EXPECT_EQ(again->front().deployment.instance_id, "prod-4");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events e JOIN deployments d ON d.id = "
+                       "e.deployment_id WHERE d.rollout_id = '" +
+                       id + "' AND e.message = 'instruction sent to the agent'"),
+              "4");
+    EXPECT_EQ(PhaseCount(Get(id), 0, "running"), 4);
 }
 
 TEST_F(RolloutTest, ConcurrencyCapsTheMembersInFlight) {
