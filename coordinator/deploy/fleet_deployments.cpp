@@ -1,4 +1,5 @@
 // DeploymentService::CreateFleet: Create for a whole rollout phase in a few statements (ADR 0037).
+#include <chrono>
 #include <set>
 
 #include "coordinator/deploy/deployment_service.hpp"
@@ -13,6 +14,11 @@ boost::asio::awaitable<Expected<FleetOutcome>> DeploymentService::CreateFleet(
     if (instance_ids.empty()) {
         co_return outcome;
     }
+    // Each step's time goes to the log: a slow phase start says which one to look at.
+    using Steady = std::chrono::steady_clock;
+    auto since = [start = Steady::now()] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start).count();
+    };
     auto inputs = co_await deployments_.LoadFleetInputs(base.manifest_id, instance_ids);
     if (!inputs) {
         co_return inputs.error().WithContext("load fleet inputs");
@@ -27,10 +33,12 @@ boost::asio::awaitable<Expected<FleetOutcome>> DeploymentService::CreateFleet(
             outcome.refused.emplace_back(id, "Instance " + id + " not found");
         }
     }
+    const auto loaded_ms = since();
     auto evaluated = co_await evaluation_.EvaluateFleet(principal, base, *inputs);
     if (!evaluated) {
         co_return evaluated.error();
     }
+    const auto evaluated_ms = since();
     if (auto stored = co_await deployments_.InsertBatch(evaluated->deployments, evaluated->audits);
         !stored) {
         co_return stored.error().WithContext("store deployments");
@@ -41,9 +49,12 @@ boost::asio::awaitable<Expected<FleetOutcome>> DeploymentService::CreateFleet(
             queued.push_back(d.instance_id);
         }
     }
-    log::Info("deployments created manifest_id={} created={} queued={} refused={}",
-              base.manifest_id, evaluated->deployments.size(), queued.size(),
-              evaluated->refused.size() + outcome.refused.size());
+    log::Info(
+        "deployments created manifest_id={} created={} queued={} refused={} load_ms={} "
+        "evaluate_ms={} store_ms={}",
+        base.manifest_id, evaluated->deployments.size(), queued.size(),
+        evaluated->refused.size() + outcome.refused.size(), loaded_ms, evaluated_ms - loaded_ms,
+        since() - evaluated_ms);
     if (!queued.empty()) {
         background_.Spawn(
             [this, queued = std::move(queued)] { return dispatcher_.DispatchBatch(queued); });
