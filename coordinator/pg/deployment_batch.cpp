@@ -129,16 +129,7 @@ boost::asio::awaitable<Expected<ports::FleetInputs>> PgDeploymentRepository::Loa
         pqxx::read_transaction tx(c);
         domain::DeploymentInputs shared;
         shared.manifest = FindManifest(tx, manifest_id);
-        if (shared.manifest) {
-            const auto& m = *shared.manifest;
-            AddReleaseIfPresent(tx, shared, "platform", m.platform_name, m.platform_version);
-            for (const auto& [name, version] : m.suites) {
-                AddReleaseIfPresent(tx, shared, "suite", name, version);
-            }
-            for (const auto& [name, version] : m.capabilities) {
-                AddReleaseIfPresent(tx, shared, "capability", name, version);
-            }
-        }
+        AddManifestReleases(tx, shared);
         return ports::FleetInputs{std::move(shared.manifest), std::move(shared.releases),
                                   SelectFloors(tx), FindMembers(tx, instance_ids)};
     });

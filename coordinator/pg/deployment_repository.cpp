@@ -100,16 +100,7 @@ boost::asio::awaitable<Expected<domain::DeploymentInputs>> PgDeploymentRepositor
             domain::DeploymentInputs inputs;
             inputs.instance = FindInstance(tx, instance_id);
             inputs.manifest = FindManifest(tx, manifest_id);
-            if (inputs.manifest) {
-                const auto& m = *inputs.manifest;
-                AddReleaseIfPresent(tx, inputs, "platform", m.platform_name, m.platform_version);
-                for (const auto& [name, version] : m.suites) {
-                    AddReleaseIfPresent(tx, inputs, "suite", name, version);
-                }
-                for (const auto& [name, version] : m.capabilities) {
-                    AddReleaseIfPresent(tx, inputs, "capability", name, version);
-                }
-            }
+            AddManifestReleases(tx, inputs);
             inputs.floors = SelectFloors(tx);
             return inputs;
         });

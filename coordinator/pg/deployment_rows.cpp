@@ -92,11 +92,29 @@ std::optional<domain::Release> FindRelease(pqxx::transaction_base& tx, const std
     return release;
 }
 
+namespace {
+
 void AddReleaseIfPresent(pqxx::transaction_base& tx, domain::DeploymentInputs& inputs,
                          const std::string& type, const std::string& name,
                          const std::string& version) {
     if (auto release = FindRelease(tx, type, name, version)) {
         inputs.releases.emplace(type + ":" + name, std::move(*release));
+    }
+}
+
+}  // namespace
+
+void AddManifestReleases(pqxx::transaction_base& tx, domain::DeploymentInputs& inputs) {
+    if (!inputs.manifest) {
+        return;
+    }
+    const auto& m = *inputs.manifest;
+    AddReleaseIfPresent(tx, inputs, "platform", m.platform_name, m.platform_version);
+    for (const auto& [name, version] : m.suites) {
+        AddReleaseIfPresent(tx, inputs, "suite", name, version);
+    }
+    for (const auto& [name, version] : m.capabilities) {
+        AddReleaseIfPresent(tx, inputs, "capability", name, version);
     }
 }
 

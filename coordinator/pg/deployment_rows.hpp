@@ -21,10 +21,8 @@ namespace waka::coordinator::pg {
                                                          const std::string& type,
                                                          const std::string& name,
                                                          const std::string& version);
-// Adds the release of that component version to inputs.releases ("<type>:<name>") when there is
-// one.
-void AddReleaseIfPresent(pqxx::transaction_base& tx, domain::DeploymentInputs& inputs,
-                         const std::string& type, const std::string& name,
-                         const std::string& version);
+// Adds the stored release of every component inputs.manifest names (when it has one) to
+// inputs.releases ("<type>:<name>").
+void AddManifestReleases(pqxx::transaction_base& tx, domain::DeploymentInputs& inputs);
 
 }  // namespace waka::coordinator::pg
