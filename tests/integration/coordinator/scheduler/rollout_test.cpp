@@ -323,6 +323,65 @@ TEST_F(RolloutTest, AFrozenMemberIsSkippedWithTheReason) {
     EXPECT_EQ(Str(Get(id), "state"), "succeeded");
 }
 
+TEST_F(RolloutTest, OneApprovalApprovesEveryMemberButNotFromItsCreator) {
+    Fleet(2);
+    for (const char* id : {"prod-1", "prod-2"}) {
+        auto policy =
+            client_->Post("/api/v1/policies", std::string(R"({"instance_id":")") + id +
+                                                  R"(","policy_type":"manual_approval"})");
+        ASSERT_EQ(policy.status, 201u) << policy.body;
+    }
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(PhaseCount(rollout, 0, "waiting"), 2);  // awaiting approval: waiting, not failed
+    // Four-eyes per member: the rollout's creator requested every member's deployment.
+    auto own = ops_->Post("/api/v1/rollouts/" + id + "/approve", R"({"comment":"mine"})");
+    ASSERT_EQ(own.status, 200u) << own.body;
+    EXPECT_EQ(Object(own).at("approved").as_int64(), 0);
+    EXPECT_EQ(Object(own).at("refused").as_array().size(), 2u);
+    auto approved = alice_->Post("/api/v1/rollouts/" + id + "/approve", R"({"comment":"CAB-1"})");
+    ASSERT_EQ(approved.status, 200u) << approved.body;
+    EXPECT_EQ(Object(approved).at("approved").as_int64(), 2);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments WHERE rollout_id = '" + id +
+                       "' AND status = 'queued'"),
+              "2");
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.approve' AND "
+                       "actor = 'token:alice'"),
+              "2");
+    EXPECT_EQ(PhaseCount(Get(id), 0, "running"), 2);
+}
+
+// A window defers a member (waiting, not failed); once it should run, a member whose agent has not
+// been seen for unreachable_minutes (15) counts as failed.
+TEST_F(RolloutTest, AClosedWindowMakesMembersWaitAndAnUnseenAgentCountsAsFailed) {
+    Fleet(2);
+    for (const char* instance : {"prod-1", "prod-2"}) {
+        auto policy = client_->Post("/api/v1/policies",
+                                    std::string(R"({"instance_id":")") + instance +
+                                        R"(","policy_type":"auto_update","maintenance_windows":)" +
+                                        kMondayWindow + "}");
+        ASSERT_EQ(policy.status, 201u) << policy.body;
+    }
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
+    Pass();  // 09:00, the window opens at 10:00
+    EXPECT_EQ(PhaseCount(Get(id), 0, "waiting"), 2);
+    clock_.Set(At(10, 5));
+    // prod-1's agent heartbeats; prod-2's was never seen.
+    Exec(
+        "UPDATE instances SET connection_state = 'connected', last_seen_at = "
+        "'2030-01-07T10:04:00Z' WHERE id = 'prod-1'");
+    Pass();
+    auto rollout = Get(id);
+    EXPECT_EQ(PhaseCount(rollout, 0, "running"), 1);
+    EXPECT_EQ(PhaseCount(rollout, 0, "failed"), 1);
+    for (const auto& member : rollout.at("members").as_array()) {
+        EXPECT_EQ(Str(member.as_object(), "status"),
+                  Str(member.as_object(), "instance_id") == "prod-1" ? "running" : "failed");
+    }
+    EXPECT_EQ(Str(rollout, "state"), "paused");
+}
+
 TEST_F(RolloutTest, ANewSchedulerResumesWhereTheLastStopped) {
     Fleet(3);
     const auto id =
