@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "shared/core/ids.hpp"
 #include "shared/core/log.hpp"
@@ -19,13 +20,6 @@ using domain::RolloutState;
 constexpr int kStepsPerPass = 8;
 
 const domain::Principal kSystem{"system", domain::Role::kAdmin, ""};
-
-// A refusal that belongs to the member (its channel, its pins, its state) skips it; anything else
-// (the database, a full resolver) is retried on the next pass.
-bool RefusesMember(const Error& error) {
-    return error.Is(Errc::kConflict) || error.Is(Errc::kInvalidArgument) ||
-           error.Is(Errc::kNotFound);
-}
 
 domain::RolloutProgress ProgressOf(const ports::Rollout& rollout) {
     return {rollout.state, rollout.current_phase, rollout.phases, rollout.phase_finished_at};
@@ -226,6 +220,10 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
     co_return Expected<void>{};
 }
 
+// The revert is set-based too (ADR 0037): changed members are grouped by the manifest their
+// deployment replaced (usually one), and each group's rollbacks are made as one fleet change of
+// kind rollback, which runs now under every channel (docs/design.md §4.1). A member with nothing
+// to go back to, or whose rollback is refused, is listed with the reason.
 asio::awaitable<Expected<void>> RolloutService::RevertStep(const ports::Rollout& rollout,
                                                            RolloutPassReport& report) {
     auto work = co_await rollouts_.Revert(rollout.id);
@@ -238,31 +236,30 @@ asio::awaitable<Expected<void>> RolloutService::RevertStep(const ports::Rollout&
         report.finished += done ? 1 : 0;
         co_return done ? Expected<void>{} : Expected<void>(done.error());
     }
+    std::map<std::string, std::vector<std::string>> by_target;
+    std::vector<std::pair<std::string, std::string>> failed;
     for (const auto& member : work->to_revert) {
-        if (!member.previous_manifest_id) {
-            if (auto noted = co_await rollouts_.RevertFailed(
-                    rollout.id, member.instance_id, "no manifest before the rollout to go back to");
-                !noted) {
-                co_return noted.error();
-            }
-            continue;
+        if (member.previous_manifest_id) {
+            by_target[*member.previous_manifest_id].push_back(member.instance_id);
+        } else {
+            failed.emplace_back(member.instance_id, "no manifest before the rollout to go back to");
         }
-        CreateRollbackRequest request;
-        request.instance_id = member.instance_id;
-        request.to_manifest_id = member.previous_manifest_id;
+    }
+    for (const auto& [target, ids] : by_target) {
+        CreateDeploymentRequest request;
+        request.manifest_id = target;
+        request.kind = "rollback";
         request.reason = "rollout " + rollout.id + " reverted: " + rollout.state_reason;
         request.rollout_id = rollout.id;
-        auto created = co_await deployments_.CreateRollback(kSystem, request);
-        if (created) {
-            ++report.reverts_started;
-            continue;
-        }
-        if (!RefusesMember(created.error())) {
+        auto created = co_await deployments_.CreateFleet(kSystem, request, ids);
+        if (!created) {
             co_return created.error();  // retried on the next pass
         }
-        if (auto noted = co_await rollouts_.RevertFailed(rollout.id, member.instance_id,
-                                                         created.error().message);
-            !noted) {
+        report.reverts_started += static_cast<int>(created->created.size());
+        failed.insert(failed.end(), created->refused.begin(), created->refused.end());
+    }
+    for (const auto& [instance_id, error] : failed) {
+        if (auto noted = co_await rollouts_.RevertFailed(rollout.id, instance_id, error); !noted) {
             co_return noted.error();
         }
     }

@@ -101,24 +101,35 @@ boost::json::array EventRows(const std::vector<domain::Deployment>& deployments)
     return rows;
 }
 
-// Links every rollout member to its deployment while it is still pending; false when one is not
-// (its rollout was aborted meanwhile): the caller then stores nothing.
+// Links every rollout member to its deployment while it is still pending, and every revert to its
+// member once; false when one cannot be (its rollout was aborted meanwhile, or a revert was already
+// made): the caller then stores nothing.
 bool LinkMembers(pqxx::work& tx, const std::vector<domain::Deployment>& deployments) {
-    boost::json::array links;
+    boost::json::array starts;
+    boost::json::array reverts;
     for (const auto& d : deployments) {
-        if (d.rollout_id && d.kind != "rollback") {
-            links.push_back({{"r", *d.rollout_id}, {"i", d.instance_id}, {"d", d.id}});
+        if (d.rollout_id) {
+            (d.kind == "rollback" ? reverts : starts)
+                .push_back({{"r", *d.rollout_id}, {"i", d.instance_id}, {"d", d.id}});
         }
     }
-    if (links.empty()) {
-        return true;
+    if (!starts.empty() &&
+        tx.exec_params("UPDATE rollout_members m SET deployment_id = x.d, state = 'started' FROM "
+                       "jsonb_to_recordset($1::jsonb) AS x(r text, i text, d text) WHERE "
+                       "m.rollout_id = x.r AND m.instance_id = x.i AND m.state = 'pending' "
+                       "RETURNING m.instance_id",
+                       boost::json::serialize(starts))
+                .size() != starts.size()) {
+        return false;
     }
-    auto linked = tx.exec_params(
-        "UPDATE rollout_members m SET deployment_id = x.d, state = 'started' FROM "
-        "jsonb_to_recordset($1::jsonb) AS x(r text, i text, d text) WHERE m.rollout_id = x.r "
-        "AND m.instance_id = x.i AND m.state = 'pending' RETURNING m.instance_id",
-        boost::json::serialize(links));
-    return linked.size() == links.size();
+    return reverts.empty() ||
+           tx.exec_params(
+                 "UPDATE rollout_members m SET revert_deployment_id = x.d FROM "
+                 "jsonb_to_recordset($1::jsonb) AS x(r text, i text, d text) WHERE "
+                 "m.rollout_id = x.r AND m.instance_id = x.i AND "
+                 "m.revert_deployment_id IS NULL RETURNING m.instance_id",
+                 boost::json::serialize(reverts))
+                   .size() == reverts.size();
 }
 
 }  // namespace
