@@ -103,6 +103,17 @@ boost::asio::awaitable<Expected<ports::Rollout>> PgRolloutRepository::Apply(
             tx.exec_params("UPDATE rollouts SET finished_at = $2::timestamptz WHERE id = $1", id,
                            FormatRfc3339(now));
             tx.exec_params("UPDATE rollout_members SET active = FALSE WHERE rollout_id = $1", id);
+        } else if (to == RolloutState::kReverting) {
+            // A finished rollout taken back holds its instances again while it reverts, except
+            // those another active rollout has taken since (their revert still goes out).
+            tx.exec_params(
+                "UPDATE rollouts SET finished_at = NULL WHERE id = $1 AND finished_at IS NOT NULL",
+                id);
+            tx.exec_params(
+                "UPDATE rollout_members m SET active = TRUE WHERE m.rollout_id = $1 AND NOT "
+                "m.active AND NOT EXISTS (SELECT 1 FROM rollout_members o WHERE o.instance_id = "
+                "m.instance_id AND o.active)",
+                id);
         }
         auto after = FindRollout(tx, id, now);
         boost::json::object details{{"event", domain::ToString(event)},

@@ -188,7 +188,17 @@ TEST_F(RolloutTest, PhasesRunInTurnAndTheRolloutSucceeds) {
     EXPECT_TRUE(verified.at("ok").as_bool()) << boost::json::serialize(verified);
     // Finished: its members no longer hold their instances, and it cannot be paused.
     EXPECT_EQ(ops_->Post("/api/v1/rollouts/" + id + "/pause", "").status, 409u);
-    CreateOk(R"({"manifest_id":"manifest-001","instance_ids":["prod-1"]})");
+    const auto next = CreateOk(R"({"manifest_id":"manifest-001","instance_ids":["prod-1"]})");
+    // Taken back, it holds its instances again while it reverts, but not prod-1, which the
+    // other rollout holds now.
+    ASSERT_EQ(ops_->Post("/api/v1/rollouts/" + id + "/revert", R"({"reason":"taken back"})").status,
+              200u);
+    EXPECT_EQ(
+        SqlValue("SELECT count(*) FROM rollout_members WHERE active AND rollout_id = '" + id + "'"),
+        "2");
+    EXPECT_EQ(SqlValue("SELECT rollout_id FROM rollout_members WHERE active AND instance_id = "
+                       "'prod-1'"),
+              next);
 }
 
 TEST_F(RolloutTest, QueuedMembersAreClaimedTogetherOncePerInstance) {
