@@ -182,7 +182,8 @@ boost::asio::awaitable<Expected<void>> PgDeploymentRepository::InsertBatch(
 
 // ClaimNext's rules for a set: the instances' rows are locked (in id order, so two claimers never
 // deadlock), and each instance with nothing deploying has its oldest dispatchable deployment moved
-// to deploying, all in one statement.
+// to deploying, all in one statement. The update checks the status again, so a deployment another
+// claimer took meanwhile is never taken twice.
 boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> PgDeploymentRepository::ClaimBatch(
     const std::vector<std::string>& instance_ids) {
     const auto now = clock_.Now();
@@ -202,7 +203,8 @@ boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> PgDeploymentRepo
             "WHERE x.instance_id = d.instance_id AND x.status = 'deploying') "
             "ORDER BY d.instance_id, d.created_at, d.queue_seq) "
             "UPDATE deployments d SET status = 'deploying', started_at = $3::timestamptz, "
-            "updated_at = $3::timestamptz FROM next WHERE d.id = next.next_id RETURNING " +
+            "updated_at = $3::timestamptz FROM next WHERE d.id = next.next_id "
+            "AND d.status = ANY($2::text[]) RETURNING " +
                 DeploymentColumns(),
             ids, StatusesText(from), FormatRfc3339(now));
         std::vector<domain::Deployment> deployments;
