@@ -259,7 +259,8 @@ Expected<void> Coordinator::Prepare() {
         ReleaseTrustOf(config_), std::move(*audit_key),
         CoreOptions{.agent_database = agent_database_.get(),
                     .resolution = ResolutionOptionsOf(config_),
-                    .agent_identity = std::move(*agent_identity)});
+                    .agent_identity = std::move(*agent_identity),
+                    .rollouts = {.batch_size = config_.rollouts_batch_size}});
     if (auto checked = RunToCompletion(io_, core_->postgres.CheckAuditKey()); !checked) {
         return checked.error().WithContext("check the audit key");
     }

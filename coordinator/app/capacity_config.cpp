@@ -32,6 +32,9 @@ void BindCapacityConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("resolver.max_steps", &c.resolver_max_steps,
                "Step budget of one resolution; past it the API answers 422 too_complex "
                "(100..100000000).");
+    schema.Add("rollouts.batch_size", &c.rollouts_batch_size,
+               "Rollout members started in one transaction; a larger phase starts in several "
+               "batches (1..100000).");
 }
 
 Expected<void> ValidateCapacityConfig(const CoordinatorConfig& c) {
@@ -53,7 +56,11 @@ Expected<void> ValidateCapacityConfig(const CoordinatorConfig& c) {
     if (auto queued = InRange("resolver.max_queued", c.resolver_max_queued, 1, 100'000); !queued) {
         return queued;
     }
-    return InRange("resolver.max_steps", c.resolver_max_steps, 100, 100'000'000);
+    if (auto steps = InRange("resolver.max_steps", c.resolver_max_steps, 100, 100'000'000);
+        !steps) {
+        return steps;
+    }
+    return InRange("rollouts.batch_size", c.rollouts_batch_size, 1, 100'000);
 }
 
 db::DatabaseOptions AgentDatabaseOptionsOf(const CoordinatorConfig& c) {

@@ -93,6 +93,7 @@ struct CoordinatorConfig {
     std::uint32_t resolver_threads = 1;
     std::uint32_t resolver_max_queued = 16;
     std::uint32_t resolver_max_steps = 100'000;
+    std::uint32_t rollouts_batch_size = 10'000;
 };
 
 // Binds every field to its key ("http.port" <- WAKA_HTTP_PORT <- --http-port).

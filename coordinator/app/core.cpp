@@ -40,7 +40,7 @@ CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
       deployments(postgres.Ports().deployments, evaluation, dispatcher, background),
       patches(postgres.Ports(), evaluation, deployments, background),
       approvals(postgres.Ports(), clock_ref, deployments, dispatcher),
-      rollouts(postgres.Ports().rollouts, deployments, approvals, clock_ref),
+      rollouts(postgres.Ports().rollouts, deployments, approvals, clock_ref, options.rollouts),
       sessions(agent_ports, agent_dispatcher, progress, patches, background, clock_ref,
                artifact_dir, std::move(options.agent_identity)) {}
 

@@ -40,6 +40,7 @@ struct CoreOptions {
     db::Database* agent_database = nullptr;
     deploy::ResolutionOptions resolution{};         // resolver.threads, max_queued, max_steps
     deploy::AgentIdentityOptions agent_identity{};  // the agent CA and its rules (ADR 0034)
+    deploy::RolloutOptions rollouts{};              // rollouts.batch_size
 };
 
 // What the API says about the database: /health pings through the agents' pool (a full API

@@ -34,8 +34,13 @@ void KeepEarliest(std::optional<TimePoint>& earliest, std::optional<TimePoint> c
 }  // namespace
 
 RolloutService::RolloutService(ports::RolloutRepository& rollouts, DeploymentService& deployments,
-                               ApprovalService& approvals, const Clock& clock)
-    : rollouts_(rollouts), deployments_(deployments), approvals_(approvals), clock_(clock) {}
+                               ApprovalService& approvals, const Clock& clock,
+                               RolloutOptions options)
+    : rollouts_(rollouts),
+      deployments_(deployments),
+      approvals_(approvals),
+      clock_(clock),
+      options_(options) {}
 
 asio::awaitable<Expected<ports::Rollout>> RolloutService::Create(
     const domain::Principal& by, const CreateRolloutRequest& request) {
@@ -145,8 +150,17 @@ asio::awaitable<Expected<void>> RolloutService::AdvanceOne(const std::string& id
             case ProgressStep::Kind::kWait:
                 KeepEarliest(report.wake_at, step.wake_at);
                 co_return Expected<void>{};
-            case ProgressStep::Kind::kStartMembers:
-                co_return co_await StartMembers(*rollout, step.count, report);
+            case ProgressStep::Kind::kStartMembers: {
+                // A full batch may leave more to start now: the next step starts the next batch.
+                const std::size_t batch = std::min(step.count, options_.batch_size);
+                if (auto started = co_await StartMembers(*rollout, batch, report); !started) {
+                    co_return started;
+                }
+                if (batch == step.count) {
+                    co_return Expected<void>{};
+                }
+                break;
+            }
             case ProgressStep::Kind::kPhaseFinished:
                 if (auto finished = co_await rollouts_.FinishPhase(id, rollout->current_phase);
                     !finished) {

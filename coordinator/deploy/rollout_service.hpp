@@ -39,10 +39,16 @@ struct RolloutPassReport {
     std::optional<TimePoint> wake_at;  // the earliest end of a bake
 };
 
+struct RolloutOptions {
+    // Members started in one batch (rollouts.batch_size): a phase larger than this starts in
+    // several batches, each one transaction, so no transaction holds an unbounded set.
+    std::size_t batch_size = 10'000;
+};
+
 class RolloutService {
 public:
     RolloutService(ports::RolloutRepository& rollouts, DeploymentService& deployments,
-                   ApprovalService& approvals, const Clock& clock);
+                   ApprovalService& approvals, const Clock& clock, RolloutOptions options = {});
 
     // Errors: those of ports::RolloutRepository::Create and domain::ValidateStrategy.
     boost::asio::awaitable<Expected<ports::Rollout>> Create(const domain::Principal& by,
@@ -92,6 +98,7 @@ private:
     DeploymentService& deployments_;
     ApprovalService& approvals_;
     const Clock& clock_;
+    RolloutOptions options_;
     std::function<void()> changed_;
 };
 

@@ -42,8 +42,16 @@ protected:
 
 TEST_F(AgentCertificateE2eTest, EnrollsWithARequestRenewsBeforeExpiryAndDecommissionEndsIt) {
     auto& agent = world_.AddAgent("instance-cert-01");
-    const auto first = StoredCertificate(agent);
-    ASSERT_TRUE(first) << "no client certificate stored after enrollment";
+    // The coordinator shows the instance connected once the Welcome is sent; the agent stores the
+    // certificate the Welcome carries just after: wait for the file, bounded.
+    std::optional<pki::CertificateFacts> first;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            first = StoredCertificate(agent);
+            return first.has_value();
+        },
+        30s))
+        << "no client certificate stored after enrollment";
     EXPECT_EQ(first->common_name, "instance-cert-01");
     EXPECT_EQ(fs::status(agent.state_dir / "identity.pem").permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write);

@@ -411,5 +411,21 @@ TEST_F(RolloutTest, ANewSchedulerResumesWhereTheLastStopped) {
     EXPECT_EQ(PhaseCount(rollout, 1, "running"), 2);
 }
 
+// rollouts.batch_size bounds one transaction, not the pass: a phase larger than a batch starts in
+// several batches within the same pass.
+class SmallBatchRolloutTest : public RolloutTest {
+protected:
+    void AdjustCoreOptions(app::CoreOptions& options) override { options.rollouts.batch_size = 2; }
+};
+
+TEST_F(SmallBatchRolloutTest, APhaseLargerThanABatchStartsInOnePass) {
+    Fleet(5);
+    const auto id = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
+    EXPECT_EQ(Pass().rollouts.members_started, 5);
+    EXPECT_EQ(PhaseCount(Get(id), 0, "running"), 5);
+    // Three batches of at most two, all in this one pass.
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments WHERE rollout_id = '" + id + "'"), "5");
+}
+
 }  // namespace
 }  // namespace waka::coordinator::api::testing

@@ -34,6 +34,8 @@ TEST(CapacityConfig, EachSettingOutsideItsBoundsIsRefusedByName) {
         {"resolver.max_queued", [](CoordinatorConfig& c) { c.resolver_max_queued = 0; }},
         {"resolver.max_steps", [](CoordinatorConfig& c) { c.resolver_max_steps = 99; }},
         {"resolver.max_steps", [](CoordinatorConfig& c) { c.resolver_max_steps = 100'000'001; }},
+        {"rollouts.batch_size", [](CoordinatorConfig& c) { c.rollouts_batch_size = 0; }},
+        {"rollouts.batch_size", [](CoordinatorConfig& c) { c.rollouts_batch_size = 100'001; }},
     };
     for (const auto& c : cases) {
         CoordinatorConfig config;
