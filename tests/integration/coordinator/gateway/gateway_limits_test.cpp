@@ -27,11 +27,19 @@ TEST_F(GatewayServerTest, AFrameOverThePreHelloLimitBeforeHelloIsClosedWithTooBi
     StartGateway();
     auto client = ConnectClient();
     ASSERT_TRUE(client);
-    // The write may fail: the gateway closes as soon as it has read the frame's header.
+    // The gateway closes as soon as it has read the frame's header, with the rest of the frame
+    // unread: its kernel then answers the client's remaining bytes with a reset, which may reach
+    // the client before the close frame does (seen once in CI: "write: Broken pipe", no close
+    // code). Either way the connection ends at once, with 1009 when the close frame arrives first;
+    // a gateway that took the frame would keep the connection open waiting for a Hello.
     const auto sent = client->SendRaw(std::string(kBigFrameBytes, 'x'));
     ASSERT_TRUE(client->WaitClosed(kWait));
-    EXPECT_TRUE(sent || client->CloseCode() == kTooBig) << sent.error().message;
-    EXPECT_EQ(client->CloseCode(), kTooBig);
+    if (sent) {
+        EXPECT_EQ(client->CloseCode(), kTooBig);
+    } else {
+        EXPECT_TRUE(client->CloseCode() == kTooBig || client->CloseCode() == 0)
+            << client->CloseCode() << " " << sent.error().message;
+    }
     EXPECT_TRUE(directory_.Snapshot().authenticated.empty());
 }
 
