@@ -5,13 +5,18 @@
 
 namespace waka::coordinator::pg {
 
-const std::string& InstanceSelect() {
-    static const std::string select =
-        "SELECT id, labels::text, connection_state, " + SqlMillis("last_seen_at") +
-        " AS seen_ms, agent_version, inventory::text, current_manifest_id, "
+const std::string& InstanceColumns() {
+    static const std::string columns =
+        "id, labels::text AS labels, connection_state, " + SqlMillis("last_seen_at") +
+        " AS seen_ms, agent_version, inventory::text AS inventory, current_manifest_id, "
         "credential_hash IS NOT NULL AS enrolled, " +
         SqlMillis("created_at") + " AS created_ms, " + SqlMillis("decommissioned_at") +
-        " AS decommissioned_ms FROM instances ";
+        " AS decommissioned_ms";
+    return columns;
+}
+
+const std::string& InstanceSelect() {
+    static const std::string select = "SELECT " + InstanceColumns() + " FROM instances ";
     return select;
 }
 

@@ -6,11 +6,13 @@
 
 #include "coordinator/domain/model.hpp"
 
-// Internal to waka_coord_pg: the reads of instances, manifests and releases the deployment
-// repository's files share (deployment_repository.cpp, deployment_batch.cpp).
+// Internal to waka_coord_pg: the reads of instances, manifests and releases the repositories share
+// (the instance repository, and the deployment repository's files).
 namespace waka::coordinator::pg {
 
-// "SELECT <the columns InstanceFromRow reads> FROM instances " (a WHERE clause follows).
+// The instances columns InstanceFromRow reads, for SELECT lists.
+[[nodiscard]] const std::string& InstanceColumns();
+// "SELECT <InstanceColumns()> FROM instances " (a WHERE clause follows).
 [[nodiscard]] const std::string& InstanceSelect();
 [[nodiscard]] domain::Instance InstanceFromRow(const pqxx::row& row);
 [[nodiscard]] std::optional<domain::Instance> FindInstance(pqxx::transaction_base& tx,

@@ -6,6 +6,7 @@
 #include "coordinator/db/database.hpp"
 #include "coordinator/pg/agent_login.hpp"
 #include "coordinator/pg/audit_chain.hpp"
+#include "coordinator/pg/deployment_rows.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "coordinator/pg/selector_sql.hpp"
 #include "shared/core/crypto.hpp"
@@ -13,33 +14,9 @@
 namespace waka::coordinator::pg {
 namespace {
 
-const std::string kInstanceColumns =
-    "id, labels::text AS labels, connection_state, " + SqlMillis("last_seen_at") +
-    " AS seen_ms, agent_version, inventory::text AS inventory, current_manifest_id, "
-    "credential_hash IS NOT NULL AS enrolled, " +
-    SqlMillis("created_at") + " AS created_ms, " + SqlMillis("decommissioned_at") +
-    " AS decommissioned_ms";
-
-domain::Instance InstanceFromRow(const pqxx::row& row) {
-    domain::Instance instance;
-    instance.id = row["id"].as<std::string>();
-    instance.labels = StringMapFromJson(row["labels"].as<std::string>());
-    instance.connection_state = row["connection_state"].as<std::string>();
-    instance.last_seen_at = OptionalTime(row["seen_ms"]);
-    instance.agent_version = row["agent_version"].as<std::string>();
-    instance.inventory = InventoryFromJson(row["inventory"].as<std::string>());
-    if (!row["current_manifest_id"].is_null()) {
-        instance.current_manifest_id = row["current_manifest_id"].as<std::string>();
-    }
-    instance.enrolled = row["enrolled"].as<bool>();
-    instance.created_at = FromMillis(row["created_ms"].as<long long>());
-    instance.decommissioned_at = OptionalTime(row["decommissioned_ms"]);
-    return instance;
-}
-
 std::optional<domain::Instance> FindInstance(pqxx::transaction_base& tx, const std::string& id,
                                              bool lock) {
-    auto rows = tx.exec_params("SELECT " + kInstanceColumns + " FROM instances WHERE id = $1" +
+    auto rows = tx.exec_params("SELECT " + InstanceColumns() + " FROM instances WHERE id = $1" +
                                    (lock ? " FOR UPDATE" : ""),
                                id);
     if (rows.empty()) {
@@ -127,7 +104,7 @@ boost::asio::awaitable<Expected<std::vector<domain::Instance>>> PgInstanceReposi
             // JSONB containment: every requested label pair is present on the instance; the
             // selector is one more parameter (no selector: "[]", which every row matches).
             static const std::string kList =
-                "SELECT " + kInstanceColumns +
+                "SELECT " + InstanceColumns() +
                 " FROM instances i WHERE i.labels @> $1::jsonb AND " + SelectorCondition("i", 5) +
                 " AND ($2 OR decommissioned_at IS NULL) AND ($3::text IS NULL OR id > $3) ORDER "
                 "BY id LIMIT $4";
