@@ -119,6 +119,22 @@ domain::AuditDraft PatchAudit(const domain::Principal& principal,
             std::move(reason),   boost::json::serialize(details)};
 }
 
+// The plan of a manifest over what is installed, refused (409, before any policy or audit) when it
+// would take a component below a floor.
+Expected<std::vector<domain::PlannedChange>> PlanAboveFloors(
+    const domain::Manifest& manifest, const std::vector<domain::InstalledComponent>& installed,
+    const std::map<std::string, domain::Release>& releases,
+    const std::vector<domain::Floor>& floors, const domain::PlanRules& rules) {
+    auto plan = domain::PlanChanges(manifest, installed, releases, rules);
+    if (!plan) {
+        return plan.error();
+    }
+    if (auto above = domain::CheckFloors(domain::Installed(*plan), floors); !above) {
+        return above.error();
+    }
+    return plan;
+}
+
 // Create's checks of its stored inputs, for one member of a fleet change.
 std::optional<std::string> MemberRefusal(const domain::Instance& instance,
                                          const domain::Manifest& manifest) {
@@ -144,13 +160,10 @@ boost::asio::awaitable<Expected<void>> Evaluation::Record(domain::AuditDraft dra
 boost::asio::awaitable<Expected<Evaluated>> Evaluation::Evaluate(
     const domain::Principal& principal, const CreateDeploymentRequest& request,
     EvaluationSubject subject, std::optional<std::string> patch_id) {
-    auto plan =
-        domain::PlanChanges(subject.manifest, subject.instance.inventory, subject.releases, rules_);
+    auto plan = PlanAboveFloors(subject.manifest, subject.instance.inventory, subject.releases,
+                                subject.floors, rules_);
     if (!plan) {
         co_return plan.error();
-    }
-    if (auto above = domain::CheckFloors(domain::Installed(*plan), subject.floors); !above) {
-        co_return above.error();  // 409, before any policy or audit: nothing may go below a floor
     }
     auto valid = co_await resolution_.ValidateDeployment(request.instance_id, subject.manifest,
                                                          request.skip_validation);
@@ -212,14 +225,10 @@ boost::asio::awaitable<Expected<FleetEvaluation>> Evaluation::EvaluateFleet(
             refuse(*refusal);
             continue;
         }
-        auto plan =
-            domain::PlanChanges(manifest, member.instance.inventory, inputs.releases, rules_);
+        auto plan = PlanAboveFloors(manifest, member.instance.inventory, inputs.releases,
+                                    inputs.floors, rules_);
         if (!plan) {
             refuse(plan.error().message);
-            continue;
-        }
-        if (auto above = domain::CheckFloors(domain::Installed(*plan), inputs.floors); !above) {
-            refuse(above.error().message);
             continue;
         }
         if (const auto& invalid = (*verdicts)[i]) {
