@@ -94,8 +94,7 @@ boost::asio::awaitable<Expected<CreateDeploymentOutcome>> DeploymentService::Cre
                                        .dry_run = request.dry_run,
                                        .skip_validation = request.skip_validation,
                                        .reason = request.reason,
-                                       .kind = "rollback",
-                                       .rollout_id = request.rollout_id};
+                                       .kind = "rollback"};
     co_return co_await Create(principal, deployment);
 }
 

@@ -27,8 +27,9 @@ struct CreateDeploymentRequest {
     bool auto_update = false;
     // kind patch: critical | high | medium | low, for the patch rows of docs/design.md §4.1.
     std::string severity;
-    // Server side only: the rollout whose member this starts (kind deploy) or reverts (kind
-    // rollback). Storing the deployment links the member in the same transaction.
+    // Server side only, honoured by DeploymentService::CreateFleet alone: the rollout whose members
+    // this starts (kind deploy) or reverts (kind rollback); storing links each member in the same
+    // transaction (ADR 0037).
     std::optional<std::string> rollout_id;
 };
 
@@ -44,8 +45,7 @@ struct CreateRollbackRequest {
     std::optional<std::string> to_manifest_id;  // absent: the manifest before the current one
     std::string reason;                         // required (checked by the API)
     bool dry_run = false;
-    bool skip_validation = false;           // admin only (checked by the API)
-    std::optional<std::string> rollout_id;  // server side only: a rollout's revert of a member
+    bool skip_validation = false;  // admin only (checked by the API)
 };
 
 // POST /api/v1/security/patches/apply (docs/patches-and-rollback.md, ADR 0011).

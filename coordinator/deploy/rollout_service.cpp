@@ -207,9 +207,9 @@ asio::awaitable<Expected<void>> RolloutService::AdvanceOne(const std::string& id
 asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollout& rollout,
                                                              std::size_t count,
                                                              RolloutPassReport& report) {
-    auto members = co_await rollouts_.PendingMembers(rollout.id, rollout.current_phase, count);
-    if (!members) {
-        co_return members.error();
+    auto ids = co_await rollouts_.PendingMembers(rollout.id, rollout.current_phase, count);
+    if (!ids) {
+        co_return ids.error();
     }
     const domain::Principal creator{rollout.created_by, rollout.created_role, ""};
     const auto& phase = rollout.strategy.phases.at(rollout.current_phase).name;
@@ -218,11 +218,7 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
     request.reason = "rollout " + rollout.id + " phase " + phase +
                      (rollout.reason.empty() ? std::string() : ": " + rollout.reason);
     request.rollout_id = rollout.id;
-    std::vector<std::string> ids;
-    for (const auto& member : *members) {
-        ids.push_back(member.instance_id);
-    }
-    auto created = co_await deployments_.CreateFleet(creator, request, ids);
+    auto created = co_await deployments_.CreateFleet(creator, request, *ids);
     if (!created) {
         co_return created.error();
     }

@@ -43,30 +43,6 @@ void InsertEvent(pqxx::transaction_base& tx, const std::string& id, domain::Depl
         id, FormatRfc3339(at), StatusText(status), step, message);
 }
 
-// A rollout's deployment is stored together with its member's link: a member's deployment only
-// while the member is still pending (an aborted rollout starts nothing more, and no member starts
-// twice), a revert only once.
-Expected<void> LinkRolloutMember(pqxx::transaction_base& tx, const domain::Deployment& d) {
-    if (!d.rollout_id) {
-        return {};
-    }
-    const bool revert = d.kind == "rollback";
-    auto linked = tx.exec_params(
-        revert ? "UPDATE rollout_members SET revert_deployment_id = $3 WHERE rollout_id = $1 "
-                 "AND instance_id = $2 AND revert_deployment_id IS NULL RETURNING instance_id"
-               : "UPDATE rollout_members SET deployment_id = $3, state = 'started' "
-                 "WHERE rollout_id = $1 AND instance_id = $2 AND state = 'pending' "
-                 "RETURNING instance_id",
-        *d.rollout_id, d.instance_id, d.id);
-    if (linked.empty()) {
-        return MakeError(Errc::kConflict, "instance " + d.instance_id +
-                                              " is no longer waiting in "
-                                              "rollout " +
-                                              *d.rollout_id);
-    }
-    return {};
-}
-
 std::optional<domain::Deployment> FindDeployment(pqxx::transaction_base& tx,
                                                  const std::string& id) {
     auto rows =
@@ -115,17 +91,13 @@ boost::asio::awaitable<Expected<domain::Deployment>> PgDeploymentRepository::Ins
             "INSERT INTO deployments (id, kind, status, instance_id, manifest_id, "
             "previous_manifest_id, "
             "requested_by, reason, force, skip_validation, plan, created_at, updated_at, "
-            "approval_rule, rollout_id) VALUES "
+            "approval_rule) VALUES "
             "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::timestamptz, "
-            "$12::timestamptz, $13::jsonb, $14)",
+            "$12::timestamptz, $13::jsonb)",
             deployment.id, deployment.kind, StatusText(deployment.status), deployment.instance_id,
             deployment.manifest_id, deployment.previous_manifest_id, deployment.requested_by,
             deployment.reason, deployment.force, deployment.skip_validation,
-            PlanToJson(deployment.plan), FormatRfc3339(now), ApprovalRuleText(deployment.approval),
-            deployment.rollout_id);
-        if (auto linked = LinkRolloutMember(tx, deployment); !linked) {
-            return linked.error();
-        }
+            PlanToJson(deployment.plan), FormatRfc3339(now), ApprovalRuleText(deployment.approval));
         for (const auto& event : deployment.events) {
             InsertEvent(tx, deployment.id, event.status, event.step, event.message, now);
         }

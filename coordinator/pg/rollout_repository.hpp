@@ -32,7 +32,7 @@ public:
                                                        std::size_t phase) override;
     boost::asio::awaitable<Expected<bool>> NextPhase(const std::string& id,
                                                      std::size_t phase) override;
-    boost::asio::awaitable<Expected<std::vector<ports::MemberToStart>>> PendingMembers(
+    boost::asio::awaitable<Expected<std::vector<std::string>>> PendingMembers(
         const std::string& id, std::size_t phase, std::size_t limit) override;
     boost::asio::awaitable<Expected<void>> Skip(
         const std::string& id,

@@ -189,20 +189,19 @@ boost::asio::awaitable<Expected<bool>> PgRolloutRepository::NextPhase(const std:
     });
 }
 
-boost::asio::awaitable<Expected<std::vector<ports::MemberToStart>>>
-PgRolloutRepository::PendingMembers(const std::string& id, std::size_t phase, std::size_t limit) {
+boost::asio::awaitable<Expected<std::vector<std::string>>> PgRolloutRepository::PendingMembers(
+    const std::string& id, std::size_t phase, std::size_t limit) {
     co_return co_await database_.Run(
-        [&](pqxx::connection& c) -> Expected<std::vector<ports::MemberToStart>> {
+        [&](pqxx::connection& c) -> Expected<std::vector<std::string>> {
             pqxx::read_transaction tx(c);
-            std::vector<ports::MemberToStart> members;
+            std::vector<std::string> ids;
             for (const auto& row :
-                 tx.exec_params("SELECT instance_id, previous_manifest_id FROM rollout_members "
-                                "WHERE rollout_id = $1 AND phase = $2 AND state = 'pending' "
-                                "ORDER BY position LIMIT $3",
+                 tx.exec_params("SELECT instance_id FROM rollout_members WHERE rollout_id = $1 AND "
+                                "phase = $2 AND state = 'pending' ORDER BY position LIMIT $3",
                                 id, static_cast<long long>(phase), static_cast<long long>(limit))) {
-                members.push_back({row[0].as<std::string>(), OptionalText(row[1])});
+                ids.push_back(row[0].as<std::string>());
             }
-            return members;
+            return ids;
         });
 }
 

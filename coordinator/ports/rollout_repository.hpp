@@ -78,16 +78,16 @@ struct RolloutListFilter {
     std::optional<std::string> cursor;  // id of the last row of the previous page
 };
 
-// A member a pass starts now.
-struct MemberToStart {
+// A changed member a revert puts back, and where to.
+struct MemberToRevert {
     std::string instance_id;
     std::optional<std::string> previous_manifest_id;
 };
 
 // What a reverting rollout still has to do, read in one snapshot.
 struct RevertWork {
-    std::vector<MemberToStart> to_revert;  // changed members with no revert deployment yet
-    std::size_t unfinished = 0;            // members on their agent, or reverts not finished
+    std::vector<MemberToRevert> to_revert;  // changed members with no revert deployment yet
+    std::size_t unfinished = 0;             // members on their agent, or reverts not finished
 };
 
 class RolloutRepository {
@@ -127,8 +127,8 @@ public:
     // Moves from `phase` to the next one; false when another pass already did.
     virtual boost::asio::awaitable<Expected<bool>> NextPhase(const std::string& id,
                                                              std::size_t phase) = 0;
-    // Pending members of a phase in start order, at most `limit`.
-    virtual boost::asio::awaitable<Expected<std::vector<MemberToStart>>> PendingMembers(
+    // Instance ids of the pending members of a phase in start order, at most `limit`.
+    virtual boost::asio::awaitable<Expected<std::vector<std::string>>> PendingMembers(
         const std::string& id, std::size_t phase, std::size_t limit) = 0;
     // Members that could not start (frozen, their pins, a refusal): skipped with the reason, in
     // one statement. (instance id, reason) pairs.

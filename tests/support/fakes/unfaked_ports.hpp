@@ -401,7 +401,7 @@ public:
     boost::asio::awaitable<Expected<bool>> NextPhase(const std::string&, std::size_t) override {
         co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::NextPhase");
     }
-    boost::asio::awaitable<Expected<std::vector<ports::MemberToStart>>> PendingMembers(
+    boost::asio::awaitable<Expected<std::vector<std::string>>> PendingMembers(
         const std::string&, std::size_t, std::size_t) override {
         co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::PendingMembers");
     }
