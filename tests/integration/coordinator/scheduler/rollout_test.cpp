@@ -139,6 +139,16 @@ TEST_F(RolloutTest, RefusalsNameTheFieldAndStoreNothing) {
               403u);
     EXPECT_EQ(Count("rollouts"), before);
     EXPECT_EQ(Count("rollout_members"), 0);
+    // Reads and controls name what is wrong too.
+    EXPECT_EQ(client_->Get("/api/v1/rollouts/rollout-404").status, 404u);
+    EXPECT_EQ(ops_->Post("/api/v1/rollouts/rollout-404/pause", "").status, 404u);
+    auto bad_state = client_->Get("/api/v1/rollouts?state=sleeping");
+    EXPECT_EQ(bad_state.status, 422u) << bad_state.body;
+    EXPECT_NE(bad_state.body.find("state"), std::string::npos) << bad_state.body;
+    auto bad_limit = client_->Get("/api/v1/rollouts/rollout-404?member_limit=lots");
+    EXPECT_EQ(bad_limit.status, 422u) << bad_limit.body;
+    EXPECT_NE(bad_limit.body.find("member_limit"), std::string::npos) << bad_limit.body;
+    EXPECT_EQ(ops_->Post("/api/v1/rollouts", "{not json").status, 400u);
 
     const auto first = CreateOk(R"({"manifest_id":"manifest-002","selector":"env=prod"})");
     auto second = Create(R"({"manifest_id":"manifest-002","instance_ids":["prod-2"]})");
