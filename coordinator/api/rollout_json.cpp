@@ -99,39 +99,90 @@ boost::json::object MemberJson(const ports::RolloutMember& member) {
 
 }  // namespace
 
-ApiExpected<deploy::CreateRolloutRequest> ParseRolloutRequest(std::string_view body) {
+namespace {
+
+// What both rollout bodies share: the members and the strategy, and why.
+struct RolloutBody {
+    std::optional<domain::Selector> selector;
+    std::vector<std::string> instance_ids;
+    std::optional<domain::RolloutStrategy> strategy;  // none when malformed, or not given
+    bool strategy_given = false;
+    std::string reason;
+};
+
+// Reads the shared fields; `extra` reads the rest before the reader finishes.
+template <class Extra>
+ApiExpected<RolloutBody> ReadBody(std::string_view body, Extra extra) {
     auto object = ParseJsonObject(body);
     if (!object) {
         return object.error();
     }
     std::vector<FieldError> errors;
-    deploy::CreateRolloutRequest request;
-    request.instance_ids = ReadIds(*object, errors);
-    auto strategy = ReadStrategy(*object, errors);
+    RolloutBody read;
+    read.instance_ids = ReadIds(*object, errors);
+    read.strategy_given = object->contains("strategy") && !object->at("strategy").is_null();
+    read.strategy = ReadStrategy(*object, errors);
     ObjectReader reader(*object);
-    request.manifest_id = reader.String("manifest_id", true).value_or("");
+    extra(reader);
     if (auto selector = reader.String("selector"); selector && !selector->empty()) {
         auto parsed = domain::ParseSelector(*selector);
         if (parsed) {
-            request.selector = std::move(*parsed);
+            read.selector = std::move(*parsed);
         } else {
             reader.Fail("selector", parsed.error().message);
         }
     }
-    request.reason = reader.String("reason").value_or("");
-    if (request.reason.size() > kMaxReason) {
+    read.reason = reader.String("reason").value_or("");
+    if (read.reason.size() > kMaxReason) {
         reader.Fail("reason", "must be at most 1024 characters");
     }
     for (auto& error : reader.Finish()) {
         errors.push_back(std::move(error));
     }
-    if (errors.empty() && !request.selector && request.instance_ids.empty()) {
-        errors.push_back({"selector", "give a selector, instance_ids, or both"});
+    return Validated(std::move(read), std::move(errors));
+}
+
+}  // namespace
+
+ApiExpected<deploy::CreateRolloutRequest> ParseRolloutRequest(std::string_view body) {
+    deploy::CreateRolloutRequest request;
+    auto read = ReadBody(body, [&](ObjectReader& reader) {
+        request.manifest_id = reader.String("manifest_id", true).value_or("");
+    });
+    if (!read) {
+        return read.error();
     }
-    if (strategy) {
-        request.strategy = std::move(*strategy);
+    if (!read->selector && read->instance_ids.empty()) {
+        return Invalid("selector", "give a selector, instance_ids, or both");
     }
-    return Validated(std::move(request), std::move(errors));
+    request.selector = std::move(read->selector);
+    request.instance_ids = std::move(read->instance_ids);
+    request.strategy = read->strategy.value_or(domain::DefaultStrategy());
+    request.reason = std::move(read->reason);
+    return request;
+}
+
+ApiExpected<deploy::PatchRolloutRequest> ParsePatchRolloutRequest(std::string_view body,
+                                                                  std::string patch_id) {
+    auto read = ReadBody(body, [](ObjectReader& reader) {
+        if (reader.String("manifest_id")) {
+            reader.Fail("manifest_id",
+                        "a patch rollout has no manifest: each member gets the patch applied to "
+                        "its own current manifest");
+        }
+    });
+    if (!read) {
+        return read.error();
+    }
+    deploy::PatchRolloutRequest request;
+    request.patch_id = std::move(patch_id);
+    request.selector = std::move(read->selector);
+    request.instance_ids = std::move(read->instance_ids);
+    if (read->strategy_given) {
+        request.strategy = std::move(read->strategy);
+    }
+    request.reason = std::move(read->reason);
+    return request;
 }
 
 ApiError RolloutError(const Error& error) {
@@ -158,7 +209,11 @@ boost::json::object RolloutJson(const ports::Rollout& rollout) {
     boost::json::object body{
         {"id", rollout.id},
         {"state", domain::ToString(rollout.state)},
-        {"manifest_id", rollout.manifest_id},
+        {"manifest_id", rollout.manifest_id.empty() ? boost::json::value(nullptr)
+                                                    : boost::json::value(rollout.manifest_id)},
+        {"patch_id",
+         rollout.patch_id ? boost::json::value(*rollout.patch_id) : boost::json::value(nullptr)},
+        {"enforced", rollout.enforced},
         {"selector", rollout.selector},
         {"instance_ids", std::move(ids)},
         {"strategy", boost::json::parse(domain::StrategyToJson(rollout.strategy))},

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "coordinator/api/problem.hpp"
+#include "coordinator/deploy/patch_service.hpp"
 #include "coordinator/deploy/rollout_service.hpp"
 #include "coordinator/ports/rollout_repository.hpp"
 
@@ -14,6 +15,11 @@ namespace waka::coordinator::api {
 // {"manifest_id", "selector", "instance_ids", "strategy", "reason"}: 422 naming the field for
 // anything wrong; a selector that does not parse is a 422 on "selector".
 [[nodiscard]] ApiExpected<deploy::CreateRolloutRequest> ParseRolloutRequest(std::string_view body);
+// POST /api/v1/security/patches/{id}/rollout: {"selector", "instance_ids", "strategy", "reason"},
+// all optional (no selector and no ids: the whole fleet; no strategy: patches.rollout_strategy);
+// a manifest_id is refused (422).
+[[nodiscard]] ApiExpected<deploy::PatchRolloutRequest> ParsePatchRolloutRequest(
+    std::string_view body, std::string patch_id);
 // A domain refusal whose message starts with "<field>: " (the strategy codec, the selector, the
 // repository's checks) as a 422 on that field; anything else as FromError does.
 [[nodiscard]] ApiError RolloutError(const Error& error);

@@ -7,8 +7,8 @@
 #include "coordinator/api/routes.hpp"
 
 // POST /api/v1/rollouts, GET /api/v1/rollouts[/{id}], POST /api/v1/rollouts/{id}/pause | resume |
-// abort | revert | approve (docs/rollouts.md). The service and the repository decide; this file
-// reads requests and writes answers.
+// abort | revert | approve, and POST /api/v1/security/patches/{id}/rollout (docs/rollouts.md).
+// The services and the repository decide; this file reads requests and writes answers.
 namespace waka::coordinator::api {
 namespace {
 
@@ -138,6 +138,25 @@ boost::asio::awaitable<http::Response> ApproveRollout(deploy::RolloutService& ro
         200, boost::json::object{{"approved", answer->approved}, {"refused", std::move(refused)}});
 }
 
+// A patch's rollout (ADR 0038): the answer is the rollout with what the patch was found to
+// affect.
+boost::asio::awaitable<http::Response> CreatePatchRollout(deploy::PatchService& patches,
+                                                          Call& call) {
+    auto request = ParsePatchRolloutRequest(call.request.body, std::string(call.Param("id")));
+    if (!request) {
+        co_return ToResponse(request.error());
+    }
+    auto started = co_await patches.StartRollout(call.principal, *request);
+    if (!started) {
+        co_return ToResponse(RolloutError(started.error()));
+    }
+    boost::json::object body = RolloutJson(started->rollout);
+    body["instances_checked"] = started->instances_checked;
+    body["affected"] = started->affected;
+    body["conflicts"] = started->conflicts;
+    co_return JsonResponse(201, body);
+}
+
 }  // namespace
 
 void AddRolloutRoutes(Router& router, Services& services) {
@@ -161,6 +180,9 @@ void AddRolloutRoutes(Router& router, Services& services) {
     // service, four-eyes included); the route only needs an authenticated caller.
     router.Add({"POST", "/api/v1/rollouts/{id}/approve", domain::Role::kViewer,
                 [rollouts](Call& call) { return ApproveRollout(*rollouts, call); }});
+    deploy::PatchService* patches = &services.context.patches;
+    router.Add({"POST", "/api/v1/security/patches/{id}/rollout", domain::Role::kOperator,
+                [patches](Call& call) { return CreatePatchRollout(*patches, call); }});
 }
 
 }  // namespace waka::coordinator::api

@@ -260,7 +260,8 @@ Expected<void> Coordinator::Prepare() {
         CoreOptions{.agent_database = agent_database_.get(),
                     .resolution = ResolutionOptionsOf(config_),
                     .agent_identity = std::move(*agent_identity),
-                    .rollouts = {.batch_size = config_.rollouts_batch_size}});
+                    .rollouts = {.batch_size = config_.rollouts_batch_size},
+                    .patches = PatchOptionsOf(config_)});
     if (auto checked = RunToCompletion(io_, core_->postgres.CheckAuditKey()); !checked) {
         return checked.error().WithContext("check the audit key");
     }

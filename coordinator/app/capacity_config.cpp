@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "coordinator/domain/rollout_codec.hpp"
+
 namespace waka::coordinator::app {
 namespace {
 
@@ -35,6 +37,9 @@ void BindCapacityConfig(config::Schema& schema, CoordinatorConfig& c) {
     schema.Add("rollouts.batch_size", &c.rollouts_batch_size,
                "Rollout members started in one transaction; a larger phase starts in several "
                "batches (1..100000).");
+    schema.Add("patches.rollout_strategy", &c.patches_rollout_strategy,
+               "Strategy of a registered patch's enforcement rollout, in the API's strategy JSON; "
+               "empty: no bake, 25% at once, pause past 10% failed.");
 }
 
 Expected<void> ValidateCapacityConfig(const CoordinatorConfig& c) {
@@ -60,7 +65,22 @@ Expected<void> ValidateCapacityConfig(const CoordinatorConfig& c) {
         !steps) {
         return steps;
     }
+    if (!c.patches_rollout_strategy.empty()) {
+        if (auto strategy = domain::StrategyFromJson(c.patches_rollout_strategy); !strategy) {
+            return MakeError(Errc::kInvalidArgument,
+                             "patches.rollout_strategy: " + strategy.error().message);
+        }
+    }
     return InRange("rollouts.batch_size", c.rollouts_batch_size, 1, 100'000);
+}
+
+deploy::PatchOptions PatchOptionsOf(const CoordinatorConfig& c) {
+    deploy::PatchOptions options;
+    if (auto strategy = domain::StrategyFromJson(c.patches_rollout_strategy);
+        !c.patches_rollout_strategy.empty() && strategy) {
+        options.enforcement = std::move(*strategy);
+    }
+    return options;
 }
 
 db::DatabaseOptions AgentDatabaseOptionsOf(const CoordinatorConfig& c) {

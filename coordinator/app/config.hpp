@@ -94,6 +94,9 @@ struct CoordinatorConfig {
     std::uint32_t resolver_max_queued = 16;
     std::uint32_t resolver_max_steps = 100'000;
     std::uint32_t rollouts_batch_size = 10'000;
+    // The strategy of a patch's enforcement rollout, as the API's "strategy" JSON (ADR 0038);
+    // empty: domain::PatchEnforcementStrategy().
+    std::string patches_rollout_strategy;
 };
 
 // Binds every field to its key ("http.port" <- WAKA_HTTP_PORT <- --http-port).

@@ -38,9 +38,10 @@ CoordinatorCore::CoordinatorCore(db::Database& database, const Clock& clock_ref,
       dispatcher(postgres.Ports().deployments, agent_channel, clock_ref),
       agent_dispatcher(agent_ports.deployments, agent_channel, clock_ref),
       deployments(postgres.Ports().deployments, evaluation, dispatcher, background),
-      patches(postgres.Ports(), evaluation, deployments, background),
       approvals(postgres.Ports(), clock_ref, deployments, dispatcher),
-      rollouts(postgres.Ports().rollouts, deployments, approvals, clock_ref, options.rollouts),
+      rollouts(postgres.Ports(), deployments, approvals, clock_ref, options.rollouts),
+      patches(postgres.Ports(), evaluation, deployments, rollouts, background,
+              std::move(options.patches)),
       sessions(agent_ports, agent_dispatcher, progress, patches, background, clock_ref,
                artifact_dir, std::move(options.agent_identity)) {}
 

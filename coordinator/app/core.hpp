@@ -41,6 +41,7 @@ struct CoreOptions {
     deploy::ResolutionOptions resolution{};         // resolver.threads, max_queued, max_steps
     deploy::AgentIdentityOptions agent_identity{};  // the agent CA and its rules (ADR 0034)
     deploy::RolloutOptions rollouts{};              // rollouts.batch_size
+    deploy::PatchOptions patches{};                 // patches.rollout_strategy
 };
 
 // What the API says about the database: /health pings through the agents' pool (a full API
@@ -103,9 +104,9 @@ public:
     deploy::Dispatcher dispatcher;        // API pool: dispatches after API calls, scheduler
     deploy::Dispatcher agent_dispatcher;  // agent pool: dispatches the agents' events trigger
     deploy::DeploymentService deployments;
-    deploy::PatchService patches;
     deploy::ApprovalService approvals;
     deploy::RolloutService rollouts;
+    deploy::PatchService patches;
     deploy::ProgressBoard progress;
     deploy::AgentSessions sessions;  // what the gateway calls (ports::AgentEvents)
 };

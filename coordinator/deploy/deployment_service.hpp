@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,15 @@ public:
     // member Create would refuse is answered in `refused` with Create's reason. Errors: kNotFound
     // (the manifest), kBusy, the database's, kConflict when a rollout member is no longer pending
     // (nothing stored).
+    //
+    // `choose`, when given, picks each member's manifest on the members' inputs (ADR 0038: a
+    // patch applied to each member's own current manifest); without it every member gets
+    // base.manifest_id.
+    using TargetChooser = std::function<boost::asio::awaitable<Expected<ports::FleetTargets>>(
+        const std::vector<ports::FleetMember>&)>;
     boost::asio::awaitable<Expected<FleetOutcome>> CreateFleet(
         const domain::Principal& principal, const CreateDeploymentRequest& base,
-        const std::vector<std::string>& instance_ids);
+        const std::vector<std::string>& instance_ids, const TargetChooser& choose = {});
     // With events; kNotFound "Deployment not found".
     boost::asio::awaitable<Expected<domain::Deployment>> Get(const std::string& id);
     boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> List(

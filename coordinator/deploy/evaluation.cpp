@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "coordinator/domain/floors.hpp"
+#include "coordinator/domain/patching.hpp"
 #include "coordinator/domain/planner.hpp"
 #include "shared/core/ids.hpp"
 
@@ -135,14 +136,19 @@ Expected<std::vector<domain::PlannedChange>> PlanAboveFloors(
     return plan;
 }
 
-// Create's checks of its stored inputs, for one member of a fleet change.
+// Create's checks of its stored inputs, for one member of a fleet change; for a patch also
+// ApplyPatch's: never below what the agent reports (ADR 0019).
 std::optional<std::string> MemberRefusal(const domain::Instance& instance,
-                                         const domain::Manifest& manifest) {
+                                         const domain::Manifest& manifest,
+                                         const domain::SecurityPatch* patch) {
     if (instance.decommissioned_at) {
         return "Instance " + instance.id + " is decommissioned";
     }
     if (manifest.instance_id && *manifest.instance_id != instance.id) {
         return "manifest " + manifest.id + " belongs to instance " + *manifest.instance_id;
+    }
+    if (patch) {
+        return domain::CheckReportedNotAbove(*patch, instance.inventory);
     }
     return std::nullopt;
 }
@@ -205,34 +211,58 @@ boost::asio::awaitable<Expected<Evaluated>> Evaluation::Evaluate(
 
 boost::asio::awaitable<Expected<FleetEvaluation>> Evaluation::EvaluateFleet(
     const domain::Principal& principal, const CreateDeploymentRequest& base,
-    const ports::FleetInputs& inputs) {
-    if (!inputs.manifest) {
-        co_return MakeError(Errc::kNotFound, "Manifest " + base.manifest_id + " not found");
+    const ports::FleetInputs& inputs, const ports::FleetTargets& targets) {
+    FleetEvaluation out;
+    // The members with a target, and each one's; the others are refused before any check.
+    std::vector<const ports::FleetMember*> members;
+    std::vector<const ports::FleetTarget*> theirs;
+    for (const auto& member : inputs.members) {
+        const auto chosen = targets.manifest_of.find(member.instance.id);
+        if (chosen == targets.manifest_of.end()) {
+            continue;  // the chooser refused it (its reason is in targets.refused)
+        }
+        const auto target = inputs.targets.find(chosen->second);
+        if (target == inputs.targets.end()) {
+            out.refused.emplace_back(member.instance.id,
+                                     "Manifest " + chosen->second + " not found");
+            continue;
+        }
+        members.push_back(&member);
+        theirs.push_back(&target->second);
     }
-    const domain::Manifest& manifest = *inputs.manifest;
-    auto verdicts =
-        co_await resolution_.ValidateFleet(inputs.members, manifest, base.skip_validation);
+    std::vector<const domain::Manifest*> manifests;
+    for (const auto* target : theirs) {
+        manifests.push_back(&target->manifest);
+    }
+    auto verdicts = co_await resolution_.ValidateFleet(members, manifests, base.skip_validation);
     if (!verdicts) {
         co_return verdicts.error();
     }
-    FleetEvaluation out;
-    for (std::size_t i = 0; i < inputs.members.size(); ++i) {
-        const auto& member = inputs.members[i];
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        const auto& member = *members[i];
+        const auto& target = *theirs[i];
         CreateDeploymentRequest request = base;
         request.instance_id = member.instance.id;
+        request.manifest_id = target.manifest.id;
         auto refuse = [&](std::string why) { out.refused.emplace_back(request.instance_id, why); };
-        if (auto refusal = MemberRefusal(member.instance, manifest)) {
+        if (auto refusal = MemberRefusal(member.instance, target.manifest, base.patch.get())) {
+            if (base.patch) {  // audited as ApplyPatch audits it, for the compliance report
+                out.audits.push_back(
+                    PatchAudit(principal, request, "", "refused", *refusal, base.patch->id));
+            }
             refuse(*refusal);
             continue;
         }
-        auto plan = PlanAboveFloors(manifest, member.instance.inventory, inputs.releases,
+        auto plan = PlanAboveFloors(target.manifest, member.instance.inventory, target.releases,
                                     inputs.floors, rules_);
         if (!plan) {
             refuse(plan.error().message);
             continue;
         }
         if (const auto& invalid = (*verdicts)[i]) {
-            out.audits.push_back(ValidationAudit(principal, request, *invalid));
+            out.audits.push_back(base.patch ? PatchAudit(principal, request, "", "refused",
+                                                         invalid->message, base.patch->id)
+                                            : ValidationAudit(principal, request, *invalid));
             refuse(invalid->message);
             continue;
         }
@@ -244,7 +274,10 @@ boost::asio::awaitable<Expected<FleetEvaluation>> Evaluation::EvaluateFleet(
         auto deployment =
             NewDeployment(principal, request, member.instance, std::move(*plan), clock_.Now());
         ApplyDecision(deployment, *decision);
-        out.audits.push_back(DecisionAudit(principal, request, deployment, *decision));
+        out.audits.push_back(base.patch ? PatchAudit(principal, request, deployment.id,
+                                                     AuditDecision(decision->verdict),
+                                                     decision->reason, base.patch->id)
+                                        : DecisionAudit(principal, request, deployment, *decision));
         if (decision->verdict == policy::Verdict::kRefuse) {
             refuse(decision->reason);
             continue;

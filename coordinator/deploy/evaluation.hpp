@@ -56,12 +56,13 @@ public:
                                                          EvaluationSubject subject,
                                                          std::optional<std::string> patch_id);
 
-    // Evaluate for every member of `inputs` with `base` (its instance_id is each member's): the
-    // same steps, decisions and audit entries, but nothing recorded here — the caller stores the
-    // audits with the deployments in one transaction. Errors: kNotFound (the manifest), kBusy.
+    // Evaluate for every member of `inputs` that `targets` gives a manifest, with `base` (its
+    // instance_id and manifest_id are each member's): the same steps, decisions and audit entries
+    // (a patch application's when base.patch is set), but nothing recorded here — the caller
+    // stores the audits with the deployments in one transaction. Errors: kBusy.
     boost::asio::awaitable<Expected<FleetEvaluation>> EvaluateFleet(
         const domain::Principal& principal, const CreateDeploymentRequest& base,
-        const ports::FleetInputs& inputs);
+        const ports::FleetInputs& inputs, const ports::FleetTargets& targets);
 
 private:
     boost::asio::awaitable<Expected<void>> Record(domain::AuditDraft draft);

@@ -33,48 +33,111 @@ asio::awaitable<bool> PatchService::EnforceOne(const domain::SecurityPatch& patc
     co_return applied->deployment.has_value();
 }
 
-asio::awaitable<void> PatchService::Enforce(std::string patch_id) {
-    auto patch = co_await repositories_.patches.Get(patch_id);
+// Which instances the patch affects is the patch rules' answer (semver ranges), read once for the
+// fleet; the selection and the phases are the rollout's, in SQL.
+asio::awaitable<Expected<PatchService::FleetFit>> PatchService::FitOf(
+    const domain::SecurityPatch& patch) {
     std::string everyone;
     auto fleet = co_await repositories_.patches.CurrentManifests(everyone);
-    if (!patch || !fleet) {
+    if (!fleet) {
+        co_return fleet.error();
+    }
+    FleetFit fit;
+    fit.checked = fleet->size();
+    for (const auto& item : *fleet) {
+        const auto found = domain::CheckPatch(patch, item.manifest).fit;
+        if (found == domain::PatchFit::kAffected) {
+            fit.affected.push_back(item.instance_id);
+        } else if (found == domain::PatchFit::kWouldDowngrade) {
+            ++fit.conflicts;  // left where it is (ADR 0019): the reports show it
+        }
+    }
+    co_return fit;
+}
+
+asio::awaitable<Expected<PatchRolloutOutcome>> PatchService::RolloutOf(
+    const domain::Principal& principal, const domain::SecurityPatch& patch, FleetFit fit,
+    const PatchRolloutRequest& request) {
+    PatchRolloutOutcome outcome{{}, fit.checked, fit.affected.size(), fit.conflicts};
+    CreateRolloutRequest rollout;
+    rollout.selector = request.selector;
+    if (!request.selector && request.instance_ids.empty()) {
+        rollout.selector = domain::Selector{};  // the whole fleet
+    }
+    rollout.instance_ids = request.instance_ids;
+    rollout.strategy = request.strategy.value_or(options_.enforcement);
+    rollout.reason = request.reason;
+    rollout.patch_id = patch.id;
+    rollout.enforced = request.enforced;
+    rollout.within = std::move(fit.affected);
+    auto created = co_await rollouts_.Create(principal, rollout);
+    if (!created) {
+        co_return created.error();
+    }
+    outcome.rollout = std::move(*created);
+    co_return outcome;
+}
+
+asio::awaitable<Expected<PatchRolloutOutcome>> PatchService::StartRollout(
+    const domain::Principal& principal, const PatchRolloutRequest& request) {
+    auto patch = co_await PatchNamed(request.patch_id);
+    if (!patch) {
+        co_return patch.error();
+    }
+    auto fit = co_await FitOf(*patch);
+    if (!fit) {
+        co_return fit.error();
+    }
+    co_return co_await RolloutOf(principal, *patch, std::move(*fit), request);
+}
+
+asio::awaitable<void> PatchService::Enforce(std::string patch_id) {
+    const domain::Principal system{"system", domain::Role::kAdmin, ""};
+    auto patch = co_await repositories_.patches.Get(patch_id);
+    Expected<FleetFit> fit = MakeError(Errc::kInternal, "not read");
+    if (patch) {
+        fit = co_await FitOf(*patch);
+    }
+    if (!patch || !fit) {
         log::Warn("patch enforcement skipped patch_id={} error=\"{}\"", patch_id,
-                  !patch ? patch.error().message : fleet.error().message);
+                  !patch ? patch.error().message : fit.error().message);
         co_return;
     }
-    std::size_t affected = 0;
-    std::size_t created = 0;
-    std::size_t conflicts = 0;
-    for (const auto& item : *fleet) {
-        if (background_.Stopping()) {
-            break;  // shutting down: the next start's catch-ups finish the job
-        }
-        const auto fit = domain::CheckPatch(*patch, item.manifest).fit;
-        if (fit == domain::PatchFit::kAffected) {
-            ++affected;
-            created += co_await EnforceOne(*patch, item.instance_id) ? 1 : 0;
-        } else if (fit == domain::PatchFit::kWouldDowngrade) {
-            // Left where it is (ADR 0019): the reports show it as a conflict for an operator.
-            ++conflicts;
+    boost::json::object details{{"instances_checked", fit->checked},
+                                {"affected", fit->affected.size()},
+                                {"conflicts", fit->conflicts},
+                                {"rollout_id", nullptr}};
+    std::string reason = "no instance affected: nothing to roll out";
+    Expected<PatchRolloutOutcome> started = MakeError(Errc::kNotFound, reason);
+    if (!fit->affected.empty()) {
+        PatchRolloutRequest request{
+            .patch_id = patch_id,
+            .reason = "enforcement of " + patch->severity + " patch " + patch_id,
+            .enforced = true};
+        started = co_await RolloutOf(system, *patch, *fit, request);
+        reason = started ? "rollout " + started->rollout.id + " for " +
+                               std::to_string(started->affected) + " affected instances"
+                         : "not started: " + started.error().message;
+        if (started) {
+            details["rollout_id"] = started->rollout.id;
         }
     }
-    // The end of enforcement is an audit entry of its own: what it found and did.
-    boost::json::object details{{"instances_checked", fleet->size()},
-                                {"affected", affected},
-                                {"deployments_created", created},
-                                {"conflicts", conflicts}};
-    domain::AuditDraft audit{"system",
-                             "patch.enforce",
-                             "security_patch",
-                             patch_id,
-                             "",
-                             "recorded",
-                             "applied to " + std::to_string(created) + " of " +
-                                 std::to_string(affected) + " affected instances",
-                             boost::json::serialize(details)};
+    // The start of enforcement is an audit entry of its own: what it found and which rollout
+    // carries it.
+    domain::AuditDraft audit{
+        "system", "patch.enforce", "security_patch",  patch_id,
+        "",       "recorded",      std::move(reason), boost::json::serialize(details)};
     if (auto recorded = co_await repositories_.audit.Record(audit); !recorded) {
         log::Warn("patch enforcement not audited patch_id={} error=\"{}\"", patch_id,
                   recorded.error().message);
+    }
+    if (!started) {
+        co_return;
+    }
+    // The first batch goes out now, not at the next scheduler pass.
+    if (auto advanced = co_await rollouts_.AdvanceNow(started->rollout.id); !advanced) {
+        log::Warn("patch rollout not advanced rollout_id={} error=\"{}\"", started->rollout.id,
+                  advanced.error().message);
     }
 }
 

@@ -12,11 +12,14 @@ namespace waka::coordinator::deploy {
 namespace asio = boost::asio;
 
 PatchService::PatchService(ports::Repositories& repositories, Evaluation& evaluation,
-                           DeploymentService& deployments, TaskGroup& background)
+                           DeploymentService& deployments, RolloutService& rollouts,
+                           TaskGroup& background, PatchOptions options)
     : repositories_(repositories),
       evaluation_(evaluation),
       deployments_(deployments),
-      background_(background) {}
+      rollouts_(rollouts),
+      background_(background),
+      options_(std::move(options)) {}
 
 asio::awaitable<Expected<domain::Manifest>> PatchService::CurrentManifest(
     const std::string& instance_id) {
@@ -137,13 +140,17 @@ asio::awaitable<Expected<CreateDeploymentOutcome>> PatchService::EvaluatePatched
     co_return std::move(evaluated->outcome);
 }
 
+asio::awaitable<Expected<domain::SecurityPatch>> PatchService::PatchNamed(std::string id) {
+    auto patch = co_await repositories_.patches.Get(id);
+    if (!patch && patch.error().Is(Errc::kNotFound)) {
+        co_return MakeError(Errc::kNotFound, "Patch " + id + " not found");
+    }
+    co_return patch;
+}
+
 asio::awaitable<Expected<ApplyPatchOutcome>> PatchService::ApplyPatch(
     const domain::Principal& principal, const ApplyPatchRequest& request) {
-    std::string patch_id = request.patch_id;
-    auto patch = co_await repositories_.patches.Get(patch_id);
-    if (!patch && patch.error().Is(Errc::kNotFound)) {
-        co_return MakeError(Errc::kNotFound, "Patch " + request.patch_id + " not found");
-    }
+    auto patch = co_await PatchNamed(request.patch_id);
     if (!patch) {
         co_return patch.error();
     }

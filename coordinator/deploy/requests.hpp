@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,11 @@ struct CreateDeploymentRequest {
     // this starts (kind deploy) or reverts (kind rollback); storing links each member in the same
     // transaction (ADR 0037).
     std::optional<std::string> rollout_id;
+    // Server side only, honoured by CreateFleet alone: the patch a fleet change of kind patch
+    // applies (its deployments are linked to it and audited as patch applications), and whether
+    // enforcement made it.
+    std::shared_ptr<const domain::SecurityPatch> patch;
+    bool enforced = false;
 };
 
 struct CreateDeploymentOutcome {

@@ -93,8 +93,8 @@ asio::awaitable<Expected<domain::ResolutionContext>> ResolutionService::Load(
 }
 
 asio::awaitable<Expected<std::vector<std::optional<Error>>>> ResolutionService::ValidateFleet(
-    const std::vector<ports::FleetMember>& members, const domain::Manifest& manifest,
-    bool skip_validation) {
+    const std::vector<const ports::FleetMember*>& members,
+    const std::vector<const domain::Manifest*>& manifests, bool skip_validation) {
     auto index = co_await CatalogIndex();
     if (!index) {
         co_return index.error();
@@ -102,23 +102,25 @@ asio::awaitable<Expected<std::vector<std::optional<Error>>>> ResolutionService::
     const auto now = clock_.Now();
     std::vector<domain::ResolutionContext> contexts;
     contexts.reserve(members.size());
-    for (const auto& member : members) {
+    for (const auto* member : members) {
         domain::ResolutionContext context;
         context.index = *index;
-        context.instance_id = member.instance.id;
-        context.pins = member.pins;
+        context.instance_id = member->instance.id;
+        context.pins = member->pins;
         context.pins_in_force = domain::PinsInForce(context.pins, now);
-        context.quarantined = member.quarantined;
-        context.current = member.current;
+        context.quarantined = member->quarantined;
+        context.current = member->current;
         context.now = now;
         context.max_steps = max_steps_;
         contexts.push_back(std::move(context));
     }
-    co_return co_await Compute([&contexts, &manifest,
+    co_return co_await Compute([&contexts, &manifests,
                                 skip_validation]() -> Expected<std::vector<std::optional<Error>>> {
         std::vector<std::optional<Error>> verdicts;
         verdicts.reserve(contexts.size());
-        for (const auto& context : contexts) {
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            const auto& context = contexts[i];
+            const auto& manifest = *manifests[i];
             auto valid = skip_validation ? CheckPins(context, manifest)
                                          : ValidateManifest(context, manifest);
             if (valid) {

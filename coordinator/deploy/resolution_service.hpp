@@ -48,14 +48,14 @@ public:
                                                               domain::Manifest manifest,
                                                               bool skip_validation);
 
-    // ValidateDeployment for every member of a fleet change (ADR 0037), on inputs already read in
-    // one snapshot, in one task on the pool (so a phase takes one slot of resolver.max_queued, not
-    // one per member). Answers, per member in order, nothing or the refusal ValidateDeployment
-    // would answer (a member past the step budget is refused like any other); kBusy when the
-    // pool is full.
+    // ValidateDeployment for every member of a fleet change (ADR 0037) to its manifest
+    // (manifests[i] for members[i]), on inputs already read in one snapshot, in one task on the
+    // pool (so a phase takes one slot of resolver.max_queued, not one per member). Answers, per
+    // member in order, nothing or the refusal ValidateDeployment would answer (a member past the
+    // step budget is refused like any other); kBusy when the pool is full.
     boost::asio::awaitable<Expected<std::vector<std::optional<Error>>>> ValidateFleet(
-        const std::vector<ports::FleetMember>& members, const domain::Manifest& manifest,
-        bool skip_validation);
+        const std::vector<const ports::FleetMember*>& members,
+        const std::vector<const domain::Manifest*>& manifests, bool skip_validation);
 
     // Registration check of a new release: kInvalidArgument naming the cycle ("suite:a -> suite:b
     // -> suite:a") when its dependencies would close a dependency cycle among components (the

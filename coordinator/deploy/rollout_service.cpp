@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 
+#include "coordinator/deploy/patch_targets.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/core/log.hpp"
 
@@ -33,10 +34,12 @@ void KeepEarliest(std::optional<TimePoint>& earliest, std::optional<TimePoint> c
 
 }  // namespace
 
-RolloutService::RolloutService(ports::RolloutRepository& rollouts, DeploymentService& deployments,
+RolloutService::RolloutService(ports::Repositories& repositories, DeploymentService& deployments,
                                ApprovalService& approvals, const Clock& clock,
                                RolloutOptions options)
-    : rollouts_(rollouts),
+    : rollouts_(repositories.rollouts),
+      patches_(repositories.patches),
+      manifests_(repositories.manifests),
       deployments_(deployments),
       approvals_(approvals),
       clock_(clock),
@@ -55,11 +58,13 @@ asio::awaitable<Expected<ports::Rollout>> RolloutService::Create(
         }
     }
     ports::NewRollout rollout{NewId("rollout"),        request.manifest_id, request.selector,
-                              std::move(explicit_ids), request.strategy,    request.reason};
+                              std::move(explicit_ids), request.strategy,    request.reason,
+                              request.patch_id,        request.enforced,    request.within};
     auto created = co_await rollouts_.Create(by, rollout);
     if (created) {
-        log::Info("rollout created rollout_id={} manifest_id={} members={}", created->id,
-                  created->manifest_id, created->member_count);
+        log::Info("rollout created rollout_id={} manifest_id={} patch_id={} members={}",
+                  created->id, created->manifest_id, created->patch_id.value_or(""),
+                  created->member_count);
         Changed();
     }
     co_return created;
@@ -130,6 +135,14 @@ asio::awaitable<Expected<RolloutPassReport>> RolloutService::Advance() {
             log::Warn("rollout step failed rollout_id={} error=\"{}\"", id,
                       advanced.error().message);
         }
+    }
+    co_return report;
+}
+
+asio::awaitable<Expected<RolloutPassReport>> RolloutService::AdvanceNow(const std::string& id) {
+    RolloutPassReport report;
+    if (auto advanced = co_await AdvanceOne(id, report); !advanced) {
+        co_return advanced.error();
     }
     co_return report;
 }
@@ -218,7 +231,15 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
     request.reason = "rollout " + rollout.id + " phase " + phase +
                      (rollout.reason.empty() ? std::string() : ": " + rollout.reason);
     request.rollout_id = rollout.id;
-    auto created = co_await deployments_.CreateFleet(creator, request, *ids);
+    DeploymentService::TargetChooser choose;
+    if (rollout.patch_id) {
+        auto patched = co_await PatchStart(*rollout.patch_id, request, rollout.enforced);
+        if (!patched) {
+            co_return patched.error();
+        }
+        choose = std::move(*patched);
+    }
+    auto created = co_await deployments_.CreateFleet(creator, request, *ids, choose);
     if (!created) {
         co_return created.error();
     }
@@ -228,6 +249,44 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
     }
     report.members_skipped += static_cast<int>(created->refused.size());
     co_return Expected<void>{};
+}
+
+// The request becomes a patch application's (kind patch, decided by the patch rows of
+// docs/design.md §4.1 for its severity), and the chooser gives each member the patch applied to
+// its current manifest, read with the members (patch_targets.hpp).
+asio::awaitable<Expected<DeploymentService::TargetChooser>> RolloutService::PatchStart(
+    const std::string& patch_id, CreateDeploymentRequest& request, bool enforced) {
+    std::string id = patch_id;
+    auto patch = co_await patches_.Get(id);
+    if (!patch) {
+        co_return patch.error().WithContext("load the rollout's patch");
+    }
+    auto shared = std::make_shared<const domain::SecurityPatch>(std::move(*patch));
+    request.kind = "patch";
+    request.severity = shared->severity;
+    request.patch = shared;
+    request.enforced = enforced;
+    co_return DeploymentService::TargetChooser(
+        [this, shared](const std::vector<ports::FleetMember>& members)
+            -> asio::awaitable<Expected<ports::FleetTargets>> {
+            std::string patch_key = shared->id;
+            std::string every_instance;
+            auto links = co_await patches_.Deployments(patch_key, every_instance);
+            if (!links) {
+                co_return links.error();
+            }
+            auto targets = PatchTargets(*shared, members, *links, [] { return NewId("manifest"); });
+            if (!targets) {
+                co_return targets.error();
+            }
+            // An earlier batch may have stored the same patched manifest: reuse it.
+            auto same = co_await manifests_.FindSameContent(targets->new_manifests);
+            if (!same) {
+                co_return same.error();
+            }
+            ReuseStored(*targets, *same);
+            co_return targets;
+        });
 }
 
 // The revert is set-based too (ADR 0037): changed members are grouped by the manifest their

@@ -8,6 +8,7 @@
 
 #include "coordinator/deploy/approval_service.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/ports/repositories.hpp"
 #include "coordinator/ports/rollout_repository.hpp"
 #include "shared/core/clock.hpp"
 #include "shared/core/error.hpp"
@@ -21,11 +22,16 @@
 namespace waka::coordinator::deploy {
 
 struct CreateRolloutRequest {
-    std::string manifest_id;
+    std::string manifest_id;  // empty for a patch rollout
     std::optional<domain::Selector> selector;
     std::vector<std::string> instance_ids;
     domain::RolloutStrategy strategy = domain::DefaultStrategy();
     std::string reason;
+    // A patch rollout (ADR 0038, made by PatchService): each member gets the patch applied to its
+    // own current manifest; `within` the instances it affects.
+    std::optional<std::string> patch_id;
+    bool enforced = false;
+    std::optional<std::vector<std::string>> within;
 };
 
 // What one scheduler pass did to the rollouts.
@@ -47,7 +53,8 @@ struct RolloutOptions {
 
 class RolloutService {
 public:
-    RolloutService(ports::RolloutRepository& rollouts, DeploymentService& deployments,
+    // Uses the rollout, patch and manifest repositories of `repositories`.
+    RolloutService(ports::Repositories& repositories, DeploymentService& deployments,
                    ApprovalService& approvals, const Clock& clock, RolloutOptions options = {});
 
     // Errors: those of ports::RolloutRepository::Create and domain::ValidateStrategy.
@@ -79,6 +86,9 @@ public:
 
     // Moves every running or reverting rollout as far as it can go now.
     boost::asio::awaitable<Expected<RolloutPassReport>> Advance();
+    // The same for one rollout, at once (a patch's enforcement starts its first batch without
+    // waiting for the scheduler). Safe beside a pass: every step is a conditional claim.
+    boost::asio::awaitable<Expected<RolloutPassReport>> AdvanceNow(const std::string& id);
 
 private:
     void Changed() const {
@@ -93,8 +103,13 @@ private:
                                                         RolloutPassReport& report);
     boost::asio::awaitable<Expected<void>> RevertStep(const ports::Rollout& rollout,
                                                       RolloutPassReport& report);
+    // A patch rollout's members start as patch applications, each on its own current manifest.
+    boost::asio::awaitable<Expected<DeploymentService::TargetChooser>> PatchStart(
+        const std::string& patch_id, CreateDeploymentRequest& request, bool enforced);
 
     ports::RolloutRepository& rollouts_;
+    ports::PatchRepository& patches_;
+    ports::ManifestRepository& manifests_;
     DeploymentService& deployments_;
     ApprovalService& approvals_;
     const Clock& clock_;

@@ -132,6 +132,14 @@ RolloutStrategy DefaultStrategy() {
     return strategy;
 }
 
+RolloutStrategy PatchEnforcementStrategy() {
+    RolloutStrategy strategy = DefaultStrategy();
+    strategy.max_concurrency = Amount{true, 25};
+    strategy.max_failures = Amount{true, 10};
+    strategy.on_failure = FailureAction::kPause;
+    return strategy;
+}
+
 Expected<void> ValidateStrategy(const RolloutStrategy& strategy) {
     if (strategy.phases.empty()) {
         return Invalid("strategy.phases", "at least one phase is needed");

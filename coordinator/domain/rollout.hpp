@@ -62,6 +62,9 @@ struct RolloutStrategy {
 // The one-phase strategy used when a request names none: everything at once, pause at the first
 // failure.
 [[nodiscard]] RolloutStrategy DefaultStrategy();
+// What a patch's enforcement uses unless configured (patches.rollout_strategy, ADR 0038): no
+// bake, a quarter of the affected fleet at once, pause once more than a tenth has failed.
+[[nodiscard]] RolloutStrategy PatchEnforcementStrategy();
 // Errors (kInvalidArgument, the message names the field): no phase, more than 20, an empty or
 // repeated name, a reach that goes down, a last phase that does not reach 100 %, a percentage
 // outside [0, 100], a bake over 7 days, unreachable_after outside 1 minute..7 days.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "coordinator/domain/model.hpp"
+#include "shared/core/clock.hpp"
 
 // Internal to waka_coord_pg: what the per-instance reads of the pins, quarantine, policy and
 // manifest repositories answer, for a whole set of instances in one statement each (a rollout
@@ -25,5 +26,12 @@ namespace waka::coordinator::pg {
 // Manifests by id (ManifestRepository::Get).
 [[nodiscard]] std::map<std::string, domain::Manifest> ManifestsOf(pqxx::transaction_base& tx,
                                                                   const std::string& ids_json);
+
+// The one write among them: stores new manifests (their content hash set) in one statement, as
+// ManifestRepository::Create stores one, and answers their "manifest.create" audit entries for the
+// caller to append with the rest of its transaction's entries.
+[[nodiscard]] std::vector<domain::AuditDraft> InsertManifests(
+    pqxx::transaction_base& tx, const std::vector<domain::Manifest>& manifests,
+    const std::string& actor, TimePoint now);
 
 }  // namespace waka::coordinator::pg

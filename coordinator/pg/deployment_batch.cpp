@@ -132,26 +132,61 @@ bool LinkMembers(pqxx::work& tx, const std::vector<domain::Deployment>& deployme
                    .size() == reverts.size();
 }
 
+// PatchRepository::Link for every deployment of a fleet patch, in one statement.
+void LinkPatch(pqxx::work& tx, const std::vector<domain::Deployment>& deployments,
+               const std::string& patch_id, bool enforced) {
+    boost::json::array rows;
+    for (const auto& d : deployments) {
+        rows.push_back({{"d", d.id}, {"i", d.instance_id}});
+    }
+    tx.exec_params(
+        "INSERT INTO patch_deployments (deployment_id, patch_id, instance_id, enforced) "
+        "SELECT x.d, $2, x.i, $3 FROM jsonb_to_recordset($1::jsonb) AS x(d text, i text)",
+        boost::json::serialize(rows), patch_id, enforced);
+}
+
 }  // namespace
 
-boost::asio::awaitable<Expected<ports::FleetInputs>> PgDeploymentRepository::LoadFleetInputs(
-    const std::string& manifest_id, const std::vector<std::string>& instance_ids) {
+boost::asio::awaitable<Expected<std::vector<ports::FleetMember>>>
+PgDeploymentRepository::LoadFleetMembers(const std::vector<std::string>& instance_ids) {
+    co_return co_await database_.Run(
+        [&](pqxx::connection& c) -> Expected<std::vector<ports::FleetMember>> {
+            pqxx::read_transaction tx(c);
+            return FindMembers(tx, instance_ids);
+        });
+}
+
+boost::asio::awaitable<Expected<ports::FleetInputs>> PgDeploymentRepository::LoadFleetTargets(
+    const std::vector<std::string>& manifest_ids,
+    const std::vector<domain::Manifest>& new_manifests) {
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::FleetInputs> {
         pqxx::read_transaction tx(c);
-        domain::DeploymentInputs shared;
-        shared.manifest = FindManifest(tx, manifest_id);
-        AddManifestReleases(tx, shared);
-        return ports::FleetInputs{std::move(shared.manifest), std::move(shared.releases),
-                                  SelectFloors(tx), FindMembers(tx, instance_ids)};
+        auto stored = ManifestsOf(tx, JsonTextArray(manifest_ids));
+        for (const auto& m : new_manifests) {
+            stored.emplace(m.id, m);
+        }
+        std::vector<const domain::Manifest*> manifests;
+        for (const auto& [id, m] : stored) {
+            manifests.push_back(&m);
+        }
+        auto releases = ReleasesOfManifests(tx, manifests);
+        ports::FleetInputs inputs;
+        for (auto& [id, m] : stored) {
+            inputs.targets.emplace(id, ports::FleetTarget{std::move(m), std::move(releases[id])});
+        }
+        inputs.floors = SelectFloors(tx);
+        return inputs;
     });
 }
 
 boost::asio::awaitable<Expected<void>> PgDeploymentRepository::InsertBatch(
-    const std::vector<domain::Deployment>& deployments,
-    const std::vector<domain::AuditDraft>& audits) {
+    const ports::FleetWrite& write) {
     const auto now = clock_.Now();
+    const auto& deployments = write.deployments;
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
+        auto audits = InsertManifests(tx, write.manifests, write.actor, now);
+        audits.insert(audits.end(), write.audits.begin(), write.audits.end());
         tx.exec_params(
             "INSERT INTO deployments (id, kind, status, instance_id, manifest_id, "
             "previous_manifest_id, requested_by, reason, force, skip_validation, plan, "
@@ -168,6 +203,9 @@ boost::asio::awaitable<Expected<void>> PgDeploymentRepository::InsertBatch(
             "x.d, $2::timestamptz, x.s, x.st, x.m FROM jsonb_to_recordset($1::jsonb) "
             "AS x(d text, s text, st text, m text, n bigint) ORDER BY x.n",
             boost::json::serialize(EventRows(deployments)), FormatRfc3339(now));
+        if (write.patch_id) {
+            LinkPatch(tx, deployments, *write.patch_id, write.enforced);
+        }
         if (!LinkMembers(tx, deployments)) {
             return MakeError(Errc::kConflict,
                              "a rollout member is no longer waiting to start: nothing stored");

@@ -44,11 +44,12 @@ public:
         ports::RollbackListFilter filter) override;
     boost::asio::awaitable<Expected<ports::StatusCounts>> CountByStatus() override;
     // Set-based forms (deployment_batch.cpp).
-    boost::asio::awaitable<Expected<ports::FleetInputs>> LoadFleetInputs(
-        const std::string& manifest_id, const std::vector<std::string>& instance_ids) override;
-    boost::asio::awaitable<Expected<void>> InsertBatch(
-        const std::vector<domain::Deployment>& deployments,
-        const std::vector<domain::AuditDraft>& audits) override;
+    boost::asio::awaitable<Expected<std::vector<ports::FleetMember>>> LoadFleetMembers(
+        const std::vector<std::string>& instance_ids) override;
+    boost::asio::awaitable<Expected<ports::FleetInputs>> LoadFleetTargets(
+        const std::vector<std::string>& manifest_ids,
+        const std::vector<domain::Manifest>& new_manifests) override;
+    boost::asio::awaitable<Expected<void>> InsertBatch(const ports::FleetWrite& write) override;
     boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> ClaimBatch(
         const std::vector<std::string>& instance_ids) override;
 

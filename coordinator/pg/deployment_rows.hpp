@@ -1,8 +1,10 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "coordinator/domain/model.hpp"
 
@@ -23,6 +25,10 @@ namespace waka::coordinator::pg {
                                                          const std::string& type,
                                                          const std::string& name,
                                                          const std::string& version);
+// The stored releases every manifest names, read in one statement: manifest id -> "<type>:<name>"
+// -> release (a release not stored is absent, as AddManifestReleases leaves it).
+[[nodiscard]] std::map<std::string, std::map<std::string, domain::Release>> ReleasesOfManifests(
+    pqxx::transaction_base& tx, const std::vector<const domain::Manifest*>& manifests);
 // Adds the stored release of every component inputs.manifest names (when it has one) to
 // inputs.releases ("<type>:<name>").
 void AddManifestReleases(pqxx::transaction_base& tx, domain::DeploymentInputs& inputs);

@@ -171,4 +171,68 @@ std::map<std::string, domain::Manifest> ManifestsOf(pqxx::transaction_base& tx,
     return manifests;
 }
 
+boost::asio::awaitable<Expected<std::map<std::string, std::string>>>
+PgManifestRepository::FindSameContent(const std::vector<domain::Manifest>& candidates) {
+    boost::json::array rows;
+    for (const auto& m : candidates) {
+        boost::json::object row{{"id", m.id}, {"h", m.content_hash}};
+        if (m.instance_id) {
+            row["i"] = *m.instance_id;
+        }
+        rows.push_back(std::move(row));
+    }
+    co_return co_await database_.Run(
+        [&](pqxx::connection& c) -> Expected<std::map<std::string, std::string>> {
+            pqxx::read_transaction tx(c);
+            std::map<std::string, std::string> same;
+            for (const auto& row : tx.exec_params(
+                     "SELECT DISTINCT ON (x.id) x.id, m.id FROM jsonb_to_recordset($1::jsonb) AS "
+                     "x(id text, h text, i text) JOIN manifests m ON m.content_hash = x.h AND "
+                     "m.instance_id IS NOT DISTINCT FROM x.i ORDER BY x.id, m.created_at, m.id",
+                     boost::json::serialize(rows))) {
+                same.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+            }
+            return same;
+        });
+}
+
+std::vector<domain::AuditDraft> InsertManifests(pqxx::transaction_base& tx,
+                                                const std::vector<domain::Manifest>& manifests,
+                                                const std::string& actor, TimePoint now) {
+    boost::json::array rows;
+    std::vector<domain::AuditDraft> audits;
+    for (const auto& m : manifests) {
+        boost::json::object row{{"id", m.id},
+                                {"pn", m.platform_name},
+                                {"pv", m.platform_version},
+                                {"s", boost::json::parse(StringMapToJson(m.suites))},
+                                {"c", boost::json::parse(StringMapToJson(m.capabilities))},
+                                {"cf", boost::json::parse(m.configuration_json)},
+                                {"h", m.content_hash}};
+        if (m.instance_id) {
+            row["i"] = *m.instance_id;
+        }
+        rows.push_back(std::move(row));
+        boost::json::object details{{"content_hash", m.content_hash},
+                                    {"platform_version", m.platform_version}};
+        audits.push_back({.actor = actor,
+                          .action = "manifest.create",
+                          .target_type = "manifest",
+                          .target_id = m.id,
+                          .instance_id = m.instance_id.value_or(""),
+                          .reason = "",
+                          .details_json = boost::json::serialize(details)});
+    }
+    if (!rows.empty()) {
+        tx.exec_params(
+            "INSERT INTO manifests (id, instance_id, platform_name, platform_version, suites, "
+            "capabilities, configuration, content_hash, created_by, created_at) SELECT x.id, "
+            "x.i, x.pn, x.pv, x.s, x.c, x.cf, x.h, $2, $3::timestamptz FROM "
+            "jsonb_to_recordset($1::jsonb) AS x(id text, i text, pn text, pv text, s jsonb, "
+            "c jsonb, cf jsonb, h text)",
+            boost::json::serialize(rows), actor, FormatRfc3339(now));
+    }
+    return audits;
+}
+
 }  // namespace waka::coordinator::pg

@@ -21,6 +21,8 @@ public:
     boost::asio::awaitable<Expected<domain::Manifest>> Get(std::string id) override;
     boost::asio::awaitable<Expected<std::vector<domain::Manifest>>> List(
         ports::ManifestFilter filter) override;
+    boost::asio::awaitable<Expected<std::map<std::string, std::string>>> FindSameContent(
+        const std::vector<domain::Manifest>& candidates) override;
 
 private:
     db::Database& database_;

@@ -46,14 +46,18 @@ Expected<void> CheckExplicit(pqxx::work& tx, const std::vector<std::string>& ids
 // rollout id: stable for one rollout, different between rollouts.
 std::vector<Selected> SelectMembers(pqxx::work& tx, const ports::NewRollout& rollout) {
     const bool use_selector = rollout.selector.has_value();
+    const bool restricted = rollout.within.has_value();
     auto rows = tx.exec_params(
         "SELECT i.id, i.current_manifest_id FROM instances i "
         "LEFT JOIN jsonb_array_elements_text($3::jsonb) WITH ORDINALITY AS x(id, n) "
         "ON x.id = i.id WHERE i.decommissioned_at IS NULL AND (($2 AND " +
             SelectorCondition("i", 1) +
-            ") OR x.id IS NOT NULL) ORDER BY x.n NULLS LAST, md5($4 || i.id), i.id",
+            ") OR x.id IS NOT NULL) AND (NOT $5 OR i.id IN (SELECT "
+            "jsonb_array_elements_text($6::jsonb))) ORDER BY x.n NULLS LAST, md5($4 || i.id), "
+            "i.id",
         use_selector ? SelectorParam(*rollout.selector) : std::string("[]"), use_selector,
-        JsonTextArray(rollout.instance_ids), rollout.id);
+        JsonTextArray(rollout.instance_ids), rollout.id, restricted,
+        JsonTextArray(rollout.within.value_or(std::vector<std::string>{})));
     std::vector<Selected> selected;
     selected.reserve(rows.size());
     for (const auto& row : rows) {
@@ -75,6 +79,23 @@ Expected<void> CheckManifest(pqxx::work& tx, const std::string& manifest_id,
                                                          " belongs to instance " + *scope +
                                                          ", not to " + member.instance_id);
         }
+    }
+    return {};
+}
+
+// A patch rollout names a stored patch with no other rollout under way.
+Expected<void> CheckPatch(pqxx::work& tx, const std::string& patch_id) {
+    if (tx.exec_params("SELECT 1 FROM security_patches WHERE id = $1", patch_id).empty()) {
+        return MakeError(Errc::kNotFound, "Patch " + patch_id + " not found");
+    }
+    auto rows = tx.exec_params(
+        "SELECT id, state FROM rollouts WHERE patch_id = $1 AND state IN ('running', 'paused', "
+        "'reverting') LIMIT 1",
+        patch_id);
+    if (!rows.empty()) {
+        return MakeError(Errc::kConflict, "patch " + patch_id + " is already being rolled out by " +
+                                              rows[0][0].as<std::string>() + " (" +
+                                              rows[0][1].as<std::string>() + ")");
     }
     return {};
 }
@@ -109,6 +130,7 @@ void InsertMembers(pqxx::work& tx, const ports::NewRollout& rollout,
         }
         --left_in_phase;
         boost::json::object row{{"i", member.instance_id}, {"p", phase}};
+        row["a"] = !rollout.patch_id;  // a patch rollout does not claim (ADR 0038)
         if (member.current_manifest_id) {
             row["m"] = *member.current_manifest_id;
         }
@@ -117,7 +139,8 @@ void InsertMembers(pqxx::work& tx, const ports::NewRollout& rollout,
     // One statement for every member, however many.
     tx.exec_params(
         "INSERT INTO rollout_members (rollout_id, instance_id, phase, position, "
-        "previous_manifest_id) SELECT $1, x->>'i', (x->>'p')::int, n::int, x->>'m' "
+        "previous_manifest_id, active) SELECT $1, x->>'i', (x->>'p')::int, n::int, x->>'m', "
+        "(x->>'a')::boolean "
         "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(x, n)",
         rollout.id, boost::json::serialize(rows));
 }
@@ -165,6 +188,8 @@ std::string CreationDetails(const ports::NewRollout& rollout, const std::string&
                             std::size_t members) {
     boost::json::object details{
         {"manifest_id", rollout.manifest_id},
+        {"patch_id",
+         rollout.patch_id ? boost::json::value(*rollout.patch_id) : boost::json::value(nullptr)},
         {"selector", selector},
         {"instance_ids", boost::json::parse(JsonTextArray(rollout.instance_ids))},
         {"members", members},
@@ -187,26 +212,33 @@ boost::asio::awaitable<Expected<ports::Rollout>> PgRolloutRepository::Create(
         if (auto named = CheckExplicit(tx, rollout.instance_ids); !named) {
             return named.error();
         }
+        if (rollout.patch_id) {
+            if (auto patch = CheckPatch(tx, *rollout.patch_id); !patch) {
+                return patch.error();
+            }
+        }
         const auto members = SelectMembers(tx, rollout);
         if (members.empty()) {
             return MakeError(Errc::kInvalidArgument,
-                             "selector: matches no live instance (" +
+                             "selector: matches no live instance" +
+                                 std::string(rollout.patch_id ? " the patch affects" : "") + " (" +
                                  (selector.empty() ? std::string("no selector") : selector) + ")");
         }
-        if (auto scoped = CheckManifest(tx, rollout.manifest_id, members); !scoped) {
+        if (rollout.patch_id) {
+            // Patch rollouts claim nothing: no check against other rollouts.
+        } else if (auto scoped = CheckManifest(tx, rollout.manifest_id, members); !scoped) {
             return scoped.error();
-        }
-        if (auto free = CheckNotInAnother(tx, members); !free) {
+        } else if (auto free = CheckNotInAnother(tx, members); !free) {
             return free.error();
         }
         tx.exec_params(
             "INSERT INTO rollouts (id, state, manifest_id, selector, instance_ids, strategy, "
-            "reason, phase_started_at, created_by, created_role, created_at, updated_at) VALUES "
-            "($1, 'running', $2, $3, $4::jsonb, $5::jsonb, $6, $7::timestamptz, $8, $9, "
-            "$7::timestamptz, $7::timestamptz)",
+            "reason, phase_started_at, created_by, created_role, created_at, updated_at, "
+            "patch_id, enforced) VALUES ($1, 'running', NULLIF($2, ''), $3, $4::jsonb, "
+            "$5::jsonb, $6, $7::timestamptz, $8, $9, $7::timestamptz, $7::timestamptz, $10, $11)",
             rollout.id, rollout.manifest_id, selector, JsonTextArray(rollout.instance_ids),
             domain::StrategyToJson(rollout.strategy), rollout.reason, FormatRfc3339(now), by.actor,
-            std::string(domain::RoleName(by.role)));
+            std::string(domain::RoleName(by.role)), rollout.patch_id, rollout.enforced);
         InsertMembers(tx, rollout, members);
         auto stored = FindRollout(tx, rollout.id, now);
         const std::string message =

@@ -10,7 +10,8 @@ namespace waka::coordinator::pg {
 
 const std::string& RolloutColumns() {
     static const std::string columns =
-        "r.id, r.state, r.manifest_id, r.selector, r.instance_ids::text AS instance_ids, "
+        "r.id, r.state, r.manifest_id, r.patch_id, r.enforced, r.selector, r.instance_ids::text AS "
+        "instance_ids, "
         "r.strategy::text AS strategy, r.reason, r.current_phase, r.state_reason, r.created_by, "
         "r.created_role, " +
         SqlMillis("r.phase_started_at") + " AS phase_started_ms, " +
@@ -27,7 +28,9 @@ ports::Rollout RolloutFromRow(const pqxx::row& row) {
     // Only the CHECK constraint's words are stored; anything else reads as paused (nothing moves).
     r.state = domain::ParseRolloutState(row["state"].as<std::string>())
                   .value_or(domain::RolloutState::kPaused);
-    r.manifest_id = row["manifest_id"].as<std::string>();
+    r.manifest_id = OptionalText(row["manifest_id"]).value_or("");
+    r.patch_id = OptionalText(row["patch_id"]);
+    r.enforced = row["enforced"].as<bool>();
     r.selector = row["selector"].as<std::string>();
     const boost::json::value ids = boost::json::parse(row["instance_ids"].as<std::string>());
     for (const auto& id : ids.as_array()) {

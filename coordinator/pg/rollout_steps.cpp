@@ -112,7 +112,8 @@ boost::asio::awaitable<Expected<ports::Rollout>> PgRolloutRepository::Apply(
             tx.exec_params(
                 "UPDATE rollout_members m SET active = TRUE WHERE m.rollout_id = $1 AND NOT "
                 "m.active AND NOT EXISTS (SELECT 1 FROM rollout_members o WHERE o.instance_id = "
-                "m.instance_id AND o.active)",
+                "m.instance_id AND o.active) AND EXISTS (SELECT 1 FROM rollouts r WHERE r.id = "
+                "$1 AND r.patch_id IS NULL)",
                 id);
         }
         auto after = FindRollout(tx, id, now);

@@ -45,13 +45,39 @@ struct FleetMember {
     std::optional<domain::PolicyRecord> policy;                   // its active policy
 };
 
-// A fleet change's inputs, read in one snapshot: the manifest, its releases and the floors once,
-// and per member what DeploymentService::Create would read for it alone.
-struct FleetInputs {
-    std::optional<domain::Manifest> manifest;
+// A manifest a fleet change deploys, with the releases it names.
+struct FleetTarget {
+    domain::Manifest manifest;
     std::map<std::string, domain::Release> releases;  // "<type>:<name>" -> release
+};
+
+// Which manifest each member of a fleet change gets (ADR 0038): one for all, or one per member
+// (a patch applied to each member's own current manifest). New manifests are stored with the
+// deployments, in their transaction.
+struct FleetTargets {
+    std::map<std::string, std::string> manifest_of;  // instance id -> manifest id
+    std::vector<domain::Manifest> new_manifests;     // content hash set; stored with the change
+    std::vector<std::pair<std::string, std::string>> refused;  // instance id, why it gets none
+};
+
+// A fleet change's inputs: per member what DeploymentService::Create would read for it alone
+// (one snapshot), then every target manifest with its releases and the floors (a second one).
+struct FleetInputs {
+    std::map<std::string, FleetTarget> targets;  // by manifest id; a stored one not found is absent
     std::vector<domain::Floor> floors;
     std::vector<FleetMember> members;  // in the order asked; unknown ids are left out
+};
+
+// What a fleet change stores in one transaction.
+struct FleetWrite {
+    std::vector<domain::Manifest> manifests;  // new ones (FleetTargets::new_manifests)
+    std::string actor;                        // who made the change, the manifests' creator
+    std::vector<domain::Deployment> deployments;
+    std::vector<domain::AuditDraft> audits;
+    // Set for a patch: every deployment is linked to it (patch_deployments), as
+    // PatchRepository::Link does for one.
+    std::optional<std::string> patch_id;
+    bool enforced = false;
 };
 
 class DeploymentRepository {
@@ -103,15 +129,19 @@ public:
     virtual boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> ListRollbacks(
         RollbackListFilter filter) = 0;
     // Set-based forms for a rollout phase (ADR 0037): a few statements for the whole set, however
-    // many instances. LoadFleetInputs reads in one snapshot what Create reads per instance.
-    virtual boost::asio::awaitable<Expected<FleetInputs>> LoadFleetInputs(
-        const std::string& manifest_id, const std::vector<std::string>& instance_ids) = 0;
-    // Stores the deployments with their first events and, in the same transaction, every audit
-    // entry (theirs and the refusals'), and links each rollout member to its deployment while it
+    // many instances. LoadFleetMembers reads in one snapshot what Create reads per instance;
+    // LoadFleetTargets the manifests asked (stored ones by id, plus the new ones given) with
+    // their releases, and the floors.
+    virtual boost::asio::awaitable<Expected<std::vector<FleetMember>>> LoadFleetMembers(
+        const std::vector<std::string>& instance_ids) = 0;
+    virtual boost::asio::awaitable<Expected<FleetInputs>> LoadFleetTargets(
+        const std::vector<std::string>& manifest_ids,
+        const std::vector<domain::Manifest>& new_manifests) = 0;
+    // Stores the new manifests (each with its "manifest.create" audit entry), the deployments with
+    // their first events and, in the same transaction, every audit entry (theirs and the
+    // refusals') and the patch links, and links each rollout member to its deployment while it
     // is still pending; kConflict, nothing stored, when one no longer is.
-    virtual boost::asio::awaitable<Expected<void>> InsertBatch(
-        const std::vector<domain::Deployment>& deployments,
-        const std::vector<domain::AuditDraft>& audits) = 0;
+    virtual boost::asio::awaitable<Expected<void>> InsertBatch(const FleetWrite& write) = 0;
     // ClaimNext for every instance given, in one transaction: the dispatches claimed.
     virtual boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> ClaimBatch(
         const std::vector<std::string>& instance_ids) = 0;

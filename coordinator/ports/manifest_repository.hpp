@@ -41,6 +41,11 @@ public:
     // Newest first. An unknown cursor is kInvalidArgument.
     virtual boost::asio::awaitable<Expected<std::vector<domain::Manifest>>> List(
         ManifestFilter filter) = 0;
+    // For each candidate (content hash set), the oldest stored manifest with the same content and
+    // the same owner, if any, in one statement: candidate id -> stored id. A patch rollout reuses
+    // the patched manifest an earlier batch stored instead of storing a copy (ADR 0038).
+    virtual boost::asio::awaitable<Expected<std::map<std::string, std::string>>> FindSameContent(
+        const std::vector<domain::Manifest>& candidates) = 0;
 };
 
 }  // namespace waka::coordinator::ports

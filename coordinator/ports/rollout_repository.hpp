@@ -42,8 +42,10 @@ struct RolloutEventEntry {
 struct Rollout {
     std::string id;
     domain::RolloutState state = domain::RolloutState::kRunning;
-    std::string manifest_id;
-    std::string selector;  // canonical text; empty when only explicit ids were given
+    std::string manifest_id;              // empty for a patch rollout
+    std::optional<std::string> patch_id;  // a patch rollout's (ADR 0038)
+    bool enforced = false;                // made by the patch's enforcement
+    std::string selector;                 // canonical text; empty when only explicit ids were given
     std::vector<std::string> instance_ids;
     domain::RolloutStrategy strategy;
     std::string reason;
@@ -65,11 +67,15 @@ struct Rollout {
 
 struct NewRollout {
     std::string id;
-    std::string manifest_id;
+    std::string manifest_id;                   // empty when patch_id is set
     std::optional<domain::Selector> selector;  // none: only the explicit ids
     std::vector<std::string> instance_ids;
     domain::RolloutStrategy strategy;
     std::string reason;
+    std::optional<std::string> patch_id;
+    bool enforced = false;
+    // When set, only these instances can be members (a patch rollout: those the patch affects).
+    std::optional<std::vector<std::string>> within;
 };
 
 struct RolloutListFilter {
@@ -97,10 +103,11 @@ public:
     // Selects the live instances the selector matches plus the explicit ones, spreads them over
     // the phases (domain::PhaseSizes, in a stable order mixed by the rollout id so the canary is
     // not always the first instance by name), and stores the rollout, its members, its first event
-    // and its audit entry. Errors: kNotFound (the manifest or an explicit instance),
+    // and its audit entry. Errors: kNotFound (the manifest, the patch or an explicit instance),
     // kInvalidArgument (no instance selected; an explicit instance decommissioned; an
     // instance-scoped manifest for another instance), kConflict (an instance is in another active
-    // rollout: the message names both).
+    // rollout: the message names both; for a patch rollout, another unfinished rollout of the
+    // patch). A patch rollout's members do not claim their instances (ADR 0038).
     virtual boost::asio::awaitable<Expected<Rollout>> Create(const domain::Principal& by,
                                                              const NewRollout& rollout) = 0;
     // With events and at most `member_limit` members; 0: the counts only (a scheduler pass, a

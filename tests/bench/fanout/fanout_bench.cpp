@@ -106,8 +106,13 @@ int main(int argc, char** argv) {
     const auto dir = std::filesystem::temp_directory_path() / "waka-fanout-bench";
     release::TrustSettings trust;
     trust.require_signed = false;
-    auto core = std::make_unique<app::CoordinatorCore>(*database, clock, dir, channel,
-                                                       io.get_executor(), trust);
+    // Patch mode measures the engine's fan-out, so its enforcement strategy sends to every
+    // affected instance at once (the default caps it at 25 %: docs/rollouts.md).
+    app::CoreOptions core_options;
+    core_options.patches.enforcement.max_concurrency = domain::Amount{true, 100};
+    auto core =
+        std::make_unique<app::CoordinatorCore>(*database, clock, dir, channel, io.get_executor(),
+                                               trust, pg::AuditKey{}, std::move(core_options));
     deploy::SchedulerOptions options;
     options.auto_update = false;
     auto scheduler = core->MakeScheduler(io.get_executor(), options);
@@ -130,17 +135,21 @@ int main(int argc, char** argv) {
     std::optional<Steady::time_point> all_sent;
     const auto deadline = start + std::chrono::minutes(30);
     while (!all_sent && Steady::now() < deadline) {
-        if (mode == "rollout") {
-            auto pass = Run(io, scheduler->RunOnce());
-            ++passes;
-            if (!pass) {
-                std::cerr << pass.error().message << "\n";
-                return 1;
-            }
-        } else {
-            // Polling the channel, bounded by the deadline: it has no completion event, and 5 ms
-            // is below the figures' resolution.
+        if (mode == "patch" && passes == 0) {
+            // Enforcement starts its rollout's first batch itself; the scheduler passes take
+            // the rest once the rollout exists. Polling bounded by the deadline: the rollout has
+            // no creation event, and 5 ms is below the figures' resolution.
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            auto rollouts = Run(io, core->rollouts.List({}));
+            if (!rollouts || rollouts->empty()) {
+                continue;
+            }
+        }
+        auto pass = Run(io, scheduler->RunOnce());
+        ++passes;
+        if (!pass) {
+            std::cerr << pass.error().message << "\n";
+            return 1;
         }
         // Dispatches run in the background after each creation; wait for them to drain (bounded).
         while (core->background.Running() > 0 && channel.Sent().size() < n &&

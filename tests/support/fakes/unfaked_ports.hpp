@@ -125,12 +125,15 @@ public:
     boost::asio::awaitable<Expected<ports::StatusCounts>> CountByStatus() override {
         co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::CountByStatus");
     }
-    boost::asio::awaitable<Expected<ports::FleetInputs>> LoadFleetInputs(
-        const std::string&, const std::vector<std::string>&) override {
-        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::LoadFleetInputs");
+    boost::asio::awaitable<Expected<std::vector<ports::FleetMember>>> LoadFleetMembers(
+        const std::vector<std::string>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::LoadFleetMembers");
     }
-    boost::asio::awaitable<Expected<void>> InsertBatch(
-        const std::vector<domain::Deployment>&, const std::vector<domain::AuditDraft>&) override {
+    boost::asio::awaitable<Expected<ports::FleetInputs>> LoadFleetTargets(
+        const std::vector<std::string>&, const std::vector<domain::Manifest>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::LoadFleetTargets");
+    }
+    boost::asio::awaitable<Expected<void>> InsertBatch(const ports::FleetWrite&) override {
         co_return MakeError(Errc::kInternal, "not faked: DeploymentRepository::InsertBatch");
     }
     boost::asio::awaitable<Expected<std::vector<domain::Dispatch>>> ClaimBatch(
@@ -203,6 +206,10 @@ public:
     boost::asio::awaitable<Expected<std::vector<domain::Manifest>>> List(
         ports::ManifestFilter) override {
         co_return MakeError(Errc::kInternal, "not faked: ManifestRepository::List");
+    }
+    boost::asio::awaitable<Expected<std::map<std::string, std::string>>> FindSameContent(
+        const std::vector<domain::Manifest>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: ManifestRepository::FindSameContent");
     }
 };
 

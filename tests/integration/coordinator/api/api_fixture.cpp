@@ -1,9 +1,11 @@
 #include "tests/integration/coordinator/api/api_fixture.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <thread>
 
 #include "shared/core/crypto.hpp"
 #include "tests/support/certs/test_pki.hpp"
@@ -79,6 +81,20 @@ test::HttpClient ApiTest::ClientWith(const std::string& token) const {
     test::HttpClient client("127.0.0.1", port_);
     client.SetBearer(token);
     return client;
+}
+
+bool ApiTest::WaitForSql(const std::string& query, const std::string& expected) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+        last = SqlValue(query);
+        if (last == expected) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
+    }
+    ADD_FAILURE() << query << " stayed " << last << ", expected " << expected;
+    return false;
 }
 
 std::string ApiTest::SqlValue(const std::string& query) {

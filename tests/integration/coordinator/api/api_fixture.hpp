@@ -46,6 +46,9 @@ protected:
 
     // One value of a SQL query ("<null>" for NULL).
     std::string SqlValue(const std::string& query);
+    // Polls a SQL value until it equals `expected` (work the coordinator does on its own in the
+    // background, such as patch enforcement); false, with a failure naming both, after 20 s.
+    bool WaitForSql(const std::string& query, const std::string& expected);
     // Runs a statement in its own transaction, behind the API's back (a tampered database).
     void Exec(const std::string& statement);
     long long Count(const std::string& table);

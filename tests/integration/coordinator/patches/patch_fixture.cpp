@@ -38,20 +38,6 @@ void PatchRollbackTest::AddInstance(const std::string& instance_id) {
     ASSERT_EQ(created.status, 201u) << created.body;
 }
 
-bool PatchRollbackTest::WaitForSql(const std::string& query, const std::string& expected) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    std::string last;
-    while (std::chrono::steady_clock::now() < deadline) {
-        last = SqlValue(query);
-        if (last == expected) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
-    }
-    ADD_FAILURE() << query << " stayed " << last << ", expected " << expected;
-    return false;
-}
-
 void PatchRollbackTest::Exec(const std::string& sql) {
     auto done = database_->WithConnection([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);

@@ -14,6 +14,11 @@ namespace waka::coordinator::api::testing {
 class PatchRollbackTest : public ApiTest {
 protected:
     void SetUp() override;
+    // These tests are about what each channel decides for a patch, not about pacing (the rollout
+    // tests'): enforcement sends to every affected instance at once, and no scheduler runs here.
+    void AdjustCoreOptions(app::CoreOptions& options) override {
+        options.patches.enforcement.max_concurrency = domain::Amount{true, 100};
+    }
 
     // POST /deployments of the manifest, then the agent's "succeeded" result through the
     // deployment service (as the gateway delivers it): answers the deployment id.
@@ -28,9 +33,6 @@ protected:
     void SetPolicy(const std::string& instance_id, const std::string& policy_type);
     void AddInstance(const std::string& instance_id);
     void Exec(const std::string& sql);
-    // Polls a SQL value until it equals `expected` (work the coordinator does on its own, such
-    // as patch enforcement); false after 20 s.
-    bool WaitForSql(const std::string& query, const std::string& expected);
 };
 
 }  // namespace waka::coordinator::api::testing

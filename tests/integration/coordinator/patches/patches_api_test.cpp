@@ -57,8 +57,8 @@ TEST_F(PatchApiTest, RegisterGetAndListWithFilters) {
     EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'patch.register'"), "3");
     EXPECT_TRUE(
         WaitForSql("SELECT count(*) FROM audit_log WHERE action = 'patch.enforce' AND "
-                   "target_id = 'patch-001' AND reason = 'applied to 0 of 0 affected "
-                   "instances'",
+                   "target_id = 'patch-001' AND reason = 'no instance affected: nothing to "
+                   "roll out' AND details->>'rollout_id' IS NULL",
                    "1"));
 
     auto got = client_->Get("/api/v1/security/patches/patch-001");

@@ -33,7 +33,9 @@ protected:
     Evaluation evaluation_{resolution_, decider_, repositories_.audit, clock_};
     DeploymentService deployments_{repositories_.deployments, evaluation_, dispatcher_,
                                    background_};
-    PatchService patches_{repositories_.ports, evaluation_, deployments_, background_};
+    ApprovalService approvals_{repositories_.ports, clock_, deployments_, dispatcher_};
+    RolloutService rollouts_{repositories_.ports, deployments_, approvals_, clock_};
+    PatchService patches_{repositories_.ports, evaluation_, deployments_, rollouts_, background_};
     ProgressBoard progress_;
     AgentSessions sessions_{
         repositories_.ports,     dispatcher_, progress_, patches_, background_, clock_,
