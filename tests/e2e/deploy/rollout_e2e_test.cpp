@@ -3,7 +3,7 @@
 // on each host. A three-phase rollout puts the files on every disk but the frozen host's; a canary
 // whose health check fails on some hosts crosses the threshold, pauses, and the revert puts the
 // changed host back on its previous version while the hosts outside the canary never receive an
-// instruction.
+// instruction; a critical patch's enforcement rollout never has more than its concurrency open.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -165,6 +165,51 @@ TEST_F(RolloutE2eTest, AFailingCanaryPausesAndTheRevertRestoresTheChangedHost) {
                              "' AND instance_id NOT IN ('bad-01', 'bad-02', 'good-01')"),
               "0");
     EXPECT_EQ(world_.AgentLog("good-07").find("2.1.0"), std::string::npos);
+}
+
+// A critical patch's enforcement is a rollout with the default strategy (ADR 0038): a quarter of
+// the affected fleet at once. Every disk gets the patched version, and at no moment were more
+// than three of the twelve patch deployments open.
+TEST_F(RolloutE2eTest, ACriticalPatchRolloutRespectsItsConcurrency) {
+    StartFleet(0);
+    const auto baseline = Create(R"({"manifest_id":"manifest-001","selector":"env=e2e"})");
+    ASSERT_EQ(Text(WaitState(baseline, {"succeeded", "paused"}), "state"), "succeeded");
+
+    auto registered = world_.Api().Post("/api/v1/security/patches", R"({"patch_id":"patch-e2e",
+        "component_type":"platform","component_name":"webwaka-platform",
+        "affected_versions":"<2.1.0","patched_version":"2.1.0","severity":"critical"})");
+    ASSERT_EQ(registered.status, 201u) << registered.body;
+    std::string id;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            id = world_.SqlText(
+                "SELECT COALESCE(max(id), '') FROM rollouts WHERE patch_id = "
+                "'patch-e2e'");
+            return !id.empty();
+        },
+        kRolloutTimeout))
+        << world_.CoordinatorLog();
+    auto rollout = WaitState(id, {"succeeded", "paused"});
+    ASSERT_EQ(Text(rollout, "state"), "succeeded") << boost::json::serialize(rollout);
+    EXPECT_TRUE(rollout.at("enforced").as_bool());
+    EXPECT_EQ(rollout.at("totals").as_object().at("succeeded").as_int64(), kAgents);
+    for (const auto& instance : ids_) {
+        EXPECT_EQ(CurrentVersion(world_.Agent(instance), "platform", "webwaka-platform"), "2.1.0")
+            << instance;
+    }
+    // The most patch deployments open at any creation: those created no later and not finished
+    // before it. 25 % of 12 is 3; the first batch starts three together, so exactly 3.
+    EXPECT_EQ(world_.SqlText("SELECT max((SELECT count(*) FROM deployments o WHERE o.rollout_id = "
+                             "d.rollout_id AND o.created_at <= d.created_at AND (o.completed_at "
+                             "IS NULL OR o.completed_at > d.created_at))) FROM deployments d "
+                             "WHERE d.rollout_id = '" +
+                             id + "'"),
+              "3");
+    EXPECT_EQ(world_.SqlText("SELECT count(*) FROM deployments d JOIN patch_deployments p ON "
+                             "p.deployment_id = d.id WHERE d.kind = 'patch' AND p.enforced AND "
+                             "d.rollout_id = '" +
+                             id + "'"),
+              std::to_string(kAgents));
 }
 
 }  // namespace
