@@ -6,8 +6,8 @@
 #include "ctl/output.hpp"
 #include "ctl/rollout_follow.hpp"
 
-// wakactl rollout create | list | get | pause | resume | abort | revert | approve
-// (docs/rollouts.md). The server validates everything; wakactl turns flags into the body.
+// wakactl rollout create [--manifest | --patch] | list | get | pause | resume | abort | revert |
+// approve (docs/rollouts.md). The server validates everything; wakactl turns flags into the body.
 namespace waka::ctl {
 namespace {
 
@@ -16,6 +16,7 @@ namespace json = boost::json;
 struct RolloutArgs {
     std::string id;
     std::string manifest;
+    std::string patch;  // a patch rollout instead (ADR 0038)
     std::string selector;
     std::vector<std::string> instances;
     std::vector<std::string> phases;  // "name:reach[:bake_minutes]"
@@ -63,7 +64,10 @@ json::value AmountBody(const std::string& text) {
 }
 
 Expected<json::object> CreateBody(const RolloutArgs& args) {
-    json::object body{{"manifest_id", args.manifest}};
+    json::object body;
+    if (args.patch.empty()) {
+        body["manifest_id"] = args.manifest;
+    }
     if (!args.selector.empty()) {
         body["selector"] = args.selector;
     }
@@ -126,11 +130,17 @@ Expected<int> CreateRollout(const Context& context, const RolloutArgs& args) {
     if (!client) {
         return client.error();
     }
+    if (args.manifest.empty() == args.patch.empty()) {
+        return Fail("wakactl: rollout create needs --manifest or --patch, not both");
+    }
     auto body = CreateBody(args);
     if (!body) {
         return body.error();
     }
-    auto created = client->Call("POST", "/api/v1/rollouts", json::serialize(*body));
+    const std::string path = args.patch.empty()
+                                 ? "/api/v1/rollouts"
+                                 : "/api/v1/security/patches/" + UrlEncode(args.patch) + "/rollout";
+    auto created = client->Call("POST", path, json::serialize(*body));
     if (!created) {
         return created.error();
     }
@@ -146,8 +156,12 @@ Expected<int> CreateRollout(const Context& context, const RolloutArgs& args) {
 }
 
 void AddCreate(CLI::App& rollout, Context& context, const std::shared_ptr<RolloutArgs>& args) {
-    auto* create = rollout.add_subcommand("create", "Roll a manifest out to many instances");
-    create->add_option("--manifest", args->manifest, "Manifest id")->required();
+    auto* create = rollout.add_subcommand(
+        "create", "Roll a manifest, or a security patch, out to many instances");
+    create->add_option("--manifest", args->manifest, "Manifest id every member gets");
+    create->add_option("--patch", args->patch,
+                       "Or a security patch: each affected member gets it on its own manifest "
+                       "(no selector: the whole fleet; default strategy: the enforcement's)");
     create->add_option("--selector", args->selector, "Label selector ('env=prod,region in (a,b)')");
     create->add_option("--instance", args->instances, "An instance besides the selector's");
     create->add_option("--phase", args->phases,
@@ -194,8 +208,8 @@ void AddReads(CLI::App& rollout, Context& context, const std::shared_ptr<Rollout
     OnRun(list, context, [&context, args, limit] {
         const std::string query = args->state.empty() ? "" : "?state=" + UrlEncode(args->state);
         return ListPaged(context.globals, context.MakeClient(), "/api/v1/rollouts" + query, *limit,
-                         {"id", "state", "manifest_id", "selector", "current_phase", "member_count",
-                          "created_by"});
+                         {"id", "state", "manifest_id", "patch_id", "selector", "current_phase",
+                          "member_count", "created_by"});
     });
 }
 
