@@ -131,9 +131,15 @@ asio::awaitable<Expected<RolloutPassReport>> RolloutService::Advance() {
     RolloutPassReport report;
     for (const auto& id : *active) {
         if (auto advanced = co_await AdvanceOne(id, report); !advanced) {
-            // One rollout's trouble does not hold the others back; the next pass retries it.
-            log::Warn("rollout step failed rollout_id={} error=\"{}\"", id,
-                      advanced.error().message);
+            // One rollout's trouble does not hold the others back; the next pass retries it. A
+            // conflict is another coordinator having claimed the same members first.
+            if (advanced.error().Is(Errc::kConflict)) {
+                log::Info("rollout step yielded rollout_id={} reason=\"{}\"", id,
+                          advanced.error().message);
+            } else {
+                log::Warn("rollout step failed rollout_id={} error=\"{}\"", id,
+                          advanced.error().message);
+            }
         }
     }
     co_return report;
@@ -149,6 +155,25 @@ asio::awaitable<Expected<RolloutPassReport>> RolloutService::AdvanceNow(const st
 
 asio::awaitable<Expected<void>> RolloutService::AdvanceOne(const std::string& id,
                                                            RolloutPassReport& report) {
+    {
+        std::scoped_lock lock(advancing_mutex_);
+        if (!advancing_.insert(id).second) {
+            co_return Expected<void>{};  // a step of this coordinator is moving it already
+        }
+    }
+    struct Release {
+        RolloutService& service;
+        const std::string& id;
+        ~Release() {
+            std::scoped_lock lock(service.advancing_mutex_);
+            service.advancing_.erase(id);
+        }
+    } release{*this, id};
+    co_return co_await Steps(id, report);
+}
+
+asio::awaitable<Expected<void>> RolloutService::Steps(const std::string& id,
+                                                      RolloutPassReport& report) {
     for (int i = 0; i < kStepsPerPass; ++i) {
         auto rollout = co_await rollouts_.Get(id, 0);
         if (!rollout) {

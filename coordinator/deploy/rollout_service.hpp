@@ -2,7 +2,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,8 +98,10 @@ private:
             changed_();
         }
     }
+    // Steps under the advancing_ guard (one mover per rollout in this coordinator).
     boost::asio::awaitable<Expected<void>> AdvanceOne(const std::string& id,
                                                       RolloutPassReport& report);
+    boost::asio::awaitable<Expected<void>> Steps(const std::string& id, RolloutPassReport& report);
     boost::asio::awaitable<Expected<void>> StartMembers(const ports::Rollout& rollout,
                                                         std::size_t count,
                                                         RolloutPassReport& report);
@@ -110,6 +114,11 @@ private:
     ports::RolloutRepository& rollouts_;
     ports::PatchRepository& patches_;
     ports::ManifestRepository& manifests_;
+    // Rollouts a step of this coordinator is moving now: a pass and an AdvanceNow of the same
+    // rollout would evaluate the same members twice and one would lose the claim, so the second
+    // one leaves it to the first.
+    std::mutex advancing_mutex_;
+    std::set<std::string> advancing_;
     DeploymentService& deployments_;
     ApprovalService& approvals_;
     const Clock& clock_;

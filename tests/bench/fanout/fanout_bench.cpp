@@ -1,7 +1,8 @@
 // Phase fan-out (issue 14 item 6, docs/benchmarks.md "Fleet fan-out"): how long the coordinator
 // takes from the start of a fleet change until an instruction has been handed to the agent
 // channel for every member, over a real PostgreSQL, for a rollout phase of N members and, side by
-// side, for today's per-instance enforcement of a critical patch over the same fleet.
+// side, for the enforcement of a critical patch over the same fleet (a patch rollout since ADR
+// 0038, every member at once here; before it, one apply per instance).
 //
 //   fanout_bench rollout N     (or: patch N)   prints one JSON line
 //
@@ -135,21 +136,18 @@ int main(int argc, char** argv) {
     std::optional<Steady::time_point> all_sent;
     const auto deadline = start + std::chrono::minutes(30);
     while (!all_sent && Steady::now() < deadline) {
-        if (mode == "patch" && passes == 0) {
-            // Enforcement starts its rollout's first batch itself; the scheduler passes take
-            // the rest once the rollout exists. Polling bounded by the deadline: the rollout has
-            // no creation event, and 5 ms is below the figures' resolution.
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            auto rollouts = Run(io, core->rollouts.List({}));
-            if (!rollouts || rollouts->empty()) {
-                continue;
+        if (mode == "rollout") {
+            auto pass = Run(io, scheduler->RunOnce());
+            ++passes;
+            if (!pass) {
+                std::cerr << pass.error().message << "\n";
+                return 1;
             }
-        }
-        auto pass = Run(io, scheduler->RunOnce());
-        ++passes;
-        if (!pass) {
-            std::cerr << pass.error().message << "\n";
-            return 1;
+        } else {
+            // Enforcement starts its rollout and moves it itself (everything at once here).
+            // Polling the channel, bounded by the deadline: it has no completion event, and 5 ms
+            // is below the figures' resolution.
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         // Dispatches run in the background after each creation; wait for them to drain (bounded).
         while (core->background.Running() > 0 && channel.Sent().size() < n &&

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Phase fan-out (issue 14, "Done when"): seconds from the start of a fleet change until an
 # instruction is handed to every member's agent channel, for a rollout phase and, side by side,
-# for the per-instance enforcement of a critical patch over the same fleet. One JSON line per run.
-# Not part of scripts/test (10,000-instance patch enforcement takes minutes); results and the
-# command go to docs/benchmarks.md.
+# for the enforcement of a critical patch over the same fleet (a patch rollout, ADR 0038). One
+# JSON line per run. Not part of scripts/test; results and the command go to docs/benchmarks.md.
 #
 # It starts a private PostgreSQL (scripts/lib/pg.sh) and runs the built fanout_bench against it,
 # each run on a fresh database.
