@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 #include "ctl/client.hpp"
 
@@ -51,6 +52,24 @@ Expected<json::object> KeyValues(const std::vector<std::string>& pairs, const st
         out[pair.substr(0, eq)] = pair.substr(eq + 1);
     }
     return out;
+}
+
+Expected<void> AddComponentVersions(boost::json::object& body,
+                                    const std::vector<std::string>& suites,
+                                    const std::vector<std::string>& capabilities) {
+    for (const auto& [flag, key, pairs] :
+         {std::tuple{"--suite", "suites", &suites},
+          std::tuple{"--capability", "capabilities", &capabilities}}) {
+        if (pairs->empty()) {
+            continue;
+        }
+        auto versions = KeyValues(*pairs, flag);
+        if (!versions) {
+            return versions.error();
+        }
+        body[key] = std::move(*versions);
+    }
+    return {};
 }
 
 }  // namespace waka::ctl

@@ -26,4 +26,10 @@ std::string EnvOr(const char* name, std::string fallback);
 [[nodiscard]] Expected<boost::json::object> KeyValues(const std::vector<std::string>& pairs,
                                                       const std::string& what);
 
+// --suite and --capability pairs ("name=version") as body["suites"] and body["capabilities"]
+// (those given), as manifest and compile bodies and rollout constraints read them.
+[[nodiscard]] Expected<void> AddComponentVersions(boost::json::object& body,
+                                                  const std::vector<std::string>& suites,
+                                                  const std::vector<std::string>& capabilities);
+
 }  // namespace waka::ctl

@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 #include <memory>
 
+#include "coordinator/api/compile_input.hpp"
 #include "coordinator/api/json_input.hpp"
 #include "coordinator/api/json_output.hpp"
 #include "coordinator/api/problem.hpp"
@@ -22,40 +23,9 @@ namespace {
 struct CompileRequest {
     std::string instance_id;
     std::string id;  // empty: generated
-    std::string platform_name = "webwaka-platform";
-    std::map<std::string, std::string> constraints;  // "type:name" -> range or "latest"
-    std::string configuration_json = "{}";
+    domain::CompileTarget target;
     bool dry_run = false;
 };
-
-void CheckConstraint(ObjectReader& reader, const std::string& field, const std::string& text) {
-    if (text == "latest") {
-        return;
-    }
-    if (auto problem = CheckSemVerRange(text)) {
-        reader.Fail(field, "'" + text +
-                               "' is neither latest, a version nor a range (e.g. ^1.5, "
-                               ">=2.0.0 <3.0.0): " +
-                               *problem);
-    }
-}
-
-void AddConstraints(ObjectReader& reader, std::string_view field, std::string_view type,
-                    CompileRequest& request) {
-    auto map = reader.StringMap(field);
-    if (!map) {
-        return;
-    }
-    for (const auto& [name, text] : *map) {
-        const std::string entry = std::string(field) + "." + name;
-        if (!IsValidId(name)) {
-            reader.Fail(entry, "is not a valid component name");
-            continue;
-        }
-        CheckConstraint(reader, entry, text);
-        request.constraints[domain::ComponentKey(type, name)] = text;
-    }
-}
 
 ApiExpected<CompileRequest> ParseCompile(std::string_view body) {
     auto object = ParseJsonObject(body);
@@ -66,8 +36,6 @@ ApiExpected<CompileRequest> ParseCompile(std::string_view body) {
     CompileRequest request;
     auto instance_id = reader.String("instance_id", true);
     auto id = reader.String("id");
-    auto platform_name = reader.String("platform_name");
-    auto platform_version = reader.String("platform_version").value_or("latest");
     if (instance_id && !IsValidId(*instance_id)) {
         reader.Fail("instance_id", "is not a valid instance id");
     }
@@ -76,69 +44,11 @@ ApiExpected<CompileRequest> ParseCompile(std::string_view body) {
                     "must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or "
                     "digit");
     }
-    if (platform_name && !IsValidId(*platform_name)) {
-        reader.Fail("platform_name", "is not a valid component name");
-    }
-    request.platform_name = platform_name.value_or("webwaka-platform");
-    CheckConstraint(reader, "platform_version", platform_version);
-    request.constraints[domain::ComponentKey("platform", request.platform_name)] = platform_version;
-    AddConstraints(reader, "suites", "suite", request);
-    AddConstraints(reader, "capabilities", "capability", request);
-    if (const auto* configuration = reader.Object("configuration")) {
-        request.configuration_json = boost::json::serialize(*configuration);
-    }
+    ReadCompileTarget(reader, request.target);
     request.dry_run = reader.Bool("dry_run").value_or(false);
     request.instance_id = instance_id.value_or("");
     request.id = id.value_or("");
     return Validated(std::move(request), reader.Finish());
-}
-
-// The field of the request that names `key`, for 422 answers.
-std::string FieldOf(const CompileRequest& request, const std::string& key) {
-    if (key.starts_with("platform:")) {
-        return key == domain::ComponentKey("platform", request.platform_name) ? "platform_version"
-                                                                              : "platform_name";
-    }
-    const auto colon = key.find(':');
-    const std::string type = key.substr(0, colon);
-    return (type == "suite" ? "suites." : "capabilities.") + key.substr(colon + 1);
-}
-
-std::optional<ApiError> CheckKnown(const domain::ResolutionContext& context,
-                                   const CompileRequest& request) {
-    for (const auto& [key, text] : request.constraints) {
-        if (!context.index->Find(key)) {
-            return Invalid(FieldOf(request, key), key + " is not in the catalog");
-        }
-    }
-    return std::nullopt;
-}
-
-// The manifest holding every resolved component; kConflict when dependencies reach a second
-// platform component (a deployment has exactly one).
-Expected<domain::Manifest> ManifestOf(const CompileRequest& request,
-                                      const resolver::Resolution& resolution) {
-    domain::Manifest manifest;
-    manifest.id = request.id.empty() ? NewId("manifest") : request.id;
-    manifest.instance_id = request.instance_id;
-    manifest.platform_name = request.platform_name;
-    manifest.configuration_json = request.configuration_json;
-    const std::string platform = domain::ComponentKey("platform", request.platform_name);
-    for (const auto& [key, version] : resolution.versions) {
-        const auto colon = key.find(':');
-        const std::string type = key.substr(0, colon);
-        const std::string name = key.substr(colon + 1);
-        if (key == platform) {
-            manifest.platform_version = version;
-        } else if (type == "platform") {
-            return MakeError(Errc::kConflict,
-                             "the resolution reaches a second platform component, " + key +
-                                 "; a manifest holds one platform");
-        } else {
-            (type == "suite" ? manifest.suites : manifest.capabilities)[name] = version;
-        }
-    }
-    return manifest;
 }
 
 // Keys as the prototype's compiler wrote them: "platform", "suite:<name>", "capability:<name>".
@@ -210,20 +120,23 @@ boost::asio::awaitable<http::Response> Compile(Services& services,
     if (!context) {
         co_return ToResponse(FromError(context.error()));
     }
-    if (auto unknown = CheckKnown(*context, *request)) {
+    if (auto unknown = CheckKnownComponents("", *context->index, request->target)) {
         co_return ToResponse(*unknown);
     }
     const domain::ResolutionContext& loaded = *context;
     const CompileRequest& asked = *request;
     auto resolved = co_await resolution.Compute([&] {
-        return resolver::Resolve(*loaded.index, domain::MakeRequest(loaded, asked.constraints));
+        return resolver::Resolve(*loaded.index,
+                                 domain::MakeRequest(loaded, asked.target.constraints));
     });
     if (!resolved) {
         co_return ToResponse(resolved.error().Is(Errc::kConflict)
                                  ? Unresolvable(*request, resolved.error())
                                  : FromError(resolved.error()));
     }
-    auto manifest = ManifestOf(*request, *resolved);
+    auto manifest = domain::CompiledManifest(request->target, *resolved,
+                                             request->id.empty() ? NewId("manifest") : request->id,
+                                             request->instance_id);
     if (!manifest) {
         co_return ToResponse(Unresolvable(*request, manifest.error()));
     }

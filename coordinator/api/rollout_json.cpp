@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "coordinator/api/compile_input.hpp"
 #include "coordinator/api/json_input.hpp"
 #include "coordinator/api/json_output.hpp"
 #include "coordinator/domain/deployment_status.hpp"
@@ -147,7 +148,20 @@ ApiExpected<RolloutBody> ReadBody(std::string_view body, Extra extra) {
 ApiExpected<deploy::CreateRolloutRequest> ParseRolloutRequest(std::string_view body) {
     deploy::CreateRolloutRequest request;
     auto read = ReadBody(body, [&](ObjectReader& reader) {
-        request.manifest_id = reader.String("manifest_id", true).value_or("");
+        request.manifest_id = reader.String("manifest_id").value_or("");
+        if (const auto* constraints = reader.Object("constraints")) {
+            ObjectReader nested(*constraints, "constraints");
+            request.constraints.emplace();
+            ReadCompileTarget(nested, *request.constraints);
+            for (auto& error : nested.Finish()) {
+                reader.Fail(error.field, std::move(error.message));
+            }
+        }
+        if (request.manifest_id.empty() == !request.constraints) {
+            reader.Fail("manifest_id",
+                        "give manifest_id (one manifest for every member) or constraints "
+                        "(compiled per member against its own pins), not both");
+        }
     });
     if (!read) {
         return read.error();
@@ -214,6 +228,9 @@ boost::json::object RolloutJson(const ports::Rollout& rollout) {
         {"patch_id",
          rollout.patch_id ? boost::json::value(*rollout.patch_id) : boost::json::value(nullptr)},
         {"enforced", rollout.enforced},
+        {"constraints", rollout.constraints
+                            ? boost::json::parse(domain::CompileTargetToJson(*rollout.constraints))
+                            : boost::json::value(nullptr)},
         {"selector", rollout.selector},
         {"instance_ids", std::move(ids)},
         {"strategy", boost::json::parse(domain::StrategyToJson(rollout.strategy))},

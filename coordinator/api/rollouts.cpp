@@ -1,5 +1,6 @@
 #include <charconv>
 
+#include "coordinator/api/compile_input.hpp"
 #include "coordinator/api/json_input.hpp"
 #include "coordinator/api/problem.hpp"
 #include "coordinator/api/requests.hpp"
@@ -16,10 +17,22 @@ constexpr std::size_t kDefaultMemberLimit = 1000;
 constexpr std::size_t kMaxMemberLimit = 10000;
 constexpr std::size_t kMaxReason = 1024;
 
-boost::asio::awaitable<http::Response> CreateRollout(deploy::RolloutService& rollouts, Call& call) {
+boost::asio::awaitable<http::Response> CreateRollout(deploy::RolloutService& rollouts,
+                                                     deploy::ResolutionService& resolution,
+                                                     Call& call) {
     auto request = ParseRolloutRequest(call.request.body);
     if (!request) {
         co_return ToResponse(request.error());
+    }
+    if (request->constraints) {
+        // As compile refuses them: a constraint on a component the catalog does not hold.
+        auto index = co_await resolution.Catalog();
+        if (!index) {
+            co_return ToResponse(FromError(index.error()));
+        }
+        if (auto unknown = CheckKnownComponents("constraints", **index, *request->constraints)) {
+            co_return ToResponse(*unknown);
+        }
     }
     auto created = co_await rollouts.Create(call.principal, *request);
     if (!created) {
@@ -162,8 +175,11 @@ boost::asio::awaitable<http::Response> CreatePatchRollout(deploy::PatchService& 
 void AddRolloutRoutes(Router& router, Services& services) {
     deploy::RolloutService* rollouts = &services.context.rollouts;
     using domain::RolloutEvent;
-    router.Add({"POST", "/api/v1/rollouts", domain::Role::kOperator,
-                [rollouts](Call& call) { return CreateRollout(*rollouts, call); }});
+    deploy::ResolutionService* resolution = &services.context.resolution;
+    router.Add(
+        {"POST", "/api/v1/rollouts", domain::Role::kOperator, [rollouts, resolution](Call& call) {
+             return CreateRollout(*rollouts, *resolution, call);
+         }});
     router.Add({"GET", "/api/v1/rollouts", domain::Role::kViewer,
                 [rollouts](Call& call) { return ListRollouts(*rollouts, call); }});
     router.Add({"GET", "/api/v1/rollouts/{id}", domain::Role::kViewer,

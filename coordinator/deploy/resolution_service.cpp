@@ -95,25 +95,11 @@ asio::awaitable<Expected<domain::ResolutionContext>> ResolutionService::Load(
 asio::awaitable<Expected<std::vector<std::optional<Error>>>> ResolutionService::ValidateFleet(
     const std::vector<const ports::FleetMember*>& members,
     const std::vector<const domain::Manifest*>& manifests, bool skip_validation) {
-    auto index = co_await CatalogIndex();
-    if (!index) {
-        co_return index.error();
+    auto loaded = co_await ContextsOf(members);
+    if (!loaded) {
+        co_return loaded.error();
     }
-    const auto now = clock_.Now();
-    std::vector<domain::ResolutionContext> contexts;
-    contexts.reserve(members.size());
-    for (const auto* member : members) {
-        domain::ResolutionContext context;
-        context.index = *index;
-        context.instance_id = member->instance.id;
-        context.pins = member->pins;
-        context.pins_in_force = domain::PinsInForce(context.pins, now);
-        context.quarantined = member->quarantined;
-        context.current = member->current;
-        context.now = now;
-        context.max_steps = max_steps_;
-        contexts.push_back(std::move(context));
-    }
+    const auto& contexts = *loaded;
     co_return co_await Compute([&contexts, &manifests,
                                 skip_validation]() -> Expected<std::vector<std::optional<Error>>> {
         std::vector<std::optional<Error>> verdicts;
@@ -134,6 +120,68 @@ asio::awaitable<Expected<std::vector<std::optional<Error>>>> ResolutionService::
         }
         return verdicts;
     });
+}
+
+asio::awaitable<Expected<std::vector<domain::ResolutionContext>>> ResolutionService::ContextsOf(
+    const std::vector<const ports::FleetMember*>& members) {
+    auto index = co_await CatalogIndex();
+    if (!index) {
+        co_return index.error();
+    }
+    const auto now = clock_.Now();
+    std::vector<domain::ResolutionContext> contexts;
+    contexts.reserve(members.size());
+    for (const auto* member : members) {
+        domain::ResolutionContext context;
+        context.index = *index;
+        context.instance_id = member->instance.id;
+        context.pins = member->pins;
+        context.pins_in_force = domain::PinsInForce(context.pins, now);
+        context.quarantined = member->quarantined;
+        context.current = member->current;
+        context.now = now;
+        context.max_steps = max_steps_;
+        contexts.push_back(std::move(context));
+    }
+    co_return contexts;
+}
+
+asio::awaitable<Expected<std::vector<Expected<domain::Manifest>>>> ResolutionService::CompileFleet(
+    const std::vector<const ports::FleetMember*>& members, const domain::CompileTarget& target,
+    const std::function<std::string()>& new_id) {
+    auto loaded = co_await ContextsOf(members);
+    if (!loaded) {
+        co_return loaded.error();
+    }
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        ids.push_back(new_id());
+    }
+    const auto& contexts = *loaded;
+    co_return co_await Compute([&contexts, &target,
+                                &ids]() -> Expected<std::vector<Expected<domain::Manifest>>> {
+        std::vector<Expected<domain::Manifest>> manifests;
+        manifests.reserve(contexts.size());
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            const auto& context = contexts[i];
+            auto resolved =
+                resolver::Resolve(*context.index, domain::MakeRequest(context, target.constraints));
+            auto manifest =
+                resolved ? domain::CompiledManifest(target, *resolved, ids[i], context.instance_id)
+                         : Expected<domain::Manifest>(resolved.error());
+            if (!manifest) {
+                manifest = Error{manifest.error().code,
+                                 "no set of versions satisfies the constraints for instance " +
+                                     context.instance_id + ": " + manifest.error().message};
+            }
+            manifests.push_back(std::move(manifest));
+        }
+        return manifests;
+    });
+}
+
+asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>> ResolutionService::Catalog() {
+    co_return co_await CatalogIndex();
 }
 
 asio::awaitable<Expected<void>> ResolutionService::CheckNoCycle(ports::NewRelease release) {

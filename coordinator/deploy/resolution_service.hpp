@@ -7,6 +7,7 @@
 #include <string>
 
 #include "coordinator/deploy/compute_pool.hpp"
+#include "coordinator/domain/compile_target.hpp"
 #include "coordinator/domain/resolution_rules.hpp"
 #include "coordinator/ports/repositories.hpp"
 #include "shared/core/clock.hpp"
@@ -57,12 +58,26 @@ public:
         const std::vector<const ports::FleetMember*>& members,
         const std::vector<const domain::Manifest*>& manifests, bool skip_validation);
 
+    // Compiles `target` (docs/resolution.md "Compile") for every member against its own pins,
+    // quarantine and current manifest, in one task on the pool: per member in order, its
+    // instance-owned manifest (ids from `new_id`, content hash not set), or why no set of
+    // versions satisfies the constraints there (kConflict with the chain; kTooComplex past the
+    // step budget). kBusy when the pool is full.
+    boost::asio::awaitable<Expected<std::vector<Expected<domain::Manifest>>>> CompileFleet(
+        const std::vector<const ports::FleetMember*>& members, const domain::CompileTarget& target,
+        const std::function<std::string()>& new_id);
+    // The catalog's index as resolutions see it (cached by catalog generation).
+    boost::asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>> Catalog();
+
     // Registration check of a new release: kInvalidArgument naming the cycle ("suite:a -> suite:b
     // -> suite:a") when its dependencies would close a dependency cycle among components (the
     // resolver is never given one).
     boost::asio::awaitable<Expected<void>> CheckNoCycle(ports::NewRelease release);
 
 private:
+    // A resolution context per member, on the cached index, at one instant.
+    boost::asio::awaitable<Expected<std::vector<domain::ResolutionContext>>> ContextsOf(
+        const std::vector<const ports::FleetMember*>& members);
     // The catalog's index, rebuilt only when CatalogGeneration changes: loading and indexing
     // every release dominates a resolution's cost on large catalogs (docs/resolution.md).
     boost::asio::awaitable<Expected<std::shared_ptr<const resolver::Index>>> CatalogIndex();

@@ -4,7 +4,7 @@
 #include <limits>
 #include <map>
 
-#include "coordinator/deploy/patch_targets.hpp"
+#include "coordinator/deploy/fleet_targets.hpp"
 #include "shared/core/ids.hpp"
 #include "shared/core/log.hpp"
 
@@ -34,12 +34,13 @@ void KeepEarliest(std::optional<TimePoint>& earliest, std::optional<TimePoint> c
 
 }  // namespace
 
-RolloutService::RolloutService(ports::Repositories& repositories, DeploymentService& deployments,
-                               ApprovalService& approvals, const Clock& clock,
-                               RolloutOptions options)
+RolloutService::RolloutService(ports::Repositories& repositories, ResolutionService& resolution,
+                               DeploymentService& deployments, ApprovalService& approvals,
+                               const Clock& clock, RolloutOptions options)
     : rollouts_(repositories.rollouts),
       patches_(repositories.patches),
       manifests_(repositories.manifests),
+      resolution_(resolution),
       deployments_(deployments),
       approvals_(approvals),
       clock_(clock),
@@ -59,7 +60,8 @@ asio::awaitable<Expected<ports::Rollout>> RolloutService::Create(
     }
     ports::NewRollout rollout{NewId("rollout"),        request.manifest_id, request.selector,
                               std::move(explicit_ids), request.strategy,    request.reason,
-                              request.patch_id,        request.enforced,    request.within};
+                              request.patch_id,        request.enforced,    request.within,
+                              request.constraints};
     auto created = co_await rollouts_.Create(by, rollout);
     if (created) {
         log::Info("rollout created rollout_id={} manifest_id={} patch_id={} members={}",
@@ -263,6 +265,8 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
             co_return patched.error();
         }
         choose = std::move(*patched);
+    } else if (rollout.constraints) {
+        choose = CompiledStart(*rollout.constraints);
     }
     auto created = co_await deployments_.CreateFleet(creator, request, *ids, choose);
     if (!created) {
@@ -278,7 +282,7 @@ asio::awaitable<Expected<void>> RolloutService::StartMembers(const ports::Rollou
 
 // The request becomes a patch application's (kind patch, decided by the patch rows of
 // docs/design.md §4.1 for its severity), and the chooser gives each member the patch applied to
-// its current manifest, read with the members (patch_targets.hpp).
+// its current manifest, read with the members (fleet_targets.hpp).
 asio::awaitable<Expected<DeploymentService::TargetChooser>> RolloutService::PatchStart(
     const std::string& patch_id, CreateDeploymentRequest& request, bool enforced) {
     std::string id = patch_id;
@@ -300,18 +304,40 @@ asio::awaitable<Expected<DeploymentService::TargetChooser>> RolloutService::Patc
             if (!links) {
                 co_return links.error();
             }
-            auto targets = PatchTargets(*shared, members, *links, [] { return NewId("manifest"); });
-            if (!targets) {
-                co_return targets.error();
-            }
-            // An earlier batch may have stored the same patched manifest: reuse it.
-            auto same = co_await manifests_.FindSameContent(targets->new_manifests);
-            if (!same) {
-                co_return same.error();
-            }
-            ReuseStored(*targets, *same);
-            co_return targets;
+            // An earlier batch may have stored the same patched manifest: it is reused.
+            co_return co_await WithStoredTwins(
+                PatchTargets(*shared, members, *links, [] { return NewId("manifest"); }));
         });
+}
+
+DeploymentService::TargetChooser RolloutService::CompiledStart(domain::CompileTarget target) {
+    return [this, target = std::move(target)](const std::vector<ports::FleetMember>& members)
+               -> asio::awaitable<Expected<ports::FleetTargets>> {
+        std::vector<const ports::FleetMember*> each;
+        for (const auto& member : members) {
+            each.push_back(&member);
+        }
+        auto compiled =
+            co_await resolution_.CompileFleet(each, target, [] { return NewId("manifest"); });
+        if (!compiled) {
+            co_return compiled.error();
+        }
+        // A member compiled to what it was given before (a rollout run again) reuses that one.
+        co_return co_await WithStoredTwins(CompiledTargets(members, std::move(*compiled)));
+    };
+}
+
+asio::awaitable<Expected<ports::FleetTargets>> RolloutService::WithStoredTwins(
+    Expected<ports::FleetTargets> targets) {
+    if (!targets) {
+        co_return targets;
+    }
+    auto same = co_await manifests_.FindSameContent(targets->new_manifests);
+    if (!same) {
+        co_return same.error();
+    }
+    ReuseStored(*targets, *same);
+    co_return targets;
 }
 
 // The revert is set-based too (ADR 0037): changed members are grouped by the manifest their

@@ -10,6 +10,7 @@
 
 #include "coordinator/deploy/approval_service.hpp"
 #include "coordinator/deploy/deployment_service.hpp"
+#include "coordinator/deploy/resolution_service.hpp"
 #include "coordinator/ports/repositories.hpp"
 #include "coordinator/ports/rollout_repository.hpp"
 #include "shared/core/clock.hpp"
@@ -34,6 +35,9 @@ struct CreateRolloutRequest {
     std::optional<std::string> patch_id;
     bool enforced = false;
     std::optional<std::vector<std::string>> within;
+    // Instead of a manifest: compiled per member against its own pins and quarantine when it
+    // starts (ADR 0038); a member its pins make impossible is skipped with the resolver's reason.
+    std::optional<domain::CompileTarget> constraints;
 };
 
 // What one scheduler pass did to the rollouts.
@@ -56,8 +60,9 @@ struct RolloutOptions {
 class RolloutService {
 public:
     // Uses the rollout, patch and manifest repositories of `repositories`.
-    RolloutService(ports::Repositories& repositories, DeploymentService& deployments,
-                   ApprovalService& approvals, const Clock& clock, RolloutOptions options = {});
+    RolloutService(ports::Repositories& repositories, ResolutionService& resolution,
+                   DeploymentService& deployments, ApprovalService& approvals, const Clock& clock,
+                   RolloutOptions options = {});
 
     // Errors: those of ports::RolloutRepository::Create and domain::ValidateStrategy.
     boost::asio::awaitable<Expected<ports::Rollout>> Create(const domain::Principal& by,
@@ -110,10 +115,16 @@ private:
     // A patch rollout's members start as patch applications, each on its own current manifest.
     boost::asio::awaitable<Expected<DeploymentService::TargetChooser>> PatchStart(
         const std::string& patch_id, CreateDeploymentRequest& request, bool enforced);
+    // A constraints rollout's members start on the manifest compiled for each.
+    DeploymentService::TargetChooser CompiledStart(domain::CompileTarget target);
+    // The targets with every new manifest that has a stored twin replaced by it (one statement).
+    boost::asio::awaitable<Expected<ports::FleetTargets>> WithStoredTwins(
+        Expected<ports::FleetTargets> targets);
 
     ports::RolloutRepository& rollouts_;
     ports::PatchRepository& patches_;
     ports::ManifestRepository& manifests_;
+    ResolutionService& resolution_;
     // Rollouts a step of this coordinator is moving now: a pass and an AdvanceNow of the same
     // rollout would evaluate the same members twice and one would lose the claim, so the second
     // one leaves it to the first.

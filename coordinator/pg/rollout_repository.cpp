@@ -190,6 +190,9 @@ std::string CreationDetails(const ports::NewRollout& rollout, const std::string&
         {"manifest_id", rollout.manifest_id},
         {"patch_id",
          rollout.patch_id ? boost::json::value(*rollout.patch_id) : boost::json::value(nullptr)},
+        {"constraints", rollout.constraints
+                            ? boost::json::parse(domain::CompileTargetToJson(*rollout.constraints))
+                            : boost::json::value(nullptr)},
         {"selector", selector},
         {"instance_ids", boost::json::parse(JsonTextArray(rollout.instance_ids))},
         {"members", members},
@@ -224,21 +227,29 @@ boost::asio::awaitable<Expected<ports::Rollout>> PgRolloutRepository::Create(
                                  std::string(rollout.patch_id ? " the patch affects" : "") + " (" +
                                  (selector.empty() ? std::string("no selector") : selector) + ")");
         }
-        if (rollout.patch_id) {
-            // Patch rollouts claim nothing: no check against other rollouts.
-        } else if (auto scoped = CheckManifest(tx, rollout.manifest_id, members); !scoped) {
-            return scoped.error();
-        } else if (auto free = CheckNotInAnother(tx, members); !free) {
-            return free.error();
+        if (!rollout.manifest_id.empty()) {
+            if (auto scoped = CheckManifest(tx, rollout.manifest_id, members); !scoped) {
+                return scoped.error();
+            }
+        }
+        // Patch rollouts claim nothing: no check against other rollouts.
+        if (!rollout.patch_id) {
+            if (auto free = CheckNotInAnother(tx, members); !free) {
+                return free.error();
+            }
         }
         tx.exec_params(
             "INSERT INTO rollouts (id, state, manifest_id, selector, instance_ids, strategy, "
             "reason, phase_started_at, created_by, created_role, created_at, updated_at, "
-            "patch_id, enforced) VALUES ($1, 'running', NULLIF($2, ''), $3, $4::jsonb, "
-            "$5::jsonb, $6, $7::timestamptz, $8, $9, $7::timestamptz, $7::timestamptz, $10, $11)",
+            "patch_id, enforced, constraints) VALUES ($1, 'running', NULLIF($2, ''), $3, "
+            "$4::jsonb, $5::jsonb, $6, $7::timestamptz, $8, $9, $7::timestamptz, $7::timestamptz, "
+            "$10, $11, $12::jsonb)",
             rollout.id, rollout.manifest_id, selector, JsonTextArray(rollout.instance_ids),
             domain::StrategyToJson(rollout.strategy), rollout.reason, FormatRfc3339(now), by.actor,
-            std::string(domain::RoleName(by.role)), rollout.patch_id, rollout.enforced);
+            std::string(domain::RoleName(by.role)), rollout.patch_id, rollout.enforced,
+            rollout.constraints
+                ? std::optional<std::string>(domain::CompileTargetToJson(*rollout.constraints))
+                : std::nullopt);
         InsertMembers(tx, rollout, members);
         auto stored = FindRollout(tx, rollout.id, now);
         const std::string message =

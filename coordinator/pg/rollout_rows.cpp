@@ -10,7 +10,8 @@ namespace waka::coordinator::pg {
 
 const std::string& RolloutColumns() {
     static const std::string columns =
-        "r.id, r.state, r.manifest_id, r.patch_id, r.enforced, r.selector, r.instance_ids::text AS "
+        "r.id, r.state, r.manifest_id, r.patch_id, r.enforced, r.constraints::text AS "
+        "constraints, r.selector, r.instance_ids::text AS "
         "instance_ids, "
         "r.strategy::text AS strategy, r.reason, r.current_phase, r.state_reason, r.created_by, "
         "r.created_role, " +
@@ -31,6 +32,12 @@ ports::Rollout RolloutFromRow(const pqxx::row& row) {
     r.manifest_id = OptionalText(row["manifest_id"]).value_or("");
     r.patch_id = OptionalText(row["patch_id"]);
     r.enforced = row["enforced"].as<bool>();
+    if (auto constraints = OptionalText(row["constraints"])) {
+        // Stored by Create from a validated target; one that no longer parses reads as none.
+        if (auto target = domain::CompileTargetFromJson(*constraints)) {
+            r.constraints = std::move(*target);
+        }
+    }
     r.selector = row["selector"].as<std::string>();
     const boost::json::value ids = boost::json::parse(row["instance_ids"].as<std::string>());
     for (const auto& id : ids.as_array()) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/domain/compile_target.hpp"
 #include "coordinator/domain/model.hpp"
 #include "coordinator/domain/rollout.hpp"
 #include "coordinator/domain/selector.hpp"
@@ -42,10 +43,11 @@ struct RolloutEventEntry {
 struct Rollout {
     std::string id;
     domain::RolloutState state = domain::RolloutState::kRunning;
-    std::string manifest_id;              // empty for a patch rollout
-    std::optional<std::string> patch_id;  // a patch rollout's (ADR 0038)
-    bool enforced = false;                // made by the patch's enforcement
-    std::string selector;                 // canonical text; empty when only explicit ids were given
+    std::string manifest_id;                           // empty for a patch or constraints rollout
+    std::optional<std::string> patch_id;               // a patch rollout's (ADR 0038)
+    std::optional<domain::CompileTarget> constraints;  // compiled per member (ADR 0038)
+    bool enforced = false;                             // made by the patch's enforcement
+    std::string selector;  // canonical text; empty when only explicit ids were given
     std::vector<std::string> instance_ids;
     domain::RolloutStrategy strategy;
     std::string reason;
@@ -67,7 +69,7 @@ struct Rollout {
 
 struct NewRollout {
     std::string id;
-    std::string manifest_id;                   // empty when patch_id is set
+    std::string manifest_id;                   // empty when patch_id or constraints is set
     std::optional<domain::Selector> selector;  // none: only the explicit ids
     std::vector<std::string> instance_ids;
     domain::RolloutStrategy strategy;
@@ -76,6 +78,7 @@ struct NewRollout {
     bool enforced = false;
     // When set, only these instances can be members (a patch rollout: those the patch affects).
     std::optional<std::vector<std::string>> within;
+    std::optional<domain::CompileTarget> constraints;
 };
 
 struct RolloutListFilter {

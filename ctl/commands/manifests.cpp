@@ -42,17 +42,8 @@ Expected<json::object> CreateBody(const ManifestArgs& args) {
     if (!args.platform_version.empty()) {
         body["platform_version"] = args.platform_version;
     }
-    for (const auto& [flag, key, pairs] :
-         {std::tuple{"--suite", "suites", &args.suites},
-          std::tuple{"--capability", "capabilities", &args.capabilities}}) {
-        if (pairs->empty()) {
-            continue;
-        }
-        auto versions = KeyValues(*pairs, flag);
-        if (!versions) {
-            return versions.error();
-        }
-        body[key] = std::move(*versions);
+    if (auto versions = AddComponentVersions(body, args.suites, args.capabilities); !versions) {
+        return versions.error();
     }
     return body;
 }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "ctl/commands/commands.hpp"
+#include "ctl/input.hpp"
 #include "ctl/output.hpp"
 #include "ctl/rollout_follow.hpp"
 
@@ -17,6 +18,10 @@ struct RolloutArgs {
     std::string id;
     std::string manifest;
     std::string patch;  // a patch rollout instead (ADR 0038)
+    // Or constraints compiled per member (ADR 0038).
+    std::string platform_version;
+    std::vector<std::string> suites;        // name=range
+    std::vector<std::string> capabilities;  // name=range
     std::string selector;
     std::vector<std::string> instances;
     std::vector<std::string> phases;  // "name:reach[:bake_minutes]"
@@ -63,9 +68,32 @@ json::value AmountBody(const std::string& text) {
     return json::value(text);
 }
 
+bool HasConstraints(const RolloutArgs& args) {
+    return !args.platform_version.empty() || !args.suites.empty() || !args.capabilities.empty();
+}
+
+// {"platform_version", "suites", "capabilities"} from the flags.
+Expected<json::object> ConstraintsBody(const RolloutArgs& args) {
+    json::object constraints;
+    if (!args.platform_version.empty()) {
+        constraints["platform_version"] = args.platform_version;
+    }
+    if (auto versions = AddComponentVersions(constraints, args.suites, args.capabilities);
+        !versions) {
+        return versions.error();
+    }
+    return constraints;
+}
+
 Expected<json::object> CreateBody(const RolloutArgs& args) {
     json::object body;
-    if (args.patch.empty()) {
+    if (HasConstraints(args)) {
+        auto constraints = ConstraintsBody(args);
+        if (!constraints) {
+            return constraints.error();
+        }
+        body["constraints"] = std::move(*constraints);
+    } else if (args.patch.empty()) {
         body["manifest_id"] = args.manifest;
     }
     if (!args.selector.empty()) {
@@ -130,8 +158,12 @@ Expected<int> CreateRollout(const Context& context, const RolloutArgs& args) {
     if (!client) {
         return client.error();
     }
-    if (args.manifest.empty() == args.patch.empty()) {
-        return Fail("wakactl: rollout create needs --manifest or --patch, not both");
+    if ((args.manifest.empty() ? 0 : 1) + (args.patch.empty() ? 0 : 1) +
+            (HasConstraints(args) ? 1 : 0) !=
+        1) {
+        return Fail(
+            "wakactl: rollout create needs one target: --manifest, --patch, or constraints "
+            "(--platform-version, --suite, --capability), not both");
     }
     auto body = CreateBody(args);
     if (!body) {
@@ -162,6 +194,12 @@ void AddCreate(CLI::App& rollout, Context& context, const std::shared_ptr<Rollou
     create->add_option("--patch", args->patch,
                        "Or a security patch: each affected member gets it on its own manifest "
                        "(no selector: the whole fleet; default strategy: the enforcement's)");
+    create->add_option(
+        "--platform-version", args->platform_version,
+        "Or constraints, compiled per member against its pins: latest|version|range");
+    create->add_option("--suite", args->suites, "A suite constraint, name=latest|version|range");
+    create->add_option("--capability", args->capabilities,
+                       "A capability constraint, name=latest|version|range");
     create->add_option("--selector", args->selector, "Label selector ('env=prod,region in (a,b)')");
     create->add_option("--instance", args->instances, "An instance besides the selector's");
     create->add_option("--phase", args->phases,

@@ -78,6 +78,11 @@ TEST_F(WakactlTest, RolloutCreateWaitsThroughItsPhasesAndControlsAreChecked) {
     EXPECT_EQ(both.exit_code, 1) << both.output;
     EXPECT_NE(both.output.find("not both"), std::string::npos) << both.output;
     EXPECT_EQ(world_.SqlText("SELECT count(*) FROM rollouts WHERE patch_id = 'patch-ctl'"), "1");
+    // Constraints go in the body's "constraints": the server names the one it cannot resolve.
+    auto ghost = Ctl({"rollout", "create", "--platform-version", "latest", "--suite",
+                      "ghost=latest", "--selector", "env=e2e"});
+    EXPECT_EQ(ghost.exit_code, 1) << ghost.output;
+    EXPECT_NE(ghost.output.find("constraints.suites.ghost"), std::string::npos) << ghost.output;
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ protected:
     DeploymentService deployments_{repositories_.deployments, evaluation_, dispatcher_,
                                    background_};
     ApprovalService approvals_{repositories_.ports, clock_, deployments_, dispatcher_};
-    RolloutService rollouts_{repositories_.ports, deployments_, approvals_, clock_};
+    RolloutService rollouts_{repositories_.ports, resolution_, deployments_, approvals_, clock_};
     PatchService patches_{repositories_.ports, evaluation_, deployments_, rollouts_, background_};
     ProgressBoard progress_;
     AgentSessions sessions_{

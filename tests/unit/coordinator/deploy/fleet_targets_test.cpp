@@ -1,9 +1,12 @@
-#include "coordinator/deploy/patch_targets.hpp"
+#include "coordinator/deploy/fleet_targets.hpp"
 
 #include <gtest/gtest.h>
 
-// The targets of a patch rollout's batch (ADR 0038): one patched manifest per distinct current
-// manifest, and every member that cannot take the patch refused with the reason.
+#include "coordinator/domain/compile_target.hpp"
+
+// The targets of a rollout batch when members get their own manifests (ADR 0038): one patched
+// manifest per distinct current manifest, every member that cannot take the patch refused with the
+// reason, compiled manifests hashed, stored twins reused, and the stored form of constraints.
 namespace waka::coordinator::deploy {
 namespace {
 
@@ -109,6 +112,37 @@ TEST_F(PatchTargetsTest, ANewManifestWithAStoredTwinIsReplacedByIt) {
     EXPECT_EQ(targets->manifest_of.at("instance-c"), "manifest-new-2");
     ASSERT_EQ(targets->new_manifests.size(), 1u);
     EXPECT_EQ(targets->new_manifests[0].id, "manifest-new-2");
+}
+
+TEST(CompiledTargetsTest, CompiledMembersGetTheirHashedManifestAndTheOthersTheReason) {
+    std::vector<Expected<domain::Manifest>> compiled;
+    compiled.emplace_back(Manifest("manifest-a", "1.5.1", "instance-a"));
+    compiled.emplace_back(MakeError(Errc::kConflict, "no set of versions satisfies the pin"));
+    auto targets =
+        CompiledTargets({Member("instance-a", std::nullopt), Member("instance-b", std::nullopt)},
+                        std::move(compiled));
+    ASSERT_TRUE(targets) << targets.error().message;
+    EXPECT_EQ(targets->manifest_of.at("instance-a"), "manifest-a");
+    ASSERT_EQ(targets->new_manifests.size(), 1u);
+    EXPECT_FALSE(targets->new_manifests[0].content_hash.empty());
+    ASSERT_EQ(targets->refused.size(), 1u);
+    EXPECT_EQ(targets->refused[0].first, "instance-b");
+    EXPECT_EQ(targets->refused[0].second, "no set of versions satisfies the pin");
+}
+
+TEST(CompileTargetTest, RoundTripsThroughItsStoredFormAndRefusesOtherShapes) {
+    domain::CompileTarget target;
+    target.constraints = {{"platform:webwaka-platform", "^2.1"}, {"suite:commerce", "latest"}};
+    target.configuration_json = R"({"region":"lagos"})";
+    auto back = domain::CompileTargetFromJson(domain::CompileTargetToJson(target));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(*back, target);
+    for (const char* bad : {"[]", "{}",
+                            R"({"platform_name":"p","constraints":{"a":1},)"
+                            R"("configuration":{}})",
+                            "not json"}) {
+        EXPECT_FALSE(domain::CompileTargetFromJson(bad)) << bad;
+    }
 }
 
 }  // namespace

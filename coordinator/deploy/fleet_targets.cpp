@@ -1,4 +1,4 @@
-#include "coordinator/deploy/patch_targets.hpp"
+#include "coordinator/deploy/fleet_targets.hpp"
 
 #include <map>
 
@@ -62,6 +62,27 @@ Expected<ports::FleetTargets> PatchTargets(const domain::SecurityPatch& patch,
             targets.new_manifests.push_back(std::move(patched));
         }
         targets.manifest_of.emplace(member.instance.id, made->second);
+    }
+    return targets;
+}
+
+Expected<ports::FleetTargets> CompiledTargets(const std::vector<ports::FleetMember>& members,
+                                              std::vector<Expected<domain::Manifest>> compiled) {
+    ports::FleetTargets targets;
+    for (std::size_t i = 0; i < members.size() && i < compiled.size(); ++i) {
+        const auto& id = members[i].instance.id;
+        if (!compiled[i]) {
+            targets.refused.emplace_back(id, compiled[i].error().message);
+            continue;
+        }
+        auto manifest = std::move(*compiled[i]);
+        auto hash = domain::ManifestContentHash(manifest);
+        if (!hash) {
+            return hash.error();
+        }
+        manifest.content_hash = *hash;
+        targets.manifest_of.emplace(id, manifest.id);
+        targets.new_manifests.push_back(std::move(manifest));
     }
     return targets;
 }
