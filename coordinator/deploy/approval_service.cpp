@@ -1,6 +1,7 @@
 #include "coordinator/deploy/approval_service.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "coordinator/policy/decision.hpp"
 #include "shared/core/log.hpp"
@@ -80,18 +81,10 @@ asio::awaitable<Expected<ApprovalAnswer>> ApprovalService::Decide(const domain::
     if (!settings) {
         co_return settings.error();
     }
-    // The rule copied when the deployment was created (ADR 0023), not the policy as it is now:
-    // whoever loosens the policy afterwards does not loosen this deployment's approval.
     const policy::ApprovalRule rule = deployment->approval.value_or(policy::ApprovalRule{});
-    const auto& roles = rule.approver_roles;
-    const std::string role(domain::RoleName(by.role));
-    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
-        const auto reason = "deciding on deployment " + deployment_id + " needs one of the roles " +
-                            JoinRoles(roles) +
-                            " (the approval rule in force when it was created); " + by.actor +
-                            " has the " + role + " role";
-        co_await AuditRefusal(by, verb, *deployment, reason);
-        co_return MakeError(Errc::kPermissionDenied, reason);
+    if (auto refusal = RoleRefusal(by, *deployment)) {
+        co_await AuditRefusal(by, verb, *deployment, *refusal);
+        co_return MakeError(Errc::kPermissionDenied, *refusal);
     }
     ports::ApprovalAction action{deployment_id, by, comment};
     Expected<ports::ApprovalResult> result = MakeError(Errc::kInternal, "not decided");
@@ -119,6 +112,80 @@ asio::awaitable<Expected<ApprovalAnswer>> ApprovalService::Decide(const domain::
         co_await dispatcher_.DispatchNext(result->instance_id);
     }
     co_return co_await Answer(deployment_id, false);
+}
+
+// The rule copied when the deployment was created (ADR 0023), not the policy as it is now:
+// whoever loosens the policy afterwards does not loosen this deployment's approval.
+std::optional<std::string> ApprovalService::RoleRefusal(const domain::Principal& by,
+                                                        const domain::Deployment& deployment) {
+    const policy::ApprovalRule rule = deployment.approval.value_or(policy::ApprovalRule{});
+    const auto& roles = rule.approver_roles;
+    const std::string role(domain::RoleName(by.role));
+    if (std::find(roles.begin(), roles.end(), role) != roles.end()) {
+        return std::nullopt;
+    }
+    return "deciding on deployment " + deployment.id + " needs one of the roles " +
+           JoinRoles(roles) + " (the approval rule in force when it was created); " + by.actor +
+           " has the " + role + " role";
+}
+
+asio::awaitable<Expected<ApprovalService::ManyAnswer>> ApprovalService::ApproveAll(
+    const domain::Principal& by, const std::vector<domain::Deployment>& deployments,
+    const std::string& comment) {
+    ManyAnswer answer;
+    if (deployments.empty()) {
+        co_return answer;
+    }
+    // Every instance's policy in one read (the members' inputs of a fleet change).
+    std::vector<std::string> instances;
+    for (const auto& d : deployments) {
+        instances.push_back(d.instance_id);
+    }
+    auto members = co_await repositories_.deployments.LoadFleetMembers(instances);
+    if (!members) {
+        co_return members.error().WithContext("load policies");
+    }
+    std::map<std::string, policy::Policy> policies;
+    for (const auto& member : *members) {
+        const bool own = member.policy && member.policy->settings.enabled;
+        policies.emplace(member.instance.id,
+                         own ? member.policy->settings : policy::DefaultPolicy());
+    }
+    const auto now = clock_.Now();
+    std::vector<ports::ApprovalItem> items;
+    for (const auto& d : deployments) {
+        const auto rule = d.approval.value_or(policy::ApprovalRule{});
+        ports::ApprovalItem item{d.id, rule.required_approvals, {}, RoleRefusal(by, d)};
+        // Approvals complete: "then next window" (docs/design.md §4.1), judged now.
+        const auto found = policies.find(d.instance_id);
+        const auto window = policy::DecideWindow(found == policies.end() ? nullptr : &found->second,
+                                                 now, "approved");
+        item.next = {window.verdict == policy::Verdict::kAllowNow
+                         ? domain::StatusEvent::kApproved
+                         : domain::StatusEvent::kApprovedOutsideWindow,
+                     window.reason};
+        items.push_back(std::move(item));
+    }
+    auto decided = co_await repositories_.approvals.ApproveMany(by, comment, items);
+    if (!decided) {
+        co_return decided.error();
+    }
+    std::vector<std::string> queued;
+    for (const auto& [id, result] : decided->approved) {
+        if (result.status == domain::DeploymentStatus::kQueued) {
+            queued.push_back(result.instance_id);
+        }
+    }
+    log::Info("deployments approved by={} approved={} refused={} queued={}", by.actor,
+              decided->approved.size(), decided->refused.size(), queued.size());
+    if (!queued.empty()) {
+        co_await dispatcher_.DispatchBatch(queued);
+    }
+    answer.approved = decided->approved.size();
+    for (auto& [id, error] : decided->refused) {
+        answer.refused.emplace_back(id, std::move(error.message));
+    }
+    co_return answer;
 }
 
 asio::awaitable<Expected<ApprovalAnswer>> ApprovalService::Approve(const domain::Principal& by,

@@ -39,6 +39,16 @@ public:
     boost::asio::awaitable<Expected<ApprovalAnswer>> Cancel(const domain::Principal& by,
                                                             const std::string& deployment_id,
                                                             const std::string& comment);
+    // Approve for every deployment given (a rollout's members awaiting approval), set-based (ADR
+    // 0039): each judged by its own copied rule and its instance's policy, read for all at once,
+    // decided in one transaction, and those whose approvals are complete dispatched together.
+    struct ManyAnswer {
+        std::size_t approved = 0;
+        std::vector<std::pair<std::string, std::string>> refused;  // deployment id, why
+    };
+    boost::asio::awaitable<Expected<ManyAnswer>> ApproveAll(
+        const domain::Principal& by, const std::vector<domain::Deployment>& deployments,
+        const std::string& comment);
 
 private:
     boost::asio::awaitable<Expected<ApprovalAnswer>> Decide(const domain::Principal& by,
@@ -50,6 +60,10 @@ private:
                                               const std::string& reason);
     boost::asio::awaitable<Expected<ApprovalAnswer>> Answer(const std::string& deployment_id,
                                                             bool cancel_requested);
+
+    // The approver's role against the copied rule: why it may not decide, if it may not.
+    static std::optional<std::string> RoleRefusal(const domain::Principal& by,
+                                                  const domain::Deployment& deployment);
 
     ports::Repositories& repositories_;
     const Clock& clock_;

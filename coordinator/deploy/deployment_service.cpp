@@ -111,8 +111,8 @@ boost::asio::awaitable<Expected<domain::Deployment>> DeploymentService::Get(cons
 
 boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> DeploymentService::List(
     const DeploymentFilter& filter) {
-    ports::DeploymentListFilter query{filter.instance_id, filter.status, filter.limit,
-                                      filter.cursor};
+    ports::DeploymentListFilter query{filter.instance_id, filter.status, filter.rollout_id,
+                                      filter.limit, filter.cursor};
     co_return co_await deployments_.List(query);
 }
 

@@ -77,7 +77,8 @@ struct DeploymentFilter {
     std::optional<std::string> instance_id;
     std::optional<domain::DeploymentStatus> status;
     std::size_t limit = 100;
-    std::optional<std::string> cursor;  // id of the last deployment of the previous page
+    std::optional<std::string> cursor;      // id of the last deployment of the previous page
+    std::optional<std::string> rollout_id;  // server side: a rollout's deployments
 };
 
 }  // namespace waka::coordinator::deploy

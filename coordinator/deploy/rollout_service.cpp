@@ -97,7 +97,7 @@ asio::awaitable<Expected<ports::Rollout>> RolloutService::Control(const domain::
 
 asio::awaitable<Expected<RolloutService::ApproveAnswer>> RolloutService::Approve(
     const domain::Principal& by, const std::string& id, const std::string& comment) {
-    auto rollout = co_await rollouts_.Get(id, std::numeric_limits<int>::max());
+    auto rollout = co_await rollouts_.Get(id, 0);
     if (!rollout) {
         co_return rollout.error();
     }
@@ -106,19 +106,20 @@ asio::awaitable<Expected<RolloutService::ApproveAnswer>> RolloutService::Approve
                                                  std::string(domain::ToString(rollout->state)) +
                                                  ": nothing awaits approval");
     }
-    ApproveAnswer answer;
-    for (const auto& member : rollout->members) {
-        if (!member.deployment_id ||
-            member.deployment_status != domain::DeploymentStatus::kAwaitingApproval) {
-            continue;
-        }
-        auto approved = co_await approvals_.Approve(by, *member.deployment_id, comment);
-        if (approved) {
-            ++answer.approved;
-        } else {
-            answer.refused.emplace_back(*member.deployment_id, approved.error().message);
-        }
+    // Every member awaiting approval, read and approved set-based (ADR 0039).
+    DeploymentFilter awaiting;
+    awaiting.status = domain::DeploymentStatus::kAwaitingApproval;
+    awaiting.rollout_id = id;
+    awaiting.limit = std::max<std::size_t>(rollout->member_count, 1);
+    auto deployments = co_await deployments_.List(awaiting);
+    if (!deployments) {
+        co_return deployments.error();
     }
+    auto decided = co_await approvals_.ApproveAll(by, *deployments, comment);
+    if (!decided) {
+        co_return decided.error();
+    }
+    ApproveAnswer answer{decided->approved, std::move(decided->refused)};
     if (answer.approved > 0) {
         Changed();
     }

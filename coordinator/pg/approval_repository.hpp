@@ -16,6 +16,10 @@ class PgApprovalRepository final : public ports::ApprovalRepository {
 public:
     PgApprovalRepository(db::Database& database, const Clock& clock, const AuditKey& audit_key);
 
+    // approval_batch.cpp.
+    boost::asio::awaitable<Expected<ports::ApprovedMany>> ApproveMany(
+        const domain::Principal& by, const std::string& comment,
+        const std::vector<ports::ApprovalItem>& items) override;
     boost::asio::awaitable<Expected<ports::ApprovalResult>> Approve(
         const ports::ApprovalAction& action, std::int64_t required,
         const ports::AfterApproval& next) override;

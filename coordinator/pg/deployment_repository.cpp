@@ -134,8 +134,10 @@ boost::asio::awaitable<Expected<std::vector<domain::Deployment>>> PgDeploymentRe
                 " FROM deployments WHERE ($1::text IS NULL OR instance_id = $1) "
                 "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR (created_at, id) < "
                 "(SELECT created_at, id FROM deployments WHERE id = $3)) "
+                "AND ($5::text IS NULL OR rollout_id = $5) "
                 "ORDER BY created_at DESC, id DESC LIMIT $4",
-            filter.instance_id, status, filter.cursor, static_cast<long long>(filter.limit));
+            filter.instance_id, status, filter.cursor, static_cast<long long>(filter.limit),
+            filter.rollout_id);
         std::vector<domain::Deployment> deployments;
         for (const auto& row : rows) {
             deployments.push_back(DeploymentFromRow(row));

@@ -41,9 +41,32 @@ struct ApprovalResult {
         false;  // Cancel only: the deployment is on the agent; nothing changed but an event
 };
 
+// One deployment of ApprovalRepository::ApproveMany: its rule's required count and where it goes
+// once approved, or the caller's own refusal (the approver's role), audited as refused.
+struct ApprovalItem {
+    std::string deployment_id;
+    std::int64_t required = 1;
+    AfterApproval next;
+    std::optional<std::string> refused;
+};
+
+struct ApprovedMany {
+    std::vector<std::pair<std::string, ApprovalResult>> approved;  // deployment id, result
+    std::vector<std::pair<std::string, Error>> refused;            // deployment id, why
+};
+
 class ApprovalRepository {
 public:
     virtual ~ApprovalRepository() = default;
+
+    // Approve for many deployments by one approver, set-based (a rollout's members, ADR 0039): one
+    // transaction locks them all (in id order), checks each as Approve does, records every
+    // approval, event, status change and audit entry in a few statements. A deployment Approve
+    // would refuse is answered in `refused` (kNotFound, kConflict, kPermissionDenied, the
+    // caller's own), audited as refused when Approve would audit it.
+    virtual boost::asio::awaitable<Expected<ApprovedMany>> ApproveMany(
+        const domain::Principal& by, const std::string& comment,
+        const std::vector<ApprovalItem>& items) = 0;
 
     // Records an approval. kNotFound "Deployment not found"; kConflict when the deployment is not
     // awaiting approval or this approver already decided; kPermissionDenied when the approver

@@ -21,6 +21,7 @@ namespace waka::coordinator::ports {
 struct DeploymentListFilter {
     std::optional<std::string> instance_id;
     std::optional<domain::DeploymentStatus> status;
+    std::optional<std::string> rollout_id;  // a rollout's members and reverts
     std::size_t limit = 100;
     std::optional<std::string> cursor;  // id of the last row of the previous page
 };

@@ -21,6 +21,11 @@ public:
         const ports::ApprovalAction&) override {
         co_return MakeError(Errc::kInternal, "not faked: ApprovalRepository::Cancel");
     }
+    boost::asio::awaitable<Expected<ports::ApprovedMany>> ApproveMany(
+        const domain::Principal&, const std::string&,
+        const std::vector<ports::ApprovalItem>&) override {
+        co_return MakeError(Errc::kInternal, "not faked: ApprovalRepository::ApproveMany");
+    }
 };
 
 class UnfakedAuditLog : public ports::AuditLog {

@@ -276,6 +276,19 @@ TEST_F(RolloutTest, OneApprovalApprovesEveryMemberButNotFromItsCreator) {
     ASSERT_EQ(own.status, 200u) << own.body;
     EXPECT_EQ(Object(own).at("approved").as_int64(), 0);
     EXPECT_EQ(Object(own).at("refused").as_array().size(), 2u);
+    // A role the copied rule does not list is refused for every member, each audited.
+    auto viewer = ClientWith(MakeToken("watcher", "viewer"));
+    auto by_role = viewer.Post("/api/v1/rollouts/" + id + "/approve", "{}");
+    ASSERT_EQ(by_role.status, 200u) << by_role.body;
+    const auto role_refusals = Object(by_role).at("refused").as_array();
+    ASSERT_EQ(role_refusals.size(), 2u);
+    EXPECT_NE(Str(role_refusals[0].as_object(), "detail").find("needs one of the roles"),
+              std::string::npos)
+        << by_role.body;
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM audit_log WHERE action = 'deployment.approve' AND "
+                       "decision = 'refused'"),
+              "4");
+    EXPECT_EQ(Count("approvals"), 0);
     auto approved = alice_->Post("/api/v1/rollouts/" + id + "/approve", R"({"comment":"CAB-1"})");
     ASSERT_EQ(approved.status, 200u) << approved.body;
     EXPECT_EQ(Object(approved).at("approved").as_int64(), 2);
@@ -286,6 +299,11 @@ TEST_F(RolloutTest, OneApprovalApprovesEveryMemberButNotFromItsCreator) {
                        "actor = 'token:alice'"),
               "2");
     EXPECT_EQ(PhaseCount(Get(id), 0, "running"), 2);
+    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployment_events WHERE message LIKE 'approvals "
+                       "complete%'"),
+              "2");
+    auto verified = Object(client_->Get("/api/v1/audit/verify"));
+    EXPECT_TRUE(verified.at("ok").as_bool()) << boost::json::serialize(verified);
 }
 
 // A window defers a member (waiting, not failed); once it should run, a member whose agent has not
