@@ -59,6 +59,9 @@ boost::asio::awaitable<Expected<FleetOutcome>> DeploymentService::CreateFleet(
             outcome.refused.emplace_back(id, "Instance " + id + " not found");
         }
     }
+    if (members->empty()) {
+        co_return outcome;  // every id refused above
+    }
     Expected<ports::FleetTargets> targets = OneTarget(base.manifest_id, *members);
     if (choose) {
         targets = co_await choose(*members);
@@ -81,6 +84,13 @@ boost::asio::awaitable<Expected<FleetOutcome>> DeploymentService::CreateFleet(
         co_return evaluated.error();
     }
     const auto evaluated_ms = since();
+    // A refused member's new manifest is not stored: a refusal stores nothing but its audit entry.
+    std::set<std::string> used;
+    for (const auto& d : evaluated->deployments) {
+        used.insert(d.manifest_id);
+    }
+    std::erase_if(targets->new_manifests,
+                  [&](const domain::Manifest& m) { return !used.contains(m.id); });
     ports::FleetWrite write{
         std::move(targets->new_manifests), principal.actor, std::move(evaluated->deployments),
         std::move(evaluated->audits),      std::nullopt,    base.enforced};

@@ -22,6 +22,13 @@ std::optional<std::string> Unfit(
                busy->second->deployment_id + " (" +
                std::string(domain::ToString(busy->second->status)) + ")";
     }
+    if (member.open) {
+        // The patched manifest is built from the current one: once the queue ran the open
+        // deployment, applying it would take the instance back from what that one installed.
+        return "deployment " + member.open->id + " (" + member.open->kind + ", " +
+               std::string(domain::ToString(member.open->status)) + ") is under way on " +
+               member.instance.id + ": the patch waits until it has finished";
+    }
     auto check = domain::CheckPatch(patch, *member.current);
     if (check.fit != domain::PatchFit::kAffected) {
         return check.detail;

@@ -149,9 +149,18 @@ asio::awaitable<void> PatchService::CatchUp(std::string instance_id) {
     if (!current || !catalog || !links || current->empty()) {
         co_return;  // no current manifest: nothing to patch yet
     }
+    // A patch whose rollout is not finished goes at that rollout's pace: a paused one must not be
+    // pushed to every agent that reconnects.
+    auto rolling = co_await repositories_.rollouts.PatchesRollingOut();
+    if (!rolling) {
+        co_return;
+    }
     for (const auto& patch : *catalog) {
         if (background_.Stopping()) {
             co_return;
+        }
+        if (rolling->contains(patch.id)) {
+            continue;
         }
         std::vector<domain::PatchDeployment> mine;
         for (const auto& link : *links) {

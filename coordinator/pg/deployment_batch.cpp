@@ -36,6 +36,23 @@ std::vector<ports::FleetMember> FindMembers(pqxx::transaction_base& tx,
     auto quarantined = QuarantinedOf(tx, ids_json);
     auto policies = ActivePoliciesOf(tx, ids_json);
     auto currents = ManifestsOf(tx, JsonTextArray(current_ids));
+    std::map<std::string, ports::FleetMember::Open> open;
+    std::vector<domain::DeploymentStatus> unfinished;
+    for (auto status : domain::AllDeploymentStatuses()) {
+        if (!domain::IsTerminal(status)) {
+            unfinished.push_back(status);
+        }
+    }
+    for (const auto& row : tx.exec_params(
+             "SELECT DISTINCT ON (instance_id) instance_id, id, kind, status FROM deployments "
+             "WHERE instance_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = "
+             "ANY($2::text[]) ORDER BY instance_id, created_at, queue_seq",
+             ids_json, StatusesText(unfinished))) {
+        open.emplace(
+            row["instance_id"].as<std::string>(),
+            ports::FleetMember::Open{row["id"].as<std::string>(), row["kind"].as<std::string>(),
+                                     StatusFromText(row["status"].as<std::string>())});
+    }
     std::vector<ports::FleetMember> members;
     for (const auto& id : ids) {
         auto it = found.find(id);
@@ -47,6 +64,9 @@ std::vector<ports::FleetMember> FindMembers(pqxx::transaction_base& tx,
         member.quarantined = std::move(quarantined[id]);
         if (auto policy = policies.find(id); policy != policies.end()) {
             member.policy = std::move(policy->second);
+        }
+        if (auto unfinished_one = open.find(id); unfinished_one != open.end()) {
+            member.open = std::move(unfinished_one->second);
         }
         if (member.instance.current_manifest_id) {
             if (auto current = currents.find(*member.instance.current_manifest_id);

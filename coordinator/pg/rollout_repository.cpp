@@ -211,57 +211,67 @@ boost::asio::awaitable<Expected<ports::Rollout>> PgRolloutRepository::Create(
     const auto now = clock_.Now();
     const std::string selector = rollout.selector ? domain::ToString(*rollout.selector) : "";
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::Rollout> {
-        pqxx::work tx(c);
-        if (auto named = CheckExplicit(tx, rollout.instance_ids); !named) {
-            return named.error();
-        }
-        if (rollout.patch_id) {
-            if (auto patch = CheckPatch(tx, *rollout.patch_id); !patch) {
-                return patch.error();
+        try {
+            pqxx::work tx(c);
+            if (auto named = CheckExplicit(tx, rollout.instance_ids); !named) {
+                return named.error();
             }
-        }
-        const auto members = SelectMembers(tx, rollout);
-        if (members.empty()) {
-            return MakeError(Errc::kInvalidArgument,
-                             "selector: matches no live instance" +
-                                 std::string(rollout.patch_id ? " the patch affects" : "") + " (" +
-                                 (selector.empty() ? std::string("no selector") : selector) + ")");
-        }
-        if (!rollout.manifest_id.empty()) {
-            if (auto scoped = CheckManifest(tx, rollout.manifest_id, members); !scoped) {
-                return scoped.error();
+            if (rollout.patch_id) {
+                if (auto patch = CheckPatch(tx, *rollout.patch_id); !patch) {
+                    return patch.error();
+                }
             }
-        }
-        // Patch rollouts claim nothing: no check against other rollouts.
-        if (!rollout.patch_id) {
-            if (auto free = CheckNotInAnother(tx, members); !free) {
-                return free.error();
+            const auto members = SelectMembers(tx, rollout);
+            if (members.empty()) {
+                return MakeError(
+                    Errc::kInvalidArgument,
+                    "selector: matches no live instance" +
+                        std::string(rollout.patch_id ? " the patch affects" : "") + " (" +
+                        (selector.empty() ? std::string("no selector") : selector) + ")");
             }
+            if (!rollout.manifest_id.empty()) {
+                if (auto scoped = CheckManifest(tx, rollout.manifest_id, members); !scoped) {
+                    return scoped.error();
+                }
+            }
+            // Patch rollouts claim nothing: no check against other rollouts.
+            if (!rollout.patch_id) {
+                if (auto free = CheckNotInAnother(tx, members); !free) {
+                    return free.error();
+                }
+            }
+            tx.exec_params(
+                "INSERT INTO rollouts (id, state, manifest_id, selector, instance_ids, strategy, "
+                "reason, phase_started_at, created_by, created_role, created_at, updated_at, "
+                "patch_id, enforced, constraints) VALUES ($1, 'running', NULLIF($2, ''), $3, "
+                "$4::jsonb, $5::jsonb, $6, $7::timestamptz, $8, $9, $7::timestamptz, "
+                "$7::timestamptz, "
+                "$10, $11, $12::jsonb)",
+                rollout.id, rollout.manifest_id, selector, JsonTextArray(rollout.instance_ids),
+                domain::StrategyToJson(rollout.strategy), rollout.reason, FormatRfc3339(now),
+                by.actor, std::string(domain::RoleName(by.role)), rollout.patch_id,
+                rollout.enforced,
+                rollout.constraints
+                    ? std::optional<std::string>(domain::CompileTargetToJson(*rollout.constraints))
+                    : std::nullopt);
+            InsertMembers(tx, rollout, members);
+            auto stored = FindRollout(tx, rollout.id, now);
+            const std::string message =
+                "created by " + by.actor + " for " + std::to_string(members.size()) + " instances";
+            if (auto recorded = RecordRolloutChange(
+                    tx, audit_key_, by.actor, rollout.id, "create", *stored, message,
+                    CreationDetails(rollout, selector, members.size()), now);
+                !recorded) {
+                return recorded.error();
+            }
+            tx.commit();
+            return std::move(*stored);
+        } catch (const pqxx::unique_violation&) {
+            // The one-unfinished-rollout-per-patch index, met in a race the checks above lost.
+            return MakeError(Errc::kConflict,
+                             "patch " + rollout.patch_id.value_or("") +
+                                 " is already being rolled out by another rollout");
         }
-        tx.exec_params(
-            "INSERT INTO rollouts (id, state, manifest_id, selector, instance_ids, strategy, "
-            "reason, phase_started_at, created_by, created_role, created_at, updated_at, "
-            "patch_id, enforced, constraints) VALUES ($1, 'running', NULLIF($2, ''), $3, "
-            "$4::jsonb, $5::jsonb, $6, $7::timestamptz, $8, $9, $7::timestamptz, $7::timestamptz, "
-            "$10, $11, $12::jsonb)",
-            rollout.id, rollout.manifest_id, selector, JsonTextArray(rollout.instance_ids),
-            domain::StrategyToJson(rollout.strategy), rollout.reason, FormatRfc3339(now), by.actor,
-            std::string(domain::RoleName(by.role)), rollout.patch_id, rollout.enforced,
-            rollout.constraints
-                ? std::optional<std::string>(domain::CompileTargetToJson(*rollout.constraints))
-                : std::nullopt);
-        InsertMembers(tx, rollout, members);
-        auto stored = FindRollout(tx, rollout.id, now);
-        const std::string message =
-            "created by " + by.actor + " for " + std::to_string(members.size()) + " instances";
-        if (auto recorded = RecordRolloutChange(
-                tx, audit_key_, by.actor, rollout.id, "create", *stored, message,
-                CreationDetails(rollout, selector, members.size()), now);
-            !recorded) {
-            return recorded.error();
-        }
-        tx.commit();
-        return std::move(*stored);
     });
 }
 
@@ -318,6 +328,19 @@ boost::asio::awaitable<Expected<std::vector<std::string>>> PgRolloutRepository::
             }
             return ids;
         });
+}
+
+boost::asio::awaitable<Expected<std::set<std::string>>> PgRolloutRepository::PatchesRollingOut() {
+    co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<std::set<std::string>> {
+        pqxx::read_transaction tx(c);
+        std::set<std::string> patches;
+        for (const auto& row :
+             tx.exec("SELECT DISTINCT patch_id FROM rollouts WHERE patch_id IS NOT NULL AND state "
+                     "IN ('running', 'paused', 'reverting')")) {
+            patches.insert(row[0].as<std::string>());
+        }
+        return patches;
+    });
 }
 
 boost::asio::awaitable<Expected<ports::RolloutRepository::Counts>> PgRolloutRepository::Count() {

@@ -42,6 +42,7 @@ public:
                                                         const std::string& instance_id,
                                                         const std::string& error) override;
     boost::asio::awaitable<Expected<Counts>> Count() override;
+    boost::asio::awaitable<Expected<std::set<std::string>>> PatchesRollingOut() override;
 
 private:
     db::Database& database_;

@@ -73,64 +73,76 @@ boost::asio::awaitable<Expected<ports::Rollout>> PgRolloutRepository::Apply(
     const std::string& reason) {
     const auto now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<ports::Rollout> {
-        pqxx::work tx(c);
-        auto moved = tx.exec_params(
-            "UPDATE rollouts r SET state = CASE r.state " +
-                [&] {
-                    std::string cases;
-                    for (const auto& row : domain::RolloutTransitions()) {
-                        if (row.event == event) {
-                            cases += "WHEN '" + std::string(domain::ToString(row.from)) +
-                                     "' THEN '" + std::string(domain::ToString(row.to)) + "' ";
+        try {
+            pqxx::work tx(c);
+            auto moved = tx.exec_params(
+                "UPDATE rollouts r SET state = CASE r.state " +
+                    [&] {
+                        std::string cases;
+                        for (const auto& row : domain::RolloutTransitions()) {
+                            if (row.event == event) {
+                                cases += "WHEN '" + std::string(domain::ToString(row.from)) +
+                                         "' THEN '" + std::string(domain::ToString(row.to)) + "' ";
+                            }
                         }
-                    }
-                    return cases;
-                }() +
-                "END, state_reason = $3, updated_at = $4::timestamptz WHERE r.id = $1 "
-                "AND r.state = ANY($2::text[]) RETURNING r.state",
-            id, StatesText(domain::RolloutStatesAccepting(event)), reason, FormatRfc3339(now));
-        if (moved.empty()) {
-            return Refusal(tx, id, event);
+                        return cases;
+                    }() +
+                    "END, state_reason = $3, updated_at = $4::timestamptz WHERE r.id = $1 "
+                    "AND r.state = ANY($2::text[]) RETURNING r.state",
+                id, StatesText(domain::RolloutStatesAccepting(event)), reason, FormatRfc3339(now));
+            if (moved.empty()) {
+                return Refusal(tx, id, event);
+            }
+            const auto to = *domain::ParseRolloutState(moved[0][0].as<std::string>());
+            std::size_t cancelled = 0;
+            if (to == RolloutState::kAborted || to == RolloutState::kReverting) {
+                cancelled = CancelUnstarted(
+                    tx, id,
+                    "rollout " + id + " " + std::string(domain::ToString(to)) + ": " + reason, now);
+            }
+            if (domain::IsFinished(to)) {
+                tx.exec_params("UPDATE rollouts SET finished_at = $2::timestamptz WHERE id = $1",
+                               id, FormatRfc3339(now));
+                tx.exec_params("UPDATE rollout_members SET active = FALSE WHERE rollout_id = $1",
+                               id);
+            } else if (to == RolloutState::kReverting) {
+                // A finished rollout taken back holds its instances again while it reverts, except
+                // those another active rollout has taken since (their revert still goes out).
+                tx.exec_params(
+                    "UPDATE rollouts SET finished_at = NULL WHERE id = $1 AND finished_at IS NOT "
+                    "NULL",
+                    id);
+                tx.exec_params(
+                    "UPDATE rollout_members m SET active = TRUE WHERE m.rollout_id = $1 AND NOT "
+                    "m.active AND NOT EXISTS (SELECT 1 FROM rollout_members o WHERE o.instance_id "
+                    "= "
+                    "m.instance_id AND o.active) AND EXISTS (SELECT 1 FROM rollouts r WHERE r.id = "
+                    "$1 AND r.patch_id IS NULL)",
+                    id);
+            }
+            auto after = FindRollout(tx, id, now);
+            boost::json::object details{{"event", domain::ToString(event)},
+                                        {"state", domain::ToString(to)},
+                                        {"phase", after->current_phase},
+                                        {"deployments_cancelled", cancelled}};
+            const std::string message = std::string(domain::ToString(event)) + " by " + by.actor +
+                                        (reason.empty() ? std::string() : ": " + reason);
+            if (auto recorded =
+                    RecordRolloutChange(tx, audit_key_, by.actor, id, AuditVerb(event), *after,
+                                        message, boost::json::serialize(details), now);
+                !recorded) {
+                return recorded.error();
+            }
+            tx.commit();
+            return std::move(*after);
+        } catch (const pqxx::unique_violation&) {
+            // The one-unfinished-rollout-per-patch index, met in a race the checks above lost.
+            return MakeError(
+                Errc::kConflict,
+                "Rollout " + id + ": " + std::string(domain::ToString(event)) +
+                    " refused while another rollout of its patch is under way (finish or abort "
+                    "it first)");
         }
-        const auto to = *domain::ParseRolloutState(moved[0][0].as<std::string>());
-        std::size_t cancelled = 0;
-        if (to == RolloutState::kAborted || to == RolloutState::kReverting) {
-            cancelled = CancelUnstarted(
-                tx, id, "rollout " + id + " " + std::string(domain::ToString(to)) + ": " + reason,
-                now);
-        }
-        if (domain::IsFinished(to)) {
-            tx.exec_params("UPDATE rollouts SET finished_at = $2::timestamptz WHERE id = $1", id,
-                           FormatRfc3339(now));
-            tx.exec_params("UPDATE rollout_members SET active = FALSE WHERE rollout_id = $1", id);
-        } else if (to == RolloutState::kReverting) {
-            // A finished rollout taken back holds its instances again while it reverts, except
-            // those another active rollout has taken since (their revert still goes out).
-            tx.exec_params(
-                "UPDATE rollouts SET finished_at = NULL WHERE id = $1 AND finished_at IS NOT NULL",
-                id);
-            tx.exec_params(
-                "UPDATE rollout_members m SET active = TRUE WHERE m.rollout_id = $1 AND NOT "
-                "m.active AND NOT EXISTS (SELECT 1 FROM rollout_members o WHERE o.instance_id = "
-                "m.instance_id AND o.active) AND EXISTS (SELECT 1 FROM rollouts r WHERE r.id = "
-                "$1 AND r.patch_id IS NULL)",
-                id);
-        }
-        auto after = FindRollout(tx, id, now);
-        boost::json::object details{{"event", domain::ToString(event)},
-                                    {"state", domain::ToString(to)},
-                                    {"phase", after->current_phase},
-                                    {"deployments_cancelled", cancelled}};
-        const std::string message = std::string(domain::ToString(event)) + " by " + by.actor +
-                                    (reason.empty() ? std::string() : ": " + reason);
-        if (auto recorded =
-                RecordRolloutChange(tx, audit_key_, by.actor, id, AuditVerb(event), *after, message,
-                                    boost::json::serialize(details), now);
-            !recorded) {
-            return recorded.error();
-        }
-        tx.commit();
-        return std::move(*after);
     });
 }
 

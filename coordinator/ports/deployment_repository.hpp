@@ -44,6 +44,14 @@ struct FleetMember {
     std::map<std::string, std::vector<std::string>> quarantined;  // "<type>:<name>" -> versions
     std::optional<domain::Manifest> current;                      // its current manifest
     std::optional<domain::PolicyRecord> policy;                   // its active policy
+    // Its oldest deployment not finished (queued, waiting, on the agent), if any: a manifest
+    // built from `current` would undo it once the queue runs it (ADR 0038).
+    struct Open {
+        std::string id;
+        std::string kind;
+        domain::DeploymentStatus status = domain::DeploymentStatus::kPending;
+    };
+    std::optional<Open> open;
 };
 
 // A manifest a fleet change deploys, with the releases it names.

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,9 @@ public:
         std::vector<std::pair<domain::MemberStatus, std::uint64_t>> members;
     };
     virtual boost::asio::awaitable<Expected<Counts>> Count() = 0;
+    // Patches with a rollout not finished (running, paused, reverting): their rollout paces them,
+    // so a reconnecting agent's catch-up leaves them to it (ADR 0038).
+    virtual boost::asio::awaitable<Expected<std::set<std::string>>> PatchesRollingOut() = 0;
 };
 
 }  // namespace waka::coordinator::ports

@@ -387,6 +387,9 @@ public:
 
 class UnfakedRolloutRepository : public ports::RolloutRepository {
 public:
+    boost::asio::awaitable<Expected<std::set<std::string>>> PatchesRollingOut() override {
+        co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::PatchesRollingOut");
+    }
     boost::asio::awaitable<Expected<ports::Rollout>> Create(const domain::Principal&,
                                                             const ports::NewRollout&) override {
         co_return MakeError(Errc::kInternal, "not faked: RolloutRepository::Create");

@@ -115,7 +115,10 @@ TEST_F(PatchRolloutTest, AHandMadePatchRolloutTakesOnlyAffectedInstancesAndRefus
     EXPECT_EQ(viewer.Post(path, "{}").status, 403u);
     EXPECT_EQ(Count("rollouts"), rollouts);
 
-    // A deploy rollout holding the abuja instances does not keep the patch out (ADR 0038).
+    // A deploy rollout holding the abuja instances does not keep the patch out (ADR 0038), but
+    // a member with a deployment still under way waits: patching its current manifest would undo
+    // what the queued deployment installs.
+    const auto manifests = Count("manifests");
     CreateOk(R"({"manifest_id":"manifest-002","selector":"region=abuja",
         "strategy":{"phases":[{"name":"all","percent":100}]}})");
     auto created = ops_->Post(path, R"x({"selector":"env in (prod,dev)","reason":"by hand",
@@ -127,10 +130,24 @@ TEST_F(PatchRolloutTest, AHandMadePatchRolloutTakesOnlyAffectedInstancesAndRefus
     EXPECT_FALSE(rollout.at("enforced").as_bool());
     EXPECT_EQ(Str(rollout, "created_by"), "token:ops");
     Pass();
-    // All four at once: the hand-made strategy has no cap.
-    EXPECT_EQ(SqlValue("SELECT count(*) FROM deployments WHERE kind = 'patch' AND rollout_id = '" +
+    // Both lagos members at once (the hand-made strategy has no cap); the abuja ones, whose
+    // manifest-002 deployments are queued, skipped with the reason.
+    EXPECT_EQ(SqlValue("SELECT string_agg(instance_id, ',' ORDER BY instance_id) FROM deployments "
+                       "WHERE kind = 'patch' AND rollout_id = '" +
                        Str(rollout, "id") + "'"),
-              "4");
+              "prod-1,prod-3");
+    EXPECT_EQ(
+        SqlValue("SELECT count(*) FROM rollout_members WHERE rollout_id = '" + Str(rollout, "id") +
+                 "' AND state = 'skipped' AND skip_reason LIKE "
+                 "'%is under way on prod-_: the patch waits until it has finished'"),
+        "2");
+    // manifest-001 patched to 2.1.0 has manifest-002's content: the stored twin serves both
+    // lagos hosts and no manifest is added (nor one for a refused member).
+    EXPECT_EQ(SqlValue("SELECT string_agg(DISTINCT manifest_id, ',') FROM deployments WHERE "
+                       "kind = 'patch' AND rollout_id = '" +
+                       Str(rollout, "id") + "'"),
+              "manifest-002");
+    EXPECT_EQ(Count("manifests"), manifests);
 }
 
 }  // namespace
