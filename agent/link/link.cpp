@@ -15,6 +15,8 @@
 #include <optional>
 
 #include "agent/link/codec.hpp"
+#include "agent/link/link_session.hpp"
+#include "agent/link/source_address.hpp"
 #include "agent/link/tls.hpp"
 #include "shared/core/log.hpp"
 #include "shared/net/backoff.hpp"
@@ -27,53 +29,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
+using detail::Arm;
+using detail::CloseSocket;
+using detail::Disarm;
+using detail::kNoThrow;
+using detail::Session;
+using detail::SteadyClock;
+using detail::TearDown;
+using detail::WsStream;
 using tcp = asio::ip::tcp;
-using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
-using SteadyClock = std::chrono::steady_clock;
-
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
-// One connection attempt and, after a Welcome, one session. Shared by the coroutines working on
-// it so that none outlives the objects it uses.
-struct Session {
-    Session(asio::io_context& io, ssl::context& tls)
-        : ws(io, tls), resolver(io), wake(io), heartbeat(io), watchdog(io) {
-        watchdog.expires_at(SteadyClock::time_point::max());
-    }
-
-    WsStream ws;
-    tcp::resolver resolver;
-    asio::steady_timer wake;  // wakes the writer
-    asio::steady_timer heartbeat;
-    asio::steady_timer watchdog;  // deadline of the current pre-Welcome step
-    std::deque<std::string> outbound;
-    const char* step = "resolve";
-    bool open = true;
-    bool established = false;
-    bool closing = false;  // a close frame is due or sent: no new messages, inbound ignored
-    bool timed_out = false;
-    websocket::close_reason close_reason;
-};
-
-void CloseSocket(Session& s) {
-    s.resolver.cancel();
-    beast::get_lowest_layer(s.ws).close();
-}
-
-void TearDown(Session& s) {
-    s.open = false;
-    s.wake.cancel();
-    s.heartbeat.cancel();
-    s.watchdog.cancel();
-    CloseSocket(s);
-}
-
-void Arm(Session& s, const char* step, std::chrono::milliseconds timeout) {
-    s.step = step;
-    s.watchdog.expires_after(timeout);
-}
-
-void Disarm(Session& s) { s.watchdog.expires_at(SteadyClock::time_point::max()); }
 
 // Logs what escaped a coroutine (a bug or bad_alloc) and closes its connection.
 auto LastResort(std::shared_ptr<Session> s, const char* what) {
@@ -114,6 +78,8 @@ struct Link::Impl : std::enable_shared_from_this<Impl> {
     asio::awaitable<void> AsyncRun();
     asio::awaitable<bool> AsyncAttempt();
     asio::awaitable<bool> AsyncOpen(const std::shared_ptr<Session>& s);
+    asio::awaitable<std::tuple<boost::system::error_code>> AsyncConnect(
+        Session& s, const tcp::resolver::results_type& results);
     asio::awaitable<std::optional<model::WelcomeData>> AsyncGreet(
         const std::shared_ptr<Session>& s);
     asio::awaitable<void> AsyncReadLoop(std::shared_ptr<Session> s);
@@ -200,8 +166,7 @@ asio::awaitable<bool> Link::Impl::AsyncOpen(const std::shared_ptr<Session>& s) {
         co_return false;
     }
     Arm(*s, "connect", options_.connect_timeout);
-    auto [connect_ec, peer] =
-        co_await beast::get_lowest_layer(s->ws).async_connect(results, kNoThrow);
+    auto [connect_ec] = co_await AsyncConnect(*s, results);
     if (connect_ec) {
         log::Warn("coordinator unreachable step=connect peer={} error={}", endpoint.HostHeader(),
                   connect_ec.message());
@@ -349,9 +314,27 @@ void Link::Impl::Dispatch(Session& s, Inbound message) {
     }
 }
 
+// To the first address the name resolved to when a source address is set (a range connect
+// would reopen the socket and lose the bind), to each in turn otherwise.
+asio::awaitable<std::tuple<boost::system::error_code>> Link::Impl::AsyncConnect(
+    Session& s, const tcp::resolver::results_type& results) {
+    auto& stream = beast::get_lowest_layer(s.ws);
+    if (options_.local_address.empty()) {
+        auto [ec, peer] = co_await stream.async_connect(results, kNoThrow);
+        co_return std::tuple{ec};
+    }
+    const tcp::endpoint target = *results.begin();
+    if (auto opened = OpenFrom(stream.socket(), target, options_.local_address); !opened) {
+        log::Warn("connecting from source address failed error={}", opened.error().message);
+        co_return std::tuple{boost::system::error_code(asio::error::invalid_argument)};
+    }
+    co_return co_await stream.async_connect(target, kNoThrow);
+}
+
 void Link::Impl::RefreshTls() {
     std::error_code ec;
-    if (options_.identity_file.empty() || !std::filesystem::exists(options_.identity_file, ec)) {
+    if (options_.tls_context || options_.identity_file.empty() ||
+        !std::filesystem::exists(options_.identity_file, ec)) {
         return;
     }
     auto tls = MakeClientTlsContext(options_.ca_file, options_.identity_file);
@@ -447,11 +430,14 @@ Link::Link(asio::io_context& io, LinkOptions options, model::ChannelHandler& han
 Link::~Link() = default;
 
 Expected<void> Link::Start() {
-    auto tls = MakeClientTlsContext(impl_->options_.ca_file);
-    if (!tls) {
-        return tls.error();
+    impl_->tls_ = impl_->options_.tls_context;
+    if (!impl_->tls_) {
+        auto tls = MakeClientTlsContext(impl_->options_.ca_file);
+        if (!tls) {
+            return tls.error();
+        }
+        impl_->tls_ = std::move(*tls);
     }
-    impl_->tls_ = std::move(*tls);
     asio::co_spawn(impl_->io_, impl_->AsyncRun(), LastResort(nullptr, "connect loop"));
     return {};
 }

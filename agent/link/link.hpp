@@ -14,6 +14,9 @@
 
 namespace boost::asio {
 class io_context;
+namespace ssl {
+class context;
+}  // namespace ssl
 }  // namespace boost::asio
 
 namespace waka::agent::link {
@@ -33,6 +36,12 @@ struct LinkOptions {
     // The client certificate and key (ADR 0034), presented once the file exists; read again for
     // every connection attempt, so a renewed certificate is used from the next one.
     std::filesystem::path identity_file;
+    // The address connections are made from (an IP literal); empty: the system's choice. The load
+    // tool (tests/bench/swarm) spreads its links over 127.0.0.x with it.
+    std::string local_address;
+    // A TLS context to share instead of one loaded from ca_file per link (the load tool runs
+    // thousands of links); identity_file is not used with it.
+    std::shared_ptr<boost::asio::ssl::context> tls_context;
 };
 
 // Counters for logs and tests; readable from any thread.

@@ -77,13 +77,18 @@ std::vector<std::string> E2eWorld::CoordinatorArgs() const {
         // Agents by certificate, as the packaged configuration has it
         // (ADR 0034); a CA of their own, apart from the server's.
         "--gateway-agent-ca-cert-file", agent_pki_.ca_cert.string(), "--gateway-agent-ca-key-file",
-        agent_pki_.ca_key.string(), "--gateway-require-client-certificate=true"};
+        agent_pki_.ca_key.string()};
+    const auto given = [this](std::string_view flag) {
+        return std::any_of(coordinator_args_.begin(), coordinator_args_.end(),
+                           [flag](const std::string& arg) { return arg.starts_with(flag); });
+    };
+    // Client certificates required unless a test says otherwise (the load tool's agents have none).
+    if (!given("--gateway-require-client-certificate")) {
+        args.emplace_back("--gateway-require-client-certificate=true");
+    }
     // Automatic updates only where a test asks for them: otherwise a scheduler pass landing between
     // two steps of a test could install a newer release the test registered for its own use.
-    const bool auto_update_given = std::any_of(
-        coordinator_args_.begin(), coordinator_args_.end(),
-        [](const std::string& arg) { return arg.starts_with("--scheduler-auto-update"); });
-    if (!auto_update_given) {
+    if (!given("--scheduler-auto-update")) {
         args.emplace_back("--scheduler-auto-update=false");
     }
     args.insert(args.end(), coordinator_args_.begin(), coordinator_args_.end());
@@ -197,7 +202,7 @@ void E2eWorld::AddAgents(const std::vector<std::string>& instance_ids) {
 }
 
 void E2eWorld::StartAgent(AgentHandle& agent) {
-    const auto url = "wss://localhost:" + std::to_string(gateway_port_) + "/agent/v1/connect";
+    const auto url = GatewayUrl();
     agent.process = std::make_unique<Process>(
         WAKA_AGENT_BIN,
         std::vector<std::string>{"--instance-id", agent.instance_id, "--coordinator-url", url,

@@ -47,6 +47,11 @@ public:
     // For tools run against this world (wakactl, curl) and for checking logs never show it.
     [[nodiscard]] const std::string& AdminToken() const { return admin_token_; }
     [[nodiscard]] std::uint16_t HttpPort() const { return http_port_; }
+    // What an agent connects to: the gateway's URL and the CA of its certificate.
+    [[nodiscard]] std::string GatewayUrl() const {
+        return "wss://localhost:" + std::to_string(gateway_port_) + "/agent/v1/connect";
+    }
+    [[nodiscard]] const std::filesystem::path& GatewayCaFile() const { return pki_.ca_cert; }
 
     // POST /versions and PUT /artifacts for one bundle.
     void Publish(const std::string& type, const std::string& name, const std::string& version,
