@@ -13,7 +13,7 @@ namespace {
 namespace asio = boost::asio;
 
 // last_seen_at is written at most this often per instance, so heartbeats cost the database little.
-constexpr auto kSeenWriteInterval = std::chrono::seconds(30);
+constexpr auto kSeenFlushInterval = std::chrono::seconds(30);
 
 ports::HelloDecision Refused(std::string reason) { return {false, std::move(reason), ""}; }
 
@@ -144,20 +144,39 @@ asio::awaitable<void> AgentSessions::OnDisconnected(const std::string& instance_
     }
 }
 
-bool AgentSessions::SeenWriteDue(const std::string& instance_id) {
+std::vector<std::string> AgentSessions::NoteSeen(const std::string& instance_id) {
     std::lock_guard lock(mutex_);
+    seen_.insert(instance_id);
     const auto now = clock_.Now();
-    auto& last = last_seen_write_[instance_id];
-    if (now - last < kSeenWriteInterval) {
-        return false;
+    if (seen_flush_running_ || now - seen_flushed_at_ < kSeenFlushInterval) {
+        return {};
     }
-    last = now;
-    return true;
+    seen_flush_running_ = true;
+    seen_flushed_at_ = now;
+    std::vector<std::string> due(seen_.begin(), seen_.end());
+    seen_.clear();
+    return due;
 }
 
+// No timer of its own: with a fleet, some heartbeat arrives every moment; a lone agent's
+// last_seen_at lags by at most the interval plus one heartbeat.
 asio::awaitable<void> AgentSessions::OnHeartbeat(const std::string& instance_id) {
-    if (SeenWriteDue(instance_id)) {
-        (void)co_await repositories_.instances.RecordSeen(instance_id);
+    auto due = NoteSeen(instance_id);
+    if (due.empty()) {
+        co_return;
+    }
+    const bool spawned = background_.Spawn([this, due = std::move(due)]() -> asio::awaitable<void> {
+        auto written = co_await repositories_.instances.RecordSeen(due);
+        if (!written) {
+            log::Warn("last seen not recorded instances={} error=\"{}\"", due.size(),
+                      written.error().message);
+        }
+        std::lock_guard lock(mutex_);
+        seen_flush_running_ = false;
+    });
+    if (!spawned) {
+        std::lock_guard lock(mutex_);
+        seen_flush_running_ = false;
     }
 }
 

@@ -3,8 +3,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,8 +67,9 @@ public:
 
 private:
     boost::asio::awaitable<std::vector<ports::SignedFloor>> FloorsInForce();
-    // last_seen_at is written at most every kSeenWriteInterval per instance.
-    bool SeenWriteDue(const std::string& instance_id);
+    // Heartbeats are coalesced: the instances heard from are written in one statement at most
+    // every kSeenFlushInterval (docs/design.md §7). Answers the batch that is due, if any.
+    std::vector<std::string> NoteSeen(const std::string& instance_id);
 
     AgentIdentity identity_;
     ports::Repositories& repositories_;
@@ -78,8 +79,10 @@ private:
     TaskGroup& background_;
     const Clock& clock_;
     std::filesystem::path artifact_dir_;
-    std::mutex mutex_;                                  // guards last_seen_write_
-    std::map<std::string, TimePoint> last_seen_write_;  // instance_id -> last last_seen_at write
+    std::mutex mutex_;                 // guards the three below
+    std::set<std::string> seen_;       // heard from since the last flush (at most the sessions)
+    TimePoint seen_flushed_at_{};      // when the last batch was taken
+    bool seen_flush_running_ = false;  // one flush at a time
     std::function<void(const domain::Deployment&)> deployment_finished_;
 };
 

@@ -3,6 +3,7 @@
 #include "coordinator/gateway/connection.hpp"
 
 #include <algorithm>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <optional>
 #include <tuple>
@@ -52,7 +53,7 @@ public:
         // Instructions are small and latency matters more than packet count (fan-out target).
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        tls_.emplace(std::move(socket), *context_->tls.Current());
+        tls_.emplace(std::move(socket), context_->tls.Current()->native_handle());
     }
 
     // The whole life of the connection; never throws (the last-resort catch lives here).
@@ -73,7 +74,7 @@ public:
             if (self->ws_) {
                 self->RequestClose(CloseCode::kGoingAway, kShutdownReason, false);
             } else if (self->tls_) {
-                beast::get_lowest_layer(*self->tls_).close();
+                DropSocket(*self->tls_);
             }
         });
     }
@@ -158,9 +159,9 @@ asio::awaitable<void> GatewayConnection::AsyncRun(std::shared_ptr<GatewayConnect
 
 void GatewayConnection::AbortSocket() {
     if (ws_) {
-        beast::get_lowest_layer(*ws_).close();
+        DropSocket(*ws_);
     } else if (tls_) {
-        beast::get_lowest_layer(*tls_).close();
+        DropSocket(*tls_);
     }
     finished_ = true;
     outbound_.Wake();
@@ -169,9 +170,8 @@ void GatewayConnection::AbortSocket() {
 
 asio::awaitable<void> GatewayConnection::AsyncServe() {
     const auto& options = context_->options;
-    auto& tcp_layer = beast::get_lowest_layer(*tls_);
-    tcp_layer.expires_after(std::chrono::seconds(options.handshake_timeout_seconds));
-    auto [hec] = co_await tls_->async_handshake(ssl::stream_base::server, kNoThrow);
+    tls_->expires_after(std::chrono::seconds(options.handshake_timeout_seconds));
+    auto [hec] = co_await tls_->async_handshake(kNoThrow);
     if (hec) {
         log::Debug("gateway TLS handshake failed peer={} error={}", peer_, hec.message());
         co_return;
@@ -182,8 +182,8 @@ asio::awaitable<void> GatewayConnection::AsyncServe() {
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(kMaxRequestBodyBytes);
         parser.header_limit(kMaxRequestHeaderBytes);
-        tcp_layer.expires_after(std::chrono::seconds(first ? options.handshake_timeout_seconds
-                                                           : options.idle_timeout_seconds));
+        tls_->expires_after(std::chrono::seconds(first ? options.handshake_timeout_seconds
+                                                       : options.idle_timeout_seconds));
         auto [ec, n] = co_await bhttp::async_read(*tls_, http_buffer_, parser, kNoThrow);
         if (ec) {
             if (ec != bhttp::error::end_of_stream) {
@@ -194,7 +194,7 @@ asio::awaitable<void> GatewayConnection::AsyncServe() {
         }
         Request req = parser.release();
         if (websocket::is_upgrade(req) && IsConnectPath(req.target())) {
-            tcp_layer.expires_never();  // the WebSocket keeps its own deadlines from here
+            tls_->expires_never();  // the WebSocket keeps its own deadlines from here
             co_await AsyncWebSocket(req);
             co_return;
         }
@@ -202,7 +202,7 @@ asio::awaitable<void> GatewayConnection::AsyncServe() {
             break;
         }
     }
-    tcp_layer.expires_after(std::chrono::seconds(options.handshake_timeout_seconds));
+    tls_->expires_after(std::chrono::seconds(options.handshake_timeout_seconds));
     co_await tls_->async_shutdown(kNoThrow);
 }
 
@@ -319,8 +319,7 @@ asio::awaitable<std::tuple<beast::error_code, std::size_t>> GatewayConnection::A
     const std::vector<asio::const_buffer>& buffers) {
     // A deadline per chunk rather than per response: a big artifact on a slow link is fine as long
     // as it keeps moving.
-    beast::get_lowest_layer(*tls_).expires_after(
-        std::chrono::seconds(context_->options.idle_timeout_seconds));
+    tls_->expires_after(std::chrono::seconds(context_->options.idle_timeout_seconds));
     co_return co_await tls_->async_write_some(buffers, kNoThrow);
 }
 
@@ -342,6 +341,9 @@ asio::awaitable<void> GatewayConnection::AsyncWebSocket(const Request& req) {
     ws_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(bhttp::field::server, kServerName); }));
     ws_->binary(true);
+    // Without fragmentation (or compression) Beast writes a frame straight from the message and
+    // keeps no write buffer per session; messages are bounded by max_message_bytes anyway.
+    ws_->auto_fragment(false);
     ws_->read_message_max(std::min(options.max_pre_hello_bytes, options.max_message_bytes));
     if (context_->registry.Stopping()) {
         co_return;
@@ -363,7 +365,10 @@ asio::awaitable<void> GatewayConnection::AsyncWebSocket(const Request& req) {
 asio::awaitable<void> GatewayConnection::AsyncReadLoop() {
     beast::flat_buffer buffer;
     for (;;) {
+        // An idle session keeps no message buffer (≤ 8 KiB each, docs/design.md §7): one
+        // allocation per message is cheap at heartbeat rates.
         buffer.clear();
+        buffer.shrink_to_fit();
         auto [ec, n] = co_await ws_->async_read(buffer, kNoThrow);
         if (ec) {
             if (close_cause_.empty()) {
@@ -443,14 +448,14 @@ asio::awaitable<void> GatewayConnection::AsyncWriter(std::shared_ptr<GatewayConn
             auto [ec, n] = co_await self->ws_->async_write(asio::buffer(bytes), kNoThrow);
             if (ec) {
                 // The read side fails too and runs the cleanup; make sure it does not wait.
-                beast::get_lowest_layer(*self->ws_).close();
+                DropSocket(*self->ws_);
                 co_return;
             }
         }
         if (self->close_request_) {
             auto [ec] = co_await self->ws_->async_close(*self->close_request_, kNoThrow);
             if (ec) {
-                beast::get_lowest_layer(*self->ws_).close();
+                DropSocket(*self->ws_);
             }
             co_return;
         }
@@ -470,7 +475,7 @@ asio::awaitable<void> GatewayConnection::AsyncWatchdog(std::shared_ptr<GatewayCo
         if (self->close_request_) {
             log::Info("agent connection dropped peer={} instance_id={} reason={}", self->peer_,
                       self->session_.instance_id(), self->deadline_.reason());
-            beast::get_lowest_layer(*self->ws_).close();
+            DropSocket(*self->ws_);
             co_return;
         }
         const std::string reason = self->deadline_.reason();

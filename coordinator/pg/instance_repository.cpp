@@ -7,6 +7,7 @@
 #include "coordinator/pg/agent_login.hpp"
 #include "coordinator/pg/audit_chain.hpp"
 #include "coordinator/pg/deployment_rows.hpp"
+#include "coordinator/pg/rollout_rows.hpp"
 #include "coordinator/pg/row_codec.hpp"
 #include "coordinator/pg/selector_sql.hpp"
 #include "shared/core/crypto.hpp"
@@ -229,12 +230,14 @@ boost::asio::awaitable<Expected<void>> PgInstanceRepository::RecordDisconnected(
 }
 
 boost::asio::awaitable<Expected<void>> PgInstanceRepository::RecordSeen(
-    const std::string& instance_id) {
+    const std::vector<std::string>& instance_ids) {
     const auto now = clock_.Now();
     co_return co_await database_.Run([&](pqxx::connection& c) -> Expected<void> {
         pqxx::work tx(c);
-        tx.exec_params("UPDATE instances SET last_seen_at = $2::timestamptz WHERE id = $1",
-                       instance_id, FormatRfc3339(now));
+        tx.exec_params(
+            "UPDATE instances SET last_seen_at = $2::timestamptz "
+            "WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+            JsonTextArray(instance_ids), FormatRfc3339(now));
         tx.commit();
         return {};
     });

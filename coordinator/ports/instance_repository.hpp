@@ -102,7 +102,9 @@ public:
         const std::vector<domain::InstalledComponent>& inventory) = 0;
     virtual boost::asio::awaitable<Expected<void>> RecordDisconnected(
         const std::string& instance_id, const std::string& session_id) = 0;
-    virtual boost::asio::awaitable<Expected<void>> RecordSeen(const std::string& instance_id) = 0;
+    // last_seen_at = now for every one of instance_ids, in one statement (coalesced heartbeats).
+    virtual boost::asio::awaitable<Expected<void>> RecordSeen(
+        const std::vector<std::string>& instance_ids) = 0;
     virtual boost::asio::awaitable<Expected<void>> RecordInventory(
         const std::string& instance_id,
         const std::vector<domain::InstalledComponent>& inventory) = 0;

@@ -8,7 +8,8 @@
 #                arriving at an agent, and until the rollout has succeeded
 #   storms       STORMS reconnect storms (every session closed, back within the jitter): seconds
 #                until all are back, failed attempts, coordinator RSS after each
-# Not part of scripts/test (a smoke run of it is, tests/e2e/swarm). Writes one JSON line per figure.
+# Not part of scripts/test (a smoke run of it is, tests/e2e/swarm). Writes one JSON line per figure;
+# the coordinator's and the swarm's logs stay in $WAKA_QUICKSTART_STATE.logs/.
 #
 # It runs the quickstart (private PostgreSQL, the demo catalog, an admin token), stops the
 # quickstart's own coordinator and agent, and starts a coordinator of its own on that database:
@@ -17,6 +18,11 @@
 #
 # usage: tests/bench/swarm/run.sh [agents, default 1000] [storms, default 3] [storm jitter ms, 5000]
 #   WAKA_SWARM_BIN  the built waka-swarm (default build/test/tests/bench/swarm/waka-swarm)
+#   WAKA_SWARM_STOP_AFTER=idle  stop after the idle figure (for profiling the idle state)
+#   WAKA_SWARM_COORDINATOR_ENV  NAME=value words for the coordinator's environment, e.g. heaptrack's
+#       LD_PRELOAD=/usr/lib/heaptrack/libheaptrack_preload.so DUMP_HEAPTRACK_OUTPUT=/tmp/idle.raw
+#       (then: /usr/lib/heaptrack/libexec/heaptrack_interpret </tmp/idle.raw | gzip >/tmp/idle.gz;
+#       heaptrack_print -f /tmp/idle.gz)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 agents=${1:-1000}
@@ -40,6 +46,9 @@ cleanup() {
     stop_pid "$swarm_pid"
     stop_pid "$coordinator_pid"
     "$root/scripts/quickstart" stop >/dev/null 2>&1 || true
+    # The logs outlive the run (for the bottleneck behind a figure); credentials do not.
+    mkdir -p "$state.logs"
+    cp "$work"/*.log "$work"/swarm.* "$state.logs/" 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -74,8 +83,9 @@ auto_update = false
 [patches]
 rollout_strategy = '{"phases":[{"name":"all","percent":100}],"max_concurrency":"100%","max_failures":"100%"}'
 TOML
-WAKA_DATABASE_URL=postgresql://postgres@127.0.0.1:$(cat "$state/pg/port")/waka \
-    "$bin/coordinator/waka-coordinator" --config "$work/coordinator.toml" \
+# shellcheck disable=SC2086 # WAKA_SWARM_COORDINATOR_ENV is a list of NAME=value words
+env WAKA_DATABASE_URL=postgresql://postgres@127.0.0.1:$(cat "$state/pg/port")/waka \
+    ${WAKA_SWARM_COORDINATOR_ENV:-} "$bin/coordinator/waka-coordinator" --config "$work/coordinator.toml" \
     >"$work/coordinator.log" 2>&1 &
 coordinator_pid=$!
 for _ in $(seq 300); do [ -s "$work/ready" ] && break; sleep 0.1; done
@@ -136,6 +146,7 @@ emit connect "\"seconds\":$(field seconds <<<"$connected"),\"failed_attempts\":$
 sleep 20
 rss_idle=$(rss_kib)
 emit idle_rss "\"rss_before_kib\":$rss_before,\"rss_idle_kib\":$rss_idle,\"kib_per_connection\":$(( (rss_idle - rss_before) / agents ))"
+[ "${WAKA_SWARM_STOP_AFTER:-}" = idle ] && exit 0
 
 # fan_out NAME WAVE START_MS ROLLOUT_ID: the figure of one fleet change.
 fan_out() {
@@ -158,6 +169,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 fan_out patch_fanout 2 "$start" "$patch_rollout"
+emit fanout_rss "\"rss_after_kib\":$(rss_kib)"
 
 for storm in $(seq "$storms"); do
     kill -USR1 "$swarm_pid"

@@ -182,8 +182,13 @@ asio::awaitable<Expected<void>> FakeInstanceRepository::RecordDisconnected(
     co_return Expected<void>{};
 }
 
-asio::awaitable<Expected<void>> FakeInstanceRepository::RecordSeen(const std::string& instance_id) {
-    calls.push_back("seen " + instance_id);
+asio::awaitable<Expected<void>> FakeInstanceRepository::RecordSeen(
+    const std::vector<std::string>& instance_ids) {
+    std::string call = "seen";
+    for (const auto& id : instance_ids) {
+        call += " " + id;
+    }
+    calls.push_back(std::move(call));
     co_return Expected<void>{};
 }
 

@@ -70,7 +70,8 @@ public:
         const std::vector<domain::InstalledComponent>& inventory) override;
     boost::asio::awaitable<Expected<void>> RecordDisconnected(
         const std::string& instance_id, const std::string& session_id) override;
-    boost::asio::awaitable<Expected<void>> RecordSeen(const std::string& instance_id) override;
+    boost::asio::awaitable<Expected<void>> RecordSeen(
+        const std::vector<std::string>& instance_ids) override;
     boost::asio::awaitable<Expected<void>> RecordInventory(
         const std::string& instance_id,
         const std::vector<domain::InstalledComponent>& inventory) override;

@@ -190,7 +190,7 @@ public:
                                                               const std::string&) override {
         co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::RecordDisconnected");
     }
-    boost::asio::awaitable<Expected<void>> RecordSeen(const std::string&) override {
+    boost::asio::awaitable<Expected<void>> RecordSeen(const std::vector<std::string>&) override {
         co_return MakeError(Errc::kInternal, "not faked: InstanceRepository::RecordSeen");
     }
     boost::asio::awaitable<Expected<void>> RecordInventory(

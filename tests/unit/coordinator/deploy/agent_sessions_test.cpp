@@ -169,14 +169,22 @@ TEST_F(AgentSessionsTest, ConnectingResendsTheUnfinishedInstructionAndCatchesUpI
     EXPECT_EQ(background_.Running(), 0u);  // the catch-up ran (over an empty catalog) and ended
 }
 
-TEST_F(AgentSessionsTest, HeartbeatsWriteLastSeenAtMostEveryThirtySeconds) {
+TEST_F(AgentSessionsTest, HeartbeatsAreWrittenTogetherAtMostEveryThirtySeconds) {
     Run(sessions_.OnHeartbeat("instance-a"));
-    Run(sessions_.OnHeartbeat("instance-a"));
+    Drain();
+    Run(sessions_.OnHeartbeat("instance-c"));
+    Run(sessions_.OnHeartbeat("instance-b"));
+    Run(sessions_.OnHeartbeat("instance-c"));
+    Drain();
+    EXPECT_EQ(repositories_.instances.calls, (std::vector<std::string>{"seen instance-a"}));
+
     clock_.Advance(std::chrono::seconds(31));
     Run(sessions_.OnHeartbeat("instance-a"));
-
-    EXPECT_EQ(repositories_.instances.calls,
-              (std::vector<std::string>{"seen instance-a", "seen instance-a"}));
+    Drain();
+    EXPECT_EQ(
+        repositories_.instances.calls,
+        (std::vector<std::string>{"seen instance-a", "seen instance-a instance-b instance-c"}));
+    EXPECT_EQ(background_.Running(), 0u);
 }
 
 TEST_F(AgentSessionsTest, ArtifactsAreServedOnlyByDigestAndWhenRegistered) {
